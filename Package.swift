@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+//
+// MultiTaskKit — a pure-Swift framework for learning and teaching multi-task learning.
+// No package dependencies: only the Swift toolchain (stdlib, Foundation, Dispatch, Swift Testing).
+import PackageDescription
+
+/// The numeric kernels need the build machine's vector instructions. Without a target CPU, Swift
+/// compiles for baseline x86-64 (SSE2, no FMA) and every `SIMD8<Float>.addingProduct` becomes eight
+/// calls to `fmaf()` — the GEMM falls from ~90 to ~0.5 GFLOP/s (see `Benchmarks/README.md`).
+/// `-target-cpu native` is an *unsafe flag*: fine for a root package that users clone and build
+/// on their own machine, but SwiftPM refuses it in a versioned dependency. A project that depends
+/// on MultiTaskKit by version should pass `-Xswiftc -target-cpu -Xswiftc native` itself.
+let nativeCPU: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "native"]),
+]
+
+let package = Package(
+    name: "MultiTaskKit",
+    products: [
+        .library(name: "MultiTaskKit", targets: ["MultiTaskKit"]),
+        .executable(name: "mtl", targets: ["mtl"]),
+        .executable(name: "mtl-bench", targets: ["mtl-bench"]),
+    ],
+    targets: [
+        // Layer 1: tensors, the seeded RNG and the kernels (naive + SIMD + parallel).
+        .target(name: "TensorCore", swiftSettings: nativeCPU),
+        // The umbrella: `import MultiTaskKit` brings every layer.
+        .target(name: "MultiTaskKit", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
+        // The command-line tool (`mtl demo`, ...).
+        .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
+        // Benchmarks printing the JSON lines of shared/bench/WORKLOADS.md.
+        .executableTarget(name: "mtl-bench", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
+    ]
+)

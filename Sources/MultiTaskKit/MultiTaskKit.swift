@@ -1,0 +1,2 @@
+// The umbrella module: `import MultiTaskKit` brings every layer, bottom-up as the chapters read.
+@_exported import TensorCore

@@ -1,0 +1,72 @@
+// The GEMM micro-kernel (legend in GEMM.swift): a 4×24 tile of C held in registers.
+//
+// Register budget on AVX2 (16 ymm registers of 8 Floats): the tile is 4 rows × 3 vectors
+// = 12 accumulators, plus 3 vectors of B and 1 broadcast of A = 16. Per depth step it does
+// 3 loads + 4 broadcasts for 12 fused multiply-adds (96 flops × 2), which keeps both FMA units
+// of a Zen 3 core busy. The shape 4×24 also tiles the convolution products exactly
+// (Cout = 32 = 8·4 rows; Cin·3·3 = 144 = 6·24 columns).
+//
+// Performance notes (measured on this CPU, shared/design/PERFORMANCE-NOTES.md):
+// - `.addingProduct` is one `vfmadd231ps` only when the build targets a CPU with FMA
+//   (Package.swift passes `-target-cpu native`); `a * b + c` is never fused by Swift.
+// - The accumulators are separate local variables of the concrete type `SIMD8<Float>`: a generic or
+//   array-held version spills to memory or is not specialized, and runs orders of magnitude slower.
+
+/// The 4×24 register-blocked micro-kernel on `SIMD8<Float>` accumulators.
+enum GEMMMicroKernel {
+    /// MR: rows of C per tile (= scalars of packed A per depth step).
+    static let rowCount = 4
+    /// NR: columns of C per tile (= scalars of packed B per depth step), three `SIMD8<Float>`.
+    static let columnCount = 24
+
+    /// `C[0..<4, 0..<24] (+)= Σₚ Apanel[p] ⊗ Bpanel[p]` over `depth` steps of packed panels.
+    /// - Parameters:
+    ///   - a: packed A panel, `depth × 4` scalars.
+    ///   - b: packed B panel, `depth × 24` scalars.
+    ///   - c: top-left of the C tile, rows `ldc` apart.
+    @inline(__always)
+    static func run(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        typealias V = SIMD8<Float>
+        var c00 = V(), c01 = V(), c02 = V()
+        var c10 = V(), c11 = V(), c12 = V()
+        var c20 = V(), c21 = V(), c22 = V()
+        var c30 = V(), c31 = V(), c32 = V()
+        var aPointer = a
+        var bRaw = UnsafeRawPointer(b)
+        for _ in 0..<depth {
+            let b0 = bRaw.loadUnaligned(as: V.self)
+            let b1 = bRaw.loadUnaligned(fromByteOffset: 32, as: V.self)
+            let b2 = bRaw.loadUnaligned(fromByteOffset: 64, as: V.self)
+            let a0 = V(repeating: aPointer[0])
+            c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1); c02 = c02.addingProduct(a0, b2)
+            let a1 = V(repeating: aPointer[1])
+            c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1); c12 = c12.addingProduct(a1, b2)
+            let a2 = V(repeating: aPointer[2])
+            c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1); c22 = c22.addingProduct(a2, b2)
+            let a3 = V(repeating: aPointer[3])
+            c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1); c32 = c32.addingProduct(a3, b2)
+            aPointer += 4
+            bRaw += 96
+        }
+        storeRow(c00, c01, c02, to: c, accumulate: accumulate)
+        storeRow(c10, c11, c12, to: c + ldc, accumulate: accumulate)
+        storeRow(c20, c21, c22, to: c + 2 * ldc, accumulate: accumulate)
+        storeRow(c30, c31, c32, to: c + 3 * ldc, accumulate: accumulate)
+    }
+
+    @inline(__always)
+    private static func storeRow(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
+                                 to row: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let raw = UnsafeMutableRawPointer(row)
+        if accumulate {
+            raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + v0, as: SIMD8<Float>.self)
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + v1, toByteOffset: 32, as: SIMD8<Float>.self)
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) + v2, toByteOffset: 64, as: SIMD8<Float>.self)
+        } else {
+            raw.storeBytes(of: v0, as: SIMD8<Float>.self)
+            raw.storeBytes(of: v1, toByteOffset: 32, as: SIMD8<Float>.self)
+            raw.storeBytes(of: v2, toByteOffset: 64, as: SIMD8<Float>.self)
+        }
+    }
+}

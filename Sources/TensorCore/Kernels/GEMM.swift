@@ -1,0 +1,162 @@
+// General matrix multiply (GEMM): C ← op(A)·op(B), or C ← C + op(A)·op(B).
+//
+// Legend (BLAS names, used in every GEMM file):
+//   M  rows of op(A) and of C
+//   N  columns of op(B) and of C
+//   K  the shared (reduction) dimension: columns of op(A), rows of op(B)
+//   op(X) = X or Xᵀ; with `transposeA`, A is stored K×M and read as its transpose, so the backward
+//   pass of a matrix product (dA = dC·Bᵀ, dB = Aᵀ·dC) never materializes a transposed copy.
+//   lda, ldb, ldc  leading dimensions: the distance in scalars between two stored rows.
+//
+// Three variants share one signature:
+//   gemmNaive     the triple loop — the oracle of the tests and the text of chapter 02;
+//   gemmBlocked   one thread: packing + cache blocking + the SIMD micro-kernel (GEMM+Packing.swift,
+//                 GEMM+MicroKernel.swift);
+//   gemm          the parallel driver: splits C into slabs, one `gemmBlocked` per slab.
+
+/// The reference GEMM: `C[i,j] (+)= Σₚ op(A)[i,p] · op(B)[p,j]`, three plain loops.
+///
+/// Shapes: op(A) M×K, op(B) K×N, C M×N (row-major, leading dimensions `lda`, `ldb`, `ldc`).
+/// Accumulates in `Float` in the order p = 0, 1, …, K−1 — slow and easy to check by hand.
+public func gemmNaive(m: Int, n: Int, k: Int,
+                      a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+                      b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    for i in 0..<m {
+        for j in 0..<n {
+            var sum: Float = 0
+            for p in 0..<k {
+                let aValue = transposeA ? a[p * lda + i] : a[i * lda + p]
+                let bValue = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                sum += aValue * bValue
+            }
+            c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum
+        }
+    }
+}
+
+/// Cache-blocking sizes of `gemmBlocked` (Goto & van de Geijn, "Anatomy of High-Performance Matrix
+/// Multiplication", 2008; the BLIS loop nest).
+///
+/// - `kc`: depth of one packed panel pair. An MR×kc sliver of A and a kc×NR sliver of B
+///   (256·24·4 B = 24 KiB) stay in the 32 KiB L1 data cache during one micro-kernel call.
+/// - `mc`: rows of A packed at once (144×256×4 B = 144 KiB, within the 512 KiB L2 of Zen 3).
+/// - `nc`: columns of B packed at once (256×3072×4 B = 3 MiB, in the shared L3).
+public enum GEMMBlocking {
+    public static let kc = 256
+    public static let mc = 144
+    public static let nc = 3072
+}
+
+/// Single-threaded fast GEMM: packs op(A) and op(B) into panels and runs the 4×24 SIMD
+/// micro-kernel over them. Same contract as `gemmNaive`.
+///
+/// Loop nest (outermost first): columns of C in blocks of `nc` → depth in blocks of `kc` (pack B)
+/// → rows in blocks of `mc` (pack A) → 24-column micro-panels → 4-row micro-panels → micro-kernel.
+/// Every element of C is accumulated over p in the same order (kc-blocks in order, p in order
+/// within a block) whatever block it falls in, so splitting C among threads cannot change a bit.
+public func gemmBlocked(m: Int, n: Int, k: Int,
+                        a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+                        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+        // An empty sum: C = 0 (or unchanged when accumulating).
+        if !accumulate { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
+        return
+    }
+    let mr = GEMMMicroKernel.rowCount, nr = GEMMMicroKernel.columnCount
+    let kcMax = min(k, GEMMBlocking.kc)
+    let mcMax = min(roundUp(m, to: mr), GEMMBlocking.mc)
+    let ncMax = min(roundUp(n, to: nr), GEMMBlocking.nc)
+    let packedA = UnsafeMutablePointer<Float>.allocate(capacity: mcMax * kcMax)
+    let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * ncMax)
+    // An edge tile is computed whole into this scratch tile, then its valid part added to C.
+    let edgeTile = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
+    defer { packedA.deallocate(); packedB.deallocate(); edgeTile.deallocate() }
+
+    for jc in stride(from: 0, to: n, by: GEMMBlocking.nc) {
+        let nc = min(GEMMBlocking.nc, n - jc)
+        for pc in stride(from: 0, to: k, by: GEMMBlocking.kc) {
+            let kc = min(GEMMBlocking.kc, k - pc)
+            packPanelsOfB(b, ldb: ldb, transposed: transposeB, depthStart: pc, depth: kc,
+                          columnStart: jc, columnCount: nc, into: packedB)
+            // The first depth block overwrites C (unless the caller accumulates); later ones add.
+            let addToC = accumulate || pc > 0
+            for ic in stride(from: 0, to: m, by: GEMMBlocking.mc) {
+                let mc = min(GEMMBlocking.mc, m - ic)
+                packPanelsOfA(a, lda: lda, transposed: transposeA, rowStart: ic, rowCount: mc,
+                              depthStart: pc, depth: kc, into: packedA)
+                for jr in stride(from: 0, to: nc, by: nr) {
+                    let columns = min(nr, nc - jr)
+                    let bPanel = UnsafePointer(packedB + jr * kc)
+                    for ir in stride(from: 0, to: mc, by: mr) {
+                        let rows = min(mr, mc - ir)
+                        let aPanel = UnsafePointer(packedA + ir * kc)
+                        let cTile = c + (ic + ir) * ldc + (jc + jr)
+                        if rows == mr && columns == nr {
+                            GEMMMicroKernel.run(depth: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: addToC)
+                        } else {
+                            GEMMMicroKernel.run(depth: kc, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
+                            for r in 0..<rows {
+                                for j in 0..<columns {
+                                    let value = edgeTile[r * nr + j]
+                                    cTile[r * ldc + j] = addToC ? cTile[r * ldc + j] + value : value
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The parallel GEMM driver: same contract as `gemmNaive`, on up to `Parallelism.threadCount`
+/// threads (or `threads` when given).
+///
+/// Partition: C is cut into as many slabs as workers — along N (column slabs, multiples of the
+/// micro-kernel's 24 columns) when N ≥ M, else along M (row slabs, multiples of 4 rows) — and each
+/// slab is an independent `gemmBlocked` call that packs its own panels. K is never split, so each
+/// element of C sees the same operations in the same order: results are bit-identical for any
+/// thread count. Products under `Parallelism.minimumParallelWork` multiply-adds stay on one thread.
+public func gemm(m: Int, n: Int, k: Int,
+                 a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+                 b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                 c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+                 threads: Int? = nil) {
+    let workers = min(threads ?? Parallelism.threadCount, m * n * k >= Parallelism.minimumParallelWork ? Int.max : 1)
+    let splitColumns = n >= m
+    let unit = splitColumns ? GEMMMicroKernel.columnCount : GEMMMicroKernel.rowCount
+    let extent = splitColumns ? n : m
+    let units = (extent + unit - 1) / unit
+    let slabCount = max(1, min(workers, units))
+    if slabCount == 1 {
+        gemmBlocked(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA,
+                    b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc, accumulate: accumulate)
+        return
+    }
+    let aPointer = SendableConstPointer(a), bPointer = SendableConstPointer(b), cPointer = SendablePointer(c)
+    Parallelism.forEachChunk(slabCount, maxThreads: slabCount) { slab in
+        let firstUnit = slab * units / slabCount, endUnit = (slab + 1) * units / slabCount
+        let start = firstUnit * unit, end = min(endUnit * unit, extent)
+        guard start < end else { return }
+        if splitColumns {
+            // Columns start..<end of op(B) and of C.
+            let bSlab = transposeB ? bPointer.base + start * ldb : bPointer.base + start
+            gemmBlocked(m: m, n: end - start, k: k, a: aPointer.base, lda: lda, transposeA: transposeA,
+                        b: bSlab, ldb: ldb, transposeB: transposeB,
+                        c: cPointer.base + start, ldc: ldc, accumulate: accumulate)
+        } else {
+            // Rows start..<end of op(A) and of C.
+            let aSlab = transposeA ? aPointer.base + start : aPointer.base + start * lda
+            gemmBlocked(m: end - start, n: n, k: k, a: aSlab, lda: lda, transposeA: transposeA,
+                        b: bPointer.base, ldb: ldb, transposeB: transposeB,
+                        c: cPointer.base + start * ldc, ldc: ldc, accumulate: accumulate)
+        }
+    }
+}
+
+@inline(__always) func roundUp(_ value: Int, to multiple: Int) -> Int {
+    (value + multiple - 1) / multiple * multiple
+}

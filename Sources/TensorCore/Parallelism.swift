@@ -1,0 +1,77 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// How many worker threads the kernels may use.
+///
+/// Default: the number of active processors (`ProcessInfo.activeProcessorCount`), or the value
+/// of the environment variable **`MTL_NUM_THREADS`** when it is set to a positive integer.
+/// Change it at run time with `Parallelism.threadCount = 1`.
+///
+/// Results never depend on this setting: every parallel kernel splits its *output* into pieces
+/// that are each computed by exactly the same sequence of floating-point operations whichever
+/// worker runs them, so 1, 2 or 16 threads give bit-identical tensors (the test suite checks it).
+public enum Parallelism {
+    private static let storedThreadCount = Atomic<Int>(0)
+
+    /// The number of worker threads kernels may use (≥ 1).
+    public static var threadCount: Int {
+        get {
+            let stored = storedThreadCount.load(ordering: .relaxed)
+            return stored > 0 ? stored : defaultThreadCount
+        }
+        set {
+            precondition(newValue >= 1, "Parallelism.threadCount: \(newValue) must be at least 1")
+            storedThreadCount.store(newValue, ordering: .relaxed)
+        }
+    }
+
+    /// `MTL_NUM_THREADS` if set to a positive integer, else the active processor count.
+    public static let defaultThreadCount: Int = {
+        if let text = ProcessInfo.processInfo.environment["MTL_NUM_THREADS"],
+           let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 {
+            return value
+        }
+        return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Runs `body(chunk)` for every `chunk` in `0..<chunkCount`, on up to `threadCount` threads.
+    ///
+    /// Chunks are dealt to workers in contiguous runs (worker w gets chunks
+    /// `w·n/W ..< (w+1)·n/W`); each chunk must write only its own part of the output, so the result
+    /// is the same for any number of workers. With one worker (or one chunk) it runs inline:
+    /// waking a Dispatch worker costs ~15–20 µs, more than small kernels take.
+    public static func forEachChunk(_ chunkCount: Int, maxThreads: Int? = nil, _ body: @Sendable (Int) -> Void) {
+        let workers = Swift.min(chunkCount, maxThreads ?? threadCount)
+        if workers <= 1 {
+            for chunk in 0..<chunkCount { body(chunk) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let start = worker * chunkCount / workers
+            let end = (worker + 1) * chunkCount / workers
+            for chunk in start..<end { body(chunk) }
+        }
+    }
+
+    /// Work below this many multiply-adds stays on one thread (see `forEachChunk`).
+    public static let minimumParallelWork = 1 << 21
+}
+
+/// A pointer that may cross into a `@Sendable` closure of `Parallelism.forEachChunk`.
+///
+/// Swift cannot prove that parallel workers write disjoint parts of one buffer; the kernels do,
+/// by construction (each chunk owns a slice of the output). This one small type carries that
+/// promise instead of marking whole kernels `@unchecked Sendable`.
+@usableFromInline
+struct SendablePointer<Pointee>: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<Pointee>
+    @usableFromInline init(_ base: UnsafeMutablePointer<Pointee>) { self.base = base }
+}
+
+/// Read-only twin of `SendablePointer`.
+@usableFromInline
+struct SendableConstPointer<Pointee>: @unchecked Sendable {
+    @usableFromInline let base: UnsafePointer<Pointee>
+    @usableFromInline init(_ base: UnsafePointer<Pointee>) { self.base = base }
+}
