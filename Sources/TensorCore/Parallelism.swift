@@ -54,6 +54,19 @@ public enum Parallelism {
         }
     }
 
+    /// Like `forEachChunk`, but hands each worker its whole contiguous run of chunks at once, so
+    /// it can allocate a workspace (an im2col buffer, packing panels) once per worker, not per chunk.
+    public static func forEachChunkRange(_ chunkCount: Int, maxThreads: Int? = nil, _ body: @Sendable (Range<Int>) -> Void) {
+        let workers = Swift.min(chunkCount, maxThreads ?? threadCount)
+        if workers <= 1 {
+            if chunkCount > 0 { body(0..<chunkCount) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            body((worker * chunkCount / workers)..<((worker + 1) * chunkCount / workers))
+        }
+    }
+
     /// Work below this many multiply-adds stays on one thread (see `forEachChunk`).
     public static let minimumParallelWork = 1 << 21
 }

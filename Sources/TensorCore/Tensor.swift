@@ -14,7 +14,7 @@
 /// A rank-0 tensor (shape `[]`) is a scalar with one element.
 public struct Tensor: Sendable, Equatable {
     /// The size of each dimension, outermost first.
-    public private(set) var shape: [Int]
+    public internal(set) var shape: [Int]
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
     public internal(set) var scalars: [Float]
 

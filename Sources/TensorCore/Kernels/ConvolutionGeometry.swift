@@ -1,0 +1,68 @@
+// The geometry shared by every 2-D convolution and pooling kernel.
+//
+// Legend (used in Im2Col.swift, Convolution.swift, Pooling.swift):
+//   N batch, C input channels, H×W input height × width,
+//   F output channels (filters), Kh×Kw kernel, Ho×Wo output height × width,
+//   s stride, p zero padding (each side), d dilation (spacing between kernel taps).
+//   Ho = ⌊(H + 2p − d(Kh − 1) − 1) / s⌋ + 1, and the same for Wo.
+
+/// Sizes, stride, padding and dilation of a 2-D convolution or pooling window.
+public struct ConvolutionGeometry: Sendable, Equatable {
+    public var channels: Int
+    public var inputHeight: Int
+    public var inputWidth: Int
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    public var paddingHeight: Int
+    public var paddingWidth: Int
+    public var dilationHeight: Int
+    public var dilationWidth: Int
+
+    /// Square stride, padding and dilation (the usual case).
+    public init(channels: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int,
+                stride: Int = 1, padding: Int = 0, dilation: Int = 1) {
+        self.init(channels: channels, inputHeight: inputHeight, inputWidth: inputWidth,
+                  kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                  strideHeight: stride, strideWidth: stride, paddingHeight: padding, paddingWidth: padding,
+                  dilationHeight: dilation, dilationWidth: dilation)
+    }
+
+    public init(channels: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int,
+                strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int,
+                dilationHeight: Int, dilationWidth: Int) {
+        precondition(channels > 0 && inputHeight > 0 && inputWidth > 0 && kernelHeight > 0 && kernelWidth > 0,
+                     "ConvolutionGeometry: sizes must be positive (C \(channels), H×W \(inputHeight)×\(inputWidth), K \(kernelHeight)×\(kernelWidth))")
+        precondition(strideHeight > 0 && strideWidth > 0 && dilationHeight > 0 && dilationWidth > 0 && paddingHeight >= 0 && paddingWidth >= 0,
+                     "ConvolutionGeometry: stride and dilation must be positive, padding non-negative")
+        self.channels = channels; self.inputHeight = inputHeight; self.inputWidth = inputWidth
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight; self.strideWidth = strideWidth
+        self.paddingHeight = paddingHeight; self.paddingWidth = paddingWidth
+        self.dilationHeight = dilationHeight; self.dilationWidth = dilationWidth
+        precondition(outputHeight > 0 && outputWidth > 0,
+                     "ConvolutionGeometry: a \(kernelHeight)×\(kernelWidth) window (dilation \(dilationHeight)×\(dilationWidth)) does not fit the padded \(inputHeight)×\(inputWidth) input")
+    }
+
+    /// Ho = ⌊(H + 2p − d(Kh − 1) − 1) / s⌋ + 1.
+    public var outputHeight: Int { (inputHeight + 2 * paddingHeight - dilationHeight * (kernelHeight - 1) - 1) / strideHeight + 1 }
+    /// Wo = ⌊(W + 2p − d(Kw − 1) − 1) / s⌋ + 1.
+    public var outputWidth: Int { (inputWidth + 2 * paddingWidth - dilationWidth * (kernelWidth - 1) - 1) / strideWidth + 1 }
+    /// Rows of the im2col matrix: C·Kh·Kw.
+    public var patchSize: Int { channels * kernelHeight * kernelWidth }
+    /// Columns of the im2col matrix: Ho·Wo.
+    public var outputPlaneSize: Int { outputHeight * outputWidth }
+    /// Scalars in one input image: C·H·W.
+    public var inputImageSize: Int { channels * inputHeight * inputWidth }
+
+    /// The output positions `o` (along one axis) whose input coordinate `o·s + offset` lies in `0..<size`.
+    @inline(__always)
+    static func validOutputRange(offset: Int, stride: Int, size: Int, outputSize: Int) -> Range<Int> {
+        // o·s + offset ≥ 0  ⇔  o ≥ ⌈−offset / s⌉;   o·s + offset < size  ⇔  o < ⌈(size − offset) / s⌉
+        let lower = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let upper = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride
+        let clampedLower = Swift.min(lower, outputSize), clampedUpper = Swift.max(clampedLower, Swift.min(upper, outputSize))
+        return clampedLower..<clampedUpper
+    }
+}

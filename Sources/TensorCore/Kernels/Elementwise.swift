@@ -1,0 +1,126 @@
+// Elementwise kernels: one loop over contiguous runs, `SIMD8<Float>` in the body, scalars for
+// the tail. An operation is a small type conforming to `BinaryKernel` / `UnaryKernel`; the generic
+// loops below are specialized for each one inside this module (never called unspecialized across
+// modules — see PERFORMANCE-NOTES: that costs a factor of thousands).
+//
+// Legend: n scalars per run; stride 1 = walk the operand, stride 0 = repeat one scalar (broadcast).
+
+/// An elementwise operation of two scalars, with a vector form for the SIMD loop.
+protocol BinaryKernel {
+    static func apply(_ a: Float, _ b: Float) -> Float
+    static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+}
+
+/// An elementwise operation of one scalar, with a vector form for the SIMD loop.
+protocol UnaryKernel {
+    static func apply(_ x: Float) -> Float
+    static func apply(_ x: SIMD8<Float>) -> SIMD8<Float>
+}
+
+extension UnaryKernel {
+    /// Lane-by-lane default for functions without a vector form (exp, log, tanh, …).
+    @inline(__always)
+    static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        var result = SIMD8<Float>()
+        for lane in 0..<8 { result[lane] = apply(x[lane]) }
+        return result
+    }
+}
+
+/// `out[i] = K(a[i·aStride], b[i·bStride])` for `i in 0..<n`, strides 0 or 1.
+@inline(__always)
+func binaryRun<K: BinaryKernel>(_ kernel: K.Type, _ a: UnsafePointer<Float>, _ aStride: Int,
+                                _ b: UnsafePointer<Float>, _ bStride: Int,
+                                _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+    var i = 0
+    let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b), rawOut = UnsafeMutableRawPointer(out)
+    switch (aStride, bStride) {
+    case (1, 1):
+        while i + 8 <= n {
+            let v = K.apply(rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
+                            rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+            rawOut.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+    case (1, 0):
+        let vb = SIMD8<Float>(repeating: b[0])
+        while i + 8 <= n {
+            let v = K.apply(rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self), vb)
+            rawOut.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+    case (0, 1):
+        let va = SIMD8<Float>(repeating: a[0])
+        while i + 8 <= n {
+            let v = K.apply(va, rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+            rawOut.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+    default:
+        break
+    }
+    while i < n {
+        out[i] = K.apply(a[i * aStride], b[i * bStride])
+        i += 1
+    }
+}
+
+/// `out[i] = K(x[i·xStride])` for `i in 0..<n`, stride 0 or 1.
+@inline(__always)
+func unaryRun<K: UnaryKernel>(_ kernel: K.Type, _ x: UnsafePointer<Float>, _ xStride: Int,
+                              _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+    var i = 0
+    if xStride == 1 {
+        let rawX = UnsafeRawPointer(x), rawOut = UnsafeMutableRawPointer(out)
+        while i + 8 <= n {
+            rawOut.storeBytes(of: K.apply(rawX.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)),
+                              toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+    }
+    while i < n {
+        out[i] = K.apply(x[i * xStride])
+        i += 1
+    }
+}
+
+// MARK: - The operations
+
+struct AddKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
+}
+struct SubtractKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a - b }
+}
+struct MultiplyKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a * b }
+}
+struct DivideKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a / b }
+}
+/// Elementwise maximum; NaN in either operand gives NaN (as `torch.maximum`), so it is never hidden.
+struct MaximumKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a.isNaN || b.isNaN ? .nan : Swift.max(a, b) }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        var result = SIMD8<Float>()
+        for lane in 0..<8 { result[lane] = apply(a[lane], b[lane]) }
+        return result
+    }
+}
+struct MinimumKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        var result = SIMD8<Float>()
+        for lane in 0..<8 { result[lane] = apply(a[lane], b[lane]) }
+        return result
+    }
+}
+/// Copies the first operand (used to materialize a broadcast).
+struct AssignKernel: UnaryKernel {
+    @inline(__always) static func apply(_ x: Float) -> Float { x }
+    @inline(__always) static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { x }
+}

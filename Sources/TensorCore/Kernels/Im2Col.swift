@@ -1,0 +1,96 @@
+// im2col and col2im (legend in ConvolutionGeometry.swift).
+//
+// im2col turns one image [C, H, W] into a matrix [C·Kh·Kw, Ho·Wo] whose column (oh, ow) holds the
+// C·Kh·Kw input values under the kernel placed at output position (oh, ow) (zero where the kernel
+// hangs over the padding). A convolution is then one matrix product:
+//     out[F, Ho·Wo] = weight[F, C·Kh·Kw] · columns[C·Kh·Kw, Ho·Wo]
+// (Chellapilla et al., "High Performance Convolutional Neural Networks for Document Processing", 2006).
+// col2im is its adjoint: it *adds* every column entry back onto the input pixel it was read from,
+// which is exactly the gradient of im2col — the input gradient of a convolution is col2im(weightᵀ · dOut).
+
+/// Fills `columns` ([C·Kh·Kw, Ho·Wo]) from one image ([C, H, W]).
+public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+                   columns: UnsafeMutablePointer<Float>) {
+    let (ho, wo) = (g.outputHeight, g.outputWidth)
+    var row = 0
+    for c in 0..<g.channels {
+        let plane = image + c * g.inputHeight * g.inputWidth
+        for kh in 0..<g.kernelHeight {
+            let rowOffset = kh * g.dilationHeight - g.paddingHeight
+            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight, size: g.inputHeight, outputSize: ho)
+            for kw in 0..<g.kernelWidth {
+                let columnOffset = kw * g.dilationWidth - g.paddingWidth
+                let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth, size: g.inputWidth, outputSize: wo)
+                let target = columns + row * ho * wo
+                for oh in 0..<ho {
+                    let out = target + oh * wo
+                    guard validRows.contains(oh), !validColumns.isEmpty else {
+                        out.initialize(repeating: 0, count: wo)
+                        continue
+                    }
+                    let inputRow = plane + (oh * g.strideHeight + rowOffset) * g.inputWidth
+                    out.initialize(repeating: 0, count: validColumns.lowerBound)
+                    if g.strideWidth == 1 {
+                        (out + validColumns.lowerBound).update(from: inputRow + validColumns.lowerBound + columnOffset, count: validColumns.count)
+                    } else {
+                        for ow in validColumns { out[ow] = inputRow[ow * g.strideWidth + columnOffset] }
+                    }
+                    (out + validColumns.upperBound).initialize(repeating: 0, count: wo - validColumns.upperBound)
+                }
+                row += 1
+            }
+        }
+    }
+}
+
+/// Adds `columns` ([C·Kh·Kw, Ho·Wo]) back into one image gradient ([C, H, W]); the caller zeroes
+/// `image` first. Padding positions are simply dropped.
+public func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+                   image: UnsafeMutablePointer<Float>) {
+    let (ho, wo) = (g.outputHeight, g.outputWidth)
+    var row = 0
+    for c in 0..<g.channels {
+        let plane = image + c * g.inputHeight * g.inputWidth
+        for kh in 0..<g.kernelHeight {
+            let rowOffset = kh * g.dilationHeight - g.paddingHeight
+            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight, size: g.inputHeight, outputSize: ho)
+            for kw in 0..<g.kernelWidth {
+                let columnOffset = kw * g.dilationWidth - g.paddingWidth
+                let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth, size: g.inputWidth, outputSize: wo)
+                let source = columns + row * ho * wo
+                for oh in validRows {
+                    let inputRow = plane + (oh * g.strideHeight + rowOffset) * g.inputWidth
+                    let column = source + oh * wo
+                    if g.strideWidth == 1 && !validColumns.isEmpty {
+                        let target = inputRow + validColumns.lowerBound + columnOffset
+                        binaryRun(AddKernel.self, UnsafePointer(target), 1, column + validColumns.lowerBound, 1, target, validColumns.count)
+                    } else {
+                        for ow in validColumns { inputRow[ow * g.strideWidth + columnOffset] += column[ow] }
+                    }
+                }
+                row += 1
+            }
+        }
+    }
+}
+
+/// im2col by the definition, one element at a time (the oracle of the tests).
+public func im2colNaive(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+                        columns: UnsafeMutablePointer<Float>) {
+    let (ho, wo) = (g.outputHeight, g.outputWidth)
+    for c in 0..<g.channels {
+        for kh in 0..<g.kernelHeight {
+            for kw in 0..<g.kernelWidth {
+                let row = (c * g.kernelHeight + kh) * g.kernelWidth + kw
+                for oh in 0..<ho {
+                    for ow in 0..<wo {
+                        let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
+                        let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
+                        let inside = ih >= 0 && ih < g.inputHeight && iw >= 0 && iw < g.inputWidth
+                        columns[row * ho * wo + oh * wo + ow] = inside ? image[(c * g.inputHeight + ih) * g.inputWidth + iw] : 0
+                    }
+                }
+            }
+        }
+    }
+}

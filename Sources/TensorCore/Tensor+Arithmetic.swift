@@ -1,0 +1,119 @@
+// Elementwise arithmetic with NumPy broadcasting (see Broadcasting.swift).
+
+extension Tensor {
+    /// Applies a binary kernel elementwise to two broadcast-compatible tensors.
+    static func zip<K: BinaryKernel>(_ lhs: Tensor, _ rhs: Tensor, _ kernel: K.Type, operation: String) -> Tensor {
+        if lhs.shape == rhs.shape {
+            // Same shape: one contiguous run, the common case.
+            return Tensor(shape: lhs.shape) { out in
+                lhs.scalars.withUnsafeBufferPointer { a in
+                    rhs.scalars.withUnsafeBufferPointer { b in
+                        binaryRun(K.self, a.baseAddress!, 1, b.baseAddress!, 1, out.baseAddress!, out.count)
+                    }
+                }
+            }
+        }
+        let outputShape = broadcastShape(lhs.shape, rhs.shape, operation: operation)
+        let iteration = BroadcastIteration(
+            outputShape: outputShape,
+            operandStrides: [strides(of: outputShape), broadcastStrides(of: lhs.shape, to: outputShape),
+                             broadcastStrides(of: rhs.shape, to: outputShape)])
+        let innerStrides = (iteration.strides[1].last!, iteration.strides[2].last!)
+        return Tensor(shape: outputShape) { out in
+            guard out.count > 0 else { return }
+            lhs.scalars.withUnsafeBufferPointer { a in
+                rhs.scalars.withUnsafeBufferPointer { b in
+                    iteration.forEachInnerRun { offsets, n in
+                        binaryRun(K.self, a.baseAddress! + offsets[1], innerStrides.0,
+                                  b.baseAddress! + offsets[2], innerStrides.1, out.baseAddress! + offsets[0], n)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies a unary kernel elementwise, optionally stretching the input to a broadcast shape.
+    static func map<K: UnaryKernel>(_ x: Tensor, to outputShape: [Int]? = nil, _ kernel: K.Type) -> Tensor {
+        let outputShape = outputShape ?? x.shape
+        if outputShape == x.shape {
+            return Tensor(shape: x.shape) { out in
+                x.scalars.withUnsafeBufferPointer { input in
+                    unaryRun(K.self, input.baseAddress!, 1, out.baseAddress!, out.count)
+                }
+            }
+        }
+        let iteration = BroadcastIteration(
+            outputShape: outputShape,
+            operandStrides: [strides(of: outputShape), broadcastStrides(of: x.shape, to: outputShape)])
+        let innerStride = iteration.strides[1].last!
+        return Tensor(shape: outputShape) { out in
+            guard out.count > 0 else { return }
+            x.scalars.withUnsafeBufferPointer { input in
+                iteration.forEachInnerRun { offsets, n in
+                    unaryRun(K.self, input.baseAddress! + offsets[1], innerStride, out.baseAddress! + offsets[0], n)
+                }
+            }
+        }
+    }
+
+    /// Elementwise sum with broadcasting.
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, AddKernel.self, operation: "add") }
+    /// Elementwise difference with broadcasting.
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, SubtractKernel.self, operation: "subtract") }
+    /// Elementwise (Hadamard) product with broadcasting.
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, MultiplyKernel.self, operation: "multiply") }
+    /// Elementwise quotient with broadcasting.
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, DivideKernel.self, operation: "divide") }
+
+    public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Tensor(rhs) }
+    public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs - Tensor(rhs) }
+    public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs * Tensor(rhs) }
+    public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs / Tensor(rhs) }
+    public static func + (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) + rhs }
+    public static func - (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) - rhs }
+    public static func * (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) * rhs }
+    public static func / (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) / rhs }
+
+    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
+    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
+    public static func += (lhs: inout Tensor, rhs: Float) { lhs = lhs + rhs }
+    public static func -= (lhs: inout Tensor, rhs: Float) { lhs = lhs - rhs }
+    public static func *= (lhs: inout Tensor, rhs: Float) { lhs = lhs * rhs }
+    public static func /= (lhs: inout Tensor, rhs: Float) { lhs = lhs / rhs }
+
+    /// Elementwise negation.
+    public static prefix func - (x: Tensor) -> Tensor { map(x, NegateKernel.self) }
+
+    /// Elementwise maximum with broadcasting (NaN if either operand is NaN).
+    public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { zip(lhs, rhs, MaximumKernel.self, operation: "maximum") }
+    /// Elementwise minimum with broadcasting (NaN if either operand is NaN).
+    public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { zip(lhs, rhs, MinimumKernel.self, operation: "minimum") }
+
+    /// In-place `self += alpha · other` for equal shapes, without a temporary (optimizer updates
+    /// and gradient accumulation use it).
+    public mutating func addScaled(_ other: Tensor, by alpha: Float = 1) {
+        precondition(shape == other.shape, "addScaled: shapes \(shape) and \(other.shape) differ")
+        let n = count
+        let factor = SIMD8<Float>(repeating: alpha)
+        scalars.withUnsafeMutableBufferPointer { target in
+            other.scalars.withUnsafeBufferPointer { source in
+                let t = UnsafeMutableRawPointer(target.baseAddress!), s = UnsafeRawPointer(source.baseAddress!)
+                var i = 0
+                while i + 8 <= n {
+                    let v = t.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                        .addingProduct(factor, s.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+                    t.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < n { target[i] = target[i].addingProduct(alpha, source[i]); i += 1 }
+            }
+        }
+    }
+}
+
+struct NegateKernel: UnaryKernel {
+    @inline(__always) static func apply(_ x: Float) -> Float { -x }
+    @inline(__always) static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { -x }
+}

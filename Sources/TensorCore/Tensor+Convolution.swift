@@ -1,0 +1,148 @@
+// Tensor-level convolution and pooling over the kernels in Kernels/Convolution.swift and
+// Kernels/Pooling.swift. Shapes: x [N, C, H, W], weight [F, C, Kh, Kw], bias [F] → [N, F, Ho, Wo].
+
+extension Tensor {
+    /// The geometry of a convolution of this [N, C, H, W] tensor with a [F, C, Kh, Kw] kernel.
+    func convolutionGeometry(kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int, dilation: Int,
+                             operation: String) -> ConvolutionGeometry {
+        precondition(rank == 4, "\(operation): input must be [N, C, H, W], got \(shape)")
+        return ConvolutionGeometry(channels: shape[1], inputHeight: shape[2], inputWidth: shape[3],
+                                   kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                                   stride: stride, padding: padding, dilation: dilation)
+    }
+
+    private static func checkConvolutionShapes(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, operation: String) {
+        precondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
+                     "\(operation): input \(input.shape) and weight \(weight.shape) do not match ([N, C, H, W] and [F, C, Kh, Kw])")
+        if let bias {
+            precondition(bias.shape == [weight.shape[0]], "\(operation): bias \(bias.shape) does not match weight \(weight.shape) (needs [\(weight.shape[0])])")
+        }
+    }
+
+    /// 2-D convolution (cross-correlation) by im2col + GEMM.
+    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
+                              stride: Int = 1, padding: Int = 0, dilation: Int = 1) -> Tensor {
+        checkConvolutionShapes(input, weight, bias, operation: "conv2d")
+        let g = input.convolutionGeometry(kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+                                          stride: stride, padding: padding, dilation: dilation, operation: "conv2d")
+        let (batch, filters) = (input.shape[0], weight.shape[0])
+        return Tensor(shape: [batch, filters, g.outputHeight, g.outputWidth]) { out in
+            guard out.count > 0 else { return }
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    if let bias {
+                        bias.withUnsafeBufferPointer { b in
+                            TensorCore.conv2d(input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                   batchCount: batch, filterCount: filters, geometry: g, output: out.baseAddress!)
+                        }
+                    } else {
+                        TensorCore.conv2d(input: x.baseAddress!, weight: w.baseAddress!, bias: nil,
+                               batchCount: batch, filterCount: filters, geometry: g, output: out.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gradients of a convolution with respect to its input, weight and bias, given the
+    /// gradient of its output. Pass `false` to skip a gradient that is not needed.
+    public static func conv2dBackward(_ input: Tensor, weight: Tensor, outputGradient: Tensor,
+                                      stride: Int = 1, padding: Int = 0, dilation: Int = 1,
+                                      computeInput: Bool = true, computeWeight: Bool = true, computeBias: Bool = true)
+        -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+        checkConvolutionShapes(input, weight, nil, operation: "conv2dBackward")
+        let g = input.convolutionGeometry(kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+                                          stride: stride, padding: padding, dilation: dilation, operation: "conv2dBackward")
+        let (batch, filters) = (input.shape[0], weight.shape[0])
+        precondition(outputGradient.shape == [batch, filters, g.outputHeight, g.outputWidth],
+                     "conv2dBackward: output gradient \(outputGradient.shape) does not match the output shape \([batch, filters, g.outputHeight, g.outputWidth])")
+        var dx = computeInput ? Tensor.zeros(input.shape) : Tensor.zeros([0])
+        var dw = computeWeight ? Tensor.zeros(weight.shape) : Tensor.zeros([0])
+        var db = computeBias ? Tensor.zeros([filters]) : Tensor.zeros([0])
+        input.withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+                outputGradient.withUnsafeBufferPointer { dy in
+                    dx.withUnsafeMutableBufferPointer { dxp in
+                        dw.withUnsafeMutableBufferPointer { dwp in
+                            db.withUnsafeMutableBufferPointer { dbp in
+                                TensorCore.conv2dBackward(input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
+                                               batchCount: batch, filterCount: filters, geometry: g,
+                                               inputGradient: computeInput ? dxp.baseAddress : nil,
+                                               weightGradient: computeWeight ? dwp.baseAddress : nil,
+                                               biasGradient: computeBias ? dbp.baseAddress : nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (computeInput ? dx : nil, computeWeight ? dw : nil, computeBias ? db : nil)
+    }
+
+    /// Max pooling with a square window. Returns the output and, per output element, the flat index
+    /// within its input plane of the maximum (what the backward pass needs).
+    public static func maxPool2d(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0)
+        -> (output: Tensor, argmax: [Int32]) {
+        let g = input.convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
+                                          padding: padding, dilation: 1, operation: "maxPool2d")
+        let planes = input.shape[0] * input.shape[1]
+        var argmax = [Int32](repeating: -1, count: planes * g.outputPlaneSize)
+        let output = Tensor(shape: [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]) { out in
+            guard out.count > 0 else { return }
+            input.withUnsafeBufferPointer { x in
+                argmax.withUnsafeMutableBufferPointer { indices in
+                    TensorCore.maxPool2d(input: x.baseAddress!, planeCount: planes, geometry: g, output: out.baseAddress!, argmax: indices.baseAddress!)
+                }
+            }
+        }
+        return (output, argmax)
+    }
+
+    /// The input gradient of `maxPool2d`, given its `argmax` and the output gradient.
+    public static func maxPool2dBackward(outputGradient: Tensor, argmax: [Int32], inputShape: [Int],
+                                         kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
+        let g = Tensor.zeros(inputShape).convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
+                                                             padding: padding, dilation: 1, operation: "maxPool2dBackward")
+        let planes = inputShape[0] * inputShape[1]
+        precondition(argmax.count == outputGradient.count && outputGradient.count == planes * g.outputPlaneSize,
+                     "maxPool2dBackward: output gradient \(outputGradient.shape) does not match input \(inputShape)")
+        return Tensor(shape: inputShape) { dx in
+            guard dx.count > 0 else { return }
+            outputGradient.withUnsafeBufferPointer { dy in
+                argmax.withUnsafeBufferPointer { indices in
+                    TensorCore.maxPool2dBackward(outputGradient: dy.baseAddress!, argmax: indices.baseAddress!, planeCount: planes,
+                                      geometry: g, inputGradient: dx.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// Average pooling with a square window (padding counted as zeros, divisor Kh·Kw).
+    public static func avgPool2d(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
+        let g = input.convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
+                                          padding: padding, dilation: 1, operation: "avgPool2d")
+        let planes = input.shape[0] * input.shape[1]
+        return Tensor(shape: [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]) { out in
+            guard out.count > 0 else { return }
+            input.withUnsafeBufferPointer { x in
+                TensorCore.avgPool2d(input: x.baseAddress!, planeCount: planes, geometry: g, output: out.baseAddress!)
+            }
+        }
+    }
+
+    /// The input gradient of `avgPool2d`.
+    public static func avgPool2dBackward(outputGradient: Tensor, inputShape: [Int], kernelSize: Int,
+                                         stride: Int? = nil, padding: Int = 0) -> Tensor {
+        let g = Tensor.zeros(inputShape).convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
+                                                             padding: padding, dilation: 1, operation: "avgPool2dBackward")
+        let planes = inputShape[0] * inputShape[1]
+        precondition(outputGradient.shape == [inputShape[0], inputShape[1], g.outputHeight, g.outputWidth],
+                     "avgPool2dBackward: output gradient \(outputGradient.shape) does not match input \(inputShape)")
+        return Tensor(shape: inputShape) { dx in
+            guard dx.count > 0 else { return }
+            outputGradient.withUnsafeBufferPointer { dy in
+                TensorCore.avgPool2dBackward(outputGradient: dy.baseAddress!, planeCount: planes, geometry: g, inputGradient: dx.baseAddress!)
+            }
+        }
+    }
+}

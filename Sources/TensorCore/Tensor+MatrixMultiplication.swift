@@ -1,0 +1,50 @@
+// Matrix products on top of the GEMM kernels (Kernels/GEMM.swift).
+
+extension Tensor {
+    /// The matrix product `op(lhs) · op(rhs)`, where `op` optionally transposes the last two axes.
+    ///
+    /// - Rank 2: `[M, K] · [K, N] → [M, N]`.
+    /// - Batched (rank ≥ 3): `[B…, M, K] · [B…, K, N] → [B…, M, N]`; either side may also be rank 2
+    ///   and is then shared by every batch element.
+    /// The transposed operands are read in place by the kernel (no copy), which is how the backward
+    /// pass computes `dA = dC · Bᵀ` and `dB = Aᵀ · dC`.
+    public static func matmul(_ lhs: Tensor, transposed transposeLHS: Bool = false,
+                              _ rhs: Tensor, transposed transposeRHS: Bool = false) -> Tensor {
+        precondition(lhs.rank >= 2 && rhs.rank >= 2, "matmul: needs rank ≥ 2 operands, got \(lhs.shape) and \(rhs.shape)")
+        let (lhsRows, lhsColumns) = (lhs.shape[lhs.rank - 2], lhs.shape[lhs.rank - 1])
+        let (rhsRows, rhsColumns) = (rhs.shape[rhs.rank - 2], rhs.shape[rhs.rank - 1])
+        let m = transposeLHS ? lhsColumns : lhsRows, k = transposeLHS ? lhsRows : lhsColumns
+        let kRight = transposeRHS ? rhsColumns : rhsRows, n = transposeRHS ? rhsRows : rhsColumns
+        precondition(k == kRight,
+                     "matmul: inner dimensions differ: \(lhs.shape)\(transposeLHS ? "ᵀ" : "") · \(rhs.shape)\(transposeRHS ? "ᵀ" : "") (\(k) vs \(kRight))")
+        let lhsBatch = Array(lhs.shape.dropLast(2)), rhsBatch = Array(rhs.shape.dropLast(2))
+        precondition(lhsBatch.isEmpty || rhsBatch.isEmpty || lhsBatch == rhsBatch,
+                     "matmul: batch dimensions differ: \(lhs.shape) · \(rhs.shape)")
+        let batchShape = lhsBatch.isEmpty ? rhsBatch : lhsBatch
+        let batchCount = batchShape.reduce(1, *)
+        let lhsStep = lhsBatch.isEmpty ? 0 : lhsRows * lhsColumns, rhsStep = rhsBatch.isEmpty ? 0 : rhsRows * rhsColumns
+        return Tensor(shape: batchShape + [m, n]) { out in
+            guard out.count > 0 else { return }
+            lhs.scalars.withUnsafeBufferPointer { a in
+                rhs.scalars.withUnsafeBufferPointer { b in
+                    for batch in 0..<batchCount {
+                        gemm(m: m, n: n, k: k,
+                             a: a.baseAddress! + batch * lhsStep, lda: lhsColumns, transposeA: transposeLHS,
+                             b: b.baseAddress! + batch * rhsStep, ldb: rhsColumns, transposeB: transposeRHS,
+                             c: out.baseAddress! + batch * m * n, ldc: n, accumulate: false)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `matmul(self, other)`.
+    public func matmul(_ other: Tensor) -> Tensor { Tensor.matmul(self, other) }
+}
+
+infix operator • : MultiplicationPrecedence
+
+extension Tensor {
+    /// Matrix product (`a • b` is `Tensor.matmul(a, b)`).
+    public static func • (lhs: Tensor, rhs: Tensor) -> Tensor { matmul(lhs, rhs) }
+}
