@@ -13,7 +13,7 @@ extension Tensor {
         for axis in 0..<rank {
             let l = axis < rank - lhs.count ? 1 : lhs[axis - (rank - lhs.count)]
             let r = axis < rank - rhs.count ? 1 : rhs[axis - (rank - rhs.count)]
-            precondition(l == r || l == 1 || r == 1,
+            checkPrecondition(l == r || l == 1 || r == 1,
                          "\(operation): shapes \(lhs) and \(rhs) are not broadcast-compatible (axis \(axis - rank): \(l) vs \(r))")
             result[axis] = l == 1 ? r : l
         }
@@ -32,7 +32,7 @@ extension Tensor {
     /// This tensor stretched to `targetShape` and materialized (a copy).
     public func broadcast(to targetShape: [Int]) -> Tensor {
         let result = Tensor.broadcastShape(shape, targetShape, operation: "broadcast(to:)")
-        precondition(result == targetShape, "broadcast(to:): shape \(shape) cannot be broadcast to \(targetShape)")
+        checkPrecondition(result == targetShape, "broadcast(to:): shape \(shape) cannot be broadcast to \(targetShape)")
         if shape == targetShape { return self }
         return Tensor.map(self, to: targetShape, AssignKernel.self)
     }

@@ -21,7 +21,7 @@ public enum Parallelism {
             return stored > 0 ? stored : defaultThreadCount
         }
         set {
-            precondition(newValue >= 1, "Parallelism.threadCount: \(newValue) must be at least 1")
+            checkPrecondition(newValue >= 1, "Parallelism.threadCount: \(newValue) must be at least 1")
             storedThreadCount.store(newValue, ordering: .relaxed)
         }
     }

@@ -64,7 +64,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// A uniform integer in `0..<upperBound` (unbiased, by rejection).
     public mutating func nextInt(below upperBound: Int) -> Int {
-        precondition(upperBound > 0, "nextInt(below:): upper bound \(upperBound) must be positive")
+        checkPrecondition(upperBound > 0, "nextInt(below:): upper bound \(upperBound) must be positive")
         return Int(next(upperBound: UInt64(upperBound)))
     }
 

@@ -94,7 +94,7 @@ extension Tensor {
     /// In-place `self += alpha · other` for equal shapes, without a temporary (optimizer updates
     /// and gradient accumulation use it).
     public mutating func addScaled(_ other: Tensor, by alpha: Float = 1) {
-        precondition(shape == other.shape, "addScaled: shapes \(shape) and \(other.shape) differ")
+        checkPrecondition(shape == other.shape, "addScaled: shapes \(shape) and \(other.shape) differ")
         let n = count
         let factor = SIMD8<Float>(repeating: alpha)
         scalars.withUnsafeMutableBufferPointer { target in

@@ -5,17 +5,17 @@ extension Tensor {
     /// The geometry of a convolution of this [N, C, H, W] tensor with a [F, C, Kh, Kw] kernel.
     func convolutionGeometry(kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int, dilation: Int,
                              operation: String) -> ConvolutionGeometry {
-        precondition(rank == 4, "\(operation): input must be [N, C, H, W], got \(shape)")
+        checkPrecondition(rank == 4, "\(operation): input must be [N, C, H, W], got \(shape)")
         return ConvolutionGeometry(channels: shape[1], inputHeight: shape[2], inputWidth: shape[3],
                                    kernelHeight: kernelHeight, kernelWidth: kernelWidth,
                                    stride: stride, padding: padding, dilation: dilation)
     }
 
     private static func checkConvolutionShapes(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, operation: String) {
-        precondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
+        checkPrecondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
                      "\(operation): input \(input.shape) and weight \(weight.shape) do not match ([N, C, H, W] and [F, C, Kh, Kw])")
         if let bias {
-            precondition(bias.shape == [weight.shape[0]], "\(operation): bias \(bias.shape) does not match weight \(weight.shape) (needs [\(weight.shape[0])])")
+            checkPrecondition(bias.shape == [weight.shape[0]], "\(operation): bias \(bias.shape) does not match weight \(weight.shape) (needs [\(weight.shape[0])])")
         }
     }
 
@@ -54,7 +54,7 @@ extension Tensor {
         let g = input.convolutionGeometry(kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
                                           stride: stride, padding: padding, dilation: dilation, operation: "conv2dBackward")
         let (batch, filters) = (input.shape[0], weight.shape[0])
-        precondition(outputGradient.shape == [batch, filters, g.outputHeight, g.outputWidth],
+        checkPrecondition(outputGradient.shape == [batch, filters, g.outputHeight, g.outputWidth],
                      "conv2dBackward: output gradient \(outputGradient.shape) does not match the output shape \([batch, filters, g.outputHeight, g.outputWidth])")
         var dx = computeInput ? Tensor.zeros(input.shape) : Tensor.zeros([0])
         var dw = computeWeight ? Tensor.zeros(weight.shape) : Tensor.zeros([0])
@@ -104,7 +104,7 @@ extension Tensor {
         let g = Tensor.zeros(inputShape).convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
                                                              padding: padding, dilation: 1, operation: "maxPool2dBackward")
         let planes = inputShape[0] * inputShape[1]
-        precondition(argmax.count == outputGradient.count && outputGradient.count == planes * g.outputPlaneSize,
+        checkPrecondition(argmax.count == outputGradient.count && outputGradient.count == planes * g.outputPlaneSize,
                      "maxPool2dBackward: output gradient \(outputGradient.shape) does not match input \(inputShape)")
         return Tensor(shape: inputShape) { dx in
             guard dx.count > 0 else { return }
@@ -136,7 +136,7 @@ extension Tensor {
         let g = Tensor.zeros(inputShape).convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
                                                              padding: padding, dilation: 1, operation: "avgPool2dBackward")
         let planes = inputShape[0] * inputShape[1]
-        precondition(outputGradient.shape == [inputShape[0], inputShape[1], g.outputHeight, g.outputWidth],
+        checkPrecondition(outputGradient.shape == [inputShape[0], inputShape[1], g.outputHeight, g.outputWidth],
                      "avgPool2dBackward: output gradient \(outputGradient.shape) does not match input \(inputShape)")
         return Tensor(shape: inputShape) { dx in
             guard dx.count > 0 else { return }

@@ -4,7 +4,7 @@
 extension Tensor {
     /// A tensor of the given shape filled with `value`.
     public init(repeating value: Float, shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(repeating:shape:): negative dimension in shape \(shape)")
+        checkPrecondition(shape.allSatisfy { $0 >= 0 }, "Tensor(repeating:shape:): negative dimension in shape \(shape)")
         self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))
     }
 
@@ -21,14 +21,14 @@ extension Tensor {
 
     /// `[start, start + step, …]` up to but excluding `end` (as `numpy.arange`).
     public static func arange(from start: Float = 0, to end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be 0")
+        checkPrecondition(step != 0, "arange: step must not be 0")
         let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor((0..<count).map { start + Float($0) * step })
     }
 
     /// `count` evenly spaced values from `start` to `end` inclusive.
     public static func linspace(from start: Float, to end: Float, count: Int) -> Tensor {
-        precondition(count >= 1, "linspace: count \(count) must be at least 1")
+        checkPrecondition(count >= 1, "linspace: count \(count) must be at least 1")
         if count == 1 { return Tensor([start]) }
         let step = (end - start) / Float(count - 1)
         return Tensor((0..<count).map { start + Float($0) * step })
@@ -44,7 +44,7 @@ extension Tensor {
     /// Uniform samples in `[low, high)`.
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
                                using generator: inout SeededGenerator) -> Tensor {
-        precondition(low <= high, "uniform: low \(low) exceeds high \(high)")
+        checkPrecondition(low <= high, "uniform: low \(low) exceeds high \(high)")
         let count = shape.reduce(1, *)
         var scalars = [Float](repeating: 0, count: count)
         for i in 0..<count { scalars[i] = low + (high - low) * generator.nextFloat() }
@@ -76,7 +76,7 @@ extension Tensor {
     public static func oneHot(_ indices: [Int], classCount: Int) -> Tensor {
         var result = zeros([indices.count, classCount])
         for (row, index) in indices.enumerated() {
-            precondition(index >= 0 && index < classCount, "oneHot: index \(index) outside 0..<\(classCount)")
+            checkPrecondition(index >= 0 && index < classCount, "oneHot: index \(index) outside 0..<\(classCount)")
             result.scalars[row * classCount + index] = 1
         }
         return result

@@ -8,17 +8,17 @@ extension Tensor {
     ///   and is then shared by every batch element.
     /// The transposed operands are read in place by the kernel (no copy), which is how the backward
     /// pass computes `dA = dC · Bᵀ` and `dB = Aᵀ · dC`.
-    public static func matmul(_ lhs: Tensor, transposed transposeLHS: Bool = false,
-                              _ rhs: Tensor, transposed transposeRHS: Bool = false) -> Tensor {
-        precondition(lhs.rank >= 2 && rhs.rank >= 2, "matmul: needs rank ≥ 2 operands, got \(lhs.shape) and \(rhs.shape)")
+    public static func matmul(_ lhs: Tensor, _ rhs: Tensor,
+                              transposingLHS transposeLHS: Bool = false, transposingRHS transposeRHS: Bool = false) -> Tensor {
+        checkPrecondition(lhs.rank >= 2 && rhs.rank >= 2, "matmul: needs rank ≥ 2 operands, got \(lhs.shape) and \(rhs.shape)")
         let (lhsRows, lhsColumns) = (lhs.shape[lhs.rank - 2], lhs.shape[lhs.rank - 1])
         let (rhsRows, rhsColumns) = (rhs.shape[rhs.rank - 2], rhs.shape[rhs.rank - 1])
         let m = transposeLHS ? lhsColumns : lhsRows, k = transposeLHS ? lhsRows : lhsColumns
         let kRight = transposeRHS ? rhsColumns : rhsRows, n = transposeRHS ? rhsRows : rhsColumns
-        precondition(k == kRight,
+        checkPrecondition(k == kRight,
                      "matmul: inner dimensions differ: \(lhs.shape)\(transposeLHS ? "ᵀ" : "") · \(rhs.shape)\(transposeRHS ? "ᵀ" : "") (\(k) vs \(kRight))")
         let lhsBatch = Array(lhs.shape.dropLast(2)), rhsBatch = Array(rhs.shape.dropLast(2))
-        precondition(lhsBatch.isEmpty || rhsBatch.isEmpty || lhsBatch == rhsBatch,
+        checkPrecondition(lhsBatch.isEmpty || rhsBatch.isEmpty || lhsBatch == rhsBatch,
                      "matmul: batch dimensions differ: \(lhs.shape) · \(rhs.shape)")
         let batchShape = lhsBatch.isEmpty ? rhsBatch : lhsBatch
         let batchCount = batchShape.reduce(1, *)

@@ -14,7 +14,7 @@ extension Tensor {
 
     func normalizedAxes(_ axes: [Int], operation: String) -> Set<Int> {
         let normalized = axes.map { normalizedAxis($0, operation: operation) }
-        precondition(Set(normalized).count == normalized.count, "\(operation): repeated axis in \(axes) for shape \(shape)")
+        checkPrecondition(Set(normalized).count == normalized.count, "\(operation): repeated axis in \(axes) for shape \(shape)")
         return Set(normalized)
     }
 
@@ -80,7 +80,7 @@ extension Tensor {
 
     private func extremum(alongAxis axis: Int, keepingDimensions: Bool, findMaximum: Bool) -> (values: Tensor, indices: [Int]) {
         let axis = normalizedAxis(axis, operation: findMaximum ? "max" : "min")
-        precondition(shape[axis] > 0, "\(findMaximum ? "max" : "min"): axis \(axis) of shape \(shape) is empty")
+        checkPrecondition(shape[axis] > 0, "\(findMaximum ? "max" : "min"): axis \(axis) of shape \(shape) is empty")
         let (outer, n, inner) = reductionSizes(axis)
         var indices = [Int](repeating: 0, count: outer * inner)
         let values = Tensor(shape: reducedShape([axis], keepingDimensions: keepingDimensions)) { out in

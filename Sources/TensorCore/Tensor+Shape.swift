@@ -7,12 +7,12 @@ extension Tensor {
     public func reshaped(to newShape: [Int]) -> Tensor {
         var newShape = newShape
         if let inferred = newShape.firstIndex(of: -1) {
-            precondition(newShape.filter { $0 == -1 }.count == 1, "reshaped(to:): more than one -1 in \(newShape)")
+            checkPrecondition(newShape.filter { $0 == -1 }.count == 1, "reshaped(to:): more than one -1 in \(newShape)")
             let known = newShape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshaped(to:): cannot reshape \(shape) to \(newShape)")
+            checkPrecondition(known > 0 && count % known == 0, "reshaped(to:): cannot reshape \(shape) to \(newShape)")
             newShape[inferred] = count / known
         }
-        precondition(newShape.allSatisfy { $0 >= 0 } && newShape.reduce(1, *) == count,
+        checkPrecondition(newShape.allSatisfy { $0 >= 0 } && newShape.reduce(1, *) == count,
                      "reshaped(to:): cannot reshape \(shape) (\(count) scalars) to \(newShape)")
         var result = self
         result.shape = newShape
@@ -25,7 +25,7 @@ extension Tensor {
     /// A size-1 axis inserted at `axis` (free), like `unsqueeze`.
     public func expandingShape(at axis: Int) -> Tensor {
         let position = axis < 0 ? axis + rank + 1 : axis
-        precondition(position >= 0 && position <= rank, "expandingShape(at:): axis \(axis) out of range for shape \(shape)")
+        checkPrecondition(position >= 0 && position <= rank, "expandingShape(at:): axis \(axis) out of range for shape \(shape)")
         var newShape = shape
         newShape.insert(1, at: position)
         return reshaped(to: newShape)
@@ -36,7 +36,7 @@ extension Tensor {
         if let axes {
             let normalized = Set(axes.map { normalizedAxis($0, operation: "squeezingShape(at:)") })
             for axis in normalized {
-                precondition(shape[axis] == 1, "squeezingShape(at:): axis \(axis) of shape \(shape) is not 1")
+                checkPrecondition(shape[axis] == 1, "squeezingShape(at:): axis \(axis) of shape \(shape) is not 1")
             }
             return reshaped(to: shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element))
         }
@@ -45,7 +45,7 @@ extension Tensor {
 
     /// The axes reordered: axis `k` of the result is axis `axes[k]` of `self` (a copy).
     public func permuted(_ axes: [Int]) -> Tensor {
-        precondition(axes.sorted() == Array(0..<rank), "permuted: \(axes) is not a permutation of the axes of shape \(shape)")
+        checkPrecondition(axes.sorted() == Array(0..<rank), "permuted: \(axes) is not a permutation of the axes of shape \(shape)")
         if axes == Array(0..<rank) { return self }
         let ownStrides = Tensor.strides(of: shape)
         let outputShape = axes.map { shape[$0] }
@@ -65,7 +65,7 @@ extension Tensor {
 
     /// The matrix transpose of a rank-2 tensor, or the last two axes swapped for higher ranks (a copy).
     public func transposed() -> Tensor {
-        precondition(rank >= 2, "transposed: needs rank ≥ 2, got shape \(shape)")
+        checkPrecondition(rank >= 2, "transposed: needs rank ≥ 2, got shape \(shape)")
         var axes = Array(0..<rank)
         axes.swapAt(rank - 1, rank - 2)
         return permuted(axes)
@@ -74,7 +74,7 @@ extension Tensor {
     /// The elements `range` along `axis` (a copy unless `axis` is the first).
     public func sliced(_ range: Range<Int>, alongAxis axis: Int = 0) -> Tensor {
         let axis = normalizedAxis(axis, operation: "sliced")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis],
+        checkPrecondition(range.lowerBound >= 0 && range.upperBound <= shape[axis],
                      "sliced: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
         var newShape = shape
@@ -91,7 +91,7 @@ extension Tensor {
     /// Index `index` along `axis`, with that axis removed.
     public func selecting(_ index: Int, alongAxis axis: Int = 0) -> Tensor {
         let axis = normalizedAxis(axis, operation: "selecting")
-        precondition(index >= 0 && index < shape[axis], "selecting: index \(index) out of bounds for axis \(axis) of shape \(shape)")
+        checkPrecondition(index >= 0 && index < shape[axis], "selecting: index \(index) out of bounds for axis \(axis) of shape \(shape)")
         return sliced(index..<(index + 1), alongAxis: axis).squeezingShape(at: [axis])
     }
 
@@ -105,7 +105,7 @@ extension Tensor {
         result.reserveCapacity(outer * indices.count * inner)
         for o in 0..<outer {
             for index in indices {
-                precondition(index >= 0 && index < shape[axis], "gathering: index \(index) out of bounds for axis \(axis) of shape \(shape)")
+                checkPrecondition(index >= 0 && index < shape[axis], "gathering: index \(index) out of bounds for axis \(axis) of shape \(shape)")
                 let start = (o * shape[axis] + index) * inner
                 result.append(contentsOf: scalars[start..<(start + inner)])
             }
@@ -117,8 +117,8 @@ extension Tensor {
     public subscript(_ index: Int) -> Tensor {
         get { selecting(index, alongAxis: 0) }
         set {
-            precondition(rank >= 1 && index >= 0 && index < shape[0], "subscript: index \(index) out of bounds for shape \(shape)")
-            precondition(newValue.shape == Array(shape.dropFirst()),
+            checkPrecondition(rank >= 1 && index >= 0 && index < shape[0], "subscript: index \(index) out of bounds for shape \(shape)")
+            checkPrecondition(newValue.shape == Array(shape.dropFirst()),
                          "subscript set: value of shape \(newValue.shape) does not fit a row of shape \(shape)")
             let inner = newValue.count
             scalars.replaceSubrange((index * inner)..<((index + 1) * inner), with: newValue.scalars)
@@ -132,11 +132,11 @@ extension Tensor {
 
     /// Tensors of equal shape except along `axis`, joined along it (a copy).
     public init(concatenating tensors: [Tensor], alongAxis axis: Int = 0) {
-        precondition(!tensors.isEmpty, "concatenating: no tensors given")
+        checkPrecondition(!tensors.isEmpty, "concatenating: no tensors given")
         let first = tensors[0]
         let axis = first.normalizedAxis(axis, operation: "concatenating")
         for tensor in tensors {
-            precondition(tensor.rank == first.rank && (0..<first.rank).allSatisfy { $0 == axis || tensor.shape[$0] == first.shape[$0] },
+            checkPrecondition(tensor.rank == first.rank && (0..<first.rank).allSatisfy { $0 == axis || tensor.shape[$0] == first.shape[$0] },
                          "concatenating: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
         }
         let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[(axis + 1)...].reduce(1, *)
@@ -155,15 +155,15 @@ extension Tensor {
 
     /// Tensors of one shape, stacked along a new axis (a copy).
     public init(stacking tensors: [Tensor], alongAxis axis: Int = 0) {
-        precondition(!tensors.isEmpty, "stacking: no tensors given")
-        precondition(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stacking: shapes \(tensors.map(\.shape)) differ")
+        checkPrecondition(!tensors.isEmpty, "stacking: no tensors given")
+        checkPrecondition(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stacking: shapes \(tensors.map(\.shape)) differ")
         self.init(concatenating: tensors.map { $0.expandingShape(at: axis) }, alongAxis: axis)
     }
 
     /// Pieces of the given sizes along `axis` (sizes must add up to the axis length).
     public func split(sizes: [Int], alongAxis axis: Int = 0) -> [Tensor] {
         let axis = normalizedAxis(axis, operation: "split")
-        precondition(sizes.reduce(0, +) == shape[axis] && sizes.allSatisfy { $0 >= 0 },
+        checkPrecondition(sizes.reduce(0, +) == shape[axis] && sizes.allSatisfy { $0 >= 0 },
                      "split: sizes \(sizes) do not add up to \(shape[axis]) along axis \(axis) of shape \(shape)")
         var start = 0
         return sizes.map { size in
@@ -175,13 +175,13 @@ extension Tensor {
     /// `count` equal pieces along `axis`.
     public func split(count: Int, alongAxis axis: Int = 0) -> [Tensor] {
         let axis = normalizedAxis(axis, operation: "split")
-        precondition(count > 0 && shape[axis] % count == 0, "split: axis \(axis) of shape \(shape) does not divide into \(count) pieces")
+        checkPrecondition(count > 0 && shape[axis] % count == 0, "split: axis \(axis) of shape \(shape) does not divide into \(count) pieces")
         return split(sizes: Array(repeating: shape[axis] / count, count: count), alongAxis: axis)
     }
 
     /// Padded with `value`: `widths[k] = (before, after)` scalars added on each side of axis k (a copy).
     public func padded(with widths: [(before: Int, after: Int)], value: Float = 0) -> Tensor {
-        precondition(widths.count == rank && widths.allSatisfy { $0.before >= 0 && $0.after >= 0 },
+        checkPrecondition(widths.count == rank && widths.allSatisfy { $0.before >= 0 && $0.after >= 0 },
                      "padded: \(widths.count) non-negative widths needed for shape \(shape)")
         let newShape = (0..<rank).map { shape[$0] + widths[$0].before + widths[$0].after }
         var result = Tensor(repeating: value, shape: newShape)

@@ -21,8 +21,8 @@ public struct Tensor: Sendable, Equatable {
     /// Creates a tensor from its row-major scalars and a shape.
     /// - Precondition: `scalars.count` equals the product of `shape`, and no dimension is negative.
     public init(shape: [Int], scalars: [Float]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(shape:scalars:): negative dimension in shape \(shape)")
-        precondition(scalars.count == shape.reduce(1, *),
+        checkPrecondition(shape.allSatisfy { $0 >= 0 }, "Tensor(shape:scalars:): negative dimension in shape \(shape)")
+        checkPrecondition(scalars.count == shape.reduce(1, *),
                      "Tensor(shape:scalars:): \(scalars.count) scalars do not fill shape \(shape) (needs \(shape.reduce(1, *)))")
         self.shape = shape
         self.scalars = scalars
@@ -41,7 +41,7 @@ public struct Tensor: Sendable, Equatable {
     /// Creates a rank-2 tensor from rows of equal length.
     public init(_ rows: [[Float]]) {
         let columnCount = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == columnCount }, "Tensor(rows): rows have different lengths \(rows.map(\.count))")
+        checkPrecondition(rows.allSatisfy { $0.count == columnCount }, "Tensor(rows): rows have different lengths \(rows.map(\.count))")
         self.init(shape: [rows.count, columnCount], scalars: rows.flatMap { $0 })
     }
 
@@ -63,7 +63,7 @@ public struct Tensor: Sendable, Equatable {
 
     /// The single scalar of a one-element tensor.
     public var scalar: Float {
-        precondition(count == 1, "Tensor.scalar: tensor of shape \(shape) has \(count) elements, not 1")
+        checkPrecondition(count == 1, "Tensor.scalar: tensor of shape \(shape) has \(count) elements, not 1")
         return scalars[0]
     }
 
@@ -81,7 +81,7 @@ public struct Tensor: Sendable, Equatable {
     /// Turns a possibly negative axis (`-1` is the last) into `0..<rank`.
     public func normalizedAxis(_ axis: Int, operation: String) -> Int {
         let normalized = axis < 0 ? axis + rank : axis
-        precondition(normalized >= 0 && normalized < Swift.max(rank, 1) && (rank > 0 || normalized == 0),
+        checkPrecondition(normalized >= 0 && normalized < Swift.max(rank, 1) && (rank > 0 || normalized == 0),
                      "\(operation): axis \(axis) is out of range for shape \(shape)")
         return normalized
     }
@@ -97,10 +97,10 @@ public struct Tensor: Sendable, Equatable {
     }
 
     func offset(of indices: [Int], operation: String) -> Int {
-        precondition(indices.count == rank, "\(operation): \(indices.count) indices for shape \(shape)")
+        checkPrecondition(indices.count == rank, "\(operation): \(indices.count) indices for shape \(shape)")
         var offset = 0
         for (axis, index) in indices.enumerated() {
-            precondition(index >= 0 && index < shape[axis], "\(operation): index \(indices) is out of bounds for shape \(shape)")
+            checkPrecondition(index >= 0 && index < shape[axis], "\(operation): index \(indices) is out of bounds for shape \(shape)")
             offset = offset * shape[axis] + index
         }
         return offset

@@ -32,16 +32,16 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public init(channels: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int,
                 strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int,
                 dilationHeight: Int, dilationWidth: Int) {
-        precondition(channels > 0 && inputHeight > 0 && inputWidth > 0 && kernelHeight > 0 && kernelWidth > 0,
+        checkPrecondition(channels > 0 && inputHeight > 0 && inputWidth > 0 && kernelHeight > 0 && kernelWidth > 0,
                      "ConvolutionGeometry: sizes must be positive (C \(channels), H×W \(inputHeight)×\(inputWidth), K \(kernelHeight)×\(kernelWidth))")
-        precondition(strideHeight > 0 && strideWidth > 0 && dilationHeight > 0 && dilationWidth > 0 && paddingHeight >= 0 && paddingWidth >= 0,
+        checkPrecondition(strideHeight > 0 && strideWidth > 0 && dilationHeight > 0 && dilationWidth > 0 && paddingHeight >= 0 && paddingWidth >= 0,
                      "ConvolutionGeometry: stride and dilation must be positive, padding non-negative")
         self.channels = channels; self.inputHeight = inputHeight; self.inputWidth = inputWidth
         self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
         self.strideHeight = strideHeight; self.strideWidth = strideWidth
         self.paddingHeight = paddingHeight; self.paddingWidth = paddingWidth
         self.dilationHeight = dilationHeight; self.dilationWidth = dilationWidth
-        precondition(outputHeight > 0 && outputWidth > 0,
+        checkPrecondition(outputHeight > 0 && outputWidth > 0,
                      "ConvolutionGeometry: a \(kernelHeight)×\(kernelWidth) window (dilation \(dilationHeight)×\(dilationWidth)) does not fit the padded \(inputHeight)×\(inputWidth) input")
     }
 

@@ -1,0 +1,168 @@
+import Testing
+import TensorCore
+
+/// Chapter 03 — convolution: im2col + GEMM against the direct seven-loop convolution.
+@Suite("Convolution and pooling kernels")
+struct ConvolutionTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var batch, channels, height, width, filters, kernel, stride, padding, dilation: Int
+        var testDescription: String {
+            "N\(batch) C\(channels) \(height)×\(width) F\(filters) K\(kernel) s\(stride) p\(padding) d\(dilation)"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(batch: 2, channels: 3, height: 8, width: 8, filters: 5, kernel: 3, stride: 1, padding: 1, dilation: 1),
+        Case(batch: 1, channels: 1, height: 5, width: 7, filters: 1, kernel: 1, stride: 1, padding: 0, dilation: 1),
+        Case(batch: 3, channels: 2, height: 9, width: 6, filters: 4, kernel: 3, stride: 2, padding: 1, dilation: 1),
+        Case(batch: 2, channels: 3, height: 11, width: 10, filters: 7, kernel: 3, stride: 1, padding: 2, dilation: 2),
+        Case(batch: 5, channels: 4, height: 7, width: 7, filters: 3, kernel: 5, stride: 3, padding: 0, dilation: 1),
+        Case(batch: 9, channels: 2, height: 6, width: 13, filters: 6, kernel: 2, stride: 1, padding: 0, dilation: 3),
+        Case(batch: 10, channels: 16, height: 12, width: 12, filters: 32, kernel: 3, stride: 1, padding: 1, dilation: 1),
+    ]
+
+    func geometry(_ c: Case) -> ConvolutionGeometry {
+        ConvolutionGeometry(channels: c.channels, inputHeight: c.height, inputWidth: c.width,
+                            kernelHeight: c.kernel, kernelWidth: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation)
+    }
+
+    @Test("im2col matches its naive twin", arguments: cases)
+    func im2colMatches(_ c: Case) {
+        var generator = SeededGenerator(seed: 21)
+        let g = geometry(c)
+        let image = randomScalars(g.inputImageSize, &generator)
+        var fast = [Float](repeating: .nan, count: g.patchSize * g.outputPlaneSize), naive = fast
+        image.withUnsafeBufferPointer { x in
+            fast.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, geometry: g, columns: $0.baseAddress!) }
+            naive.withUnsafeMutableBufferPointer { im2colNaive(x.baseAddress!, geometry: g, columns: $0.baseAddress!) }
+        }
+        #expect(fast == naive)
+    }
+
+    @Test("col2im is the adjoint of im2col: ⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩", arguments: cases)
+    func col2imIsAdjoint(_ c: Case) {
+        var generator = SeededGenerator(seed: 22)
+        let g = geometry(c)
+        let x = randomScalars(g.inputImageSize, &generator)
+        let y = randomScalars(g.patchSize * g.outputPlaneSize, &generator)
+        var columns = [Float](repeating: 0, count: y.count), folded = [Float](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { xp in columns.withUnsafeMutableBufferPointer { im2col(xp.baseAddress!, geometry: g, columns: $0.baseAddress!) } }
+        y.withUnsafeBufferPointer { yp in folded.withUnsafeMutableBufferPointer { col2im(yp.baseAddress!, geometry: g, image: $0.baseAddress!) } }
+        let left = zip(columns, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let right = zip(x, folded).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(left - right) <= 1e-4 * max(1, abs(left)), "⟨im2col x, y⟩ = \(left) but ⟨x, col2im y⟩ = \(right)")
+    }
+
+    @Test("conv2d forward and backward match the direct convolution", arguments: cases)
+    func convolutionMatchesDirect(_ c: Case) {
+        var generator = SeededGenerator(seed: 23)
+        let g = geometry(c)
+        let input = Tensor.uniform([c.batch, c.channels, c.height, c.width], low: -1, high: 1, using: &generator)
+        let weight = Tensor.uniform([c.filters, c.channels, c.kernel, c.kernel], low: -1, high: 1, using: &generator)
+        let bias = Tensor.uniform([c.filters], low: -1, high: 1, using: &generator)
+        let output = Tensor.conv2d(input, weight: weight, bias: bias, stride: c.stride, padding: c.padding, dilation: c.dilation)
+        #expect(output.shape == [c.batch, c.filters, g.outputHeight, g.outputWidth])
+        var expected = [Float](repeating: 0, count: output.count)
+        input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
+            expected.withUnsafeMutableBufferPointer {
+                conv2dNaive(input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, batchCount: c.batch,
+                            filterCount: c.filters, geometry: g, output: $0.baseAddress!)
+            }
+        } } }
+        isClose(output.scalars, expected, rtol: 1e-4, atol: 1e-5, "forward \(c.testDescription)")
+
+        let upstream = Tensor.uniform(output.shape, low: -1, high: 1, using: &generator)
+        let fast = Tensor.conv2dBackward(input, weight: weight, outputGradient: upstream, stride: c.stride, padding: c.padding, dilation: c.dilation)
+        var dx = [Float](repeating: 0, count: input.count), dw = [Float](repeating: 0, count: weight.count), db = [Float](repeating: 0, count: c.filters)
+        input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in upstream.withUnsafeBufferPointer { dy in
+            dx.withUnsafeMutableBufferPointer { dxp in dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
+                conv2dBackwardNaive(input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!, batchCount: c.batch,
+                                    filterCount: c.filters, geometry: g, inputGradient: dxp.baseAddress!, weightGradient: dwp.baseAddress!,
+                                    biasGradient: dbp.baseAddress!)
+            } } }
+        } } }
+        isClose(fast.input!.scalars, dx, rtol: 1e-4, atol: 1e-4, "input gradient \(c.testDescription)")
+        isClose(fast.weight!.scalars, dw, rtol: 1e-4, atol: 1e-4, "weight gradient \(c.testDescription)")
+        isClose(fast.bias!.scalars, db, rtol: 1e-4, atol: 1e-4, "bias gradient \(c.testDescription)")
+    }
+
+    @Test("a hand-computed 3×3 convolution")
+    func handComputed() {
+        // One 3×3 image 1…9, one 2×2 kernel [[1, 0], [0, −1]], bias 0.5, no padding:
+        // out[i, j] = x[i, j] − x[i+1, j+1] + 0.5 = −4 + 0.5 everywhere.
+        let image = Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init))
+        let kernel = Tensor(shape: [1, 1, 2, 2], scalars: [1, 0, 0, -1])
+        let output = Tensor.conv2d(image, weight: kernel, bias: Tensor([0.5]))
+        #expect(output == Tensor(shape: [1, 1, 2, 2], scalars: [-3.5, -3.5, -3.5, -3.5]))
+    }
+
+    @Test("forward and backward are bit-identical for 1 and 2 threads")
+    func threadCountDoesNotChangeBits() {
+        var generator = SeededGenerator(seed: 24)
+        let input = Tensor.uniform([9, 16, 16, 16], low: -1, high: 1, using: &generator)
+        let weight = Tensor.uniform([32, 16, 3, 3], low: -1, high: 1, using: &generator)
+        let bias = Tensor.uniform([32], using: &generator)
+        let upstream = Tensor.uniform([9, 32, 16, 16], low: -1, high: 1, using: &generator)
+        let saved = Parallelism.threadCount
+        defer { Parallelism.threadCount = saved }
+        var results: [[Tensor?]] = []
+        for threads in [1, 2, 3] {
+            Parallelism.threadCount = threads
+            let output = Tensor.conv2d(input, weight: weight, bias: bias, padding: 1)
+            let grads = Tensor.conv2dBackward(input, weight: weight, outputGradient: upstream, padding: 1)
+            let pooled = Tensor.maxPool2d(output, kernelSize: 2).output
+            results.append([output, grads.input, grads.weight, grads.bias, pooled])
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0] == results[2])
+    }
+
+    @Test("max pooling: hand-computed forward, backward routes to the winners")
+    func maxPooling() {
+        let x = Tensor(shape: [1, 1, 4, 4], scalars: [1, 2, 5, 0,
+                                                      3, 4, 1, 1,
+                                                      0, 0, 9, 8,
+                                                      7, 0, 8, 9])
+        let (output, argmax) = Tensor.maxPool2d(x, kernelSize: 2)
+        #expect(output == Tensor(shape: [1, 1, 2, 2], scalars: [4, 5, 7, 9]))
+        // The first maximum wins a tie (9 at (2,2) before 9 at (3,3)).
+        #expect(argmax == [5, 2, 12, 10])
+        let dx = Tensor.maxPool2dBackward(outputGradient: Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4]), argmax: argmax,
+                                          inputShape: x.shape, kernelSize: 2)
+        #expect(dx == Tensor(shape: [1, 1, 4, 4], scalars: [0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 4, 0, 3, 0, 0, 0]))
+    }
+
+    @Test("average pooling: hand-computed forward and backward, padding counts as zero")
+    func averagePooling() {
+        let x = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
+        #expect(Tensor.avgPool2d(x, kernelSize: 2) == Tensor(shape: [1, 1, 1, 1], scalars: [2.5]))
+        // Padding 1, window 2, stride 2: each window holds one real pixel and three zeros.
+        #expect(Tensor.avgPool2d(x, kernelSize: 2, padding: 1) == Tensor(shape: [1, 1, 2, 2], scalars: [0.25, 0.5, 0.75, 1]))
+        let dx = Tensor.avgPool2dBackward(outputGradient: Tensor(shape: [1, 1, 1, 1], scalars: [4]), inputShape: x.shape, kernelSize: 2)
+        #expect(dx == Tensor(shape: [1, 1, 2, 2], scalars: [1, 1, 1, 1]))
+    }
+
+    @Test("pooling backward matches finite differences of the forward")
+    func poolingGradients() {
+        var generator = SeededGenerator(seed: 25)
+        let x = Tensor.uniform([2, 3, 5, 6], low: -1, high: 1, using: &generator)
+        let upstream = Tensor.uniform([2, 3, 3, 4], low: -1, high: 1, using: &generator)
+        // Directional derivative along a random direction v: ⟨dx, v⟩ ≈ (f(x + εv) − f(x − εv)) / 2ε.
+        let direction = Tensor.uniform(x.shape, low: -1, high: 1, using: &generator)
+        let epsilon: Float = 1e-3
+        func loss(_ input: Tensor, max: Bool) -> Float {
+            let y = max ? Tensor.maxPool2d(input, kernelSize: 2, stride: 2, padding: 1).output
+                        : Tensor.avgPool2d(input, kernelSize: 2, stride: 2, padding: 1)
+            return (y * upstream).sum().scalar
+        }
+        for max in [true, false] {
+            let dx = max
+                ? Tensor.maxPool2dBackward(outputGradient: upstream, argmax: Tensor.maxPool2d(x, kernelSize: 2, stride: 2, padding: 1).argmax,
+                                           inputShape: x.shape, kernelSize: 2, stride: 2, padding: 1)
+                : Tensor.avgPool2dBackward(outputGradient: upstream, inputShape: x.shape, kernelSize: 2, stride: 2, padding: 1)
+            let analytic = (dx * direction).sum().scalar
+            let numeric = (loss(x + direction * epsilon, max: max) - loss(x - direction * epsilon, max: max)) / (2 * epsilon)
+            #expect(abs(analytic - numeric) < 1e-2, "\(max ? "max" : "avg") pool: analytic \(analytic) vs numeric \(numeric)")
+        }
+    }
+}
