@@ -2,7 +2,8 @@
 
 extension Tensor: CustomStringConvertible {
     public var description: String {
-        "Tensor(shape: \(shape), \(formatted(axis: 0, offset: 0, indent: 1)))"
+        let prefix = "Tensor(shape: \(shape), "
+        return prefix + formatted(axis: 0, offset: 0, indent: prefix.count) + ")"
     }
 
     private func formatted(axis: Int, offset: Int, indent: Int) -> String {
@@ -13,9 +14,10 @@ extension Tensor: CustomStringConvertible {
         let items = shown.map { index -> String in
             if index < 0 { return "…" }
             if axis == rank - 1 { return format(scalars[offset + index]) }
-            return formatted(axis: axis + 1, offset: offset + index * stride, indent: indent + 1)
+            return formatted(axis: axis + 1, offset: offset + index * stride, indent: indent)
         }
-        let separator = axis == rank - 1 ? ", " : ",\n" + String(repeating: " ", count: indent + 7 + "\(shape)".count + 2)
+        // Rows of an inner axis line up under the first: the prefix width plus one column per "[".
+        let separator = axis == rank - 1 ? ", " : ",\n" + String(repeating: " ", count: indent + axis + 1)
         return "[" + items.joined(separator: separator) + "]"
     }
 

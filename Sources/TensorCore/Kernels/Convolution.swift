@@ -94,19 +94,24 @@ public func conv2d(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bi
     let parallelOverImages = batchCount >= Parallelism.threadCount
     let inputPointer = SendableConstPointer(input), weightPointer = SendableConstPointer(weight)
     let biasPointer = bias.map(SendableConstPointer.init), outputPointer = SendablePointer(output)
+    let bands = g.outputRowBands
     Parallelism.forEachChunkRange(batchCount, maxThreads: parallelOverImages ? nil : 1) { images in
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: patch * plane)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.largestBandSize)
         defer { columns.deallocate() }
         for n in images {
-            im2col(inputPointer.base + n * g.inputImageSize, geometry: g, columns: columns)
             let out = outputPointer.base + n * filterCount * plane
             if let bias = biasPointer?.base {
                 // Start from the bias and let the GEMM accumulate onto it.
                 for f in 0..<filterCount { (out + f * plane).initialize(repeating: bias[f], count: plane) }
             }
-            gemm(m: filterCount, n: plane, k: patch, a: weightPointer.base, lda: patch, transposeA: false,
-                 b: columns, ldb: plane, transposeB: false, c: out, ldc: plane, accumulate: biasPointer != nil,
-                 threads: parallelOverImages ? 1 : nil)
+            for band in bands {
+                let bandStart = band.lowerBound * g.outputWidth, bandSize = band.count * g.outputWidth
+                im2col(inputPointer.base + n * g.inputImageSize, geometry: g, outputRows: band, columns: columns)
+                // out[n][:, band] (+)= weight · columns   — C rows are `plane` apart.
+                gemm(m: filterCount, n: bandSize, k: patch, a: weightPointer.base, lda: patch, transposeA: false,
+                     b: columns, ldb: bandSize, transposeB: false, c: out + bandStart, ldc: plane,
+                     accumulate: biasPointer != nil, threads: parallelOverImages ? 1 : nil)
+            }
         }
     }
 }
@@ -140,8 +145,9 @@ public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Fl
     let partialPointer = SendablePointer(partialWeightGradients)
     let computeWeightGradient = weightGradient != nil
     let parallelOverGroups = groupCount >= Parallelism.threadCount
+    let bands = g.outputRowBands
     Parallelism.forEachChunkRange(groupCount, maxThreads: parallelOverGroups ? nil : 1) { groups in
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: patch * plane)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.largestBandSize)
         defer { columns.deallocate() }
         let gemmThreads = parallelOverGroups ? 1 : nil
         for group in groups {
@@ -149,20 +155,24 @@ public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Fl
             let partial = partialPointer.base + group * weightSize
             for n in images {
                 let dOut = gradientPointer.base + n * filterCount * plane
-                if computeWeightGradient {
-                    im2col(inputPointer.base + n * g.inputImageSize, geometry: g, columns: columns)
-                    // dWeight[F, C·Kh·Kw] (+)= dOut[n] [F, Ho·Wo] · columnsᵀ [Ho·Wo, C·Kh·Kw]
-                    gemm(m: filterCount, n: patch, k: plane, a: dOut, lda: plane, transposeA: false,
-                         b: columns, ldb: plane, transposeB: true, c: partial, ldc: patch,
-                         accumulate: n != images.lowerBound, threads: gemmThreads)
-                }
-                if let dx = inputGradientPointer?.base {
-                    // dColumns [C·Kh·Kw, Ho·Wo] = weightᵀ · dOut[n], then folded back onto the image.
-                    gemm(m: patch, n: plane, k: filterCount, a: weightPointer.base, lda: patch, transposeA: true,
-                         b: dOut, ldb: plane, transposeB: false, c: columns, ldc: plane, accumulate: false, threads: gemmThreads)
-                    let image = dx + n * g.inputImageSize
-                    image.initialize(repeating: 0, count: g.inputImageSize)
-                    col2im(columns, geometry: g, image: image)
+                let image = inputGradientPointer.map { $0.base + n * g.inputImageSize }
+                image?.initialize(repeating: 0, count: g.inputImageSize)
+                for band in bands {
+                    let bandStart = band.lowerBound * g.outputWidth, bandSize = band.count * g.outputWidth
+                    if computeWeightGradient {
+                        im2col(inputPointer.base + n * g.inputImageSize, geometry: g, outputRows: band, columns: columns)
+                        // dWeight[F, C·Kh·Kw] (+)= dOut[n][:, band] · columnsᵀ
+                        gemm(m: filterCount, n: patch, k: bandSize, a: dOut + bandStart, lda: plane, transposeA: false,
+                             b: columns, ldb: bandSize, transposeB: true, c: partial, ldc: patch,
+                             accumulate: n != images.lowerBound || band != bands[0], threads: gemmThreads)
+                    }
+                    if let image {
+                        // dColumns [C·Kh·Kw, band] = weightᵀ · dOut[n][:, band], folded back onto the image.
+                        gemm(m: patch, n: bandSize, k: filterCount, a: weightPointer.base, lda: patch, transposeA: true,
+                             b: dOut + bandStart, ldb: plane, transposeB: false, c: columns, ldc: bandSize,
+                             accumulate: false, threads: gemmThreads)
+                        col2im(columns, geometry: g, outputRows: band, image: image)
+                    }
                 }
             }
         }

@@ -56,6 +56,21 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     /// Scalars in one input image: C·H·W.
     public var inputImageSize: Int { channels * inputHeight * inputWidth }
 
+    /// Bands of output rows whose im2col buffer ([C·Kh·Kw, rows·Wo]) holds about 64 Ki scalars
+    /// (256 KiB, half of a Zen 3 core's L2), so im2col, the GEMMs and col2im of one band share
+    /// the cache. Depends only on the geometry, never on the thread count.
+    public var outputRowBands: [Range<Int>] {
+        let bandCount = Swift.max(1, Swift.min(outputHeight, (patchSize * outputPlaneSize + 65_535) / 65_536))
+        return (0..<bandCount).map { band in
+            (band * outputHeight / bandCount)..<((band + 1) * outputHeight / bandCount)
+        }
+    }
+
+    /// Scalars of the largest band's im2col buffer.
+    public var largestBandSize: Int {
+        (outputRowBands.map(\.count).max() ?? 0) * outputWidth * patchSize
+    }
+
     /// The output positions `o` (along one axis) whose input coordinate `o·s + offset` lies in `0..<size`.
     @inline(__always)
     static func validOutputRange(offset: Int, stride: Int, size: Int, outputSize: Int) -> Range<Int> {

@@ -9,9 +9,14 @@
 // which is exactly the gradient of im2col — the input gradient of a convolution is col2im(weightᵀ · dOut).
 
 /// Fills `columns` ([C·Kh·Kw, Ho·Wo]) from one image ([C, H, W]).
+///
+/// With `outputRows`, only the band of output rows `oh ∈ outputRows` is built: `columns` is then
+/// [C·Kh·Kw, outputRows.count·Wo]. The convolution drivers work band by band so that the buffer
+/// stays in the L2 cache between im2col, the GEMMs and col2im.
 public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
-                   columns: UnsafeMutablePointer<Float>) {
-    let (ho, wo) = (g.outputHeight, g.outputWidth)
+                   outputRows: Range<Int>? = nil, columns: UnsafeMutablePointer<Float>) {
+    let band = outputRows ?? 0..<g.outputHeight
+    let (ho, wo) = (band.count, g.outputWidth)
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * g.inputHeight * g.inputWidth
@@ -22,8 +27,8 @@ public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometr
                 let columnOffset = kw * g.dilationWidth - g.paddingWidth
                 let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth, size: g.inputWidth, outputSize: wo)
                 let target = columns + row * ho * wo
-                for oh in 0..<ho {
-                    let out = target + oh * wo
+                for oh in band {
+                    let out = target + (oh - band.lowerBound) * wo
                     guard validRows.contains(oh), !validColumns.isEmpty else {
                         out.initialize(repeating: 0, count: wo)
                         continue
@@ -43,11 +48,12 @@ public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometr
     }
 }
 
-/// Adds `columns` ([C·Kh·Kw, Ho·Wo]) back into one image gradient ([C, H, W]); the caller zeroes
-/// `image` first. Padding positions are simply dropped.
+/// Adds `columns` ([C·Kh·Kw, Ho·Wo], or the band `outputRows` of it as in `im2col`) back into one
+/// image gradient ([C, H, W]); the caller zeroes `image` first. Padding positions are dropped.
 public func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
-                   image: UnsafeMutablePointer<Float>) {
-    let (ho, wo) = (g.outputHeight, g.outputWidth)
+                   outputRows: Range<Int>? = nil, image: UnsafeMutablePointer<Float>) {
+    let band = outputRows ?? 0..<g.outputHeight
+    let (ho, wo) = (band.count, g.outputWidth)
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * g.inputHeight * g.inputWidth
@@ -58,9 +64,9 @@ public func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeome
                 let columnOffset = kw * g.dilationWidth - g.paddingWidth
                 let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth, size: g.inputWidth, outputSize: wo)
                 let source = columns + row * ho * wo
-                for oh in validRows {
+                for oh in validRows.clamped(to: band) {
                     let inputRow = plane + (oh * g.strideHeight + rowOffset) * g.inputWidth
-                    let column = source + oh * wo
+                    let column = source + (oh - band.lowerBound) * wo
                     if g.strideWidth == 1 && !validColumns.isEmpty {
                         let target = inputRow + validColumns.lowerBound + columnOffset
                         binaryRun(AddKernel.self, UnsafePointer(target), 1, column + validColumns.lowerBound, 1, target, validColumns.count)
