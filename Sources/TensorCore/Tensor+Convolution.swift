@@ -56,9 +56,10 @@ extension Tensor {
         let (batch, filters) = (input.shape[0], weight.shape[0])
         checkPrecondition(outputGradient.shape == [batch, filters, g.outputHeight, g.outputWidth],
                      "conv2dBackward: output gradient \(outputGradient.shape) does not match the output shape \([batch, filters, g.outputHeight, g.outputWidth])")
-        var dx = computeInput ? Tensor.zeros(input.shape) : Tensor.zeros([0])
-        var dw = computeWeight ? Tensor.zeros(weight.shape) : Tensor.zeros([0])
-        var db = computeBias ? Tensor.zeros([filters]) : Tensor.zeros([0])
+        // The kernel overwrites every scalar of the gradients it computes: no need to zero them first.
+        var dx = Tensor(shape: computeInput ? input.shape : [0]) { _ in }
+        var dw = Tensor(shape: computeWeight ? weight.shape : [0]) { _ in }
+        var db = Tensor(shape: computeBias ? [filters] : [0]) { _ in }
         input.withUnsafeBufferPointer { x in
             weight.withUnsafeBufferPointer { w in
                 outputGradient.withUnsafeBufferPointer { dy in

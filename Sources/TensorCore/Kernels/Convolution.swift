@@ -100,12 +100,13 @@ public func conv2d(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bi
         defer { columns.deallocate() }
         for n in images {
             let out = outputPointer.base + n * filterCount * plane
-            if let bias = biasPointer?.base {
-                // Start from the bias and let the GEMM accumulate onto it.
-                for f in 0..<filterCount { (out + f * plane).initialize(repeating: bias[f], count: plane) }
-            }
             for band in bands {
                 let bandStart = band.lowerBound * g.outputWidth, bandSize = band.count * g.outputWidth
+                if let bias = biasPointer?.base {
+                    // Start the band from the bias and let the GEMM accumulate onto it (band by band,
+                    // so the output is still in cache when the GEMM reads it back).
+                    for f in 0..<filterCount { (out + f * plane + bandStart).initialize(repeating: bias[f], count: bandSize) }
+                }
                 im2col(inputPointer.base + n * g.inputImageSize, geometry: g, outputRows: band, columns: columns)
                 // out[n][:, band] (+)= weight · columns   — C rows are `plane` apart.
                 gemm(m: filterCount, n: bandSize, k: patch, a: weightPointer.base, lda: patch, transposeA: false,

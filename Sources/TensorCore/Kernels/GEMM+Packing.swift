@@ -43,11 +43,22 @@ func packPanelsOfA(_ a: UnsafePointer<Float>, lda: Int, transposed: Bool,
     var destination = packed + panelRow * depth
     for panelRow in stride(from: panelRow, to: rowCount, by: mr) {
         let rows = min(mr, rowCount - panelRow)
+        if transposed && rows == mr {
+            // A stored K×M: the 4 rows of a panel are 4 neighbours in each stored row — one vector.
+            let source = UnsafeRawPointer(a + depthStart * lda + rowStart + panelRow)
+            let target = UnsafeMutableRawPointer(destination)
+            for p in 0..<depth {
+                target.storeBytes(of: source.loadUnaligned(fromByteOffset: p * lda * 4, as: SIMD4<Float>.self),
+                                  toByteOffset: p * 16, as: SIMD4<Float>.self)
+            }
+            destination += mr * depth
+            continue
+        }
         for r in 0..<mr {
             if r < rows {
                 let i = rowStart + panelRow + r
                 if transposed {
-                    // op(A)[i,p] = A[p,i]: stored K×M.
+                    // op(A)[i,p] = A[p,i]: stored K×M (a ragged last panel; full ones were copied above).
                     var source = a + depthStart * lda + i
                     for p in 0..<depth { destination[p * mr + r] = source.pointee; source += lda }
                 } else {

@@ -30,17 +30,19 @@ public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometr
                 for oh in band {
                     let out = target + (oh - band.lowerBound) * wo
                     guard validRows.contains(oh), !validColumns.isEmpty else {
-                        out.initialize(repeating: 0, count: wo)
+                        for ow in 0..<wo { out[ow] = 0 }
                         continue
                     }
                     let inputRow = plane + (oh * g.strideHeight + rowOffset) * g.inputWidth
-                    out.initialize(repeating: 0, count: validColumns.lowerBound)
+                    // Rows are short (often 32 scalars): inline loops beat memset/memmove calls.
+                    for ow in 0..<validColumns.lowerBound { out[ow] = 0 }
                     if g.strideWidth == 1 {
-                        (out + validColumns.lowerBound).update(from: inputRow + validColumns.lowerBound + columnOffset, count: validColumns.count)
+                        copyScalars(from: inputRow + validColumns.lowerBound + columnOffset, to: out + validColumns.lowerBound,
+                                    count: validColumns.count)
                     } else {
                         for ow in validColumns { out[ow] = inputRow[ow * g.strideWidth + columnOffset] }
                     }
-                    (out + validColumns.upperBound).initialize(repeating: 0, count: wo - validColumns.upperBound)
+                    for ow in validColumns.upperBound..<wo { out[ow] = 0 }
                 }
                 row += 1
             }
@@ -78,6 +80,18 @@ public func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeome
             }
         }
     }
+}
+
+/// Copies `count` scalars with vector loads and stores (no library call).
+@inline(__always)
+func copyScalars(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    let rawSource = UnsafeRawPointer(source), rawTarget = UnsafeMutableRawPointer(target)
+    var i = 0
+    while i + 8 <= count {
+        rawTarget.storeBytes(of: rawSource.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self), toByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { target[i] = source[i]; i += 1 }
 }
 
 /// im2col by the definition, one element at a time (the oracle of the tests).
