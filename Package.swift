@@ -24,12 +24,15 @@ let package = Package(
     targets: [
         // Layer 1: tensors, the seeded RNG and the kernels (naive + SIMD + parallel).
         .target(name: "TensorCore", swiftSettings: nativeCPU),
+        // Layer 2: reverse-mode automatic differentiation, per-task gradients, gradcheck.
+        .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
         // The umbrella: `import MultiTaskKit` brings every layer.
-        .target(name: "MultiTaskKit", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
+        .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff"], swiftSettings: nativeCPU),
         // The command-line tool (`mtl demo`, ...).
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Benchmarks printing the JSON lines of shared/bench/WORKLOADS.md.
         .executableTarget(name: "mtl-bench", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: nativeCPU),
     ]
 )

@@ -1,2 +1,3 @@
 // The umbrella module: `import MultiTaskKit` brings every layer, bottom-up as the chapters read.
 @_exported import TensorCore
+@_exported import Autodiff

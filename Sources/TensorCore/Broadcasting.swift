@@ -86,3 +86,24 @@ struct BroadcastIteration {
         }
     }
 }
+
+extension Tensor {
+    /// Sums this tensor down to `targetShape`, undoing a broadcast: leading axes that the broadcast
+    /// added are summed away, and axes where `targetShape` has 1 are summed with the dimension kept.
+    /// This is the gradient rule of broadcasting — an input read k times gets the sum of k gradients.
+    public func summed(toShape targetShape: [Int]) -> Tensor {
+        if shape == targetShape { return self }
+        let extra = rank - targetShape.count
+        checkPrecondition(extra >= 0, "summed(toShape:): cannot reduce \(shape) to the larger rank of \(targetShape)")
+        var axes = Array(0..<extra)
+        for axis in 0..<targetShape.count where targetShape[axis] == 1 && shape[axis + extra] != 1 {
+            axes.append(axis + extra)
+        }
+        for axis in 0..<targetShape.count {
+            checkPrecondition(targetShape[axis] == 1 || targetShape[axis] == shape[axis + extra],
+                              "summed(toShape:): \(shape) is not a broadcast of \(targetShape)")
+        }
+        let reduced = axes.isEmpty ? self : sum(alongAxes: axes, keepingDimensions: true)
+        return reduced.reshaped(to: targetShape)
+    }
+}

@@ -96,6 +96,18 @@ public struct Tensor: Sendable, Equatable {
         scalars[offset(of: indices, operation: "setScalar(_:at:)")] = value
     }
 
+    /// The scalar at row-major offset `offset` (0 ..< count), read or written.
+    public subscript(flat offset: Int) -> Float {
+        get {
+            checkPrecondition(offset >= 0 && offset < count, "subscript(flat:): offset \(offset) out of bounds for \(count) scalars")
+            return scalars[offset]
+        }
+        set {
+            checkPrecondition(offset >= 0 && offset < count, "subscript(flat:): offset \(offset) out of bounds for \(count) scalars")
+            scalars[offset] = newValue
+        }
+    }
+
     func offset(of indices: [Int], operation: String) -> Int {
         checkPrecondition(indices.count == rank, "\(operation): \(indices.count) indices for shape \(shape)")
         var offset = 0
