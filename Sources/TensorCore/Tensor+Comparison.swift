@@ -2,30 +2,23 @@
 
 extension Tensor {
     /// 1 where `lhs > rhs`, else 0 (broadcasting).
-    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, "greater") { $0 > $1 } }
+    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, GreaterKernel.self, operation: "greater") }
     /// 1 where `lhs < rhs`, else 0 (broadcasting).
-    public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, "less") { $0 < $1 } }
+    public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { zip(rhs, lhs, GreaterKernel.self, operation: "less") }
     /// 1 where `lhs ≥ rhs`, else 0 (broadcasting).
-    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, "greaterOrEqual") { $0 >= $1 } }
+    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, GreaterOrEqualKernel.self, operation: "greaterOrEqual") }
     /// 1 where `lhs ≤ rhs`, else 0 (broadcasting).
-    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, "lessOrEqual") { $0 <= $1 } }
+    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { zip(rhs, lhs, GreaterOrEqualKernel.self, operation: "lessOrEqual") }
     /// 1 where `lhs == rhs`, else 0 (broadcasting).
-    public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, "equal") { $0 == $1 } }
+    public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, EqualKernel.self, operation: "equal") }
     /// 1 where `lhs != rhs`, else 0 (broadcasting).
-    public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, "notEqual") { $0 != $1 } }
+    public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { 1 - (lhs .== rhs) }
 
     public static func .> (lhs: Tensor, rhs: Float) -> Tensor { lhs .> Tensor(rhs) }
     public static func .< (lhs: Tensor, rhs: Float) -> Tensor { lhs .< Tensor(rhs) }
     public static func .>= (lhs: Tensor, rhs: Float) -> Tensor { lhs .>= Tensor(rhs) }
     public static func .<= (lhs: Tensor, rhs: Float) -> Tensor { lhs .<= Tensor(rhs) }
     public static func .== (lhs: Tensor, rhs: Float) -> Tensor { lhs .== Tensor(rhs) }
-
-    private static func compare(_ lhs: Tensor, _ rhs: Tensor, _ operation: String,
-                                _ predicate: (Float, Float) -> Bool) -> Tensor {
-        let outputShape = broadcastShape(lhs.shape, rhs.shape, operation: operation)
-        let a = lhs.broadcast(to: outputShape), b = rhs.broadcast(to: outputShape)
-        return Tensor(shape: outputShape, scalars: Swift.zip(a.scalars, b.scalars).map { predicate($0, $1) ? 1 : 0 })
-    }
 
     /// `whenTrue` where `condition` is nonzero, else `whenFalse` (all three broadcast together),
     /// as `numpy.where`.
@@ -38,4 +31,24 @@ extension Tensor {
 
     /// Whether every scalar is finite (no NaN or ±∞).
     public var isFinite: Bool { scalars.allSatisfy(\.isFinite) }
+}
+
+// Comparison kernels: a vector compare gives a lane mask, turned into 1.0 / 0.0.
+struct GreaterKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8<Float>().replacing(with: 1, where: a .> b)
+    }
+}
+struct GreaterOrEqualKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8<Float>().replacing(with: 1, where: a .>= b)
+    }
+}
+struct EqualKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8<Float>().replacing(with: 1, where: a .== b)
+    }
 }

@@ -26,6 +26,7 @@ public struct Tensor: Sendable, Equatable {
                      "Tensor(shape:scalars:): \(scalars.count) scalars do not fill shape \(shape) (needs \(shape.reduce(1, *)))")
         self.shape = shape
         self.scalars = scalars
+        _ = MemoryPolicy.isApplied   // once per process: keep freed buffers for reuse (MemoryPolicy.swift)
     }
 
     /// Creates a rank-0 tensor holding one scalar.

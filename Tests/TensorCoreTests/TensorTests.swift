@@ -247,3 +247,17 @@ struct RandomTests {
         #expect(generator.permutation(50).sorted() == Array(0..<50))
     }
 }
+
+@Suite("Memory policy")
+struct MemoryPolicyTests {
+    @Test("on glibc, creating a tensor raises the allocator thresholds once (unless opted out)")
+    func applied() {
+        _ = Tensor.zeros([1])
+        #if canImport(Glibc)
+        let optedOut = ProcessInfo.processInfo.environment["MTL_KEEP_MALLOC_DEFAULTS"] == "1"
+        #expect(MemoryPolicy.isApplied == !optedOut)
+        #else
+        #expect(!MemoryPolicy.isApplied)
+        #endif
+    }
+}
