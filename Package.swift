@@ -26,13 +26,16 @@ let package = Package(
         .target(name: "TensorCore", swiftSettings: nativeCPU),
         // Layer 2: reverse-mode automatic differentiation, per-task gradients, gradcheck.
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
+        // Layer 3: modules, layers, losses, optimizers, schedules, checkpoints.
+        .target(name: "NeuralNetworks", dependencies: ["TensorCore", "Autodiff"], swiftSettings: nativeCPU),
         // The umbrella: `import MultiTaskKit` brings every layer.
-        .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff"], swiftSettings: nativeCPU),
+        .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks"], swiftSettings: nativeCPU),
         // The command-line tool (`mtl demo`, ...).
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Benchmarks printing the JSON lines of shared/bench/WORKLOADS.md.
         .executableTarget(name: "mtl-bench", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: nativeCPU),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: nativeCPU),
     ]
 )

@@ -19,13 +19,14 @@ import TensorCore
 /// Memory: a node holds its parents strongly and nothing else; backward rules capture tensors,
 /// never nodes, so a graph has no reference cycles and is freed as soon as the last reference to
 /// its output (usually the loss) goes away.
-public final class Variable {
+open class Variable {
     /// The value computed in the forward pass.
     public internal(set) var value: Tensor
     /// The accumulated gradient ∂L/∂self after `backward()` (leaves only, like PyTorch), else nil.
     public var grad: Tensor?
-    /// Whether gradients flow to this node (true for trainable leaves and anything computed from them).
-    public let requiresGradient: Bool
+    /// Whether gradients flow to this node (true for trainable leaves and anything computed from
+    /// them). Leaves can change it with `setRequiresGradient(_:)` (freezing a parameter).
+    public private(set) var requiresGradient: Bool
     /// The name of the operation that produced this node ("leaf" for inputs), for messages.
     public let operation: String
     /// The nodes this one was computed from (empty for leaves).
@@ -72,6 +73,13 @@ public final class Variable {
             self.parents = []
             self.backwardRule = nil
         }
+    }
+
+    /// Turns gradient tracking of a leaf on or off (a frozen parameter gets no gradient and costs
+    /// no backward work).
+    public func setRequiresGradient(_ flag: Bool) {
+        checkPrecondition(isLeaf, "setRequiresGradient: only leaves can change, not the result of '\(operation)'")
+        requiresGradient = flag
     }
 
     /// Whether this node is a leaf (an input or parameter, not computed from other nodes).

@@ -1,3 +1,4 @@
 // The umbrella module: `import MultiTaskKit` brings every layer, bottom-up as the chapters read.
 @_exported import TensorCore
 @_exported import Autodiff
+@_exported import NeuralNetworks

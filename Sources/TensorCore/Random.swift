@@ -79,3 +79,33 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return result
     }
 }
+
+import Synchronization
+
+/// A shared, thread-safe stream of seeded random numbers for the objects that draw from it over
+/// time — layer initializers, dropout masks, data shuffling.
+///
+/// `SeededGenerator` is a value type: copying it copies its future. A `RandomSource` is a reference,
+/// so many layers can draw from one stream: build a model with `RandomSource(seed: 42)` and you get
+/// the same weights every run. `RandomSource.default` (seed 0) is used when none is given; reseed it
+/// with `RandomSource.default.reseed(42)` (like `torch.manual_seed`).
+public final class RandomSource: Sendable {
+    private let generator: Mutex<SeededGenerator>
+
+    /// A stream determined by `seed`.
+    public init(seed: UInt64) { generator = Mutex(SeededGenerator(seed: seed)) }
+
+    /// The stream used when no other is given (seed 0 at program start).
+    public static let `default` = RandomSource(seed: 0)
+
+    /// Restarts the stream from `seed`.
+    public func reseed(_ seed: UInt64) { generator.withLock { $0 = SeededGenerator(seed: seed) } }
+
+    /// Runs `body` with exclusive access to the underlying generator.
+    public func withGenerator<Result>(_ body: (inout SeededGenerator) throws -> Result) rethrows -> Result {
+        try generator.withLock { try body(&$0) }
+    }
+
+    /// A new independent seed drawn from this stream (to seed a child stream).
+    public func nextSeed() -> UInt64 { withGenerator { $0.next() } }
+}

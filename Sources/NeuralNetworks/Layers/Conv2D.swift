@@ -1,0 +1,42 @@
+import TensorCore
+import Autodiff
+
+/// A 2-D convolution layer (im2col + GEMM, see TensorCore's Kernels/Convolution.swift).
+///
+/// Shapes: x `[N, C, H, W]` → y `[N, F, Ho, Wo]`, weight `[F, C, K, K]`, bias `[F]`, with
+/// `Ho = ⌊(H + 2·padding − dilation·(K − 1) − 1) / stride⌋ + 1`.
+/// Default initialization as PyTorch's `nn.Conv2d` (uniform ±1/√(C·K·K)).
+public final class Conv2D: Module {
+    public let weight: Parameter
+    public let bias: Parameter?
+    public let stride: Int
+    public let padding: Int
+    public let dilation: Int
+
+    public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                dilation: Int = 1, bias: Bool = true,
+                weightInitializer: Initializer = .kaimingUniform(negativeSlope: Float(5).squareRoot()),
+                random: RandomSource = .default) {
+        checkPrecondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0,
+                          "Conv2D: channels \(inputChannels) → \(outputChannels) and kernel \(kernelSize) must be positive")
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        let fanIn = inputChannels * kernelSize * kernelSize
+        let bound = 1 / Float(fanIn).squareRoot()
+        (weight, self.bias) = random.withGenerator { generator in
+            (Parameter(weightInitializer.make([outputChannels, inputChannels, kernelSize, kernelSize], fanIn: fanIn,
+                                              fanOut: outputChannels * kernelSize * kernelSize, using: &generator)),
+             bias ? Parameter(Tensor.uniform([outputChannels], low: -bound, high: bound, using: &generator)) : nil)
+        }
+    }
+
+    public override func callAsFunction(_ input: Variable) -> Variable {
+        Variable.conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+    }
+
+    public override var summary: String {
+        let s = weight.shape
+        return "Conv2D(\(s[1]) → \(s[0]), \(s[2])×\(s[3]), stride \(stride), padding \(padding)\(dilation > 1 ? ", dilation \(dilation)" : ""))"
+    }
+}

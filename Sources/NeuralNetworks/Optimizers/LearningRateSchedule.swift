@@ -1,0 +1,62 @@
+import TensorCore
+
+/// A learning-rate schedule: the factor that multiplies each group's initial learning rate at a
+/// given step (or epoch — the unit is the caller's). Apply it with `optimizer.apply(schedule, at:)`.
+public protocol LearningRateSchedule {
+    func factor(at step: Int) -> Float
+}
+
+/// Multiplies the rate by γ every `stepSize` steps: factor = γ^⌊step / stepSize⌋ (`StepLR`).
+public struct StepDecay: LearningRateSchedule {
+    public var stepSize: Int
+    public var gamma: Float
+    public init(stepSize: Int, gamma: Float = 0.1) {
+        checkPrecondition(stepSize > 0, "StepDecay: step size \(stepSize) must be positive")
+        self.stepSize = stepSize; self.gamma = gamma
+    }
+    public func factor(at step: Int) -> Float { Float(Double(gamma).powered(step / stepSize)) }
+}
+
+/// Cosine annealing (Loshchilov & Hutter, 2017) from 1 to `minimumFactor` over `totalSteps`:
+/// factor = m + (1 − m)·(1 + cos(π·step/T))/2, then `minimumFactor`.
+public struct CosineAnnealing: LearningRateSchedule {
+    public var totalSteps: Int
+    public var minimumFactor: Float
+    public init(totalSteps: Int, minimumFactor: Float = 0) {
+        checkPrecondition(totalSteps > 0, "CosineAnnealing: total steps \(totalSteps) must be positive")
+        self.totalSteps = totalSteps; self.minimumFactor = minimumFactor
+    }
+    public func factor(at step: Int) -> Float {
+        let progress = Double(Swift.min(step, totalSteps)) / Double(totalSteps)
+        return minimumFactor + (1 - minimumFactor) * Float((1 + _cosine(Double.pi * progress)) / 2)
+    }
+}
+
+/// Linear warm-up over `warmupSteps` (factor (step + 1)/warmupSteps), then `after` (shifted so it
+/// starts at its own step 0), or a constant 1.
+public struct LinearWarmup: LearningRateSchedule {
+    public var warmupSteps: Int
+    public var after: (any LearningRateSchedule)?
+    public init(warmupSteps: Int, then after: (any LearningRateSchedule)? = nil) {
+        checkPrecondition(warmupSteps > 0, "LinearWarmup: warm-up steps \(warmupSteps) must be positive")
+        self.warmupSteps = warmupSteps; self.after = after
+    }
+    public func factor(at step: Int) -> Float {
+        if step < warmupSteps { return Float(step + 1) / Float(warmupSteps) }
+        return after?.factor(at: step - warmupSteps) ?? 1
+    }
+}
+
+extension Optimizer {
+    /// Sets every group's learning rate to its initial rate times `schedule.factor(at: step)`.
+    public func apply(_ schedule: any LearningRateSchedule, at step: Int) {
+        let factor = schedule.factor(at: step)
+        for index in groups.indices { groups[index].learningRate = groups[index].initialLearningRate * factor }
+    }
+}
+
+import Foundation
+@inline(__always) func _cosine(_ x: Double) -> Double { Foundation.cos(x) }
+extension Double {
+    func powered(_ exponent: Int) -> Double { Foundation.pow(self, Double(exponent)) }
+}
