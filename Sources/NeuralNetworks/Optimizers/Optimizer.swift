@@ -68,6 +68,9 @@ open class Optimizer {
         }
     }
 
+    /// Sets the step counter (when restoring a checkpoint).
+    public func restoreStepCount(_ count: Int) { stepCount = count }
+
     /// Clears the gradients of every parameter.
     public func zeroGradients() {
         for parameter in parameters { parameter.grad = nil }

@@ -1,0 +1,277 @@
+import Foundation
+import TensorCore
+import Autodiff
+
+/// Why a checkpoint could not be read or applied — every case says which and where.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    case cannotRead(path: String, reason: String)
+    case notACheckpoint
+    case unsupportedVersion(found: UInt32, supported: UInt32)
+    case truncated(offset: Int, reading: String)
+    case checksumMismatch(part: String)
+    case malformed(offset: Int, reason: String)
+    case missingTensor(name: String)
+    case unexpectedTensor(name: String)
+    case shapeMismatch(name: String, expected: [Int], found: [Int])
+
+    public var description: String {
+        switch self {
+        case .cannotRead(let path, let reason): return "cannot read checkpoint \(path): \(reason)"
+        case .notACheckpoint: return "not a MultiTaskKit checkpoint (the magic header is missing)"
+        case .unsupportedVersion(let found, let supported): return "checkpoint format version \(found) is not supported (this build reads version \(supported))"
+        case .truncated(let offset, let reading): return "checkpoint truncated at byte \(offset) while reading \(reading)"
+        case .checksumMismatch(let part): return "checkpoint corrupted: the checksum of \(part) does not match"
+        case .malformed(let offset, let reason): return "malformed checkpoint at byte \(offset): \(reason)"
+        case .missingTensor(let name): return "checkpoint has no tensor '\(name)' that the model needs"
+        case .unexpectedTensor(let name): return "checkpoint has a tensor '\(name)' that the model does not have"
+        case .shapeMismatch(let name, let expected, let found): return "checkpoint tensor '\(name)' has shape \(found), the model needs \(expected)"
+        }
+    }
+}
+
+/// Named tensors and a metadata dictionary in a versioned binary file.
+///
+/// Layout (little-endian):
+/// ```
+/// "MTLCKPT\n"                       8-byte magic
+/// UInt32 version                     (`formatVersion`)
+/// UInt32 n, then n × (key, value)     metadata; a string is UInt32 length + UTF-8 bytes
+/// UInt32 m, then m × tensor:         name (string), UInt32 rank, rank × UInt64 dimensions,
+///                                    UInt32 CRC-32 of the data, count × Float32 data
+/// UInt32 CRC-32 of everything above
+/// ```
+/// Names: `parameters.<dotted name>`, `buffers.<dotted name>`, `optimizer.<parameter name>.<state key>`,
+/// `optimizer.stepCount`. Reading verifies everything before anything is applied to a model.
+public struct Checkpoint: Equatable {
+    public static let magic = Array("MTLCKPT\n".utf8)
+    public static let formatVersion: UInt32 = 1
+
+    public var tensors: [String: Tensor]
+    public var metadata: [String: String]
+
+    public init(tensors: [String: Tensor] = [:], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    // MARK: Encoding
+
+    /// The checkpoint's bytes (tensors and metadata in sorted key order, so equal checkpoints give
+    /// equal files).
+    public func serialized() -> Data {
+        var bytes = Checkpoint.magic
+        func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        func append(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        func append(_ text: String) { append(UInt32(text.utf8.count)); bytes.append(contentsOf: Array(text.utf8)) }
+        append(Checkpoint.formatVersion)
+        append(UInt32(metadata.count))
+        for key in metadata.keys.sorted() { append(key); append(metadata[key]!) }
+        append(UInt32(tensors.count))
+        for name in tensors.keys.sorted() {
+            let tensor = tensors[name]!
+            append(name)
+            append(UInt32(tensor.rank))
+            for dimension in tensor.shape { append(UInt64(dimension)) }
+            var data: [UInt8] = []
+            data.reserveCapacity(tensor.count * 4)
+            for value in tensor.scalars { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            append(CRC32.checksum(data))
+            bytes += data
+        }
+        append(CRC32.checksum(bytes))
+        return Data(bytes)
+    }
+
+    /// Writes the checkpoint atomically (temporary file + rename).
+    public func write(to url: URL) throws {
+        try writeAtomically(serialized(), to: url)
+    }
+
+    // MARK: Decoding
+
+    /// Reads and verifies a checkpoint file.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw CheckpointError.cannotRead(path: url.path, reason: error.localizedDescription)
+        }
+        try self.init(data: data)
+    }
+
+    /// Decodes and verifies checkpoint bytes.
+    public init(data: Data) throws {
+        var reader = ByteReader(bytes: [UInt8](data))
+        guard reader.bytes.count >= Checkpoint.magic.count, Array(reader.bytes.prefix(Checkpoint.magic.count)) == Checkpoint.magic else {
+            throw CheckpointError.notACheckpoint
+        }
+        reader.offset = Checkpoint.magic.count
+        let version = try reader.uint32("the format version")
+        guard version == Checkpoint.formatVersion else {
+            throw CheckpointError.unsupportedVersion(found: version, supported: Checkpoint.formatVersion)
+        }
+        // The whole-file checksum first: any flipped bit or cut is caught before parsing further.
+        guard reader.bytes.count >= reader.offset + 4 else { throw CheckpointError.truncated(offset: reader.bytes.count, reading: "the checksum") }
+        let body = reader.bytes.count - 4
+        var trailer = ByteReader(bytes: reader.bytes, offset: body)
+        guard try trailer.uint32("the checksum") == CRC32.checksum(reader.bytes[0..<body]) else {
+            throw CheckpointError.checksumMismatch(part: "the file")
+        }
+        reader.limit = body
+        var metadata: [String: String] = [:]
+        let metadataCount = try reader.count("the metadata count", atMost: body)
+        for _ in 0..<metadataCount {
+            let key = try reader.string("a metadata key")
+            metadata[key] = try reader.string("the metadata value of '\(key)'")
+        }
+        var tensors: [String: Tensor] = [:]
+        let tensorCount = try reader.count("the tensor count", atMost: body)
+        for _ in 0..<tensorCount {
+            let name = try reader.string("a tensor name")
+            let rank = try reader.count("the rank of '\(name)'", atMost: 16)
+            var shape: [Int] = []
+            var elements = 1
+            for _ in 0..<rank {
+                let dimension = try reader.uint64("a dimension of '\(name)'")
+                let (product, overflow) = elements.multipliedReportingOverflow(by: Int(clamping: dimension))
+                guard dimension <= UInt64(Int32.max), !overflow, product <= (body - reader.offset) / 4 else {
+                    throw CheckpointError.malformed(offset: reader.offset, reason: "tensor '\(name)' claims more data than the file holds")
+                }
+                shape.append(Int(dimension))
+                elements = product
+            }
+            let checksum = try reader.uint32("the checksum of '\(name)'")
+            let data = try reader.take(elements * 4, "the data of '\(name)'")
+            guard CRC32.checksum(data) == checksum else { throw CheckpointError.checksumMismatch(part: "tensor '\(name)'") }
+            var scalars = [Float](repeating: 0, count: elements)
+            for i in 0..<elements {
+                let base = data.startIndex + 4 * i
+                let bits = UInt32(data[base]) | UInt32(data[base + 1]) << 8 | UInt32(data[base + 2]) << 16 | UInt32(data[base + 3]) << 24
+                scalars[i] = Float(bitPattern: bits)
+            }
+            guard tensors[name] == nil else { throw CheckpointError.malformed(offset: reader.offset, reason: "tensor '\(name)' appears twice") }
+            tensors[name] = Tensor(shape: shape, scalars: scalars)
+        }
+        guard reader.offset == body else { throw CheckpointError.malformed(offset: reader.offset, reason: "\(body - reader.offset) unexpected bytes") }
+        self.init(tensors: tensors, metadata: metadata)
+    }
+}
+
+/// Reads little-endian values with bounds checks; every failure is a `CheckpointError`.
+struct ByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+    var limit: Int
+
+    init(bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+        self.limit = bytes.count
+    }
+
+    mutating func take(_ count: Int, _ what: String) throws -> ArraySlice<UInt8> {
+        guard count >= 0, count <= limit - offset else { throw CheckpointError.truncated(offset: offset, reading: what) }
+        defer { offset += count }
+        return bytes[offset..<(offset + count)]
+    }
+
+    mutating func uint32(_ what: String) throws -> UInt32 {
+        let slice = try take(4, what)
+        return slice.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    mutating func uint64(_ what: String) throws -> UInt64 {
+        let slice = try take(8, what)
+        return slice.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func count(_ what: String, atMost maximum: Int) throws -> Int {
+        let start = offset
+        let value = Int(try uint32(what))
+        guard value <= maximum else { throw CheckpointError.malformed(offset: start, reason: "\(what) \(value) is implausible") }
+        return value
+    }
+
+    mutating func string(_ what: String) throws -> String {
+        let start = offset
+        let length = try count("the length of \(what)", atMost: limit - offset)
+        guard let text = String(bytes: try take(length, what), encoding: .utf8) else {
+            throw CheckpointError.malformed(offset: start, reason: "\(what) is not UTF-8")
+        }
+        return text
+    }
+}
+
+// MARK: - Models and optimizers
+
+extension Module {
+    /// Saves parameters, buffers, optionally the optimizer's state, and `metadata`, atomically.
+    public func saveCheckpoint(to url: URL, optimizer: Optimizer? = nil, metadata: [String: String] = [:]) throws {
+        try checkpoint(optimizer: optimizer, metadata: metadata).write(to: url)
+    }
+
+    /// The model's (and optimizer's) state as a `Checkpoint`.
+    public func checkpoint(optimizer: Optimizer? = nil, metadata: [String: String] = [:]) -> Checkpoint {
+        var tensors: [String: Tensor] = [:]
+        for (name, parameter) in namedParameters() { tensors["parameters.\(name)"] = parameter.value }
+        for (name, buffer) in namedBuffers() { tensors["buffers.\(name)"] = buffer.value }
+        if let optimizer {
+            tensors["optimizer.stepCount"] = Tensor(Float(optimizer.stepCount))
+            for (name, parameter) in namedParameters() {
+                for (key, value) in optimizer.state(of: parameter) { tensors["optimizer.\(name).\(key)"] = value }
+            }
+        }
+        return Checkpoint(tensors: tensors, metadata: metadata)
+    }
+
+    /// Loads a checkpoint file into this model (and optimizer); returns its metadata. Names and
+    /// shapes are all checked first: on any error nothing is changed.
+    @discardableResult
+    public func loadCheckpoint(from url: URL, optimizer: Optimizer? = nil) throws -> [String: String] {
+        let checkpoint = try Checkpoint(contentsOf: url)
+        try load(checkpoint, optimizer: optimizer)
+        return checkpoint.metadata
+    }
+
+    /// Applies a checkpoint (see `loadCheckpoint(from:optimizer:)`).
+    public func load(_ checkpoint: Checkpoint, optimizer: Optimizer? = nil) throws {
+        let parameters = namedParameters(), buffers = namedBuffers()
+        var expected: [String: [Int]] = [:]
+        for (name, parameter) in parameters { expected["parameters.\(name)"] = parameter.shape }
+        for (name, buffer) in buffers { expected["buffers.\(name)"] = buffer.value.shape }
+        // Validate everything before touching the model.
+        for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
+            guard let tensor = checkpoint.tensors[name] else { throw CheckpointError.missingTensor(name: name) }
+            guard tensor.shape == shape else { throw CheckpointError.shapeMismatch(name: name, expected: shape, found: tensor.shape) }
+        }
+        var optimizerStates: [(Parameter, [String: Tensor])] = []
+        for name in checkpoint.tensors.keys.sorted() where expected[name] == nil {
+            guard name.hasPrefix("optimizer."), optimizer != nil else { throw CheckpointError.unexpectedTensor(name: name) }
+        }
+        if let optimizer {
+            for (name, parameter) in parameters {
+                let prefix = "optimizer.\(name)."
+                var state: [String: Tensor] = [:]
+                for (key, value) in checkpoint.tensors where key.hasPrefix(prefix) && !key.dropFirst(prefix.count).contains(".") {
+                    guard value.shape == parameter.shape || value.count == 1 else {
+                        throw CheckpointError.shapeMismatch(name: key, expected: parameter.shape, found: value.shape)
+                    }
+                    state[String(key.dropFirst(prefix.count))] = value
+                }
+                optimizerStates.append((parameter, state))
+            }
+            let known = Set(parameters.map { "optimizer.\($0.name)." })
+            for name in checkpoint.tensors.keys where name.hasPrefix("optimizer.") && name != "optimizer.stepCount" {
+                guard known.contains(where: { name.hasPrefix($0) && !name.dropFirst($0.count).contains(".") }) else {
+                    throw CheckpointError.unexpectedTensor(name: name)
+                }
+            }
+        }
+        // Apply.
+        for (name, parameter) in parameters { parameter.assign(checkpoint.tensors["parameters.\(name)"]!) }
+        for (name, buffer) in buffers { buffer.value = checkpoint.tensors["buffers.\(name)"]! }
+        if let optimizer {
+            for (parameter, state) in optimizerStates { optimizer.setState(state, of: parameter) }
+            optimizer.restoreStepCount(Int(checkpoint.tensors["optimizer.stepCount"]?.scalars.first ?? 0))
+        }
+    }
+}
