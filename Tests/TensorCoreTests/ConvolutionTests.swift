@@ -19,6 +19,9 @@ struct ConvolutionTests {
         Case(batch: 5, channels: 4, height: 7, width: 7, filters: 3, kernel: 5, stride: 3, padding: 0, dilation: 1),
         Case(batch: 9, channels: 2, height: 6, width: 13, filters: 6, kernel: 2, stride: 1, padding: 0, dilation: 3),
         Case(batch: 10, channels: 16, height: 12, width: 12, filters: 32, kernel: 3, stride: 1, padding: 1, dilation: 1),
+        // Large enough for several output-row bands (C·9·Ho·Wo > 64 Ki scalars), in both kernels' paths.
+        Case(batch: 2, channels: 16, height: 40, width: 37, filters: 8, kernel: 3, stride: 1, padding: 1, dilation: 1),
+        Case(batch: 2, channels: 16, height: 61, width: 50, filters: 4, kernel: 3, stride: 2, padding: 1, dilation: 1),
     ]
 
     func geometry(_ c: Case) -> ConvolutionGeometry {

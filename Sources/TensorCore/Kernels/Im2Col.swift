@@ -22,7 +22,7 @@ public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometr
         let plane = image + c * g.inputHeight * g.inputWidth
         for kh in 0..<g.kernelHeight {
             let rowOffset = kh * g.dilationHeight - g.paddingHeight
-            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight, size: g.inputHeight, outputSize: ho)
+            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight, size: g.inputHeight, outputSize: g.outputHeight)
             for kw in 0..<g.kernelWidth {
                 let columnOffset = kw * g.dilationWidth - g.paddingWidth
                 let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth, size: g.inputWidth, outputSize: wo)
@@ -61,7 +61,7 @@ public func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeome
         let plane = image + c * g.inputHeight * g.inputWidth
         for kh in 0..<g.kernelHeight {
             let rowOffset = kh * g.dilationHeight - g.paddingHeight
-            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight, size: g.inputHeight, outputSize: ho)
+            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight, size: g.inputHeight, outputSize: g.outputHeight)
             for kw in 0..<g.kernelWidth {
                 let columnOffset = kw * g.dilationWidth - g.paddingWidth
                 let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth, size: g.inputWidth, outputSize: wo)

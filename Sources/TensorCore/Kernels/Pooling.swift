@@ -10,8 +10,31 @@ public func maxPool2d(input: UnsafePointer<Float>, planeCount: Int, geometry g: 
     let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputPlaneSize
     let inputPointer = SendableConstPointer(input), outputPointer = SendablePointer(output), argmaxPointer = SendablePointer(argmax)
     let work = planeCount * outputPlane * g.kernelHeight * g.kernelWidth
+    // Non-overlapping windows that never touch padding (the usual 2×2, stride 2): every tap is
+    // inside the image, so the loop needs no bounds checks.
+    let tiled = g.strideHeight == g.kernelHeight && g.strideWidth == g.kernelWidth && g.paddingHeight == 0
+        && g.paddingWidth == 0 && g.dilationHeight == 1 && g.dilationWidth == 1
     Parallelism.forEachChunkRange(planeCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { planes in
-        for plane in planes {
+        for plane in planes where tiled {
+            let x = inputPointer.base + plane * inputPlane
+            let out = outputPointer.base + plane * outputPlane, winners = argmaxPointer.base + plane * outputPlane
+            for oh in 0..<g.outputHeight {
+                for ow in 0..<g.outputWidth {
+                    let corner = oh * g.kernelHeight * g.inputWidth + ow * g.kernelWidth
+                    var best = x[corner], bestIndex = corner
+                    for kh in 0..<g.kernelHeight {
+                        for kw in 0..<g.kernelWidth {
+                            let index = corner + kh * g.inputWidth + kw
+                            let value = x[index]
+                            if value > best || (value.isNaN && !best.isNaN) { best = value; bestIndex = index }
+                        }
+                    }
+                    out[oh * g.outputWidth + ow] = best
+                    winners[oh * g.outputWidth + ow] = Int32(bestIndex)
+                }
+            }
+        }
+        for plane in planes where !tiled {
             let x = inputPointer.base + plane * inputPlane
             for oh in 0..<g.outputHeight {
                 for ow in 0..<g.outputWidth {
