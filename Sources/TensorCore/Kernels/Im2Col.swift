@@ -16,6 +16,10 @@
 public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
                    outputRows: Range<Int>? = nil, columns: UnsafeMutablePointer<Float>) {
     let band = outputRows ?? 0..<g.outputHeight
+    if g.isUnitStride {
+        im2colUnitStride(image, geometry: g, band: band, columns: columns)
+        return
+    }
     let (ho, wo) = (band.count, g.outputWidth)
     var row = 0
     for c in 0..<g.channels {
@@ -55,6 +59,10 @@ public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometr
 public func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
                    outputRows: Range<Int>? = nil, image: UnsafeMutablePointer<Float>) {
     let band = outputRows ?? 0..<g.outputHeight
+    if g.isUnitStride {
+        col2imUnitStride(columns, geometry: g, band: band, image: image)
+        return
+    }
     let (ho, wo) = (band.count, g.outputWidth)
     var row = 0
     for c in 0..<g.channels {
@@ -77,6 +85,88 @@ public func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeome
                     }
                 }
                 row += 1
+            }
+        }
+    }
+}
+
+// MARK: - Stride 1, dilation 1: through a zero-padded slab
+//
+// With unit stride and dilation, column (oh, ow) of row (c, kh, kw) reads padded[c, oh + kh, ow + kw]
+// of the zero-padded image. Copying the band's input rows into a padded slab once turns every
+// im2col row segment into one contiguous copy of Wo scalars, with no edge cases; col2im adds into
+// such a slab, then adds its interior back onto the image.
+
+extension ConvolutionGeometry {
+    /// Stride 1 and dilation 1 in both directions.
+    var isUnitStride: Bool { strideHeight == 1 && strideWidth == 1 && dilationHeight == 1 && dilationWidth == 1 }
+}
+
+/// Runs `body(slab, slabRows, slabWidth)` with scratch space for the padded rows of a band:
+/// padded rows `band.lowerBound ..< band.upperBound + Kh − 1` (padded row r is input row
+/// r − paddingHeight), each `W + 2·paddingWidth` wide, for every channel.
+private func withPaddedSlab<R>(_ g: ConvolutionGeometry, band: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> R) -> R {
+    let slabRows = band.count + g.kernelHeight - 1, slabWidth = g.inputWidth + 2 * g.paddingWidth
+    let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.channels * slabRows * slabWidth)
+    defer { slab.deallocate() }
+    return body(slab, slabRows, slabWidth)
+}
+
+func im2colUnitStride(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometry, band: Range<Int>,
+                      columns: UnsafeMutablePointer<Float>) {
+    let wo = g.outputWidth, bandSize = band.count * g.outputWidth
+    withPaddedSlab(g, band: band) { slab, slabRows, slabWidth in
+        for c in 0..<g.channels {
+            for r in 0..<slabRows {
+                let target = slab + (c * slabRows + r) * slabWidth
+                let inputRow = band.lowerBound + r - g.paddingHeight
+                if inputRow < 0 || inputRow >= g.inputHeight {
+                    for i in 0..<slabWidth { target[i] = 0 }
+                } else {
+                    for i in 0..<g.paddingWidth { target[i] = 0; target[slabWidth - 1 - i] = 0 }
+                    copyScalars(from: image + (c * g.inputHeight + inputRow) * g.inputWidth, to: target + g.paddingWidth, count: g.inputWidth)
+                }
+            }
+        }
+        var row = 0
+        for c in 0..<g.channels {
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    let target = columns + row * bandSize
+                    for oh in 0..<band.count {
+                        copyScalars(from: slab + (c * slabRows + oh + kh) * slabWidth + kw, to: target + oh * wo, count: wo)
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+}
+
+func col2imUnitStride(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry, band: Range<Int>,
+                      image: UnsafeMutablePointer<Float>) {
+    let wo = g.outputWidth, bandSize = band.count * g.outputWidth
+    withPaddedSlab(g, band: band) { slab, slabRows, slabWidth in
+        slab.initialize(repeating: 0, count: g.channels * slabRows * slabWidth)
+        var row = 0
+        for c in 0..<g.channels {
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    let source = columns + row * bandSize
+                    for oh in 0..<band.count {
+                        let target = slab + (c * slabRows + oh + kh) * slabWidth + kw
+                        binaryRun(AddKernel.self, UnsafePointer(target), 1, source + oh * wo, 1, target, wo)
+                    }
+                    row += 1
+                }
+            }
+        }
+        for c in 0..<g.channels {
+            for r in 0..<slabRows {
+                let inputRow = band.lowerBound + r - g.paddingHeight
+                guard inputRow >= 0 && inputRow < g.inputHeight else { continue }
+                let target = image + (c * g.inputHeight + inputRow) * g.inputWidth
+                binaryRun(AddKernel.self, UnsafePointer(target), 1, slab + (c * slabRows + r) * slabWidth + g.paddingWidth, 1, target, g.inputWidth)
             }
         }
     }
