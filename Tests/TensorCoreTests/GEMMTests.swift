@@ -4,7 +4,7 @@ import TensorCore
 /// Chapter 02 — GEMM: every fast variant against the triple loop.
 @Suite("GEMM kernels")
 struct GEMMTests {
-    enum Variant: String, CaseIterable { case blocked, parallel }
+    enum Variant: String, CaseIterable { case direct, blocked, parallel }
 
     /// Runs a GEMM variant on stored matrices; `a` is stored M×K (or K×M when transposed), etc.
     static func run(_ variant: Variant?, m: Int, n: Int, k: Int, a: [Float], transposeA: Bool,
@@ -18,6 +18,9 @@ struct GEMMTests {
                     case nil:
                         gemmNaive(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
                                   b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
+                    case .direct:
+                        gemmDirect(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
+                                   b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
                     case .blocked:
                         gemmBlocked(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
                                     b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n, accumulate: accumulate)

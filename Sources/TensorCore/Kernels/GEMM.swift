@@ -10,6 +10,7 @@
 //
 // Three variants share one signature:
 //   gemmNaive     the triple loop — the oracle of the tests and the text of chapter 02;
+//   gemmDirect    no packing: a row of C at a time, for thin (N < 16, K < 8) or tiny products;
 //   gemmBlocked   one thread: packing + cache blocking + the SIMD micro-kernel (GEMM+Packing.swift,
 //                 GEMM+MicroKernel.swift);
 //   gemm          the parallel driver: splits C into slabs, one `gemmBlocked` per slab.
@@ -112,6 +113,83 @@ public func gemmBlocked(m: Int, n: Int, k: Int,
     }
 }
 
+/// Whether a product is too thin or too small for packing to pay: fewer than 16 columns or 8 depth
+/// steps (a 4×24 tile would be mostly padding — N = 1 wastes 23 of 24 lanes), or under 16 Ki
+/// multiply-adds in all. Depends only on the shape, so every thread count takes the same path.
+@inline(__always)
+func prefersDirectGEMM(m: Int, n: Int, k: Int) -> Bool {
+    n < 16 || k < 8 || m * n * k < 16_384
+}
+
+/// GEMM without packing, for thin or tiny products. Same contract as `gemmNaive`.
+///
+/// Two loop orders, by shape:
+/// - wide rows (N ≥ 8, B read row-wise): each depth step adds a scaled row of B to a row of C,
+///   eight columns per vector (`C[i, :] += op(A)[i, p] · B[p, :]`);
+/// - thin or transposed B: each element is a dot product `Σₚ op(A)[i, p] · op(B)[p, j]`, on vectors
+///   when both operands are contiguous along p, else with four independent running sums (one long
+///   chain of dependent additions would run at one addition per 4 cycles).
+public func gemmDirect(m: Int, n: Int, k: Int,
+                       a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+                       b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    if transposeB || n < 8 {
+        let aStep = transposeA ? lda : 1, bStep = transposeB ? 1 : ldb
+        for i in 0..<m {
+            let aRow = transposeA ? a + i : a + i * lda
+            for j in 0..<n {
+                let bColumn = transposeB ? b + j * ldb : b + j
+                let sum = dotProduct(aRow, aStep, bColumn, bStep, count: k)
+                c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum
+            }
+        }
+        return
+    }
+    for i in 0..<m {
+        let row = c + i * ldc
+        if !accumulate { row.initialize(repeating: 0, count: n) }
+        for p in 0..<k {
+            let scale = transposeA ? a[p * lda + i] : a[i * lda + p]
+            let bRow = b + p * ldb
+            var j = 0
+            let factor = SIMD8<Float>(repeating: scale)
+            while j + 8 <= n {
+                let target = UnsafeMutableRawPointer(row + j)
+                target.storeBytes(of: target.loadUnaligned(as: SIMD8<Float>.self)
+                    .addingProduct(factor, UnsafeRawPointer(bRow + j).loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < n { row[j] += scale * bRow[j]; j += 1 }
+        }
+    }
+}
+
+/// `Σₚ x[p·xStep] · y[p·yStep]` for `p in 0..<count`.
+@inline(__always)
+func dotProduct(_ x: UnsafePointer<Float>, _ xStep: Int, _ y: UnsafePointer<Float>, _ yStep: Int, count: Int) -> Float {
+    var p = 0
+    if xStep == 1 && yStep == 1 {
+        var lanes = SIMD8<Float>()
+        while p + 8 <= count {
+            lanes = lanes.addingProduct(UnsafeRawPointer(x + p).loadUnaligned(as: SIMD8<Float>.self),
+                                        UnsafeRawPointer(y + p).loadUnaligned(as: SIMD8<Float>.self))
+            p += 8
+        }
+        var sum = lanes.sum()
+        while p < count { sum += x[p] * y[p]; p += 1 }
+        return sum
+    }
+    var sums = SIMD4<Float>()
+    while p + 4 <= count {
+        sums += SIMD4(x[p * xStep], x[(p + 1) * xStep], x[(p + 2) * xStep], x[(p + 3) * xStep])
+            * SIMD4(y[p * yStep], y[(p + 1) * yStep], y[(p + 2) * yStep], y[(p + 3) * yStep])
+        p += 4
+    }
+    var sum = sums.sum()
+    while p < count { sum += x[p * xStep] * y[p * yStep]; p += 1 }
+    return sum
+}
+
 /// The parallel GEMM driver: same contract as `gemmNaive`, on up to `Parallelism.threadCount`
 /// threads (or `threads` when given).
 ///
@@ -125,6 +203,11 @@ public func gemm(m: Int, n: Int, k: Int,
                  b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
                  c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
                  threads: Int? = nil) {
+    if prefersDirectGEMM(m: m, n: n, k: k) {
+        gemmDirect(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA,
+                   b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc, accumulate: accumulate)
+        return
+    }
     let workers = min(threads ?? Parallelism.threadCount, m * n * k >= Parallelism.minimumParallelWork ? Int.max : 1)
     let splitColumns = n >= m
     let unit = splitColumns ? GEMMMicroKernel.columnCount : GEMMMicroKernel.rowCount

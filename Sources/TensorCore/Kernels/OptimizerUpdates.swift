@@ -8,6 +8,8 @@
 ///   θ ← θ − ηλθ                     (AdamW's decoupled weight decay)
 ///   m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²
 ///   θ ← θ − η · (m / c₁) / (√(v / c₂) + ε),   c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ
+/// evaluated as PyTorch does, `θ ← θ − (η/c₁) · m / (√v / √c₂ + ε)`: one square root, one multiply
+/// and one division per element instead of three divisions.
 public struct AdamStep: Sendable {
     public var learningRate: Float
     public var beta1: Float
@@ -17,6 +19,12 @@ public struct AdamStep: Sendable {
     public var decoupledWeightDecay: Bool
     /// The step number t ≥ 1 (for the bias corrections c₁, c₂).
     public var step: Int
+
+    /// η/c₁ and 1/√c₂ (computed in Double, then rounded once).
+    var biasCorrections: (stepSize: Float, inverseRootC2: Float) {
+        let c1 = 1 - Double(beta1).powered(step), c2 = 1 - Double(beta2).powered(step)
+        return (Float(Double(learningRate) / c1), Float(1 / c2.squareRoot()))
+    }
 
     public init(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float,
                 decoupledWeightDecay: Bool, step: Int) {
@@ -29,13 +37,13 @@ public struct AdamStep: Sendable {
 public func adamUpdateNaive(parameter θ: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                             firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
                             count n: Int, _ s: AdamStep) {
-    let c1 = 1 - Float(Double(s.beta1).powered(s.step)), c2 = 1 - Float(Double(s.beta2).powered(s.step))
+    let (stepSize, inverseRootC2) = s.biasCorrections
     for i in 0..<n {
         var g = gradient[i]
         if s.decoupledWeightDecay { θ[i] -= s.learningRate * s.weightDecay * θ[i] } else { g += s.weightDecay * θ[i] }
         m[i] = s.beta1 * m[i] + (1 - s.beta1) * g
         v[i] = s.beta2 * v[i] + (1 - s.beta2) * g * g
-        θ[i] -= s.learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + s.epsilon)
+        θ[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseRootC2 + s.epsilon)
     }
 }
 
@@ -45,11 +53,11 @@ public func adamUpdate(parameter θ: UnsafeMutablePointer<Float>, gradient: Unsa
                        firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
                        count n: Int, _ s: AdamStep) {
     typealias V = SIMD8<Float>
-    let c1 = 1 - Float(Double(s.beta1).powered(s.step)), c2 = 1 - Float(Double(s.beta2).powered(s.step))
+    let (stepSize, inverseRootC2) = s.biasCorrections
     let (β1, β2, lr, wd, eps) = (V(repeating: s.beta1), V(repeating: s.beta2), V(repeating: s.learningRate),
                                  V(repeating: s.weightDecay), V(repeating: s.epsilon))
     let (oneMinusβ1, oneMinusβ2) = (V(repeating: 1 - s.beta1), V(repeating: 1 - s.beta2))
-    let (vc1, vc2) = (V(repeating: c1), V(repeating: c2))
+    let (vStepSize, vInverseRootC2) = (V(repeating: stepSize), V(repeating: inverseRootC2))
     let rθ = UnsafeMutableRawPointer(θ), rg = UnsafeRawPointer(gradient), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v)
     var i = 0
     while i + 8 <= n {
@@ -59,7 +67,7 @@ public func adamUpdate(parameter θ: UnsafeMutablePointer<Float>, gradient: Unsa
         if s.decoupledWeightDecay { p -= lr * wd * p } else { g += wd * p }
         let mNew = β1 * rm.loadUnaligned(fromByteOffset: offset, as: V.self) + oneMinusβ1 * g
         let vNew = β2 * rv.loadUnaligned(fromByteOffset: offset, as: V.self) + oneMinusβ2 * g * g
-        p -= lr * (mNew / vc1) / ((vNew / vc2).squareRoot() + eps)
+        p -= vStepSize * mNew / (vNew.squareRoot() * vInverseRootC2 + eps)
         rm.storeBytes(of: mNew, toByteOffset: offset, as: V.self)
         rv.storeBytes(of: vNew, toByteOffset: offset, as: V.self)
         rθ.storeBytes(of: p, toByteOffset: offset, as: V.self)
