@@ -34,6 +34,12 @@ let package = Package(
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Benchmarks printing the JSON lines of shared/bench/WORKLOADS.md.
         .executableTarget(name: "mtl-bench", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
+        // Notebooks as text: `swift run -c release NN-name` runs one top to bottom.
+        .executableTarget(name: "01-tensors", dependencies: ["MultiTaskKit"], path: "Notebooks/01-tensors", swiftSettings: nativeCPU),
+        .executableTarget(name: "02-loops-to-simd", dependencies: ["MultiTaskKit"], path: "Notebooks/02-loops-to-simd", swiftSettings: nativeCPU),
+        .executableTarget(name: "03-convolution", dependencies: ["MultiTaskKit"], path: "Notebooks/03-convolution", swiftSettings: nativeCPU),
+        .executableTarget(name: "04-autodiff", dependencies: ["MultiTaskKit"], path: "Notebooks/04-autodiff", swiftSettings: nativeCPU),
+        .executableTarget(name: "05-modules-and-training", dependencies: ["MultiTaskKit"], path: "Notebooks/05-modules-and-training", swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: nativeCPU),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: nativeCPU),

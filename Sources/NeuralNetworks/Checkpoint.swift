@@ -224,7 +224,8 @@ extension Module {
     }
 
     /// Loads a checkpoint file into this model (and optimizer); returns its metadata. Names and
-    /// shapes are all checked first: on any error nothing is changed.
+    /// shapes are all checked first: on any error nothing is changed. Without an optimizer, the
+    /// checkpoint's optimizer state is ignored (loading weights for evaluation).
     @discardableResult
     public func loadCheckpoint(from url: URL, optimizer: Optimizer? = nil) throws -> [String: String] {
         let checkpoint = try Checkpoint(contentsOf: url)
@@ -244,10 +245,11 @@ extension Module {
             guard tensor.shape == shape else { throw CheckpointError.shapeMismatch(name: name, expected: shape, found: tensor.shape) }
         }
         var optimizerStates: [(Parameter, [String: Tensor])] = []
-        for name in checkpoint.tensors.keys.sorted() where expected[name] == nil {
-            guard name.hasPrefix("optimizer."), optimizer != nil else { throw CheckpointError.unexpectedTensor(name: name) }
+        // Optimizer entries are ignored when no optimizer is given (loading weights for evaluation).
+        for name in checkpoint.tensors.keys.sorted() where expected[name] == nil && !name.hasPrefix("optimizer.") {
+            throw CheckpointError.unexpectedTensor(name: name)
         }
-        if let optimizer {
+        if optimizer != nil {
             for (name, parameter) in parameters {
                 let prefix = "optimizer.\(name)."
                 var state: [String: Tensor] = [:]

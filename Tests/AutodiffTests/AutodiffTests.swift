@@ -119,7 +119,7 @@ struct AutodiffTests {
         for step in 0..<3_000 {
             let loss = ((Variable(Tensor.ones([4, 8])) • w).tanh() * 0.5).sum()
             if step % 500 == 0 {
-                weak var weakLoss = loss
+                weak let weakLoss = loss
                 samples.append { weakLoss != nil }
             }
             let gradient = gradients(of: loss, wrt: [w])[0]

@@ -59,6 +59,11 @@ struct CheckpointTests {
         #expect(restored.parameters().map(\.value) == model.parameters().map(\.value))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers.isEmpty)
+        // Weights alone (for evaluation): the optimizer entries are ignored.
+        let weightsOnly = Model()
+        try weightsOnly.loadCheckpoint(from: url)
+        #expect(weightsOnly.parameters().map(\.value) != Model().parameters().map(\.value))
+        #expect(weightsOnly.head.weight.value == (try Checkpoint(contentsOf: url)).tensors["parameters.head.weight"])
     }
 
     @Test("errors say which and where; a failed load changes nothing")
