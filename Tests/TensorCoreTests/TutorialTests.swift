@@ -1,0 +1,46 @@
+import Testing
+import Foundation
+
+/// The tutorials never drift from code that compiles: every Swift block in `Tutorials/*.md` must
+/// appear verbatim (as consecutive lines, ignoring indentation) in a notebook or in `Sources/`.
+@Suite("Tutorials")
+struct TutorialTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func files(under folder: String, withExtension fileExtension: String) -> [URL] {
+        let directory = root.appendingPathComponent(folder)
+        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
+        return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == fileExtension }.sorted { $0.path < $1.path }
+    }
+
+    static func normalizedLines(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    @Test("every Swift block of every chapter exists verbatim in a notebook or the sources")
+    func codeBlocksExist() throws {
+        let chapters = Self.files(under: "Tutorials", withExtension: "md")
+        #expect(chapters.count >= 5, "chapters found: \(chapters.map(\.lastPathComponent))")
+        let code = try (Self.files(under: "Notebooks", withExtension: "swift") + Self.files(under: "Sources", withExtension: "swift"))
+            .map { Self.normalizedLines(try String(contentsOf: $0, encoding: .utf8)) }
+        for chapter in chapters {
+            let text = try String(contentsOf: chapter, encoding: .utf8)
+            let blocks = text.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+            for block in blocks {
+                let lines = Self.normalizedLines(block)
+                let found = code.contains { file in
+                    file.count >= lines.count && (0...(file.count - lines.count)).contains { Array(file[$0..<($0 + lines.count)]) == lines }
+                }
+                #expect(found, "\(chapter.lastPathComponent): a Swift block is not in any notebook or source file:\n\(block)")
+            }
+        }
+    }
+
+    @Test("every notebook has a chapter, and every chapter a notebook")
+    func chaptersMatchNotebooks() {
+        let chapters = Set(Self.files(under: "Tutorials", withExtension: "md").map { $0.deletingPathExtension().lastPathComponent })
+        let notebooks = Set(Self.files(under: "Notebooks", withExtension: "swift").map { $0.deletingLastPathComponent().lastPathComponent })
+        #expect(chapters == notebooks, "chapters without notebooks: \(chapters.subtracting(notebooks)), notebooks without chapters: \(notebooks.subtracting(chapters))")
+    }
+}
