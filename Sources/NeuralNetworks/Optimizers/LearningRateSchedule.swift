@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 /// A learning-rate schedule: the factor that multiplies each group's initial learning rate at a
@@ -28,7 +29,7 @@ public struct CosineAnnealing: LearningRateSchedule {
     }
     public func factor(at step: Int) -> Float {
         let progress = Double(Swift.min(step, totalSteps)) / Double(totalSteps)
-        return minimumFactor + (1 - minimumFactor) * Float((1 + _cosine(Double.pi * progress)) / 2)
+        return minimumFactor + (1 - minimumFactor) * Float((1 + Foundation.cos(Double.pi * progress)) / 2)
     }
 }
 
@@ -55,8 +56,7 @@ extension Optimizer {
     }
 }
 
-import Foundation
-@inline(__always) func _cosine(_ x: Double) -> Double { Foundation.cos(x) }
 extension Double {
+    /// `self` raised to an integer power.
     func powered(_ exponent: Int) -> Double { Foundation.pow(self, Double(exponent)) }
 }
