@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import TensorCore
 import Autodiff
 import NeuralNetworks

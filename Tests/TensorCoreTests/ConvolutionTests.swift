@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import TensorCore
 
 /// Chapter 03 — convolution: im2col + GEMM against the direct seven-loop convolution.

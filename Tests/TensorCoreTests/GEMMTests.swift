@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import TensorCore
 
 /// Chapter 02 — GEMM: every fast variant against the triple loop.

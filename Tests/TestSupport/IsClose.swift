@@ -1,11 +1,11 @@
 import Testing
 import TensorCore
 
-/// Whether `actual` and `expected` agree elementwise within `|a − e| ≤ atol + rtol·|e|`
-/// (NumPy's `isclose`). On failure, records an issue naming the worst element and both values.
+/// Whether `actual` and `expected` agree elementwise within `|a − e| ≤ atol + rtol·|e|` (NumPy's
+/// `isclose`). On failure, records an issue naming the worst element and both values.
 @discardableResult
-func isClose(_ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, atol: Float = 1e-6,
-             _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+public func isClose(_ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, atol: Float = 1e-6,
+                    _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
     guard actual.count == expected.count else {
         Issue.record("\(context): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
         return false
@@ -28,9 +28,10 @@ func isClose(_ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, atol: F
     return true
 }
 
+/// `isClose` for tensors: shapes must match, then the scalars as above.
 @discardableResult
-func isClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, atol: Float = 1e-6,
-             _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+public func isClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, atol: Float = 1e-6,
+                    _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
     guard actual.shape == expected.shape else {
         Issue.record("\(context): shape \(actual.shape), expected \(expected.shape)", sourceLocation: sourceLocation)
         return false
@@ -39,6 +40,6 @@ func isClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, atol: Flo
 }
 
 /// Uniform random scalars in [−1, 1).
-func randomScalars(_ count: Int, _ generator: inout SeededGenerator) -> [Float] {
+public func randomScalars(_ count: Int, _ generator: inout SeededGenerator) -> [Float] {
     (0..<count).map { _ in generator.nextFloat() * 2 - 1 }
 }
