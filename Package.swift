@@ -10,8 +10,14 @@ import PackageDescription
 /// `-target-cpu native` is an *unsafe flag*: fine for a root package that users clone and build
 /// on their own machine, but SwiftPM refuses it in a versioned dependency. A project that depends
 /// on MultiTaskKit by version should pass `-Xswiftc -target-cpu -Xswiftc native` itself.
+///
+/// `-Xcc -fno-math-errno`: Swift's `Float.squareRoot()` calls the C library's `sqrtf`, which may set
+/// `errno` — and a call that may write `errno` cannot be vectorized, so `SIMD8<Float>.squareRoot()`
+/// became eight scalar square roots (78% of an Adam step's instructions). Without `errno` the call
+/// is LLVM's `sqrt` intrinsic, one `vsqrtps` per vector; results are unchanged (MultiTaskKit never
+/// reads `errno`; √ of a negative number is NaN either way).
 let nativeCPU: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native"]),
+    .unsafeFlags(["-target-cpu", "native", "-Xcc", "-fno-math-errno"]),
 ]
 
 let package = Package(

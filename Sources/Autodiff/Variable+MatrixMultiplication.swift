@@ -30,6 +30,18 @@ extension Variable {
         }
     }
 
+    /// The affine map `x · W + b` (rank-2 `x`) as one node: `Tensor.affine` forward; backward
+    /// `∂x = ∂y · Wᵀ`, `∂W = xᵀ · ∂y`, `∂b = Σ_rows ∂y`.
+    public static func affine(_ x: Variable, weight: Variable, bias: Variable) -> Variable {
+        let (input, w) = (x.value, weight.value)
+        let output = Tensor.affine(input, weight: w, bias: bias.value)
+        return Variable(output, operation: "affine", parents: [x, weight, bias]) { dY, needed in
+            [needed[0] ? Tensor.matmul(dY, w, transposingRHS: true) : nil,
+             needed[1] ? Tensor.matmul(input, dY, transposingLHS: true) : nil,
+             needed[2] ? dY.sum(alongAxis: 0) : nil]
+        }
+    }
+
     /// `matmul(self, other)`.
     public func matmul(_ other: Variable) -> Variable { Variable.matmul(self, other) }
 

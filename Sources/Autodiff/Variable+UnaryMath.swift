@@ -58,7 +58,9 @@ extension Variable {
     /// Rectified linear unit elementwise (subgradient 0 at 0).
     public func relu() -> Variable {
         let x = value
-        return Variable(x.relu(), operation: "relu", parents: [self]) { upstream, _ in [upstream * (x .> 0)] }
+        return Variable(x.relu(), operation: "relu", parents: [self]) { upstream, _ in
+            [Tensor.reluGradient(upstream: upstream, input: x)]
+        }
     }
 
     /// Leaky ReLU: `x` for `x > 0`, `slope · x` otherwise.

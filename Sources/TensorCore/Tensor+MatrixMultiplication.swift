@@ -42,6 +42,29 @@ extension Tensor {
     public func matmul(_ other: Tensor) -> Tensor { Tensor.matmul(self, other) }
 }
 
+extension Tensor {
+    /// The affine map `x · W + b` of a rank-2 `x` `[N, K]`, `W` `[K, M]`, `b` `[M]` → `[N, M]`, in one
+    /// pass: the output starts as `b` in every row and the GEMM accumulates `x · W` onto it (no
+    /// temporary for the product, no second pass for the bias).
+    public static func affine(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+        checkPrecondition(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[0] && bias.shape == [weight.shape[1]],
+                          "affine: input \(x.shape), weight \(weight.shape) and bias \(bias.shape) do not fit ([N, K], [K, M], [M])")
+        let (n, k, m) = (x.shape[0], x.shape[1], weight.shape[1])
+        return Tensor(shape: [n, m]) { out in
+            guard out.count > 0 else { return }
+            bias.withUnsafeBufferPointer { b in
+                for row in 0..<n { (out.baseAddress! + row * m).update(from: b.baseAddress!, count: m) }
+            }
+            x.withUnsafeBufferPointer { a in
+                weight.withUnsafeBufferPointer { w in
+                    gemm(m: n, n: m, k: k, a: a.baseAddress!, lda: k, transposeA: false,
+                         b: w.baseAddress!, ldb: m, transposeB: false, c: out.baseAddress!, ldc: m, accumulate: true)
+                }
+            }
+        }
+    }
+}
+
 infix operator • : MultiplicationPrecedence
 
 extension Tensor {

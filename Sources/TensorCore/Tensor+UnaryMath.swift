@@ -35,6 +35,12 @@ extension Tensor {
     /// Leaky ReLU: `x` for `x > 0`, `slope · x` otherwise.
     public func leakyRelu(slope: Float = 0.01) -> Tensor { applying { $0 > 0 ? $0 : slope * $0 } }
 
+    /// The gradient of `relu` in one pass: `upstream` where `input > 0`, else 0.
+    public static func reluGradient(upstream: Tensor, input: Tensor) -> Tensor {
+        checkPrecondition(upstream.shape == input.shape, "reluGradient: upstream \(upstream.shape) and input \(input.shape) differ")
+        return zip(upstream, input, PassWherePositiveKernel.self, operation: "reluGradient")
+    }
+
     /// Applies an arbitrary scalar function elementwise (a readable fallback; the named functions
     /// above are vectorized where it pays).
     public func applying(_ function: (Float) -> Float) -> Tensor {
@@ -73,5 +79,13 @@ struct ReLUKernel: UnaryKernel {
     @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? x : 0 }
     @inline(__always) static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
         x.replacing(with: 0, where: .!(x .> 0))
+    }
+}
+
+/// `a` where `b > 0`, else 0 (the ReLU gradient).
+struct PassWherePositiveKernel: BinaryKernel {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { b > 0 ? a : 0 }
+    @inline(__always) static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: 0, where: .!(b .> 0))
     }
 }

@@ -24,26 +24,27 @@ struct MLPParameters {
     }
 }
 
-/// Forward and hand-written backward with tensor operations; returns the 14 gradients.
+/// Forward and hand-written backward with tensor operations — the same fused kernels the layers use
+/// (`Tensor.affine`, `Tensor.reluGradient`) — returning the 14 gradients.
 func mlpGradientsByHand(_ p: MLPParameters, input: Tensor, targets: [Tensor]) -> [Tensor] {
     let batch = Float(input.shape[0])
-    let h1 = input • p.trunk[0].weight + p.trunk[0].bias, a1 = h1.relu()
-    let h2 = a1 • p.trunk[1].weight + p.trunk[1].bias, a2 = h2.relu()
+    let h1 = Tensor.affine(input, weight: p.trunk[0].weight, bias: p.trunk[0].bias), a1 = h1.relu()
+    let h2 = Tensor.affine(a1, weight: p.trunk[1].weight, bias: p.trunk[1].bias), a2 = h2.relu()
     var dA2 = Tensor.zeros(a2.shape)
     var towerGradients: [Tensor] = []
     for (tower, target) in zip(p.towers, targets) {
-        let g = a2 • tower[0].weight + tower[0].bias, ga = g.relu()
-        let prediction = ga • tower[1].weight + tower[1].bias
+        let g = Tensor.affine(a2, weight: tower[0].weight, bias: tower[0].bias), ga = g.relu()
+        let prediction = Tensor.affine(ga, weight: tower[1].weight, bias: tower[1].bias)
         let dPrediction = (prediction - target) * (2 / batch)                     // ∂ mean((ŷ−y)²) / ∂ŷ
         let dGa = Tensor.matmul(dPrediction, tower[1].weight, transposingRHS: true)
-        let dG = dGa * (g .> 0)
+        let dG = Tensor.reluGradient(upstream: dGa, input: g)
         towerGradients += [Tensor.matmul(a2, dG, transposingLHS: true), dG.sum(alongAxis: 0),
                            Tensor.matmul(ga, dPrediction, transposingLHS: true), dPrediction.sum(alongAxis: 0)]
         dA2.addScaled(Tensor.matmul(dG, tower[0].weight, transposingRHS: true))
     }
-    let dH2 = dA2 * (h2 .> 0)
+    let dH2 = Tensor.reluGradient(upstream: dA2, input: h2)
     let dA1 = Tensor.matmul(dH2, p.trunk[1].weight, transposingRHS: true)
-    let dH1 = dA1 * (h1 .> 0)
+    let dH1 = Tensor.reluGradient(upstream: dA1, input: h1)
     return [Tensor.matmul(input, dH1, transposingLHS: true), dH1.sum(alongAxis: 0),
             Tensor.matmul(a1, dH2, transposingLHS: true), dH2.sum(alongAxis: 0)] + towerGradients
 }
@@ -51,12 +52,12 @@ func mlpGradientsByHand(_ p: MLPParameters, input: Tensor, targets: [Tensor]) ->
 /// The same with the autodiff graph.
 func mlpGradientsByAutodiff(_ variables: [Variable], input: Tensor, targets: [Tensor]) -> [Tensor] {
     let x = Variable(input)
-    let a1 = (x • variables[0] + variables[1]).relu()
-    let a2 = (a1 • variables[2] + variables[3]).relu()
+    let a1 = Variable.affine(x, weight: variables[0], bias: variables[1]).relu()
+    let a2 = Variable.affine(a1, weight: variables[2], bias: variables[3]).relu()
     var loss: Variable?
     for t in 0..<2 {
         let v = Array(variables[(4 + 4 * t)..<(8 + 4 * t)])
-        let prediction = (a2 • v[0] + v[1]).relu() • v[2] + v[3]
+        let prediction = Variable.affine(Variable.affine(a2, weight: v[0], bias: v[1]).relu(), weight: v[2], bias: v[3])
         let towerLoss = (prediction - targets[t]).squared().mean()
         loss = loss.map { $0 + towerLoss } ?? towerLoss
     }

@@ -86,6 +86,8 @@ struct GradientCheckTests {
         Case(name: "batched matmul, shared rhs", inputs: { [u([2, 3, 4], &$0), u([4, 2], &$0)] }, function: { $0[0] • $0[1] }),
         Case(name: "batched matmul, shared lhs ᵀ", inputs: { [u([4, 3], &$0), u([2, 4, 2], &$0)] },
              function: { Variable.matmul($0[0], $0[1], transposingLHS: true) }),
+        Case(name: "affine", inputs: { [u([5, 3], &$0), u([3, 4], &$0), u([4], &$0)] },
+             function: { Variable.affine($0[0], weight: $0[1], bias: $0[2]) }),
         // Softmax family.
         Case(name: "softmax", inputs: { [u([3, 4], &$0) * 3] }, function: { $0[0].softmax() }),
         Case(name: "softmax axis 0", inputs: { [u([3, 4], &$0)] }, function: { $0[0].softmax(alongAxis: 0) }),
