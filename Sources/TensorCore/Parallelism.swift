@@ -68,7 +68,7 @@ public enum Parallelism {
     }
 
     /// Work below this many multiply-adds stays on one thread (see `forEachChunk`).
-    public static let minimumParallelWork = 1 << 21
+    public static let minimumParallelWork = 1 << 20
 }
 
 /// A pointer that may cross into a `@Sendable` closure of `Parallelism.forEachChunk`.

@@ -40,6 +40,8 @@ struct GEMMTests {
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (1, 7, 3), (5, 1, 9), (4, 24, 1), (3, 25, 2), (7, 23, 13), (13, 29, 31),
         (37, 53, 71), (64, 48, 1), (145, 97, 257), (150, 3100, 20), (33, 200, 600),
+        // Right edges of exactly 8 and 16 columns (the narrow micro-kernels), full and ragged rows.
+        (12, 136, 33), (9, 40, 17), (256, 128, 100),
     ]
 
     @Test("fast variants match gemmNaive on edge shapes, all transposes, with and without accumulate",
@@ -65,7 +67,7 @@ struct GEMMTests {
     @Test("results are bit-identical for 1, 2 and 3 threads")
     func threadCountDoesNotChangeBits() {
         var generator = SeededGenerator(seed: 12)
-        for (m, n, k) in [(256, 256, 256), (300, 70, 500), (32, 3000, 144), (97, 1000, 33)] {
+        for (m, n, k) in [(256, 256, 256), (300, 70, 500), (32, 3000, 144), (97, 1000, 33), (256, 128, 128)] {
             let a = randomScalars(m * k, &generator), b = randomScalars(k * n, &generator), c0 = [Float](repeating: 0, count: m * n)
             for transposeB in [false, true] {
                 let one = Self.run(.parallel, m: m, n: n, k: k, a: a, transposeA: false, b: b, transposeB: transposeB, c: c0, accumulate: false, threads: 1)

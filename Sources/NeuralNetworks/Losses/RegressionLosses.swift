@@ -2,9 +2,18 @@ import TensorCore
 import Autodiff
 
 /// Mean squared error: `ℓ = (ŷ − y)²`.
+///
+/// The reduced forms are one graph node: `L = s · Σ (ŷ − y)²` with `s = 1/n` (mean) or 1 (sum), and
+/// `∂L/∂ŷ = 2s · (ŷ − y)` — instead of four nodes (subtract, square, sum, scale) per loss.
 public func meanSquaredError(prediction: Variable, target: Tensor, reduction: Reduction = .mean) -> Variable {
     checkSameShape(prediction, target, "meanSquaredError")
-    return reduction.apply((prediction - target).squared())
+    if reduction == .none { return (prediction - target).squared() }
+    let difference = prediction.value - target
+    let scale: Float = reduction == .mean ? 1 / Float(Swift.max(difference.count, 1)) : 1
+    let value = (difference * difference).sum() * scale
+    return Variable(value, operation: "meanSquaredError", parents: [prediction]) { upstream, _ in
+        [difference * (2 * scale * upstream.scalar)]
+    }
 }
 
 /// Absolute error (L1): `ℓ = |ŷ − y|` (mean by default: the "abs error" of depth estimation).

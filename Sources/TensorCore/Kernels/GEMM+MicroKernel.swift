@@ -55,6 +55,49 @@ enum GEMMMicroKernel {
         storeRow(c30, c31, c32, to: c + 3 * ldc, accumulate: accumulate)
     }
 
+    /// The same for a right edge of 8 or 16 columns (`vectors` = 1 or 2): only the first columns of
+    /// the packed panel are read, so no multiply-adds are spent on zero padding (a layer of 128 units
+    /// ends in an 8-column panel). Every element sees the same sequence of FMAs as in `run`.
+    @inline(__always)
+    static func runNarrow(vectors: Int, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        typealias V = SIMD8<Float>
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var aPointer = a
+        var bRaw = UnsafeRawPointer(b)
+        if vectors == 1 {
+            for _ in 0..<depth {
+                let b0 = bRaw.loadUnaligned(as: V.self)
+                c00 = c00.addingProduct(V(repeating: aPointer[0]), b0)
+                c10 = c10.addingProduct(V(repeating: aPointer[1]), b0)
+                c20 = c20.addingProduct(V(repeating: aPointer[2]), b0)
+                c30 = c30.addingProduct(V(repeating: aPointer[3]), b0)
+                aPointer += 4
+                bRaw += 96
+            }
+        } else {
+            for _ in 0..<depth {
+                let b0 = bRaw.loadUnaligned(as: V.self), b1 = bRaw.loadUnaligned(fromByteOffset: 32, as: V.self)
+                let a0 = V(repeating: aPointer[0]), a1 = V(repeating: aPointer[1])
+                c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
+                c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
+                let a2 = V(repeating: aPointer[2]), a3 = V(repeating: aPointer[3])
+                c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
+                c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
+                aPointer += 4
+                bRaw += 96
+            }
+        }
+        @inline(__always) func store(_ v0: V, _ v1: V, row: Int) {
+            let raw = UnsafeMutableRawPointer(c + row * ldc)
+            raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: V.self) + v0 : v0, as: V.self)
+            if vectors == 2 {
+                raw.storeBytes(of: accumulate ? raw.loadUnaligned(fromByteOffset: 32, as: V.self) + v1 : v1, toByteOffset: 32, as: V.self)
+            }
+        }
+        store(c00, c01, row: 0); store(c10, c11, row: 1); store(c20, c21, row: 2); store(c30, c31, row: 3)
+    }
+
     @inline(__always)
     private static func storeRow(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
                                  to row: UnsafeMutablePointer<Float>, accumulate: Bool) {

@@ -97,8 +97,14 @@ public func gemmBlocked(m: Int, n: Int, k: Int,
                         let cTile = c + (ic + ir) * ldc + (jc + jr)
                         if rows == mr && columns == nr {
                             GEMMMicroKernel.run(depth: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: addToC)
+                        } else if rows == mr && (columns == 8 || columns == 16) {
+                            GEMMMicroKernel.runNarrow(vectors: columns / 8, depth: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: addToC)
                         } else {
-                            GEMMMicroKernel.run(depth: kc, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
+                            if columns <= 16 {
+                                GEMMMicroKernel.runNarrow(vectors: (columns + 7) / 8, depth: kc, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
+                            } else {
+                                GEMMMicroKernel.run(depth: kc, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
+                            }
                             for r in 0..<rows {
                                 for j in 0..<columns {
                                     let value = edgeTile[r * nr + j]
