@@ -136,6 +136,33 @@ struct ConvolutionTests {
         #expect(dx == Tensor(shape: [1, 1, 4, 4], scalars: [0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 4, 0, 3, 0, 0, 0]))
     }
 
+    @Test("the vectorized 2×2 max pooling equals the scalar definition, ties and NaN included")
+    func vectorizedMaxPooling() {
+        var generator = SeededGenerator(seed: 26)
+        // Values from a small set so that ties are frequent; a NaN in one plane.
+        var scalars = (0..<(3 * 2 * 6 * 36)).map { _ in Float(generator.nextInt(below: 4)) }
+        scalars[100] = .nan
+        let x = Tensor(shape: [3, 2, 6, 36], scalars: scalars)
+        let fast = Tensor.maxPool2d(x, kernelSize: 2)                       // vectorized path (stride = window)
+        // Reference: the scalar definition, first maximum wins, NaN wins.
+        var expected = [Float](), expectedIndex = [Int32]()
+        for plane in 0..<6 {
+            for oh in 0..<3 {
+                for ow in 0..<18 {
+                    var best = -Float.infinity, bestIndex = -1
+                    for (r, c) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                        let index = (2 * oh + r) * 36 + 2 * ow + c
+                        let value = scalars[plane * 216 + index]
+                        if bestIndex < 0 || value > best || (value.isNaN && !best.isNaN) { best = value; bestIndex = index }
+                    }
+                    expected.append(best); expectedIndex.append(Int32(bestIndex))
+                }
+            }
+        }
+        #expect(fast.output.scalars.elementsEqual(expected) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        #expect(fast.argmax == expectedIndex)
+    }
+
     @Test("average pooling: hand-computed forward and backward, padding counts as zero")
     func averagePooling() {
         let x = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])

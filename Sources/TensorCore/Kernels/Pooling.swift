@@ -19,7 +19,12 @@ public func maxPool2d(input: UnsafePointer<Float>, planeCount: Int, geometry g: 
             let x = inputPointer.base + plane * inputPlane
             let out = outputPointer.base + plane * outputPlane, winners = argmaxPointer.base + plane * outputPlane
             for oh in 0..<g.outputHeight {
-                for ow in 0..<g.outputWidth {
+                // 2×2 windows, eight outputs at a time (see `maxPool2x2Vector`); the rest below.
+                let vectorized = g.kernelHeight == 2 && g.kernelWidth == 2
+                    ? maxPool2x2Vector(x, inputWidth: g.inputWidth, outputRow: oh, outputWidth: g.outputWidth,
+                                       output: out + oh * g.outputWidth, argmax: winners + oh * g.outputWidth)
+                    : 0
+                for ow in vectorized..<g.outputWidth {
                     let corner = oh * g.kernelHeight * g.inputWidth + ow * g.kernelWidth
                     var best = x[corner], bestIndex = corner
                     for kh in 0..<g.kernelHeight {
@@ -122,4 +127,40 @@ public func avgPool2dBackward(outputGradient: UnsafePointer<Float>, planeCount: 
             }
         }
     }
+}
+
+/// Eight 2×2 windows of output row `outputRow` at a time: the two input rows are read as 16
+/// scalars each, split into even and odd columns, and reduced with vector compares. The first
+/// maximum wins ties (row 0 before row 1, left before right), as in the scalar loop; a block
+/// holding a NaN is left to the scalar loop (which lets NaN win). Returns how many outputs it wrote.
+@inline(__always)
+func maxPool2x2Vector(_ x: UnsafePointer<Float>, inputWidth: Int, outputRow oh: Int, outputWidth: Int,
+                      output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) -> Int {
+    typealias V = SIMD8<Float>
+    let top = UnsafeRawPointer(x + 2 * oh * inputWidth), bottom = UnsafeRawPointer(x + (2 * oh + 1) * inputWidth)
+    let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    var ow = 0
+    while ow + 8 <= outputWidth {
+        let row0 = SIMD16(lowHalf: top.loadUnaligned(fromByteOffset: ow * 8, as: V.self),
+                          highHalf: top.loadUnaligned(fromByteOffset: ow * 8 + 32, as: V.self))
+        let row1 = SIMD16(lowHalf: bottom.loadUnaligned(fromByteOffset: ow * 8, as: V.self),
+                          highHalf: bottom.loadUnaligned(fromByteOffset: ow * 8 + 32, as: V.self))
+        let (a, b, c, d) = (row0.evenHalf, row0.oddHalf, row1.evenHalf, row1.oddHalf)
+        if any((a .!= a) .| (b .!= b) .| (c .!= c) .| (d .!= d)) { return ow }
+        let column = (lane &+ Int32(ow)) &* 2
+        let topRight = b .> a
+        let topBest = a.replacing(with: b, where: topRight)
+        let topIndex = column.replacing(with: column &+ 1, where: topRight)
+        let bottomRight = d .> c
+        let bottomBest = c.replacing(with: d, where: bottomRight)
+        let bottomIndex = column.replacing(with: column &+ 1, where: bottomRight)
+        let bottomWins = bottomBest .> topBest
+        let best = topBest.replacing(with: bottomBest, where: bottomWins)
+        let rowOffset = SIMD8<Int32>(repeating: Int32(2 * oh * inputWidth))
+        let index = (topIndex &+ rowOffset).replacing(with: bottomIndex &+ rowOffset &+ Int32(inputWidth), where: bottomWins)
+        UnsafeMutableRawPointer(output + ow).storeBytes(of: best, as: V.self)
+        UnsafeMutableRawPointer(argmax + ow).storeBytes(of: index, as: SIMD8<Int32>.self)
+        ow += 8
+    }
+    return ow
 }
