@@ -67,7 +67,9 @@ public enum Parallelism {
         }
     }
 
-    /// Work below this many multiply-adds stays on one thread (see `forEachChunk`).
+    /// Work below this many multiply-adds stays on one thread (see `forEachChunk`). Waking a worker
+    /// costs ~15–20 µs; measured on `mtl_mlp_step` at 2 threads, 1 Mi beat 2 Mi by 6% (its
+    /// 256×128×32 products are worth splitting), while 64³ (0.26 Mi) was slower on two threads.
     public static let minimumParallelWork = 1 << 20
 }
 

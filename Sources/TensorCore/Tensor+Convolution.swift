@@ -5,7 +5,14 @@ extension Tensor {
     /// The geometry of a convolution of this [N, C, H, W] tensor with a [F, C, Kh, Kw] kernel.
     func convolutionGeometry(kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int, dilation: Int,
                              operation: String) -> ConvolutionGeometry {
-        checkPrecondition(rank == 4, "\(operation): input must be [N, C, H, W], got \(shape)")
+        Tensor.convolutionGeometry(inputShape: shape, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                                   stride: stride, padding: padding, dilation: dilation, operation: operation)
+    }
+
+    /// The geometry of a convolution or pooling window over an input of shape [N, C, H, W].
+    static func convolutionGeometry(inputShape shape: [Int], kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
+                                    dilation: Int, operation: String) -> ConvolutionGeometry {
+        checkPrecondition(shape.count == 4, "\(operation): input must be [N, C, H, W], got \(shape)")
         return ConvolutionGeometry(channels: shape[1], inputHeight: shape[2], inputWidth: shape[3],
                                    kernelHeight: kernelHeight, kernelWidth: kernelWidth,
                                    stride: stride, padding: padding, dilation: dilation)
@@ -102,8 +109,8 @@ extension Tensor {
     /// The input gradient of `maxPool2d`, given its `argmax` and the output gradient.
     public static func maxPool2dBackward(outputGradient: Tensor, argmax: [Int32], inputShape: [Int],
                                          kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
-        let g = Tensor.zeros(inputShape).convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
-                                                             padding: padding, dilation: 1, operation: "maxPool2dBackward")
+        let g = convolutionGeometry(inputShape: inputShape, kernelHeight: kernelSize, kernelWidth: kernelSize,
+                                    stride: stride ?? kernelSize, padding: padding, dilation: 1, operation: "maxPool2dBackward")
         let planes = inputShape[0] * inputShape[1]
         checkPrecondition(argmax.count == outputGradient.count && outputGradient.count == planes * g.outputPlaneSize,
                      "maxPool2dBackward: output gradient \(outputGradient.shape) does not match input \(inputShape)")
@@ -134,8 +141,8 @@ extension Tensor {
     /// The input gradient of `avgPool2d`.
     public static func avgPool2dBackward(outputGradient: Tensor, inputShape: [Int], kernelSize: Int,
                                          stride: Int? = nil, padding: Int = 0) -> Tensor {
-        let g = Tensor.zeros(inputShape).convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
-                                                             padding: padding, dilation: 1, operation: "avgPool2dBackward")
+        let g = convolutionGeometry(inputShape: inputShape, kernelHeight: kernelSize, kernelWidth: kernelSize,
+                                    stride: stride ?? kernelSize, padding: padding, dilation: 1, operation: "avgPool2dBackward")
         let planes = inputShape[0] * inputShape[1]
         checkPrecondition(outputGradient.shape == [inputShape[0], inputShape[1], g.outputHeight, g.outputWidth],
                      "avgPool2dBackward: output gradient \(outputGradient.shape) does not match input \(inputShape)")

@@ -15,7 +15,7 @@ public struct StepDecay: LearningRateSchedule {
         checkPrecondition(stepSize > 0, "StepDecay: step size \(stepSize) must be positive")
         self.stepSize = stepSize; self.gamma = gamma
     }
-    public func factor(at step: Int) -> Float { Float(Double(gamma).powered(step / stepSize)) }
+    public func factor(at step: Int) -> Float { Float(Foundation.pow(Double(gamma), Double(step / stepSize))) }
 }
 
 /// Cosine annealing (Loshchilov & Hutter, 2017) from 1 to `minimumFactor` over `totalSteps`:
@@ -54,9 +54,4 @@ extension Optimizer {
         let factor = schedule.factor(at: step)
         for index in groups.indices { groups[index].learningRate = groups[index].initialLearningRate * factor }
     }
-}
-
-extension Double {
-    /// `self` raised to an integer power.
-    func powered(_ exponent: Int) -> Double { Foundation.pow(self, Double(exponent)) }
 }
