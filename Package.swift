@@ -34,8 +34,11 @@ let package = Package(
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
         // Layer 3: modules, layers, losses, optimizers, schedules, checkpoints.
         .target(name: "NeuralNetworks", dependencies: ["TensorCore", "Autodiff"], swiftSettings: nativeCPU),
+        // Layer 3′ (beside NeuralNetworks): task specs, datasets, batching, task sampling, the
+        // synthetic generators and the .npy/CSV/IDX loaders.
+        .target(name: "TaskData", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
         // The umbrella: `import MultiTaskKit` brings every layer.
-        .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks"], swiftSettings: nativeCPU),
+        .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData"], swiftSettings: nativeCPU),
         // The command-line tool (`mtl demo`, ...).
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Benchmarks printing the JSON lines of shared/bench/WORKLOADS.md.
@@ -51,5 +54,6 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport"], swiftSettings: nativeCPU),
+        .testTarget(name: "TaskDataTests", dependencies: ["TaskData", "NeuralNetworks", "TestSupport"], swiftSettings: nativeCPU),
     ]
 )

@@ -2,3 +2,4 @@
 @_exported import TensorCore
 @_exported import Autodiff
 @_exported import NeuralNetworks
+@_exported import TaskData

@@ -90,3 +90,27 @@ struct SendableConstPointer<Pointee>: @unchecked Sendable {
     @usableFromInline let base: UnsafePointer<Pointee>
     @usableFromInline init(_ base: UnsafePointer<Pointee>) { self.base = base }
 }
+
+extension Tensor {
+    /// Creates a tensor of shape `[count] + itemShape` whose items (slices along the first axis)
+    /// are written in parallel by `fill(index, item)`; `item` holds the `itemShape.product` scalars
+    /// of item `index`, uninitialized, and `fill` must write all of them.
+    ///
+    /// The items are dealt to workers in a fixed partition and each call writes only its own item,
+    /// so the result does not depend on the thread count — as long as `fill` itself depends only on
+    /// `index` (give a random item its own generator, seeded from the index, not a shared one).
+    /// The data generators render their images this way.
+    public init(count: Int, itemShape: [Int],
+                parallelFill fill: @Sendable (_ index: Int, _ item: UnsafeMutableBufferPointer<Float>) -> Void) {
+        checkPrecondition(count >= 0 && itemShape.allSatisfy { $0 >= 0 },
+                          "Tensor(count:itemShape:parallelFill:): negative size in \(count) × \(itemShape)")
+        let itemSize = itemShape.reduce(1, *)
+        self.init(shape: [count] + itemShape) { buffer in
+            guard let start = buffer.baseAddress, itemSize > 0 else { return }
+            let base = SendablePointer(start)
+            Parallelism.forEachChunk(count) { index in
+                fill(index, UnsafeMutableBufferPointer(start: base.base + index * itemSize, count: itemSize))
+            }
+        }
+    }
+}

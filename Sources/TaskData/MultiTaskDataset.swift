@@ -1,0 +1,123 @@
+import TensorCore
+
+/// A **single-input** multi-task dataset: every sample has one input and a target for every task
+/// (the CelebA style — one face, forty attributes).
+///
+/// Shapes: `inputs` `[N, …]` (e.g. `[N, 3, 32, 32]` images or `[N, D]` features); `targets[t]`
+/// `[N, …]` in the layout of `tasks[t].kind` (see `TaskSpec`).
+public struct MultiTaskDataset: Sendable {
+    /// The tasks, in the order of `targets`.
+    public var tasks: [TaskSpec]
+    /// All inputs, the sample on the first axis.
+    public var inputs: Tensor
+    /// One target tensor per task, the sample on the first axis.
+    public var targets: [Tensor]
+
+    public init(tasks: [TaskSpec], inputs: Tensor, targets: [Tensor]) {
+        checkPrecondition(tasks.count == targets.count,
+                          "MultiTaskDataset: \(tasks.count) tasks but \(targets.count) target tensors")
+        checkPrecondition(inputs.rank >= 1, "MultiTaskDataset: inputs need a sample axis, got shape \(inputs.shape)")
+        for (task, target) in zip(tasks, targets) {
+            checkPrecondition(target.rank >= 1 && target.shape[0] == inputs.shape[0],
+                              "MultiTaskDataset: task \(task.name) has targets \(target.shape) for inputs \(inputs.shape)")
+        }
+        self.tasks = tasks
+        self.inputs = inputs
+        self.targets = targets
+    }
+
+    /// The number of samples N.
+    public var count: Int { inputs.shape[0] }
+
+    /// The shape of one input (`inputs.shape` without the sample axis).
+    public var inputShape: [Int] { Array(inputs.shape.dropFirst()) }
+
+    /// The samples at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> MultiTaskDataset {
+        MultiTaskDataset(tasks: tasks, inputs: inputs.gathering(indices), targets: targets.map { $0.gathering(indices) })
+    }
+
+    /// The same samples with only the tasks at `taskIndices` (a single-task view: `selectingTasks([t])`).
+    public func selectingTasks(_ taskIndices: [Int]) -> MultiTaskDataset {
+        MultiTaskDataset(tasks: taskIndices.map { tasks[$0] }, inputs: inputs, targets: taskIndices.map { targets[$0] })
+    }
+
+    /// Splits the samples into train, validation and test sets after a seeded shuffle: the last
+    /// `testFraction` of the shuffled order is the test set, the `validationFraction` before it the
+    /// validation set, the rest the training set. The same seed gives the same split.
+    public func split(validationFraction: Double = 0.1, testFraction: Double = 0.2, seed: UInt64) -> DatasetSplits<MultiTaskDataset> {
+        let (train, validation, test) = splitIndices(count: count, validationFraction: validationFraction,
+                                                     testFraction: testFraction, seed: seed)
+        return DatasetSplits(train: subset(train), validation: subset(validation), test: subset(test))
+    }
+
+    /// The dataset in mini-batches of `size` samples (the last one smaller unless `dropsLast`).
+    /// With a `shuffleSeed` the order is a seeded permutation (pass a new seed each epoch, e.g.
+    /// `seed &+ epoch`); without one, the stored order. Batches are gathered when accessed.
+    public func batches(size: Int, shuffleSeed: UInt64? = nil, dropsLast: Bool = false) -> Batches {
+        checkPrecondition(size > 0, "MultiTaskDataset.batches: batch size \(size) must be positive")
+        var order = Array(0..<count)
+        if let shuffleSeed {
+            var generator = SeededGenerator(seed: shuffleSeed)
+            order = generator.permutation(count)
+        }
+        return Batches(dataset: self, order: order, size: size, dropsLast: dropsLast)
+    }
+
+    /// The mini-batches of one pass over a `MultiTaskDataset` (a random-access collection; each
+    /// batch is gathered from the dataset when it is read).
+    public struct Batches: RandomAccessCollection, Sendable {
+        let dataset: MultiTaskDataset
+        /// The sample order of this pass.
+        public let order: [Int]
+        /// The batch size.
+        public let size: Int
+        let dropsLast: Bool
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { dropsLast ? order.count / size : (order.count + size - 1) / size }
+
+        public subscript(position: Int) -> MultiTaskBatch {
+            let indices = Array(order[(position * size)..<Swift.min(order.count, (position + 1) * size)])
+            return MultiTaskBatch(indices: indices, inputs: dataset.inputs.gathering(indices),
+                                  targets: dataset.targets.map { $0.gathering(indices) })
+        }
+    }
+}
+
+/// One mini-batch of a single-input dataset: inputs `[B, …]` and a target tensor per task.
+public struct MultiTaskBatch: Sendable {
+    /// The dataset indices of the samples.
+    public var indices: [Int]
+    public var inputs: Tensor
+    public var targets: [Tensor]
+    /// The batch size B.
+    public var count: Int { indices.count }
+}
+
+/// Train, validation and test parts of a dataset.
+public struct DatasetSplits<Dataset: Sendable>: Sendable {
+    public var train: Dataset
+    public var validation: Dataset
+    public var test: Dataset
+
+    public init(train: Dataset, validation: Dataset, test: Dataset) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+}
+
+/// The shuffled index sets of a train/validation/test split (test last, validation before it).
+func splitIndices(count: Int, validationFraction: Double, testFraction: Double, seed: UInt64) -> ([Int], [Int], [Int]) {
+    checkPrecondition(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction <= 1,
+                      "split: fractions validation \(validationFraction) + test \(testFraction) must lie in [0, 1]")
+    var generator = SeededGenerator(seed: seed)
+    let order = generator.permutation(count)
+    let testCount = Int((Double(count) * testFraction).rounded())
+    let validationCount = Int((Double(count) * validationFraction).rounded())
+    let trainCount = Swift.max(0, count - testCount - validationCount)
+    return (Array(order[0..<trainCount]),
+            Array(order[trainCount..<(trainCount + validationCount)]),
+            Array(order[(trainCount + validationCount)...]))
+}
