@@ -6,7 +6,7 @@ import TaskData
 
 /// Each generated task is learnable: a plain model, trained briefly, beats chance clearly on
 /// held-out data. The bars sit below the results measured when they were written, with a margin:
-/// regression test MSE ≈ 0.1–0.2 of the variance; attribute groups (accuracy vs majority guess)
+/// regression test MSE under half the variance; attribute groups (accuracy vs majority guess)
 /// shape 0.81/0.75 — the hardest group —, colour 1.00/0.59, size 0.91/0.69, position 0.92/0.51,
 /// texture 0.94/0.75, count 0.84/0.68, background 0.99/0.51, frame 1.00/0.71; dense scenes pixel
 /// accuracy 0.85 vs 0.49, depth L1 0.99 vs 2.75, normals cosine loss 0.08 vs 0.35.
