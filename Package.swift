@@ -37,8 +37,10 @@ let package = Package(
         // Layer 3′ (beside NeuralNetworks): task specs, datasets, batching, task sampling, the
         // synthetic generators and the .npy/CSV/IDX loaders.
         .target(name: "TaskData", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
+        // Layer 4: sharing architectures (Maximum Roaming), balancing, the trainer, metrics, plots.
+        .target(name: "MultiTask", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData"], swiftSettings: nativeCPU),
         // The umbrella: `import MultiTaskKit` brings every layer.
-        .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData"], swiftSettings: nativeCPU),
+        .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData", "MultiTask"], swiftSettings: nativeCPU),
         // The command-line tool (`mtl demo`, ...).
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Benchmarks printing the JSON lines of shared/bench/WORKLOADS.md.
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport"], swiftSettings: nativeCPU),
+        .testTarget(name: "MultiTaskTests", dependencies: ["MultiTask", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "TaskDataTests", dependencies: ["TaskData", "NeuralNetworks", "TestSupport"], swiftSettings: nativeCPU),
     ]
 )

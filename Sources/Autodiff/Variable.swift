@@ -87,6 +87,8 @@ open class Variable {
 
     /// The shape of `value`.
     public var shape: [Int] { value.shape }
+    /// The number of dimensions of the value.
+    public var rank: Int { value.rank }
 
     /// A constant with the same value: gradients stop here (`stopGradient`, `.detach()`).
     public func detached() -> Variable { Variable(value) }

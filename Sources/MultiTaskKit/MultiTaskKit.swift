@@ -3,3 +3,4 @@
 @_exported import Autodiff
 @_exported import NeuralNetworks
 @_exported import TaskData
+@_exported import MultiTask

@@ -108,6 +108,25 @@ open class Module: CustomStringConvertible {
         return result
     }
 
+    /// Every `RandomSource` a module of this tree holds in a stored property (dropout's), each
+    /// once, named by its module's path — so a trainer can reseed a model's randomness.
+    public func namedRandomSources() -> [(name: String, source: RandomSource)] {
+        var seen = Set<ObjectIdentifier>()
+        var result: [(name: String, source: RandomSource)] = []
+        for (path, module) in [("", self)] + namedModules().map({ ($0.name, $0.module) }) {
+            var mirror: Mirror? = Mirror(reflecting: module)
+            while let current = mirror {
+                for child in current.children {
+                    guard let source = child.value as? RandomSource, let label = child.label,
+                          seen.insert(ObjectIdentifier(source)).inserted else { continue }
+                    result.append((path.isEmpty ? label : "\(path).\(label)", source))
+                }
+                mirror = current.superclassMirror
+            }
+        }
+        return result
+    }
+
     /// The number of scalars in all parameters (trainable or frozen).
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.value.count } }
 

@@ -1,0 +1,102 @@
+import TensorCore
+import Autodiff
+import NeuralNetworks
+
+/// Maximum Roaming (Pascal, Michiardi, Bost, Huet, Zuluaga, *Maximum Roaming Multi-Task
+/// Learning*, AAAI 2021) and fixed partitioning (task routing): a shared trunk whose layers carry
+/// `TaskMask`s, and a head per task. Task t sees only its partition of each masked layer's units
+/// (sharing ratio *p*: round(p·C) of C units).
+///
+/// **Roaming.** Every Δ training steps (`updateInterval`), each masked layer and each task swaps
+/// one active unit for one it has never used, so that over training every unit is visited by as
+/// many tasks as possible — parameters "roam" between tasks, learning from all of them while at
+/// each moment only a partition trains on each task, which limits interference. A layer stops
+/// once a task has visited all its units, or after `updateRatio · (C − round(p·C))` updates.
+/// With round-robin init and p·C active units, the updates to full roaming are C − round(p·C).
+/// **Progress** r = mean |B_t| / C over tasks and layers (the x-axis of the paper's Figure 2).
+///
+/// **Fixed partitioning** (Strezoski et al., *Many Task Learning with Task Routing*, ICCV 2019):
+/// the same masks with `updateInterval: nil` — never updated.
+///
+/// Training, as the reference code: task-alternating (for each batch, for each task: masked
+/// forward, L_t, backward, step), or the summed objective — both are trainer options.
+///
+/// - Note: updates are counted in training *batches* (the trainer's step), so "every 0.1 epoch" is
+///   `updateInterval = stepsPerEpoch / 10`. Each update draws from its own generator, seeded from
+///   `seed` and the update number, so a run resumed from a checkpoint roams identically.
+public final class MaximumRoamingNetwork: MultiTaskNetwork {
+    public let trunk: Module
+    public let heads: [Module]
+    /// Δ, the steps between roaming updates; nil for fixed partitioning.
+    public var updateInterval: Int?
+    /// How updates pick units.
+    public var selection: RoamingSelection
+    /// Stops a layer after `updateRatio · (C − round(p·C))` updates (default 1: until exhausted).
+    public var updateRatio: Double
+    let seed: UInt64
+
+    /// A network over `trunk` (which contains `TaskMask` layers, found automatically) and
+    /// `heads`. The masks' task count must equal `heads.count`.
+    public init(trunk: Module, heads: [Module], updateInterval: Int?, selection: RoamingSelection = .random,
+                updateRatio: Double = 1, seed: UInt64) {
+        self.trunk = trunk
+        self.heads = heads
+        self.updateInterval = updateInterval
+        self.selection = selection
+        self.updateRatio = updateRatio
+        self.seed = seed
+        super.init(taskCount: heads.count)
+        checkPrecondition(updateInterval == nil || updateInterval! >= 1, "MaximumRoamingNetwork: update interval \(updateInterval!) must be ≥ 1")
+        checkPrecondition(!masks.isEmpty, "MaximumRoamingNetwork: the trunk has no TaskMask layers")
+        for mask in masks {
+            checkPrecondition(mask.taskCount == heads.count, "MaximumRoamingNetwork: a mask for \(mask.taskCount) tasks, \(heads.count) heads")
+        }
+    }
+
+    /// The trunk's masked layers, in order.
+    public var masks: [TaskMask] { trunk.namedModules().compactMap { $0.module as? TaskMask } }
+
+    public override func callAsFunction(_ input: Variable, task: Int) -> Variable {
+        checkTask(task, "MaximumRoamingNetwork")
+        for mask in masks { mask.activeTask = task }
+        return heads[task](trunk(input))
+    }
+
+    /// θ_sh: the trunk (each task trains its partition of it).
+    public override func sharedParameters() -> [Parameter] { trunk.parameters() }
+
+    /// Roams when `step` is a positive multiple of Δ.
+    public override func willTrain(step: Int) {
+        if let interval = updateInterval, step > 0, step % interval == 0 { roam() }
+    }
+
+    /// The update limit of a mask: `updateRatio · (C − initially active units)`.
+    func updateLimit(of mask: TaskMask) -> Int {
+        let initiallyActive = (0..<mask.taskCount).map { mask.activeUnits(of: $0).count }.max() ?? 0
+        return Int((updateRatio * Double(mask.unitCount - initiallyActive)).rounded())
+    }
+
+    /// One roaming update of every layer that has not finished; returns whether any changed.
+    @discardableResult
+    public func roam() -> Bool {
+        var changed = false
+        for (index, mask) in masks.enumerated() {
+            let done = Int(mask.updateCount.value.scalars[0])
+            guard done < updateLimit(of: mask) else { continue }
+            var generator = SeededGenerator(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(done) &* 0xBF58_476D_1CE4_E5B9)
+            changed = mask.roam(selection: selection, using: &generator) || changed
+        }
+        return changed
+    }
+
+    /// Progress r: mean over masked layers of mean_t |B_t| / C.
+    public var progress: Double {
+        let all = masks
+        return all.map(\.progress).reduce(0, +) / Double(all.count)
+    }
+
+    /// Whether every layer has stopped roaming.
+    public var isRoamingFinished: Bool {
+        masks.allSatisfy { Int($0.updateCount.value.scalars[0]) >= updateLimit(of: $0) || $0.unvisitedUnits(of: 0).isEmpty }
+    }
+}

@@ -1,0 +1,45 @@
+import TensorCore
+import Autodiff
+import NeuralNetworks
+
+/// Hard sharing with task conditioning: **all** parameters are shared and the task enters as a
+/// descriptor z_t, ŷ_t = decoder(condition(encoder(x), z_t)) — the lecture's task-conditioned
+/// model. The conditioning is concatenation, additive, multiplicative (gates) or FiLM; with an
+/// `Identity` encoder the task is fed with the input itself.
+///
+/// The decoder has one output layer for every task; when the tasks' output sizes differ, give
+/// `outputCounts` and task t reads the first `outputCounts[t]` outputs.
+public final class TaskConditionedNetwork: MultiTaskNetwork {
+    public let encoder: Module
+    public let conditioning: TaskConditioning
+    public let decoder: Module
+    public let outputCounts: [Int]?
+
+    public init(encoder: Module, conditioning: TaskConditioning, decoder: Module, outputCounts: [Int]? = nil) {
+        self.encoder = encoder
+        self.conditioning = conditioning
+        self.decoder = decoder
+        self.outputCounts = outputCounts
+        checkPrecondition(outputCounts == nil || outputCounts!.count == conditioning.descriptor.taskCount,
+                          "TaskConditionedNetwork: \(outputCounts ?? []) output counts for \(conditioning.descriptor.taskCount) tasks")
+        super.init(taskCount: conditioning.descriptor.taskCount)
+    }
+
+    public override func callAsFunction(_ input: Variable, task: Int) -> Variable {
+        checkTask(task, "TaskConditionedNetwork")
+        let output = decoder(conditioning(encoder(input), task: task))
+        guard let counts = outputCounts, counts[task] != output.shape[1] else { return output }
+        return output.sliced(0..<counts[task], alongAxis: 1)
+    }
+
+    /// The encoder runs once; its output is the shared representation Z.
+    public override func outputs(_ input: Variable) -> MultiTaskOutputs {
+        let shared = encoder(input)
+        let outputs = (0..<taskCount).map { task -> Variable in
+            let output = decoder(conditioning(shared, task: task))
+            guard let counts = outputCounts, counts[task] != output.shape[1] else { return output }
+            return output.sliced(0..<counts[task], alongAxis: 1)
+        }
+        return MultiTaskOutputs(outputs: outputs, sharedRepresentation: shared)
+    }
+}

@@ -1,0 +1,189 @@
+import TensorCore
+import Autodiff
+import NeuralNetworks
+
+/// How the initial unit partition of a `TaskMask` is drawn (Pascal et al., 2021, §4).
+public enum PartitionInitialization: Sendable, Equatable {
+    /// The reference code's default: unit c first goes to task c mod T (so every unit serves at
+    /// least one task), then each task is filled with uniformly random extra units up to
+    /// round(p·C) active. Needs p ≥ ⌈C/T⌉ / C.
+    case roundRobinFill
+    /// The paper's description: each unit is active for each task independently with probability
+    /// p (at least one unit per task). Active counts then differ between tasks.
+    case bernoulli
+}
+
+/// How a roaming update picks the units it swaps.
+public enum RoamingSelection: String, Sendable, Equatable, CaseIterable {
+    /// Activate a never-visited unit and deactivate an active one, both uniformly at random
+    /// (the paper's choice).
+    case random
+    /// Activate the never-visited unit whose filter is least aligned (lowest mean |cosine|) with
+    /// the task's active filters; deactivate the active unit most aligned with the others.
+    case leastAligned
+}
+
+/// A binary mask over the output units of one layer, one row per task — the building block of
+/// Maximum Roaming and of fixed partitioning (task routing, Strezoski et al., 2019).
+///
+/// Place it after a convolution (and its normalization) or a linear layer, before the
+/// activation; for task t it multiplies unit c by m[t, c] ∈ {0, 1}. Shapes: input `[B, C]` or
+/// `[B, C, H, W]`; `masks` and `visited` `[T, C]`. With sharing ratio *p* each task has
+/// round(p·C) active units; p = 1 shares everything.
+///
+/// The state lives in buffers (so checkpoints carry it): `masks` (m), `visited` (the sets B_t of
+/// units ever active for task t, starting as the initial masks) and `updateCount`.
+public final class TaskMask: Module {
+    public let taskCount: Int
+    public let unitCount: Int
+    /// m `[T, C]`, 0/1.
+    public let masks: Buffer
+    /// B_t as 0/1 rows `[T, C]`.
+    public let visited: Buffer
+    /// The number of roaming updates applied so far, `[1]`.
+    public let updateCount: Buffer
+    /// The task whose mask the next forward pass applies.
+    public var activeTask = 0
+    /// The filters of the masked layer, one row per unit (`[C, fan-in]`), for `.leastAligned`.
+    let filters: (() -> Tensor)?
+
+    /// A mask over `unitCount` units for `taskCount` tasks with sharing ratio `sharingRatio` (p).
+    /// `filters`, when given, returns the masked layer's weights with one row per unit (see
+    /// `TaskMask(after:)`).
+    public init(unitCount: Int, taskCount: Int, sharingRatio: Double, initialization: PartitionInitialization = .roundRobinFill,
+                seed: UInt64, filters: (() -> Tensor)? = nil) {
+        checkPrecondition(unitCount >= 1 && taskCount >= 1, "TaskMask: \(unitCount) units, \(taskCount) tasks")
+        checkPrecondition(sharingRatio > 0 && sharingRatio <= 1, "TaskMask: sharing ratio \(sharingRatio) must lie in (0, 1]")
+        self.taskCount = taskCount
+        self.unitCount = unitCount
+        self.filters = filters
+        var generator = SeededGenerator(seed: seed)
+        var rows = Array(repeating: Array(repeating: Float(0), count: unitCount), count: taskCount)
+        switch initialization {
+        case .roundRobinFill:
+            let activeCount = Self.activeCount(unitCount: unitCount, sharingRatio: sharingRatio)
+            let share = (unitCount + taskCount - 1) / taskCount
+            checkPrecondition(activeCount >= share || taskCount == 1,
+                              "TaskMask: round-robin init covers \(unitCount) units with \(taskCount) tasks only if each keeps ≥ \(share) units; sharing ratio \(sharingRatio) gives \(activeCount) (raise p or use .bernoulli)")
+            for unit in 0..<unitCount where taskCount > 1 { rows[unit % taskCount][unit] = 1 }
+            for task in 0..<taskCount {
+                var inactive = (0..<unitCount).filter { rows[task][$0] == 0 }
+                var active = unitCount - inactive.count
+                while active < activeCount {
+                    let pick = inactive.remove(at: generator.nextInt(below: inactive.count))
+                    rows[task][pick] = 1
+                    active += 1
+                }
+            }
+        case .bernoulli:
+            for task in 0..<taskCount {
+                for unit in 0..<unitCount where Double(generator.nextFloat()) < sharingRatio { rows[task][unit] = 1 }
+                if !rows[task].contains(1) { rows[task][generator.nextInt(below: unitCount)] = 1 }
+            }
+        }
+        let initial = Tensor(shape: [taskCount, unitCount], scalars: rows.flatMap { $0 })
+        masks = Buffer(initial)
+        visited = Buffer(initial)
+        updateCount = Buffer(Tensor([0]))
+    }
+
+    /// A mask for the output units of `layer` (a `Conv2D`'s filters or a `Linear` layer's
+    /// neurons), able to use `.leastAligned` selection.
+    public convenience init(after layer: Module, taskCount: Int, sharingRatio: Double,
+                            initialization: PartitionInitialization = .roundRobinFill, seed: UInt64) {
+        if let convolution = layer as? Conv2D {
+            let weight = convolution.weight
+            self.init(unitCount: weight.shape[0], taskCount: taskCount, sharingRatio: sharingRatio, initialization: initialization,
+                      seed: seed, filters: { weight.value.reshaped(to: [weight.shape[0], weight.value.count / weight.shape[0]]) })
+        } else if let linear = layer as? Linear {
+            let weight = linear.weight
+            self.init(unitCount: linear.outputCount, taskCount: taskCount, sharingRatio: sharingRatio, initialization: initialization,
+                      seed: seed, filters: { weight.value.transposed() })
+        } else {
+            preconditionFailure("TaskMask(after:): \(type(of: layer)) is neither Conv2D nor Linear; use TaskMask(unitCount:…)")
+        }
+    }
+
+    /// round(p·C), at least 1.
+    public static func activeCount(unitCount: Int, sharingRatio: Double) -> Int {
+        max(1, Int((sharingRatio * Double(unitCount)).rounded()))
+    }
+
+    public override func callAsFunction(_ input: Variable) -> Variable {
+        checkPrecondition(input.rank >= 2 && input.shape[1] == unitCount,
+                          "TaskMask: input \(input.shape) does not have \(unitCount) units on axis 1")
+        let row = masks.value.selecting(activeTask)
+        return input * row.reshaped(to: [1, unitCount] + Array(repeating: 1, count: input.rank - 2))
+    }
+
+    /// Mask row of task t as Booleans.
+    public func activeUnits(of task: Int) -> [Int] {
+        (0..<unitCount).filter { masks.value.scalars[task * unitCount + $0] == 1 }
+    }
+
+    /// The units task t has never used.
+    public func unvisitedUnits(of task: Int) -> [Int] {
+        (0..<unitCount).filter { visited.value.scalars[task * unitCount + $0] == 0 }
+    }
+
+    /// Progress r = mean over tasks of |B_t| / C.
+    public var progress: Double {
+        Double(visited.value.scalars.reduce(0, +)) / Double(taskCount * unitCount)
+    }
+
+    /// One roaming update: for each task that still has never-visited units, activate one of them
+    /// and deactivate one active unit (active counts stay fixed); the new unit joins B_t.
+    /// Returns whether any task changed.
+    @discardableResult
+    public func roam(selection: RoamingSelection, using generator: inout SeededGenerator) -> Bool {
+        var maskRows = masks.value.scalars, visitedRows = visited.value.scalars
+        let normalizedFilters = selection == .leastAligned ? filters.map { Self.normalizedRows($0()) } : nil
+        checkPrecondition(selection == .random || normalizedFilters != nil,
+                          "TaskMask.roam: .leastAligned needs the layer's filters (build the mask with TaskMask(after:))")
+        var changed = false
+        for task in 0..<taskCount {
+            let active = (0..<unitCount).filter { maskRows[task * unitCount + $0] == 1 }
+            let unvisited = (0..<unitCount).filter { visitedRows[task * unitCount + $0] == 0 }
+            guard !unvisited.isEmpty, !active.isEmpty else { continue }
+            let added: Int, removed: Int
+            if let filters = normalizedFilters {
+                added = unvisited.min { Self.meanAlignment($0, with: active, filters) < Self.meanAlignment($1, with: active, filters) }!
+                removed = active.max { Self.meanAlignment($0, with: active, filters) < Self.meanAlignment($1, with: active, filters) }!
+            } else {
+                added = unvisited[generator.nextInt(below: unvisited.count)]
+                removed = active[generator.nextInt(below: active.count)]
+            }
+            maskRows[task * unitCount + removed] = 0
+            maskRows[task * unitCount + added] = 1
+            visitedRows[task * unitCount + added] = 1
+            changed = true
+        }
+        if changed {
+            masks.value = Tensor(shape: [taskCount, unitCount], scalars: maskRows)
+            visited.value = Tensor(shape: [taskCount, unitCount], scalars: visitedRows)
+            updateCount.value = Tensor([updateCount.value.scalars[0] + 1])
+        }
+        return changed
+    }
+
+    static func normalizedRows(_ weights: Tensor) -> [[Float]] {
+        let columns = weights.shape[1]
+        return (0..<weights.shape[0]).map { row in
+            let values = Array(weights.scalars[(row * columns)..<((row + 1) * columns)])
+            let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return values.map { $0 / Swift.max(norm, 1e-12) }
+        }
+    }
+
+    /// Mean |cos| between unit u's filter and the filters of `units` (u itself excluded).
+    static func meanAlignment(_ unit: Int, with units: [Int], _ filters: [[Float]]) -> Float {
+        var total: Float = 0, count = 0
+        for other in units where other != unit {
+            total += abs(zip(filters[unit], filters[other]).reduce(0) { $0 + $1.0 * $1.1 })
+            count += 1
+        }
+        return count == 0 ? 0 : total / Float(count)
+    }
+
+    public override var summary: String { "TaskMask(\(taskCount) tasks × \(unitCount) units)" }
+}

@@ -1,0 +1,61 @@
+import TensorCore
+import Autodiff
+import NeuralNetworks
+import TaskData
+
+/// One task's results on a split: the mean loss and the task's metrics.
+public struct TaskEvaluation: Sendable {
+    public var task: String
+    public var loss: Double
+    public var metrics: [MetricKind: Double]
+    /// The task's first (main) metric.
+    public var mainMetric: MetricKind
+    public var mainValue: Double { metrics[mainMetric] ?? .nan }
+}
+
+/// Evaluates `model` on every task of a single-input dataset, in evaluation mode and without
+/// recording a graph; losses are sample-weighted means over the batches, metrics come from
+/// counts over the whole split.
+public func evaluate(_ model: MultiTaskNetwork, on data: MultiTaskDataset, batchSize: Int = 256) -> [TaskEvaluation] {
+    let wasTraining = model.isTraining
+    model.eval()
+    defer { if wasTraining { model.train() } }
+    var accumulators = data.tasks.map { TaskMetricAccumulator(spec: $0) }
+    var lossSums = Array(repeating: 0.0, count: data.tasks.count)
+    withoutGradients {
+        for batch in data.batches(size: batchSize) {
+            let outputs = model.outputs(Variable(batch.inputs)).outputs
+            for task in data.tasks.indices {
+                lossSums[task] += Double(taskLoss(data.tasks[task], output: outputs[task], target: batch.targets[task]).value.scalar) * Double(batch.count)
+                accumulators[task].add(output: outputs[task].value, target: batch.targets[task])
+            }
+        }
+    }
+    return data.tasks.indices.map { task in
+        TaskEvaluation(task: data.tasks[task].name, loss: lossSums[task] / Double(max(1, data.count)),
+                       metrics: accumulators[task].values, mainMetric: data.tasks[task].metrics[0])
+    }
+}
+
+/// Evaluates `model` on a multi-input dataset: each task on its own samples.
+public func evaluate(_ model: MultiTaskNetwork, on data: MultiInputDataset, batchSize: Int = 256) -> [TaskEvaluation] {
+    let wasTraining = model.isTraining
+    model.eval()
+    defer { if wasTraining { model.train() } }
+    return data.tasks.indices.map { task in
+        let spec = data.tasks[task], samples = data.samples[task]
+        var accumulator = TaskMetricAccumulator(spec: spec)
+        var lossSum = 0.0
+        withoutGradients {
+            for start in stride(from: 0, to: samples.count, by: batchSize) {
+                let range = start..<min(samples.count, start + batchSize)
+                let inputs = samples.inputs.sliced(range), targets = samples.targets.sliced(range)
+                let output = model(Variable(inputs), task: task)
+                lossSum += Double(taskLoss(spec, output: output, target: targets).value.scalar) * Double(range.count)
+                accumulator.add(output: output.value, target: targets)
+            }
+        }
+        return TaskEvaluation(task: spec.name, loss: lossSum / Double(max(1, samples.count)), metrics: accumulator.values,
+                              mainMetric: spec.metrics[0])
+    }
+}

@@ -1,0 +1,305 @@
+import Foundation
+import TensorCore
+import Autodiff
+import NeuralNetworks
+import TaskData
+
+/// Why training stopped early.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    /// A task's loss became NaN or infinite; nothing was updated with it, and the last checkpoint
+    /// (written at the end of the previous epoch) is intact.
+    case nonFiniteLoss(task: String, step: Int, value: Float)
+    case cannotWrite(path: String)
+    /// A checkpoint to resume from does not belong to this run.
+    case incompatibleCheckpoint(String)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let task, let step, let value):
+            return "training stopped: the loss of task \(task) is \(value) at step \(step) (the last good checkpoint is kept; try a lower learning rate)"
+        case .cannotWrite(let path): return "cannot write \(path)"
+        case .incompatibleCheckpoint(let reason): return "cannot resume: \(reason)"
+        }
+    }
+}
+
+/// How the trainer turns a batch into updates.
+public enum TrainingMode: String, Sendable, CaseIterable {
+    /// One update per batch on the balancer's combination of all task losses.
+    case summed
+    /// For each batch, for each task in turn: forward, that task's loss, backward, update — T
+    /// updates per batch (the Maximum Roaming reference's training loop). The balancer is not
+    /// used; each task's loss is stepped on alone.
+    case taskAlternating
+}
+
+/// One epoch's record: mean training loss per task, the balancer's mean weights, and the
+/// validation and test results when those splits were given.
+public struct EpochRecord: Sendable {
+    public var epoch: Int
+    public var trainLosses: [Double]
+    public var weights: [Float]
+    public var validation: [TaskEvaluation]?
+    public var test: [TaskEvaluation]?
+    public var seconds: Double
+}
+
+/// Trains a `MultiTaskNetwork` for a number of epochs over single- or multi-input task data with
+/// any balancer and optimizer; evaluates each epoch on validation and test data, logs (CSV or
+/// JSON lines), checkpoints atomically at the end of each epoch, and resumes from a checkpoint to
+/// the identical result.
+///
+/// Determinism: the data order of epoch e is a permutation seeded by `seed + e`, and the model's
+/// random sources (dropout) are reseeded from it at each epoch start, so a resumed run repeats
+/// the uninterrupted run bit for bit (with any thread count).
+public final class Trainer {
+    public struct Configuration: Sendable {
+        public var epochs: Int
+        public var batchSize: Int
+        public var seed: UInt64
+        public var mode: TrainingMode
+        /// The task sampler for multi-input data.
+        public var taskSampler: TaskSampler
+        public var evaluationBatchSize: Int
+        /// Where to append the per-epoch log (`.csv`, else JSON lines); nil: no log file.
+        public var logURL: URL?
+        /// Where to write the checkpoint after every epoch; nil: none.
+        public var checkpointURL: URL?
+        /// The progress bar: nil decides by whether standard error is a terminal.
+        public var showsProgress: Bool?
+        /// Print one line per epoch (to standard error).
+        public var printsEpochs: Bool
+
+        public init(epochs: Int, batchSize: Int = 64, seed: UInt64 = 0, mode: TrainingMode = .summed,
+                    taskSampler: TaskSampler = .all, evaluationBatchSize: Int = 256, logURL: URL? = nil,
+                    checkpointURL: URL? = nil, showsProgress: Bool? = nil, printsEpochs: Bool = false) {
+            self.epochs = epochs
+            self.batchSize = batchSize
+            self.seed = seed
+            self.mode = mode
+            self.taskSampler = taskSampler
+            self.evaluationBatchSize = evaluationBatchSize
+            self.logURL = logURL
+            self.checkpointURL = checkpointURL
+            self.showsProgress = showsProgress
+            self.printsEpochs = printsEpochs
+        }
+    }
+
+    public let model: MultiTaskNetwork
+    public let optimizer: Optimizer
+    public let balancer: LossBalancer
+    public var configuration: Configuration
+    /// Epochs completed (restored by `resume`).
+    public private(set) var completedEpochs = 0
+    /// Training steps (batches) taken.
+    public private(set) var step = 0
+    /// Everything recorded so far in this process.
+    public private(set) var history: [EpochRecord] = []
+
+    public init(model: MultiTaskNetwork, optimizer: Optimizer, balancer: LossBalancer = EqualWeighting(), configuration: Configuration) {
+        checkPrecondition(configuration.epochs >= 0 && configuration.batchSize >= 1,
+                          "Trainer: epochs \(configuration.epochs) and batch size \(configuration.batchSize) must be ≥ 0 and ≥ 1")
+        self.model = model
+        self.optimizer = optimizer
+        self.balancer = balancer
+        self.configuration = configuration
+    }
+
+    // MARK: Training
+
+    /// Trains on single-input data (every sample labelled for every task) until
+    /// `configuration.epochs` epochs are complete; returns the records of the epochs run now.
+    @discardableResult
+    public func fit(_ train: MultiTaskDataset, validation: MultiTaskDataset? = nil, test: MultiTaskDataset? = nil) throws -> [EpochRecord] {
+        checkPrecondition(train.tasks.count == model.taskCount, "Trainer.fit: \(train.tasks.count) tasks in the data, \(model.taskCount) in the model")
+        return try runEpochs(tasks: train.tasks) { epoch in
+            let batches = train.batches(size: configuration.batchSize, shuffleSeed: configuration.seed &+ UInt64(epoch))
+            return (batches.count, { index in
+                let batch = batches[index]
+                return StepData(inputs: [batch.inputs], tasks: Array(train.tasks.indices), targets: batch.targets, sharedInput: true)
+            })
+        } evaluate: {
+            (validation.map { evaluate(self.model, on: $0, batchSize: self.configuration.evaluationBatchSize) },
+             test.map { evaluate(self.model, on: $0, batchSize: self.configuration.evaluationBatchSize) })
+        }
+    }
+
+    /// Trains on multi-input data: each step the task sampler picks tasks and each contributes a
+    /// batch of its own samples (`MultiInputDataset.Loader`, reseeded every epoch).
+    @discardableResult
+    public func fit(_ train: MultiInputDataset, validation: MultiInputDataset? = nil, test: MultiInputDataset? = nil) throws -> [EpochRecord] {
+        checkPrecondition(train.tasks.count == model.taskCount, "Trainer.fit: \(train.tasks.count) tasks in the data, \(model.taskCount) in the model")
+        return try runEpochs(tasks: train.tasks) { epoch in
+            var loader = train.loader(batchSize: configuration.batchSize, sampler: configuration.taskSampler,
+                                      seed: configuration.seed &+ UInt64(epoch))
+            return (loader.stepsPerEpoch, { _ in
+                let picked = loader.nextStep()
+                return StepData(inputs: picked.map(\.batch.inputs), tasks: picked.map(\.task), targets: picked.map(\.batch.targets),
+                                sharedInput: false)
+            })
+        } evaluate: {
+            (validation.map { evaluate(self.model, on: $0, batchSize: self.configuration.evaluationBatchSize) },
+             test.map { evaluate(self.model, on: $0, batchSize: self.configuration.evaluationBatchSize) })
+        }
+    }
+
+    /// One step's data: one input batch shared by all tasks, or one per task.
+    struct StepData {
+        var inputs: [Tensor]
+        var tasks: [Int]
+        var targets: [Tensor]
+        var sharedInput: Bool
+    }
+
+    func runEpochs(tasks: [TaskSpec], makeEpoch: (Int) -> (count: Int, batch: (Int) -> StepData),
+                   evaluate: () -> ([TaskEvaluation]?, [TaskEvaluation]?)) throws -> [EpochRecord] {
+        let log = try configuration.logURL.map { try TrainingLog(url: $0, tasks: tasks, appending: completedEpochs > 0) }
+        var records: [EpochRecord] = []
+        while completedEpochs < configuration.epochs {
+            let epoch = completedEpochs
+            let start = DispatchTime.now().uptimeNanoseconds
+            reseedRandomness(epoch: epoch)
+            model.train()
+            let (batchCount, batchAt) = makeEpoch(epoch)
+            var lossSums = Array(repeating: 0.0, count: tasks.count), lossCounts = lossSums
+            var weightSums = Array(repeating: Float(0), count: tasks.count), weightCounts = weightSums
+            var progress = ProgressBar(total: batchCount, label: "epoch \(epoch + 1)/\(configuration.epochs)",
+                                       isEnabled: configuration.showsProgress ?? ProgressBar.isTerminal)
+            for index in 0..<batchCount {
+                let data = batchAt(index)
+                model.willTrain(step: step)
+                let (losses, weights) = try trainStep(data, tasks: tasks, epoch: epoch)
+                for (position, task) in data.tasks.enumerated() {
+                    lossSums[task] += Double(losses[position]); lossCounts[task] += 1
+                    weightSums[task] += weights[position]; weightCounts[task] += 1
+                }
+                step += 1
+                progress.update(done: index + 1, note: String(format: "loss %.4f", losses.reduce(0, +)))
+            }
+            progress.finish()
+            let meanLosses = zip(lossSums, lossCounts).map { $1 > 0 ? $0 / $1 : .nan }
+            let meanWeights = zip(weightSums, weightCounts).map { $1 > 0 ? $0 / $1 : .nan }
+            balancer.epochDidEnd(meanLosses: meanLosses.map(Float.init))
+            let (validation, test) = evaluate()
+            completedEpochs += 1
+            let record = EpochRecord(epoch: completedEpochs, trainLosses: meanLosses, weights: meanWeights, validation: validation, test: test,
+                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            records.append(record)
+            history.append(record)
+            if let log {
+                log.write(epoch: completedEpochs, split: "train",
+                          evaluations: tasks.indices.map { TaskEvaluation(task: tasks[$0].name, loss: meanLosses[$0], metrics: [:], mainMetric: tasks[$0].metrics[0]) },
+                          weights: meanWeights)
+                if let validation { log.write(epoch: completedEpochs, split: "validation", evaluations: validation) }
+                if let test { log.write(epoch: completedEpochs, split: "test", evaluations: test) }
+            }
+            if configuration.printsEpochs { printEpoch(record, tasks: tasks) }
+            if let url = configuration.checkpointURL { try saveCheckpoint(to: url) }
+        }
+        return records
+    }
+
+    /// Reseeds the default random source and every random source the model holds (dropout) from
+    /// the seed and the epoch, so that epoch e draws the same numbers whether or not the run was
+    /// resumed. (A model using `RandomSource.default` shares it with everything else in the
+    /// process; give layers their own source for runs that must repeat exactly.)
+    func reseedRandomness(epoch: Int) {
+        let base = configuration.seed &+ 0x5EED &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15
+        RandomSource.default.reseed(base)
+        for (index, named) in model.namedRandomSources().enumerated() where named.source !== RandomSource.default {
+            named.source.reseed(base &+ UInt64(index + 1) &* 0xBF58_476D_1CE4_E5B9)
+        }
+    }
+
+    /// One training step; returns the task losses (in the order of `data.tasks`) and weights.
+    func trainStep(_ data: StepData, tasks: [TaskSpec], epoch: Int) throws -> ([Float], [Float]) {
+        func checkedLoss(_ task: Int, _ output: Variable, _ target: Tensor) throws -> Variable {
+            let loss = taskLoss(tasks[task], output: output, target: target)
+            guard loss.value.scalar.isFinite else {
+                throw TrainingError.nonFiniteLoss(task: tasks[task].name, step: step, value: loss.value.scalar)
+            }
+            return loss
+        }
+        switch configuration.mode {
+        case .summed:
+            model.zeroGradients()
+            var losses: [Variable] = []
+            var shared: Variable?
+            if data.sharedInput {
+                let outputs = model.outputs(Variable(data.inputs[0]))
+                shared = outputs.sharedRepresentation
+                for (position, task) in data.tasks.enumerated() {
+                    losses.append(try checkedLoss(task, outputs.outputs[task], data.targets[position]))
+                }
+            } else {
+                for (position, task) in data.tasks.enumerated() {
+                    losses.append(try checkedLoss(task, model(Variable(data.inputs[position]), task: task), data.targets[position]))
+                }
+            }
+            let context = BalancingContext(model: model, tasks: data.tasks, sharedParameters: model.sharedParameters(),
+                                           sharedRepresentation: shared, regularization: model.regularizationLoss(),
+                                           step: step, epoch: epoch)
+            let weights = balancer.backward(losses: losses, context: context)
+            optimizer.step()
+            return (losses.map { $0.value.scalar }, weights)
+        case .taskAlternating:
+            var values: [Float] = []
+            for (position, task) in data.tasks.enumerated() {
+                model.zeroGradients()
+                let input = data.inputs[data.sharedInput ? 0 : position]
+                let loss = try checkedLoss(task, model(Variable(input), task: task), data.targets[position])
+                let objective = model.regularizationLoss().map { loss + $0 } ?? loss
+                objective.backward()
+                optimizer.step()
+                values.append(loss.value.scalar)
+            }
+            return (values, Array(repeating: 1, count: data.tasks.count))
+        }
+    }
+
+    func printEpoch(_ record: EpochRecord, tasks: [TaskSpec]) {
+        var line = String(format: "epoch %d/%d  %.1f s  train loss", record.epoch, configuration.epochs, record.seconds)
+        for (task, loss) in zip(tasks, record.trainLosses) { line += String(format: " %@ %.4f", task.name, loss) }
+        if let validation = record.validation {
+            line += "  | validation"
+            for evaluation in validation { line += String(format: " %@ %@ %.4f", evaluation.task, evaluation.mainMetric.rawValue, evaluation.mainValue) }
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    // MARK: Checkpoints
+
+    /// Writes the model, the optimizer, the balancer's state and the trainer's position atomically.
+    public func saveCheckpoint(to url: URL) throws {
+        var checkpoint = model.checkpoint(optimizer: optimizer, metadata: [
+            "trainer.completedEpochs": String(completedEpochs), "trainer.step": String(step),
+            "trainer.seed": String(configuration.seed), "trainer.balancer": balancer.name,
+            "trainer.mode": configuration.mode.rawValue,
+        ])
+        for (key, value) in balancer.state { checkpoint.tensors["trainer.balancer.\(key)"] = value }
+        try checkpoint.write(to: url)
+    }
+
+    /// Restores a checkpoint written by `saveCheckpoint` (model, optimizer, balancer, epoch and
+    /// step); the next `fit` continues where that run stopped.
+    public func resume(from url: URL) throws {
+        var checkpoint = try Checkpoint(contentsOf: url)
+        guard let epochs = checkpoint.metadata["trainer.completedEpochs"].flatMap(Int.init),
+              let step = checkpoint.metadata["trainer.step"].flatMap(Int.init) else {
+            throw TrainingError.incompatibleCheckpoint("\(url.path) was not written by a Trainer (no trainer.completedEpochs)")
+        }
+        guard checkpoint.metadata["trainer.seed"] == String(configuration.seed) else {
+            throw TrainingError.incompatibleCheckpoint("the checkpoint's seed \(checkpoint.metadata["trainer.seed"] ?? "?") differs from \(configuration.seed)")
+        }
+        var balancerState: [String: Tensor] = [:]
+        for (key, value) in checkpoint.tensors where key.hasPrefix("trainer.balancer.") {
+            balancerState[String(key.dropFirst("trainer.balancer.".count))] = value
+            checkpoint.tensors[key] = nil
+        }
+        try model.load(checkpoint, optimizer: optimizer)
+        balancer.state = balancerState
+        completedEpochs = epochs
+        self.step = step
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+import TensorCore
+import Autodiff
+import NeuralNetworks
+import MultiTask
+
+/// Chapter 09 — Maximum Roaming: the invariants of the masks and of the roaming updates.
+@Suite("Maximum Roaming")
+struct MaximumRoamingTests {
+    @Test("invariants after every update over random T, C, p: counts fixed, binary, B_t grows by one, cover at init; updates to full roaming = C − round(pC)")
+    func invariants() {
+        var generator = SeededGenerator(seed: 1)
+        for trial in 0..<60 {
+            let tasks = 1 + generator.nextInt(below: 6)
+            let units = tasks + generator.nextInt(below: 40)
+            let minimumRatio = Double((units + tasks - 1) / tasks) / Double(units)
+            let ratio = min(1, minimumRatio + Double(generator.nextFloat()) * (1 - minimumRatio))
+            let mask = TaskMask(unitCount: units, taskCount: tasks, sharingRatio: ratio, seed: UInt64(trial))
+            let active = TaskMask.activeCount(unitCount: units, sharingRatio: ratio)
+            let context = "T \(tasks), C \(units), p \(ratio)"
+            // Round-robin init: every unit active for at least one task; each task round(pC) units.
+            for unit in 0..<units {
+                #expect((0..<tasks).contains { mask.masks.value.scalars[$0 * units + unit] == 1 }, "\(context): unit \(unit) unused at init")
+            }
+            let network = MaximumRoamingNetwork(trunk: Sequential(mask), heads: (0..<tasks).map { _ in Identity() },
+                                                updateInterval: 1, seed: UInt64(trial))
+            var updates = 0
+            while true {
+                let visitedBefore = (0..<tasks).map { units - mask.unvisitedUnits(of: $0).count }
+                guard network.roam() else { break }
+                updates += 1
+                #expect(mask.masks.value.scalars.allSatisfy { $0 == 0 || $0 == 1 }, "\(context): mask not binary")
+                for task in 0..<tasks {
+                    #expect(mask.activeUnits(of: task).count == active, "\(context): task \(task) has \(mask.activeUnits(of: task).count) active")
+                    let visited = units - mask.unvisitedUnits(of: task).count
+                    #expect(visited == min(units, visitedBefore[task] + 1), "\(context): B_\(task) grew from \(visitedBefore[task]) to \(visited)")
+                    // Active units are always visited units.
+                    for unit in mask.activeUnits(of: task) { #expect(mask.visited.value.scalars[task * units + unit] == 1) }
+                }
+                if updates > units { Issue.record("\(context): roaming did not stop"); break }
+            }
+            #expect(updates == units - active, "\(context): \(updates) updates to full roaming, formula \(units - active)")
+            #expect(abs(network.progress - 1) < 1e-12 && network.isRoamingFinished)
+        }
+    }
+
+    @Test("update ratio stops roaming early; fixed partitioning never changes the masks")
+    func updateRatioAndFixedPartitioning() {
+        let mask = TaskMask(unitCount: 20, taskCount: 2, sharingRatio: 0.5, seed: 3)
+        let network = MaximumRoamingNetwork(trunk: Sequential(mask), heads: [Identity(), Identity()], updateInterval: 2, updateRatio: 0.5, seed: 3)
+        for step in 0..<100 { network.willTrain(step: step) }
+        #expect(mask.updateCount.value.scalars[0] == 5)          // 0.5 · (20 − 10)
+        #expect(abs(network.progress - 0.75) < 1e-12)             // (10 + 5) / 20
+        let fixedMask = TaskMask(unitCount: 20, taskCount: 2, sharingRatio: 0.5, seed: 3)
+        let initial = fixedMask.masks.value
+        let fixed = MaximumRoamingNetwork(trunk: Sequential(fixedMask), heads: [Identity(), Identity()], updateInterval: nil, seed: 3)
+        for step in 0..<100 { fixed.willTrain(step: step) }
+        #expect(fixedMask.masks.value == initial && fixed.progress == 0.5)
+    }
+
+    @Test("the mask multiplies the active task's units; other units get no gradient")
+    func maskingAndGradients() {
+        let random = RandomSource(seed: 4)
+        let linear = Linear(inputCount: 3, outputCount: 6, random: random)
+        let mask = TaskMask(after: linear, taskCount: 2, sharingRatio: 0.5, seed: 5)
+        let network = MaximumRoamingNetwork(trunk: Sequential(linear, mask), heads: [Identity(), Identity()], updateInterval: 1, seed: 5)
+        let x = Variable(Tensor.normal([4, 3], seed: 6))
+        for task in 0..<2 {
+            let output = network(x, task: task)
+            let active = Set(mask.activeUnits(of: task))
+            for row in 0..<4 {
+                for unit in 0..<6 where !active.contains(unit) { #expect(output.value.scalars[row * 6 + unit] == 0) }
+            }
+            let gradient = gradients(of: output.sum(), wrt: [linear.weight])[0]
+            for input in 0..<3 {
+                for unit in 0..<6 { #expect((gradient.scalars[input * 6 + unit] != 0) == active.contains(unit)) }
+            }
+        }
+    }
+
+    @Test("least-aligned selection adds the unvisited filter least aligned with the active ones")
+    func leastAligned() {
+        // Units 0, 1 active for task 0; unit 2 parallel to unit 0, unit 3 orthogonal to both.
+        let linear = Linear(inputCount: 2, outputCount: 4)
+        linear.weight.assign(Tensor([[1, 0.9, 1, 0], [0, 0.1, 0, 1]]))   // columns are the units' filters
+        let mask = TaskMask(after: linear, taskCount: 1, sharingRatio: 0.5, initialization: .roundRobinFill, seed: 0)
+        // Make the active set exactly {0, 1} for the check.
+        mask.masks.value = Tensor(shape: [1, 4], scalars: [1, 1, 0, 0])
+        mask.visited.value = mask.masks.value
+        var generator = SeededGenerator(seed: 0)
+        mask.roam(selection: .leastAligned, using: &generator)
+        #expect(mask.activeUnits(of: 0).contains(3))
+        #expect(mask.unvisitedUnits(of: 0) == [2])
+    }
+
+    @Test("Bernoulli initialization keeps each task's own count through roaming")
+    func bernoulli() {
+        let mask = TaskMask(unitCount: 50, taskCount: 3, sharingRatio: 0.4, initialization: .bernoulli, seed: 9)
+        let counts = (0..<3).map { mask.activeUnits(of: $0).count }
+        #expect(counts.allSatisfy { $0 > 8 && $0 < 32 })
+        var generator = SeededGenerator(seed: 1)
+        for _ in 0..<10 { mask.roam(selection: .random, using: &generator) }
+        #expect((0..<3).map { mask.activeUnits(of: $0).count } == counts)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+import TensorCore
+import Autodiff
+import NeuralNetworks
+import TaskData
+import MultiTask
+
+/// The trainer: learning, logs, non-finite losses, checkpoints and exact resumption.
+@Suite("Trainer")
+struct TrainerTests {
+    func regressionData() throws -> DatasetSplits<MultiTaskDataset> {
+        try RelatedRegression(correlation: 0.8, inputCount: 20, seed: 1).dataset(sampleCount: 3000, seed: 2).split(seed: 3)
+    }
+
+    func multiHead(seed: UInt64, dropout: Bool = false) -> MultiHeadNetwork {
+        let random = RandomSource(seed: seed)
+        var trunk: [Module] = [Linear(inputCount: 20, outputCount: 32, random: random), ReLU()]
+        if dropout { trunk.append(Dropout(probability: 0.2)) }
+        return MultiHeadNetwork(trunk: Sequential(trunk),
+                                heads: (0..<2).map { _ in Linear(inputCount: 32, outputCount: 1, random: random) })
+    }
+
+    func temporaryURL(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("mtk-\(UUID())-\(name)")
+    }
+
+    @Test("a multi-head network learns both regression tasks; CSV and JSON-lines logs record every epoch")
+    func learnsAndLogs() throws {
+        let data = try regressionData()
+        for format in ["csv", "jsonl"] {
+            let model = multiHead(seed: 4)
+            let logURL = temporaryURL("log.\(format)")
+            defer { try? FileManager.default.removeItem(at: logURL) }
+            let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
+                                  configuration: .init(epochs: 15, batchSize: 32, seed: 5, logURL: logURL, showsProgress: false))
+            let records = try trainer.fit(data.train, validation: data.validation, test: data.test)
+            let first = records[0].validation!, last = records.last!.validation!
+            for task in 0..<2 { #expect(last[task].loss < 0.85 * first[task].loss, "task \(task): \(first[task].loss) → \(last[task].loss)") }
+            let lines = try String(contentsOf: logURL, encoding: .utf8).split(separator: "\n")
+            if format == "csv" {
+                #expect(lines[0] == "epoch,split,task,loss,weight,meanSquaredError,absoluteError")
+                #expect(lines.count == 1 + 15 * 3 * 2)
+            } else {
+                #expect(lines.count == 15 * 3 * 2)
+                let object = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+                #expect(object["split"] as? String == "test" && object["epoch"] as? Int == 15 && object["meanSquaredError"] != nil)
+            }
+        }
+    }
+
+    @Test("a non-finite loss stops training with the task, step and value, and the last good checkpoint stays")
+    func nonFiniteLoss() throws {
+        let data = try regressionData()
+        let model = multiHead(seed: 6)
+        let checkpointURL = temporaryURL("model.mtlckpt")
+        defer { try? FileManager.default.removeItem(at: checkpointURL) }
+        let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-3),
+                              configuration: .init(epochs: 1, batchSize: 32, seed: 7, checkpointURL: checkpointURL, showsProgress: false))
+        try trainer.fit(data.train)
+        let good = try Checkpoint(contentsOf: checkpointURL)
+        var poisoned = data.train
+        var targets = poisoned.targets[1].scalars
+        targets[100] = .nan
+        poisoned.targets[1] = Tensor(shape: poisoned.targets[1].shape, scalars: targets)
+        trainer.configuration.epochs = 2
+        do {
+            try trainer.fit(poisoned)
+            Issue.record("training on a NaN target did not stop")
+        } catch let error as TrainingError {
+            guard case .nonFiniteLoss(let task, let step, let value) = error else { Issue.record("\(error)"); return }
+            #expect(task == "task1" && step > 13 && value.isNaN)
+            #expect(error.description.contains("task1") && error.description.contains("step"))
+        }
+        #expect(try Checkpoint(contentsOf: checkpointURL) == good)
+        #expect(good.metadata["trainer.completedEpochs"] == "1")
+    }
+
+    @Test("resuming from a checkpoint gives the identical result (Maximum Roaming, dropout, task-alternating)")
+    func resumeIsExact() throws {
+        let data = try AttributeShapes(imageSize: 16).dataset(sampleCount: 160, seed: 8).selectingTasks([0, 1, 2]).split(seed: 9)
+        func makeTrainer(epochs: Int, checkpointURL: URL?) -> Trainer {
+            let random = RandomSource(seed: 10)
+            let convolution = Conv2D(inputChannels: 3, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1, random: random)
+            let trunk = Sequential(convolution, TaskMask(after: convolution, taskCount: 3, sharingRatio: 0.5, seed: 11), ReLU(),
+                                   Dropout(probability: 0.1, random: RandomSource(seed: 0)), GlobalAvgPool())
+            let heads: [Module] = data.train.tasks.map { Linear(inputCount: 8, outputCount: $0.outputCount, random: random) }
+            let model = MaximumRoamingNetwork(trunk: trunk, heads: heads, updateInterval: 2, seed: 12)
+            return Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-2),
+                           configuration: .init(epochs: epochs, batchSize: 32, seed: 13, mode: .taskAlternating,
+                                                checkpointURL: checkpointURL, showsProgress: false))
+        }
+        let straight = makeTrainer(epochs: 4, checkpointURL: nil)
+        try straight.fit(data.train)
+        let checkpointURL = temporaryURL("resume.mtlckpt")
+        defer { try? FileManager.default.removeItem(at: checkpointURL) }
+        try makeTrainer(epochs: 2, checkpointURL: checkpointURL).fit(data.train)
+        let resumed = makeTrainer(epochs: 4, checkpointURL: nil)
+        try resumed.resume(from: checkpointURL)
+        #expect(resumed.completedEpochs == 2)
+        try resumed.fit(data.train)
+        #expect(resumed.step == straight.step)
+        for ((name, a), (_, b)) in zip(straight.model.namedParameters(), resumed.model.namedParameters()) {
+            #expect(a.value == b.value, "\(name) differs after resuming")
+        }
+        for ((name, a), (_, b)) in zip(straight.model.namedBuffers(), resumed.model.namedBuffers()) {
+            #expect(a.value == b.value, "\(name) differs after resuming")
+        }
+        // Roaming happened.
+        #expect((straight.model as! MaximumRoamingNetwork).progress > 0.5)
+    }
+
+    @Test("multi-input data: sampled tasks, each with its own samples")
+    func multiInput() throws {
+        let full = try RelatedRegression(correlation: 0.8, inputCount: 20, seed: 1).dataset(sampleCount: 3000, seed: 2)
+        let data = MultiInputDataset(tasks: full.tasks, samples: [
+            TaskSamples(inputs: full.inputs.sliced(0..<2000), targets: full.targets[0].sliced(0..<2000)),
+            TaskSamples(inputs: full.inputs.sliced(2000..<3000), targets: full.targets[1].sliced(2000..<3000)),
+        ]).split(seed: 3)
+        let model = multiHead(seed: 14)
+        let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
+                              configuration: .init(epochs: 10, batchSize: 16, seed: 15, taskSampler: .proportional(count: 1), showsProgress: false))
+        let records = try trainer.fit(data.train, validation: data.validation)
+        #expect(records.last!.validation![0].loss < records[0].validation![0].loss)
+        #expect(records[0].trainLosses.allSatisfy { $0.isFinite })
+    }
+
+    @Test("SVG plots: a line plot and a bar chart are well-formed and name their series")
+    func plots() throws {
+        let plot = LinePlot(title: "loss", xLabel: "epoch", yLabel: "loss",
+                            series: [.init(name: "shape", values: [1, 0.5, 0.25]), .init(name: "a < b", values: [2, 1, 0.9])], logarithmicY: true)
+        let svg = plot.svg()
+        #expect(svg.hasPrefix("<svg") && svg.contains("</svg>") && svg.contains("shape") && svg.contains("a &lt; b"))
+        #expect(svg.components(separatedBy: "<polyline").count == 3)
+        let bars = BarChart(title: "F-score", yLabel: "F", categories: ["t0", "t1"], series: [("STL", [0.5, 0.6]), ("MR", [0.55, 0.7])]).svg()
+        #expect(bars.components(separatedBy: "<rect").count - 1 == 1 + 1 + 4 + 2)   // background, frame, bars, legend keys
+        let url = temporaryURL("plot.svg")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try plot.write(to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8) == svg)
+    }
+}
