@@ -44,6 +44,9 @@ struct Arguments {
         }
     }
 
+    /// Whether a value flag was given.
+    func has(_ name: String) -> Bool { values[name] != nil }
+
     /// Whether a switch was given.
     func isSet(_ name: String) -> Bool { switches.contains(name) }
 

@@ -69,6 +69,8 @@ public final class Trainer {
         public var showsProgress: Bool?
         /// Print one line per epoch (to standard error).
         public var printsEpochs: Bool
+        /// Extra metadata written into every checkpoint (what `mtl eval` needs to rebuild the run).
+        public var metadata: [String: String] = [:]
 
         public init(epochs: Int, batchSize: Int = 64, seed: UInt64 = 0, mode: TrainingMode = .summed,
                     taskSampler: TaskSampler = .all, evaluationBatchSize: Int = 256, logURL: URL? = nil,
@@ -276,7 +278,7 @@ public final class Trainer {
             "trainer.completedEpochs": String(completedEpochs), "trainer.step": String(step),
             "trainer.seed": String(configuration.seed), "trainer.balancer": balancer.name,
             "trainer.mode": configuration.mode.rawValue,
-        ])
+        ].merging(configuration.metadata) { trainer, _ in trainer })
         for (key, value) in balancer.state { checkpoint.tensors["trainer.balancer.\(key)"] = value }
         try checkpoint.write(to: url)
     }

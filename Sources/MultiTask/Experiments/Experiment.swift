@@ -1,0 +1,99 @@
+import Foundation
+import TensorCore
+import Autodiff
+import NeuralNetworks
+import TaskData
+
+/// The generated datasets by name, as `mtl train --dataset` takes them.
+public enum SyntheticDataset: String, Sendable, CaseIterable {
+    /// `AttributeShapes`: 8 multi-label attribute groups on 32×32 RGB images.
+    case shapes
+    /// `DenseScenes`: segmentation, depth and normals on 32×32 scenes.
+    case scenes
+    /// `MultiDigit`: two overlapping digits, two 10-class tasks.
+    case digits
+    /// `RelatedRegression`: two regression tasks with correlation ρ.
+    case regression
+
+    /// `sampleCount` samples split 70/10/20 into train/validation/test, all seeded by `seed`.
+    public func make(sampleCount: Int, seed: UInt64, correlation: Float = 0.5) throws -> DatasetSplits<MultiTaskDataset> {
+        let data: MultiTaskDataset
+        switch self {
+        case .shapes: data = try AttributeShapes().dataset(sampleCount: sampleCount, seed: seed)
+        case .scenes: data = try DenseScenes().dataset(sampleCount: sampleCount, seed: seed)
+        case .digits: data = try MultiDigit().dataset(sampleCount: sampleCount, seed: seed)
+        case .regression: data = try RelatedRegression(correlation: correlation, seed: seed).dataset(sampleCount: sampleCount, seed: seed &+ 1)
+        }
+        return data.split(validationFraction: 0.1, testFraction: 0.2, seed: seed &+ 2)
+    }
+}
+
+/// What one training run of an architecture gave.
+public struct ExperimentResult: Sendable {
+    public var architecture: Architecture
+    /// Test results after the last epoch.
+    public var test: [TaskEvaluation]
+    public var history: [EpochRecord]
+    /// Mean wall time of an epoch, its validation pass included (`EpochRecord.seconds`).
+    public var secondsPerEpoch: Double
+    public var parameterCount: Int
+
+    /// The mean over tasks of each task's main metric.
+    public var meanMainMetric: Double { test.map(\.mainValue).reduce(0, +) / Double(test.count) }
+}
+
+/// The usual training mode of an architecture: task-alternating for masked networks (as the
+/// Maximum Roaming reference), summed for the others.
+public func defaultTrainingMode(for architecture: Architecture) -> TrainingMode {
+    architecture == .maximumRoaming || architecture == .fixedPartitioning ? .taskAlternating : .summed
+}
+
+/// Builds `architecture` for `data`, trains it with Adam and the balancer, and evaluates it on
+/// the test split after the last epoch. With `resume`, training continues from `checkpointURL`.
+public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>, options: ArchitectureOptions,
+                          epochs: Int, batchSize: Int = 64, learningRate: Float = 1e-3, mode: TrainingMode? = nil,
+                          balancer: LossBalancer = EqualWeighting(), logURL: URL? = nil, checkpointURL: URL? = nil,
+                          showsProgress: Bool? = nil, printsEpochs: Bool = false, metadata: [String: String] = [:],
+                          resume: Bool = false) throws -> ExperimentResult {
+    let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
+    let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: learningRate), balancer: balancer,
+                          configuration: .init(epochs: epochs, batchSize: batchSize, seed: options.seed,
+                                               mode: mode ?? defaultTrainingMode(for: architecture), logURL: logURL,
+                                               checkpointURL: checkpointURL, showsProgress: showsProgress, printsEpochs: printsEpochs))
+    trainer.configuration.metadata = metadata
+    if resume, let checkpointURL { try trainer.resume(from: checkpointURL) }
+    let history = try trainer.fit(data.train, validation: data.validation)
+    let test = evaluate(model, on: data.test)
+    return ExperimentResult(architecture: architecture, test: test, history: history,
+                            secondsPerEpoch: history.map(\.seconds).reduce(0, +) / Double(max(1, history.count)),
+                            parameterCount: model.parameterCount)
+}
+
+/// A plain-text table of results: one row per run, one column per task's main metric, their
+/// mean (when all tasks share the metric), and Δm% against the `baseline` run (usually STL) on the
+/// tasks' main metrics.
+public func comparisonTable(_ results: [(name: String, result: ExperimentResult)], baseline: ExperimentResult?) -> String {
+    guard let first = results.first?.result else { return "" }
+    let tasks = first.test.map(\.task)
+    let metrics = first.test.map(\.mainMetric)
+    let sameMetric = Set(metrics.map(\.rawValue)).count == 1
+    var lines: [String] = []
+    let nameWidth = max(12, results.map(\.name.count).max() ?? 0)
+    func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
+    var header = pad("model", nameWidth) + "  " + tasks.map { pad(String($0.prefix(10)), 10) }.joined(separator: " ") + "  " + pad("mean", 7)
+    if baseline != nil { header += "  Δm%" }
+    lines.append(sameMetric ? "\(metrics[0].rawValue) per task (test split)"
+                            : "main metric per task (test split): " + zip(tasks, metrics).map { "\($0) \($1.rawValue)" }.joined(separator: ", "))
+    lines.append(header)
+    for (name, result) in results {
+        var line = pad(name, nameWidth) + "  " + result.test.map { pad(String(format: "%.3f", $0.mainValue), 10) }.joined(separator: " ")
+        line += "  " + pad(sameMetric ? String(format: "%.3f", result.meanMainMetric) : "—", 7)
+        if let baseline {
+            let delta = deltaM(multiTask: result.test.map { [$0.mainMetric: $0.mainValue] },
+                               singleTask: baseline.test.map { [$0.mainMetric: $0.mainValue] })
+            line += String(format: "  %+.2f", delta)
+        }
+        lines.append(line)
+    }
+    return lines.joined(separator: "\n")
+}
