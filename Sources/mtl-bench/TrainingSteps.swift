@@ -1,19 +1,10 @@
 import MultiTaskKit
 
-// The training-step workloads of WORKLOADS.md built from NeuralNetworks layers:
-//   mtl_mlp_step  one Adam step of the two-tower MLP (batch 256, loss = Σ towers' MSE)
-//   mtl_cnn_step  one Adam step of the 3-conv CNN with 4 two-class heads (batch 64, 3×32×32, Σ 4 CEs)
-
-/// Shared trunk + one head per task; the network of both workloads.
-final class MultiHeadNetwork: Module {
-    let trunk: Sequential
-    let heads: [Module]
-    init(trunk: Sequential, heads: [Module]) { self.trunk = trunk; self.heads = heads }
-    func outputs(_ input: Variable) -> [Variable] {
-        let features = trunk(input)
-        return heads.map { $0(features) }
-    }
-}
+// The training-step workloads of WORKLOADS.md, built from the library's modules:
+//   mtl_mlp_step      one Adam step of the two-tower MLP (batch 256, loss = Σ towers' MSE)
+//   mtl_cnn_step      one Adam step of the 3-conv CNN with 4 two-class heads (batch 64, 3×32×32, Σ 4 CEs)
+//   mtl_roaming_step  the CNN with Maximum Roaming masks (p = 0.5) after its three convolutions;
+//                     per batch, for each of the 4 tasks: masked forward, loss, backward, Adam step
 
 func makeMLP(random: RandomSource) -> MultiHeadNetwork {
     MultiHeadNetwork(
@@ -24,12 +15,22 @@ func makeMLP(random: RandomSource) -> MultiHeadNetwork {
         })
 }
 
+/// The CNN trunk of `mtl_cnn_step`; with `masks`, a `TaskMask` (sharing ratio 0.5) follows each
+/// convolution (`mtl_roaming_step`).
+func makeCNNTrunk(random: RandomSource, maskedTasks: Int? = nil) -> Sequential {
+    var layers: [Module] = []
+    for (index, (input, output)) in [(3, 16), (16, 32), (32, 64)].enumerated() {
+        let convolution = Conv2D(inputChannels: input, outputChannels: output, kernelSize: 3, padding: 1, random: random)
+        layers.append(convolution)
+        if let tasks = maskedTasks { layers.append(TaskMask(after: convolution, taskCount: tasks, sharingRatio: 0.5, seed: UInt64(index))) }
+        layers.append(ReLU())
+        layers.append(index < 2 ? MaxPool2D(kernelSize: 2) : GlobalAvgPool())
+    }
+    return Sequential(layers)
+}
+
 func makeCNN(random: RandomSource) -> MultiHeadNetwork {
-    MultiHeadNetwork(
-        trunk: Sequential(Conv2D(inputChannels: 3, outputChannels: 16, kernelSize: 3, padding: 1, random: random), ReLU(), MaxPool2D(kernelSize: 2),
-                          Conv2D(inputChannels: 16, outputChannels: 32, kernelSize: 3, padding: 1, random: random), ReLU(), MaxPool2D(kernelSize: 2),
-                          Conv2D(inputChannels: 32, outputChannels: 64, kernelSize: 3, padding: 1, random: random), ReLU(), GlobalAvgPool()),
-        heads: (0..<4).map { _ in Linear(inputCount: 64, outputCount: 2, random: random) })
+    MultiHeadNetwork(trunk: makeCNNTrunk(random: random), heads: (0..<4).map { _ in Linear(inputCount: 64, outputCount: 2, random: random) })
 }
 
 func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
@@ -42,7 +43,7 @@ func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
     let mlpTargets = (0..<2).map { _ in Tensor.normal([256, 1], using: &generator) }
     let mlpMilliseconds = timeMedian(warmUp: 10, repeats: repeats * 7) {
         mlpOptimizer.zeroGradients()
-        let losses = zip(mlp.outputs(Variable(mlpInput)), mlpTargets).map { meanSquaredError(prediction: $0, target: $1) }
+        let losses = zip(mlp.outputs(Variable(mlpInput)).outputs, mlpTargets).map { meanSquaredError(prediction: $0, target: $1) }
         losses.dropFirst().reduce(losses[0], +).backward()
         mlpOptimizer.step()
     }
@@ -53,10 +54,23 @@ func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
     let cnnTargets = (0..<4).map { _ in (0..<64).map { _ in generator.nextInt(below: 2) } }
     let cnnMilliseconds = timeMedian(warmUp: 3, repeats: repeats) {
         cnnOptimizer.zeroGradients()
-        let losses = zip(cnn.outputs(Variable(cnnInput)), cnnTargets).map { crossEntropy(logits: $0, targets: $1) }
+        let losses = zip(cnn.outputs(Variable(cnnInput)).outputs, cnnTargets).map { crossEntropy(logits: $0, targets: $1) }
         losses.dropFirst().reduce(losses[0], +).backward()
         cnnOptimizer.step()
     }
+
+    let roaming = MaximumRoamingNetwork(trunk: makeCNNTrunk(random: random, maskedTasks: 4),
+                                        heads: (0..<4).map { _ in Linear(inputCount: 64, outputCount: 2, random: random) },
+                                        updateInterval: nil, seed: 2)
+    let roamingOptimizer = Adam(parameters: roaming.parameters(), learningRate: 1e-3)
+    let roamingMilliseconds = timeMedian(warmUp: 2, repeats: max(3, repeats / 2)) {
+        for task in 0..<4 {
+            roaming.zeroGradients()
+            crossEntropy(logits: roaming(Variable(cnnInput), task: task), targets: cnnTargets[task]).backward()
+            roamingOptimizer.step()
+        }
+    }
     return [Measurement(workload: "mtl_mlp_step", threads: threads, milliseconds: mlpMilliseconds, flops: nil),
-            Measurement(workload: "mtl_cnn_step", threads: threads, milliseconds: cnnMilliseconds, flops: nil)]
+            Measurement(workload: "mtl_cnn_step", threads: threads, milliseconds: cnnMilliseconds, flops: nil),
+            Measurement(workload: "mtl_roaming_step", threads: threads, milliseconds: roamingMilliseconds, flops: nil)]
 }
