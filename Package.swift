@@ -51,6 +51,7 @@ let package = Package(
         .executableTarget(name: "03-convolution", dependencies: ["MultiTaskKit"], path: "Notebooks/03-convolution", swiftSettings: nativeCPU),
         .executableTarget(name: "04-autodiff", dependencies: ["MultiTaskKit"], path: "Notebooks/04-autodiff", swiftSettings: nativeCPU),
         .executableTarget(name: "05-modules-and-training", dependencies: ["MultiTaskKit"], path: "Notebooks/05-modules-and-training", swiftSettings: nativeCPU),
+        .executableTarget(name: "06-multi-task-basics", dependencies: ["MultiTaskKit"], path: "Notebooks/06-multi-task-basics", swiftSettings: nativeCPU),
         // The shared test helpers (`isClose(rtol:atol:)`), used by every test target.
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: nativeCPU),
