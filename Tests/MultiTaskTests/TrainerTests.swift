@@ -49,6 +49,21 @@ struct TrainerTests {
         }
     }
 
+    @Test("logs quote task names that hold commas, quotes or backslashes")
+    func logEscaping() throws {
+        let name = "size, \"large\" \\ small"
+        let evaluation = TaskEvaluation(task: name, loss: 0.5, metrics: [.accuracy: 0.75], mainMetric: .accuracy)
+        let tasks = [TaskSpec(name: name, kind: .classification(classCount: 2))]
+        let jsonURL = temporaryURL("log.jsonl"), csvURL = temporaryURL("log.csv")
+        defer { try? FileManager.default.removeItem(at: jsonURL); try? FileManager.default.removeItem(at: csvURL) }
+        try TrainingLog(url: jsonURL, tasks: tasks).write(epoch: 1, split: "test", evaluations: [evaluation])
+        try TrainingLog(url: csvURL, tasks: tasks).write(epoch: 1, split: "test", evaluations: [evaluation])
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: jsonURL)) as! [String: Any]
+        #expect(object["task"] as? String == name && object["accuracy"] as? Double == 0.75)
+        let rows = try String(contentsOf: csvURL, encoding: .utf8).split(separator: "\n")
+        #expect(rows == ["epoch,split,task,loss,weight,accuracy", "1,test,\"size, \"\"large\"\" \\ small\",0.5,,0.75"])
+    }
+
     @Test("a non-finite loss stops training with the task, step and value, and the last good checkpoint stays")
     func nonFiniteLoss() throws {
         let data = try regressionData()

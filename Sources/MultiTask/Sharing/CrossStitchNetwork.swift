@@ -39,7 +39,8 @@ public final class CrossStitchNetwork: MultiTaskNetwork {
             if stage < stitches.count {
                 let alpha = stitches[stage]
                 activations = (0..<taskCount).map { t in
-                    (0..<taskCount).map { s in activations[s] * alpha.selecting(t).selecting(s) }.reduce(+)!
+                    let terms = (0..<taskCount).map { s in activations[s] * alpha.selecting(t).selecting(s) }
+                    return terms.dropFirst().reduce(terms[0], +)
                 }
             }
         }
@@ -54,12 +55,4 @@ public final class CrossStitchNetwork: MultiTaskNetwork {
 
     /// The stitch matrices are what the tasks share.
     public override func sharedParameters() -> [Parameter] { stitches }
-}
-
-private extension Array where Element == Variable {
-    func reduce(_ combine: (Variable, Variable) -> Variable) -> Variable? {
-        guard var result = first else { return nil }
-        for element in dropFirst() { result = combine(result, element) }
-        return result
-    }
 }

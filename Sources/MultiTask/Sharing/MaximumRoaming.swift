@@ -97,6 +97,9 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
 
     /// Whether every layer has stopped roaming.
     public var isRoamingFinished: Bool {
-        masks.allSatisfy { Int($0.updateCount.value.scalars[0]) >= updateLimit(of: $0) || $0.unvisitedUnits(of: 0).isEmpty }
+        masks.allSatisfy { mask in
+            Int(mask.updateCount.value.scalars[0]) >= updateLimit(of: mask)
+                || (0..<mask.taskCount).allSatisfy { mask.unvisitedUnits(of: $0).isEmpty }
+        }
     }
 }

@@ -27,19 +27,19 @@ public final class TaskConditionedNetwork: MultiTaskNetwork {
 
     public override func callAsFunction(_ input: Variable, task: Int) -> Variable {
         checkTask(task, "TaskConditionedNetwork")
-        let output = decoder(conditioning(encoder(input), task: task))
-        guard let counts = outputCounts, counts[task] != output.shape[1] else { return output }
-        return output.sliced(0..<counts[task], alongAxis: 1)
+        return decode(encoder(input), task: task)
     }
 
     /// The encoder runs once; its output is the shared representation Z.
     public override func outputs(_ input: Variable) -> MultiTaskOutputs {
         let shared = encoder(input)
-        let outputs = (0..<taskCount).map { task -> Variable in
-            let output = decoder(conditioning(shared, task: task))
-            guard let counts = outputCounts, counts[task] != output.shape[1] else { return output }
-            return output.sliced(0..<counts[task], alongAxis: 1)
-        }
-        return MultiTaskOutputs(outputs: outputs, sharedRepresentation: shared)
+        return MultiTaskOutputs(outputs: (0..<taskCount).map { decode(shared, task: $0) }, sharedRepresentation: shared)
+    }
+
+    /// decoder(condition(features, z_t)), cut to the task's output count.
+    func decode(_ features: Variable, task: Int) -> Variable {
+        let output = decoder(conditioning(features, task: task))
+        guard let counts = outputCounts, counts[task] != output.shape[1] else { return output }
+        return output.sliced(0..<counts[task], alongAxis: 1)
     }
 }

@@ -11,6 +11,13 @@ public struct TaskEvaluation: Sendable {
     /// The task's first (main) metric.
     public var mainMetric: MetricKind
     public var mainValue: Double { metrics[mainMetric] ?? .nan }
+
+    public init(task: String, loss: Double, metrics: [MetricKind: Double], mainMetric: MetricKind) {
+        self.task = task
+        self.loss = loss
+        self.metrics = metrics
+        self.mainMetric = mainMetric
+    }
 }
 
 /// Evaluates `model` on every task of a single-input dataset, in evaluation mode and without

@@ -40,9 +40,9 @@ public final class TrainingLog {
             let weight = weights.map { String($0[index]) } ?? ""
             if isCSV {
                 let values = metricColumns.map { evaluation.metrics[$0].map { String($0) } ?? "" }
-                text += "\(epoch),\(split),\(evaluation.task),\(evaluation.loss),\(weight)," + values.joined(separator: ",") + "\n"
+                text += "\(epoch),\(split),\(csvField(evaluation.task)),\(evaluation.loss),\(weight)," + values.joined(separator: ",") + "\n"
             } else {
-                var fields = ["\"epoch\": \(epoch)", "\"split\": \"\(split)\"", "\"task\": \"\(evaluation.task)\"",
+                var fields = ["\"epoch\": \(epoch)", "\"split\": \(jsonString(split))", "\"task\": \(jsonString(evaluation.task))",
                               "\"loss\": \(jsonNumber(evaluation.loss))"]
                 if let weights { fields.append("\"weight\": \(jsonNumber(Double(weights[index])))") }
                 for metric in metricColumns { if let value = evaluation.metrics[metric] { fields.append("\"\(metric.rawValue)\": \(jsonNumber(value))") } }
@@ -53,4 +53,24 @@ public final class TrainingLog {
     }
 
     func jsonNumber(_ value: Double) -> String { value.isFinite ? String(value) : "null" }
+
+    /// A CSV field: quoted (with doubled quotes) when it holds a comma, quote or line end.
+    func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A JSON string literal (task names are user text: quotes, backslashes and control characters escaped).
+    func jsonString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
 }

@@ -83,7 +83,7 @@ extension Tensor {
     /// The tensor as IDX bytes of the given element type (values are rounded and clamped to the
     /// type's range for the integer types).
     public func idxData(elementType: IDXElementType = .float) -> Data {
-        precondition(rank <= 255, "idxData: rank \(rank) exceeds the format's 255 dimensions")
+        checkPrecondition(rank <= 255, "idxData: rank \(rank) exceeds the format's 255 dimensions")
         var bytes: [UInt8] = [0, 0, elementType.rawValue, UInt8(rank)]
         for size in shape { bytes += withUnsafeBytes(of: UInt32(size).bigEndian, Array.init) }
         for value in scalars {
