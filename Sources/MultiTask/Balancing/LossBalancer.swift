@@ -54,25 +54,56 @@ extension LossBalancer {
         total.backward()
         return weights
     }
-}
 
-/// Equal weighting (EW): the objective Σ_t L_t — weights 1, not 1/T, as LibMTL.
-public final class EqualWeighting: LossBalancer {
-    public init() {}
-    public var name: String { "EW" }
-    public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
-        backwardWeightedSum(losses: losses, weights: Array(repeating: 1, count: losses.count), context: context)
+    /// Backward for a gradient-aggregation method: one backward pass per task (`TaskGradients`),
+    /// then `combine` turns them into the shared update and the weights of the task-specific
+    /// gradients; both are added to `.grad`, with the context's regularization term unweighted.
+    /// Returns the task-specific weights.
+    public func backwardAggregated(losses: [Variable], context: BalancingContext,
+                                   combine: (TaskGradients) -> (sharedUpdate: [Float], weights: [Float])) -> [Float] {
+        let gradients = TaskGradients(losses: losses, model: context.model, sharedParameters: context.sharedParameters)
+        let (update, weights) = combine(gradients)
+        gradients.accumulate(sharedUpdate: update, specificWeights: weights)
+        context.regularization?.backward()
+        return weights
     }
 }
 
-/// Static weighting: Σ_t w_t L_t with weights the user fixes (one per task of the model).
-public final class StaticWeighting: LossBalancer {
-    public let weights: [Float]
-    public init(weights: [Float]) { self.weights = weights }
-    public var name: String { "static" }
-    public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
-        checkPrecondition(weights.count == context.model.taskCount,
-                          "StaticWeighting: \(weights.count) weights for \(context.model.taskCount) tasks")
-        return backwardWeightedSum(losses: losses, weights: context.tasks.map { weights[$0] }, context: context)
+/// A learnable balancer parameter (uncertainty's log-variances, GradNorm's weights) with the
+/// balancer's own optimizer: its value and optimizer state go into the balancer's `state`.
+final class BalancerParameter {
+    let parameter: Parameter
+    let optimizer: Optimizer
+    let name: String
+
+    init(name: String, value: Tensor, makeOptimizer: ([Parameter]) -> Optimizer) {
+        self.name = name
+        parameter = Parameter(value)
+        optimizer = makeOptimizer([parameter])
+    }
+
+    /// One update from the gradient currently in `parameter.grad`.
+    func step() {
+        optimizer.step()
+        parameter.grad = nil
+    }
+
+    var state: [String: Tensor] {
+        get {
+            var state = [name: parameter.value]
+            for (key, value) in optimizer.state(of: parameter) { state["\(name).optimizer.\(key)"] = value }
+            return state
+        }
+        set {
+            guard let value = newValue[name] else { return }
+            checkPrecondition(value.shape == parameter.value.shape,
+                              "balancer state \(name): shape \(value.shape), expected \(parameter.value.shape)")
+            parameter.update { $0 = value }
+            var optimizerState: [String: Tensor] = [:]
+            for (key, tensor) in newValue where key.hasPrefix("\(name).optimizer.") {
+                optimizerState[String(key.dropFirst("\(name).optimizer.".count))] = tensor
+            }
+            optimizer.setState(optimizerState, of: parameter)
+        }
     }
 }

@@ -31,6 +31,12 @@ public enum TrainingMode: String, Sendable, CaseIterable {
     /// updates per batch (the Maximum Roaming reference's training loop). The balancer is not
     /// used; each task's loss is stepped on alone.
     case taskAlternating
+    /// Random task grouping (Pascal, Michiardi et al., "Improved Optimization Strategies for Deep
+    /// Multi-Task Networks", 2021): for each batch the tasks are split into random groups of
+    /// `Configuration.taskGroupSize` (the last may be smaller) and each group takes one update on
+    /// the balancer's combination of its losses (a fresh forward pass per group). k = 1 is fully
+    /// alternating in a random order; k = T is one summed update.
+    case randomTaskGroups
 }
 
 /// One epoch's record: mean training loss per task, the balancer's mean weights, and the
@@ -39,6 +45,10 @@ public struct EpochRecord: Sendable {
     public var epoch: Int
     public var trainLosses: [Double]
     public var weights: [Float]
+    /// The mean per-task gradient statistics of the steps measured (when enabled).
+    public var gradientStatistics: GradientStatistics?
+    /// AdaTask's task-dominance summary at the epoch's end (when the optimizer is `AdaTask`).
+    public var dominance: [AdaTask.LayerDominance]?
     public var validation: [TaskEvaluation]?
     public var test: [TaskEvaluation]?
     public var seconds: Double
@@ -71,6 +81,14 @@ public final class Trainer {
         public var printsEpochs: Bool
         /// Extra metadata written into every checkpoint (what `mtl eval` needs to rebuild the run).
         public var metadata: [String: String] = [:]
+        /// k, the group size of `.randomTaskGroups`.
+        public var taskGroupSize: Int = 1
+        /// Measure per-task gradient statistics (`GradientStatistics`) every this many steps of
+        /// summed training; nil: never (they cost T extra backward passes each time).
+        public var gradientStatisticsInterval: Int?
+        /// Where to append per-epoch diagnostics as JSON lines — balancer weights, gradient
+        /// statistics, AdaTask dominance; nil: none.
+        public var diagnosticsURL: URL?
 
         public init(epochs: Int, batchSize: Int = 64, seed: UInt64 = 0, mode: TrainingMode = .summed,
                     taskSampler: TaskSampler = .all, evaluationBatchSize: Int = 256, logURL: URL? = nil,
@@ -98,6 +116,8 @@ public final class Trainer {
     public private(set) var step = 0
     /// Everything recorded so far in this process.
     public private(set) var history: [EpochRecord] = []
+    /// The gradient statistics measured in the current epoch.
+    var statistics: [GradientStatistics] = []
 
     public init(model: MultiTaskNetwork, optimizer: Optimizer, balancer: LossBalancer = EqualWeighting(), configuration: Configuration) {
         checkPrecondition(configuration.epochs >= 0 && configuration.batchSize >= 1,
@@ -157,6 +177,9 @@ public final class Trainer {
     func runEpochs(tasks: [TaskSpec], makeEpoch: (Int) -> (count: Int, batch: (Int) -> StepData),
                    evaluate: () -> ([TaskEvaluation]?, [TaskEvaluation]?)) throws -> [EpochRecord] {
         let log = try configuration.logURL.map { try TrainingLog(url: $0, tasks: tasks, appending: completedEpochs > 0) }
+        if let url = configuration.diagnosticsURL, completedEpochs == 0 {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw TrainingError.cannotWrite(path: url.path) }
+        }
         var records: [EpochRecord] = []
         while completedEpochs < configuration.epochs {
             let epoch = completedEpochs
@@ -166,6 +189,7 @@ public final class Trainer {
             let (batchCount, batchAt) = makeEpoch(epoch)
             var lossSums = Array(repeating: 0.0, count: tasks.count), lossCounts = lossSums
             var weightSums = Array(repeating: Float(0), count: tasks.count), weightCounts = weightSums
+            statistics = []
             var progress = ProgressBar(total: batchCount, label: "epoch \(epoch + 1)/\(configuration.epochs)",
                                        isEnabled: configuration.showsProgress ?? ProgressBar.isTerminal)
             for index in 0..<batchCount {
@@ -185,7 +209,9 @@ public final class Trainer {
             balancer.epochDidEnd(meanLosses: meanLosses.map(Float.init))
             let (validation, test) = evaluate()
             completedEpochs += 1
-            let record = EpochRecord(epoch: completedEpochs, trainLosses: meanLosses, weights: meanWeights, validation: validation, test: test,
+            let record = EpochRecord(epoch: completedEpochs, trainLosses: meanLosses, weights: meanWeights,
+                                     gradientStatistics: GradientStatistics.mean(statistics),
+                                     dominance: (optimizer as? AdaTask)?.dominance(), validation: validation, test: test,
                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             records.append(record)
             history.append(record)
@@ -196,6 +222,7 @@ public final class Trainer {
                 if let validation { log.write(epoch: completedEpochs, split: "validation", evaluations: validation) }
                 if let test { log.write(epoch: completedEpochs, split: "test", evaluations: test) }
             }
+            if let url = configuration.diagnosticsURL { try writeDiagnostics(record, tasks: tasks, to: url) }
             if configuration.printsEpochs { printEpoch(record, tasks: tasks) }
             if let url = configuration.checkpointURL { try saveCheckpoint(to: url) }
         }
@@ -225,26 +252,21 @@ public final class Trainer {
         }
         switch configuration.mode {
         case .summed:
-            model.zeroGradients()
-            var losses: [Variable] = []
-            var shared: Variable?
-            if data.sharedInput {
-                let outputs = model.outputs(Variable(data.inputs[0]))
-                shared = outputs.sharedRepresentation
-                for (position, task) in data.tasks.enumerated() {
-                    losses.append(try checkedLoss(task, outputs.outputs[task], data.targets[position]))
-                }
-            } else {
-                for (position, task) in data.tasks.enumerated() {
-                    losses.append(try checkedLoss(task, model(Variable(data.inputs[position]), task: task), data.targets[position]))
+            return try summedStep(data, positions: Array(data.tasks.indices), checkedLoss: checkedLoss, epoch: epoch)
+        case .randomTaskGroups:
+            checkPrecondition(configuration.taskGroupSize >= 1, "Trainer: task group size \(configuration.taskGroupSize) must be at least 1")
+            var generator = SeededGenerator(seed: configuration.seed &+ 0x6752_4F55 &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15)
+            let order = generator.permutation(data.tasks.count)
+            var values = Array(repeating: Float(0), count: data.tasks.count), weights = values
+            for start in stride(from: 0, to: order.count, by: configuration.taskGroupSize) {
+                let group = Array(order[start..<Swift.min(start + configuration.taskGroupSize, order.count)])
+                let (groupLosses, groupWeights) = try summedStep(data, positions: group, checkedLoss: checkedLoss, epoch: epoch)
+                for (index, position) in group.enumerated() {
+                    values[position] = groupLosses[index]
+                    weights[position] = groupWeights[index]
                 }
             }
-            let context = BalancingContext(model: model, tasks: data.tasks, sharedParameters: model.sharedParameters(),
-                                           sharedRepresentation: shared, regularization: model.regularizationLoss(),
-                                           step: step, epoch: epoch)
-            let weights = balancer.backward(losses: losses, context: context)
-            optimizer.step()
-            return (losses.map { $0.value.scalar }, weights)
+            return (values, weights)
         case .taskAlternating:
             var values: [Float] = []
             for (position, task) in data.tasks.enumerated() {
@@ -258,6 +280,38 @@ public final class Trainer {
             }
             return (values, Array(repeating: 1, count: data.tasks.count))
         }
+    }
+
+    /// One update on the balancer's combination of the losses of the tasks at `positions` (indices
+    /// into `data.tasks`); returns their losses and weights in that order.
+    func summedStep(_ data: StepData, positions: [Int], checkedLoss: (Int, Variable, Tensor) throws -> Variable,
+                    epoch: Int) throws -> ([Float], [Float]) {
+        model.zeroGradients()
+        var losses: [Variable] = []
+        var shared: Variable?
+        let stepTasks = positions.map { data.tasks[$0] }
+        if data.sharedInput {
+            let outputs = model.outputs(Variable(data.inputs[0]))
+            shared = outputs.sharedRepresentation
+            for position in positions {
+                losses.append(try checkedLoss(data.tasks[position], outputs.outputs[data.tasks[position]], data.targets[position]))
+            }
+        } else {
+            for position in positions {
+                let task = data.tasks[position]
+                losses.append(try checkedLoss(task, model(Variable(data.inputs[position]), task: task), data.targets[position]))
+            }
+        }
+        if let interval = configuration.gradientStatisticsInterval, interval > 0, step % interval == 0, positions.count == data.tasks.count {
+            let gradients = TaskGradients(losses: losses, model: model, sharedParameters: model.sharedParameters())
+            statistics.append(GradientStatistics(tasks: stepTasks, gradients: gradients.shared))
+        }
+        let context = BalancingContext(model: model, tasks: stepTasks, sharedParameters: model.sharedParameters(),
+                                       sharedRepresentation: shared, regularization: model.regularizationLoss(),
+                                       step: step, epoch: epoch)
+        let weights = balancer.backward(losses: losses, context: context)
+        optimizer.step()
+        return (losses.map { $0.value.scalar }, weights)
     }
 
     func printEpoch(_ record: EpochRecord, tasks: [TaskSpec]) {

@@ -42,17 +42,17 @@ public final class TrainingLog {
                 let values = metricColumns.map { evaluation.metrics[$0].map { String($0) } ?? "" }
                 text += "\(epoch),\(split),\(csvField(evaluation.task)),\(evaluation.loss),\(weight)," + values.joined(separator: ",") + "\n"
             } else {
-                var fields = ["\"epoch\": \(epoch)", "\"split\": \(jsonString(split))", "\"task\": \(jsonString(evaluation.task))",
-                              "\"loss\": \(jsonNumber(evaluation.loss))"]
-                if let weights { fields.append("\"weight\": \(jsonNumber(Double(weights[index])))") }
-                for metric in metricColumns { if let value = evaluation.metrics[metric] { fields.append("\"\(metric.rawValue)\": \(jsonNumber(value))") } }
+                var fields = ["\"epoch\": \(epoch)", "\"split\": \(Self.jsonString(split))", "\"task\": \(Self.jsonString(evaluation.task))",
+                              "\"loss\": \(Self.jsonNumber(evaluation.loss))"]
+                if let weights { fields.append("\"weight\": \(Self.jsonNumber(Double(weights[index])))") }
+                for metric in metricColumns { if let value = evaluation.metrics[metric] { fields.append("\"\(metric.rawValue)\": \(Self.jsonNumber(value))") } }
                 text += "{" + fields.joined(separator: ", ") + "}\n"
             }
         }
         handle.write(Data(text.utf8))
     }
 
-    func jsonNumber(_ value: Double) -> String { value.isFinite ? String(value) : "null" }
+    static func jsonNumber(_ value: Double) -> String { value.isFinite ? String(value) : "null" }
 
     /// A CSV field: quoted (with doubled quotes) when it holds a comma, quote or line end.
     func csvField(_ text: String) -> String {
@@ -61,7 +61,7 @@ public final class TrainingLog {
     }
 
     /// A JSON string literal (task names are user text: quotes, backslashes and control characters escaped).
-    func jsonString(_ text: String) -> String {
+    static func jsonString(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

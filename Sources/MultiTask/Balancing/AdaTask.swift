@@ -1,0 +1,212 @@
+import Foundation
+import TensorCore
+import Autodiff
+import NeuralNetworks
+
+/// AdaTask (Yang et al., "AdaTask: A Task-Aware Adaptive Learning Rate Approach to Multi-Task
+/// Learning", AAAI 2023): an adaptive optimizer whose accumulators are kept **per task** for the
+/// shared parameters, so a task with large gradients no longer shrinks every other task's
+/// effective learning rate on the parameters they share.
+///
+/// For a shared parameter θ and tasks t with gradients g_t = ∇_θ L_t, with the Adam rule:
+///
+///     m_t ← β₁ m_t + (1 − β₁) g_t,   v_t ← β₂ v_t + (1 − β₂) g_t²
+///     θ ← θ − Σ_t η · m̂_t / (√v̂_t + ε)                 (one Adam step per task, summed)
+///
+/// and likewise with RMSProp's or AdaGrad's accumulator. Task-specific parameters use the plain
+/// rule on their gradient. With one task this is exactly the plain optimizer (each task's step is
+/// the plain optimizer's own `update`, on that task's state).
+///
+/// **Use it as both optimizer and balancer** — `Trainer(model:, optimizer: adaTask, balancer:
+/// adaTask, …)` — its `backward` computes the per-task gradients (`TaskGradients`, T backward
+/// passes) and keeps them for the next `step()`; `.grad` receives their sum (so gradient clipping
+/// and logs see the usual gradient). An unweighted regularization term's gradient is shared
+/// equally among the tasks. L2 weight decay enters every task's step (each task's objective
+/// carries it).
+///
+/// **Task dominance (AU)**: with `tracksDominance`, every shared scalar keeps, per task, an
+/// exponential average of its squared updates, AU_t ← β AU_t + (1 − β) u_t²; the task with the
+/// largest AU dominates that scalar (`dominance()`). With `separatesTasks: false` the optimizer is
+/// the plain one (shared accumulators) and u_t is task t's part of its update — for Adam,
+/// η m̂_t / (√v̂ + ε) with m_t the first moment of g_t alone (the first moment is linear in the
+/// gradient, so the parts add up to the update) — which is how the paper measures dominance
+/// under Adam.
+public final class AdaTask: Optimizer, LossBalancer {
+    /// The adaptive rule applied per task.
+    public enum Rule: Sendable {
+        case adam(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8)
+        case rmsProp(alpha: Float = 0.99, epsilon: Float = 1e-8)
+        case adaGrad(epsilon: Float = 1e-10)
+    }
+
+    public let rule: Rule
+    public let separatesTasks: Bool
+    public let tracksDominance: Bool
+    /// β of the AU averages.
+    public let dominanceDecay: Float
+    let base: Optimizer
+    let namedShared: [(name: String, parameter: Parameter)]
+    let sharedIDs: Set<ObjectIdentifier>
+    /// The per-task gradients of the shared parameters from the last `backward`, and their tasks.
+    var pending: [ObjectIdentifier: [Tensor]] = [:]
+    var pendingTasks: [Int] = []
+    let taskCount: Int
+
+    /// - Parameters:
+    ///   - model: the network; its `sharedParameters()` get per-task accumulators.
+    ///   - separatesTasks: false gives the plain optimizer (with dominance tracking, for comparison).
+    public init(model: MultiTaskNetwork, learningRate: Float = 1e-3, rule: Rule = .adam(), separatesTasks: Bool = true,
+                weightDecay: Float = 0, tracksDominance: Bool = true, dominanceDecay: Float = 0.99) {
+        self.rule = rule
+        self.separatesTasks = separatesTasks
+        self.tracksDominance = tracksDominance
+        self.dominanceDecay = dominanceDecay
+        taskCount = model.taskCount
+        let shared = Set(model.sharedParameters().map(ObjectIdentifier.init))
+        sharedIDs = shared
+        namedShared = model.namedParameters().filter { shared.contains(ObjectIdentifier($0.parameter)) }
+        switch rule {
+        case .adam(let beta1, let beta2, let epsilon): base = Adam(groups: [], beta1: beta1, beta2: beta2, epsilon: epsilon)
+        case .rmsProp(let alpha, let epsilon): base = RMSProp(groups: [], alpha: alpha, epsilon: epsilon)
+        case .adaGrad(let epsilon): base = AdaGrad(groups: [], epsilon: epsilon)
+        }
+        super.init(groups: [ParameterGroup(parameters: model.parameters(), learningRate: learningRate, weightDecay: weightDecay)])
+    }
+
+    public var name: String { separatesTasks ? "AdaTask" : "AdaTask-off" }
+
+    // MARK: Balancer: per-task gradients
+
+    public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
+        let gradients = TaskGradients(losses: losses, model: context.model, sharedParameters: context.sharedParameters)
+        let regularization = context.regularization.map { penalty in
+            Autodiff.gradients(of: penalty, wrt: gradients.sharedParameters).map { $0 / Float(losses.count) }
+        }
+        pending = [:]
+        pendingTasks = context.tasks
+        var offset = 0
+        for (index, parameter) in gradients.sharedParameters.enumerated() {
+            let count = parameter.value.count
+            pending[ObjectIdentifier(parameter)] = gradients.shared.map { vector in
+                var tensor = Tensor(shape: parameter.value.shape, scalars: Array(vector[offset..<(offset + count)]))
+                if let regularization { tensor = tensor + regularization[index] }
+                return tensor
+            }
+            offset += count
+        }
+        let ones = Array(repeating: Float(1), count: losses.count)
+        gradients.accumulate(sharedUpdate: gradients.combination(weights: ones.map(Double.init)), specificWeights: ones)
+        if let penalty = context.regularization {
+            for (parameter, gradient) in zip(gradients.specificParameters, Autodiff.gradients(of: penalty, wrt: gradients.specificParameters)) {
+                parameter.grad = parameter.grad.map { $0 + gradient } ?? gradient
+            }
+        }
+        return ones
+    }
+
+    // MARK: Optimizer: per-task steps
+
+    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
+        let id = ObjectIdentifier(parameter)
+        guard sharedIDs.contains(id), let perTask = pending[id] else {
+            base.update(parameter, gradient: gradient, group: group, state: &state)
+            return
+        }
+        if separatesTasks {
+            for (task, taskGradient) in zip(pendingTasks, perTask) {
+                let before = tracksDominance ? parameter.value : nil
+                var taskState = Self.substate(of: state, prefix: "task\(task).")
+                base.update(parameter, gradient: taskGradient, group: group, state: &taskState)
+                Self.store(taskState, into: &state, prefix: "task\(task).")
+                if let before { recordUpdate(before - parameter.value, task: task, state: &state) }
+            }
+        } else {
+            var sharedState = Self.substate(of: state, prefix: "shared.")
+            base.update(parameter, gradient: gradient, group: group, state: &sharedState)
+            Self.store(sharedState, into: &state, prefix: "shared.")
+            if tracksDominance { recordSharedUpdateParts(parameter, perTask: perTask, group: group, sharedState: sharedState, state: &state) }
+        }
+    }
+
+    static func substate(of state: [String: Tensor], prefix: String) -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for (key, value) in state where key.hasPrefix(prefix) { result[String(key.dropFirst(prefix.count))] = value }
+        return result
+    }
+
+    static func store(_ substate: [String: Tensor], into state: inout [String: Tensor], prefix: String) {
+        for (key, value) in substate { state[prefix + key] = value }
+    }
+
+    /// AU_t ← β AU_t + (1 − β) u_t².
+    func recordUpdate(_ update: Tensor, task: Int, state: inout [String: Tensor]) {
+        let key = "task\(task).updateAverage"
+        var average = state[key] ?? Tensor.zeros(update.shape)
+        average = average * dominanceDecay
+        average.addScaled(update.squared(), by: 1 - dominanceDecay)
+        state[key] = average
+    }
+
+    /// u_t for the plain (shared-accumulator) optimizer: each task's part of the update.
+    func recordSharedUpdateParts(_ parameter: Parameter, perTask: [Tensor], group: ParameterGroup,
+                                 sharedState: [String: Tensor], state: inout [String: Tensor]) {
+        let step = Float(sharedState["step"]?.scalar ?? 1)
+        for (task, taskGradient) in zip(pendingTasks, perTask) {
+            let part: Tensor
+            switch rule {
+            case .adam(let beta1, let beta2, let epsilon):
+                var moment = state["task\(task).firstMoment"] ?? Tensor.zeros(parameter.shape)
+                moment = moment * beta1
+                moment.addScaled(taskGradient, by: 1 - beta1)
+                state["task\(task).firstMoment"] = moment
+                let v = sharedState["secondMoment"]!
+                let c1 = 1 - Foundation.pow(beta1, step), c2 = 1 - Foundation.pow(beta2, step)
+                part = moment * (group.learningRate / c1) / ((v / c2).squareRoot() + epsilon)
+            case .rmsProp(_, let epsilon):
+                part = taskGradient * group.learningRate / (sharedState["squareAverage"]!.squareRoot() + epsilon)
+            case .adaGrad(let epsilon):
+                part = taskGradient * group.learningRate / (sharedState["sumOfSquares"]!.squareRoot() + epsilon)
+            }
+            recordUpdate(part, task: task, state: &state)
+        }
+    }
+
+    // MARK: Dominance
+
+    /// One shared parameter's dominance: for each task, how many of its scalars that task
+    /// dominates (has the largest AU), and its mean share AU_t / Σ_s AU_s.
+    public struct LayerDominance: Sendable {
+        public var name: String
+        public var dominatedCounts: [Int]
+        public var meanShares: [Double]
+        /// The fraction of scalars dominated by the most dominant task (1/T is perfectly balanced).
+        public var largestFraction: Double {
+            let total = dominatedCounts.reduce(0, +)
+            return total > 0 ? Double(dominatedCounts.max()!) / Double(total) : 0
+        }
+    }
+
+    /// The AU dominance summary of every shared parameter (in the model's order); empty before
+    /// the first step or without `tracksDominance`.
+    public func dominance() -> [LayerDominance] {
+        namedShared.compactMap { named in
+            let state = self.state(of: named.parameter)
+            let averages = (0..<taskCount).map { state["task\($0).updateAverage"] }
+            guard averages.contains(where: { $0 != nil }) else { return nil }
+            let count = named.parameter.value.count
+            let values = averages.map { $0?.scalars ?? Array(repeating: 0, count: count) }
+            var counts = Array(repeating: 0, count: taskCount)
+            var shares = Array(repeating: 0.0, count: taskCount)
+            for index in 0..<count {
+                var total = 0.0, best = 0
+                for task in 0..<taskCount {
+                    total += Double(values[task][index])
+                    if values[task][index] > values[best][index] { best = task }
+                }
+                counts[best] += 1
+                if total > 0 { for task in 0..<taskCount { shares[task] += Double(values[task][index]) / total } }
+            }
+            return LayerDominance(name: named.name, dominatedCounts: counts, meanShares: shares.map { $0 / Double(count) })
+        }
+    }
+}

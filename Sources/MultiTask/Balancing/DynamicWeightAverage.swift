@@ -1,0 +1,59 @@
+import Foundation
+import TensorCore
+import Autodiff
+import NeuralNetworks
+
+/// Dynamic Weight Average (Liu, Johns & Davison, "End-to-End Multi-Task Learning with Attention",
+/// CVPR 2019 — MTAN): weights from how fast each task's loss is falling.
+///
+///     r_t(e) = L̄_t(e−1) / L̄_t(e−2),    w(e) = T · softmax(r(e) / τ)   for epochs e ≥ 2 (0-based)
+///     w(0) = w(1) = 1
+///
+/// L̄_t(e) is task t's mean training loss over epoch e (given by the trainer at each epoch's end).
+/// A task whose loss fell less (r_t near 1) than the others' gets more weight; τ = 2 smooths the
+/// softmax (τ → ∞ gives equal weights). The weights are constant within an epoch and sum to T.
+public final class DynamicWeightAverage: LossBalancer {
+    public let taskCount: Int
+    public let temperature: Float
+    /// The mean losses of the last (at most) two completed epochs, oldest first.
+    var history: [[Float]] = []
+
+    public init(taskCount: Int, temperature: Float = 2) {
+        checkPrecondition(taskCount >= 1 && temperature > 0, "DynamicWeightAverage: taskCount \(taskCount) ≥ 1 and temperature \(temperature) > 0 required")
+        self.taskCount = taskCount
+        self.temperature = temperature
+    }
+
+    public var name: String { "DWA" }
+
+    /// The weights of the current epoch, one per task.
+    public var currentWeights: [Float] {
+        guard history.count == 2 else { return Array(repeating: 1, count: taskCount) }
+        let ratios = (0..<taskCount).map { history[1][$0] / history[0][$0] / temperature }
+        let largest = ratios.max()!
+        let exponentials = ratios.map { Foundation.exp($0 - largest) }
+        let sum = exponentials.reduce(0, +)
+        return exponentials.map { Float(taskCount) * $0 / sum }
+    }
+
+    public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
+        let weights = currentWeights
+        return backwardWeightedSum(losses: losses, weights: context.tasks.map { weights[$0] }, context: context)
+    }
+
+    public func epochDidEnd(meanLosses: [Float]) {
+        checkPrecondition(meanLosses.count == taskCount, "DynamicWeightAverage: \(meanLosses.count) losses for \(taskCount) tasks")
+        history.append(meanLosses)
+        if history.count > 2 { history.removeFirst() }
+    }
+
+    public var state: [String: Tensor] {
+        get { history.isEmpty ? [:] : ["history": Tensor(shape: [history.count, taskCount], scalars: history.flatMap { $0 })] }
+        set {
+            guard let tensor = newValue["history"] else { history = []; return }
+            checkPrecondition(tensor.rank == 2 && tensor.shape[1] == taskCount && tensor.shape[0] <= 2,
+                              "DynamicWeightAverage: history of shape \(tensor.shape) for \(taskCount) tasks")
+            history = (0..<tensor.shape[0]).map { Array(tensor.scalars[($0 * taskCount)..<(($0 + 1) * taskCount)]) }
+        }
+    }
+}

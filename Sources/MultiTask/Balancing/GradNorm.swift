@@ -1,0 +1,123 @@
+import Foundation
+import TensorCore
+import Autodiff
+import NeuralNetworks
+
+/// GradNorm (Chen, Badrinarayanan, Lee & Rabinovich, "GradNorm: Gradient Normalization for
+/// Adaptive Loss Balancing in Deep Multitask Networks", ICML 2018): learnable task weights w_t
+/// (initialized to 1) tuned so that each task's gradient norm on the last shared layer follows how
+/// far behind that task is.
+///
+/// With W the last shared layer's weights and L_t(0) the tasks' initial losses:
+///
+///     G_t = ‖∇_W (w_t L_t)‖ = w_t ‖∇_W L_t‖             (T partial backward passes, to W only)
+///     L̃_t = L_t / L_t(0),   r_t = L̃_t / mean_s(L̃_s)       (the relative inverse training rate)
+///     L_grad = Σ_t | G_t − const(mean_s(G_s) · r_t^α) |
+///     ∂L_grad/∂w_t = sign(G_t − target_t) · ‖∇_W L_t‖     (the target is a constant)
+///
+/// The model gets ∇(Σ_t w_t L_t) with the current weights; then the weights take one step of their
+/// own optimizer on ∂L_grad/∂w and are renormalized so that Σ_t w_t = T. α sets how strongly
+/// training rates are equalized: 1.5 in the paper's NYUv2 runs, 0.5 in the Maximum Roaming code.
+///
+/// `initialLosses`: `.firstStep` is the paper's L_t(0); `.everyEpoch` takes each epoch's first
+/// losses, as the Maximum Roaming code does. Weights that the optimizer pushes to zero or below are
+/// clamped at `minimumWeight` before renormalizing (a safeguard the paper does not need to state).
+public final class GradNorm: LossBalancer {
+    public enum InitialLosses: String, Sendable {
+        case firstStep, everyEpoch
+    }
+
+    public let taskCount: Int
+    public let alpha: Float
+    public let initialLossPolicy: InitialLosses
+    public let minimumWeight: Float
+    let weights: BalancerParameter
+    /// W; nil: the last shared parameter of rank ≥ 2.
+    let layer: Parameter?
+    var initialLosses: [Float]?
+    var initialLossEpoch = -1
+    /// G_t and the targets mean(G)·r_t^α of the last step (for tests and logs).
+    public private(set) var lastGradientNorms: [Float] = []
+    public private(set) var lastTargets: [Float] = []
+
+    /// - Parameters:
+    ///   - alpha: the asymmetry α.
+    ///   - learningRate: the weights' optimizer (Adam) learning rate.
+    ///   - layer: W; by default the last shared weight of rank ≥ 2 (the last shared conv or linear layer).
+    public init(taskCount: Int, alpha: Float = 1.5, learningRate: Float = 0.025, initialLosses: InitialLosses = .firstStep,
+                layer: Parameter? = nil, minimumWeight: Float = 1e-3) {
+        checkPrecondition(taskCount >= 1, "GradNorm: taskCount \(taskCount) must be at least 1")
+        self.taskCount = taskCount
+        self.alpha = alpha
+        initialLossPolicy = initialLosses
+        self.minimumWeight = minimumWeight
+        self.layer = layer
+        weights = BalancerParameter(name: "weights", value: Tensor.ones([taskCount])) { Adam(parameters: $0, learningRate: learningRate) }
+    }
+
+    public var name: String { "GradNorm" }
+
+    /// The current w_t (they sum to T).
+    public var currentWeights: [Float] { weights.parameter.value.scalars }
+
+    public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
+        let values = losses.map { $0.value.scalar }
+        let w = currentWeights
+        let used = context.tasks.map { w[$0] }
+        _ = backwardWeightedSum(losses: losses, weights: used, context: context)
+
+        guard let layer = layer ?? context.sharedParameters.last(where: { $0.rank >= 2 && !$0.isFrozen }) else {
+            checkPrecondition(false, "GradNorm: the model has no shared weight of rank ≥ 2 to normalize gradients on; pass `layer:`")
+            return used
+        }
+        if initialLosses == nil || (initialLossPolicy == .everyEpoch && initialLossEpoch != context.epoch) {
+            var initial = initialLosses ?? Array(repeating: Float.nan, count: taskCount)
+            for (position, task) in context.tasks.enumerated() { initial[task] = values[position] }
+            initialLosses = initial
+            initialLossEpoch = context.epoch
+        }
+        // ‖∇_W L_t‖ per task: backward passes pruned to the heads and W.
+        let layerNorms = losses.map { loss in
+            Float(TaskGradients.flatten([gradients(of: loss, wrt: [layer])[0]]).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+        }
+        let normsG = zip(used, layerNorms).map { $0 * $1 }
+        let meanG = normsG.reduce(0, +) / Float(normsG.count)
+        let relative = context.tasks.enumerated().map { position, task -> Float in
+            let initial = initialLosses![task]
+            return initial.isFinite && initial > 0 ? values[position] / initial : 1
+        }
+        let meanRelative = relative.reduce(0, +) / Float(relative.count)
+        let targets = relative.map { meanG * Foundation.pow($0 / meanRelative, alpha) }
+        lastGradientNorms = normsG
+        lastTargets = targets
+        var gradient = [Float](repeating: 0, count: taskCount)
+        for (position, task) in context.tasks.enumerated() {
+            let difference = normsG[position] - targets[position]
+            gradient[task] = (difference > 0 ? 1 : difference < 0 ? -1 : 0) * layerNorms[position]
+        }
+        weights.parameter.grad = Tensor(shape: [taskCount], scalars: gradient)
+        weights.step()
+        weights.parameter.update { value in
+            let clamped = value.scalars.map { Swift.max($0, minimumWeight) }
+            let sum = clamped.reduce(0, +)
+            value = Tensor(shape: [taskCount], scalars: clamped.map { $0 * Float(taskCount) / sum })
+        }
+        return used
+    }
+
+    public var state: [String: Tensor] {
+        get {
+            var state = weights.state
+            if let initialLosses {
+                state["initialLosses"] = Tensor(shape: [taskCount], scalars: initialLosses)
+                state["initialLossEpoch"] = Tensor(Float(initialLossEpoch))
+            }
+            return state
+        }
+        set {
+            weights.state = newValue
+            initialLosses = newValue["initialLosses"]?.scalars
+            initialLossEpoch = newValue["initialLossEpoch"].map { Int($0.scalar) } ?? -1
+        }
+    }
+}

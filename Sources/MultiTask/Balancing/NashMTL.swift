@@ -1,0 +1,74 @@
+import TensorCore
+import Autodiff
+import NeuralNetworks
+
+/// Nash-MTL (Navon et al., "Multi-Task Learning as a Bargaining Game", ICML 2022): the shared
+/// update is the Nash bargaining solution among the tasks,
+///
+///     Δθ_sh = Σ_t α_t g_t   with   (G Gᵀ α)_t = 1 / α_t,  α > 0
+///
+/// (`NashBargainingSolver`: a damped Newton method on ½αᵀMα − Σ log α, no external solver), and
+/// the task-specific parameters get α_t ∇L_t, as backward Σ_t α_t L_t would give. The shared
+/// gradient's norm is then clipped to `maxNorm` (1.0 in the reference). α is recomputed every step,
+/// as in the reference.
+///
+/// `weightScaling`: `.exact` uses the α solving the condition for M = GGᵀ itself; `.normalizedGram`
+/// uses the reference implementation's α, solved for M/‖M‖_F (larger by √‖M‖_F; the clipping then
+/// bounds the shared update either way).
+///
+/// When M is singular (a zero or duplicated task gradient) the condition has no solution; the step
+/// then solves with M + εI (ε = `ridge` · ‖M‖_F) and counts it in `regularizedSolveCount`.
+public final class NashMTL: LossBalancer {
+    public enum WeightScaling: String, Sendable {
+        case exact, normalizedGram
+    }
+
+    public let maxNorm: Float?
+    public let weightScaling: WeightScaling
+    public let ridge: Double
+    /// Steps whose Gram matrix was singular and was solved with the ridge.
+    public private(set) var regularizedSolveCount = 0
+    /// α of the last step.
+    public private(set) var lastWeights: [Float] = []
+
+    public init(maxNorm: Float? = 1, weightScaling: WeightScaling = .exact, ridge: Double = 1e-6) {
+        self.maxNorm = maxNorm
+        self.weightScaling = weightScaling
+        self.ridge = ridge
+    }
+
+    public var name: String { "Nash-MTL" }
+
+    /// α for the Gram matrix of the task gradients.
+    public func weights(gram: [[Double]]) -> [Double] {
+        let solution: NashBargainingSolver.Solution
+        do {
+            solution = try NashBargainingSolver.solve(gram: gram)
+        } catch {
+            regularizedSolveCount += 1
+            let scale = Swift.max(gram.joined().reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+            var regularized = gram
+            for t in gram.indices { regularized[t][t] += ridge * scale }
+            guard let fallback = try? NashBargainingSolver.solve(gram: regularized) else {
+                // All gradients zero: nothing to bargain over.
+                return Array(repeating: 1, count: gram.count)
+            }
+            solution = fallback
+        }
+        return weightScaling == .exact ? solution.weights : solution.normalizedWeights
+    }
+
+    public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
+        var gradients: TaskGradients?
+        let used = backwardAggregated(losses: losses, context: context) { taskGradients in
+            gradients = taskGradients
+            let alpha = self.weights(gram: taskGradients.gram())
+            lastWeights = alpha.map(Float.init)
+            return (taskGradients.combination(weights: alpha), lastWeights)
+        }
+        if let maxNorm, let shared = gradients?.sharedParameters, !shared.isEmpty {
+            clipGradientNorm(shared, maxNorm: maxNorm)
+        }
+        return used
+    }
+}

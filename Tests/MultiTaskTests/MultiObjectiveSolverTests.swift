@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import TensorCore
+import TestSupport
+import MultiTask
+
+/// The solvers behind MGDA, Nash-MTL and PCGrad, against slow references.
+@Suite("Multi-objective solvers")
+struct MultiObjectiveSolverTests {
+    /// T random gradient vectors of length P with norms around 1.
+    func randomGradients(taskCount: Int, length: Int, _ generator: inout SeededGenerator) -> [[Float]] {
+        (0..<taskCount).map { _ in (0..<length).map { _ in generator.nextNormal() / Float(length).squareRoot() } }
+    }
+
+    func norm(_ alpha: [Double], _ gram: [[Double]]) -> Double {
+        Swift.max(MinimumNormSolver.squaredNorm(of: alpha, gram: gram), 0).squareRoot()
+    }
+
+    /// min ‖Σ α g‖ over a grid of the simplex with `steps` divisions (T = 2 or 3).
+    func gridMinimum(_ gram: [[Double]], steps: Int) -> Double {
+        var best = Double.infinity
+        if gram.count == 2 {
+            for i in 0...steps { best = Swift.min(best, norm([Double(i) / Double(steps), 1 - Double(i) / Double(steps)], gram)) }
+        } else {
+            for i in 0...steps {
+                for j in 0...(steps - i) {
+                    let a = Double(i) / Double(steps), b = Double(j) / Double(steps)
+                    best = Swift.min(best, norm([a, b, Swift.max(0, 1 - a - b)], gram))
+                }
+            }
+        }
+        return best
+    }
+
+    /// Euclidean projection onto the simplex (Held et al. / Duchi et al. sort-based rule).
+    func projectOntoSimplex(_ v: [Double]) -> [Double] {
+        let sorted = v.sorted(by: >)
+        var cumulative = 0.0, theta = 0.0
+        for (index, value) in sorted.enumerated() {
+            cumulative += value
+            let candidate = (cumulative - 1) / Double(index + 1)
+            if value - candidate > 0 { theta = candidate }
+        }
+        return v.map { Swift.max($0 - theta, 0) }
+    }
+
+    /// Slow projected gradient descent on αᵀMα over the simplex, step 1/trace(M).
+    func projectedGradientMinimum(_ gram: [[Double]], iterations: Int = 100_000) -> Double {
+        let trace = gram.indices.reduce(0) { $0 + gram[$1][$1] }
+        var alpha = Array(repeating: 1 / Double(gram.count), count: gram.count)
+        for _ in 0..<iterations {
+            let gradient = gram.map { row in zip(row, alpha).reduce(0) { $0 + $1.0 * $1.1 } }
+            alpha = projectOntoSimplex(zip(alpha, gradient).map { $0 - $1 / trace })
+        }
+        return norm(alpha, gram)
+    }
+
+    @Test("MGDA: α lies on the simplex and ‖Σ α g‖ is within 1e-4 of a brute-force minimum (T = 2…8)")
+    func minimumNorm() {
+        var generator = SeededGenerator(seed: 11)
+        var worstPlainExcess = 0.0
+        for taskCount in 2...8 {
+            for trial in 0..<4 {
+                // Some trials with fewer dimensions than tasks, where the hull can contain the origin.
+                let length = trial == 3 ? Swift.max(2, taskCount - 1) : 3 * taskCount
+                let gram = gramMatrix(randomGradients(taskCount: taskCount, length: length, &generator))
+                let alpha = MinimumNormSolver.solve(gram: gram)
+                #expect(alpha.allSatisfy { $0 >= 0 } && Swift.abs(alpha.reduce(0, +) - 1) < 1e-9, "T \(taskCount): α \(alpha)")
+                let found = norm(alpha, gram)
+                let reference = taskCount <= 3 ? gridMinimum(gram, steps: taskCount == 2 ? 100_000 : 1500)
+                                               : projectedGradientMinimum(gram)
+                #expect(found <= reference + 1e-4, "T \(taskCount) trial \(trial): ‖Σαg‖ \(found), reference \(reference)")
+                #expect(Swift.abs(found - reference) <= 1e-4, "T \(taskCount) trial \(trial): ‖Σαg‖ \(found), reference \(reference)")
+                // The reference's plain Frank–Wolfe (250 iterations, L1 stop 1e-5) for comparison.
+                if taskCount >= 3 {
+                    let pair = MinimumNormSolver.solve(gram: gram, maxIterations: 0)
+                    let plain = norm(MinimumNormSolver.frankWolfe(gram: gram, start: pair, maxIterations: 250, tolerance: 1e-5, awaySteps: false), gram)
+                    #expect(found <= plain + 1e-9)
+                    worstPlainExcess = Swift.max(worstPlainExcess, (plain - found) / Swift.max(found, 1e-12))
+                }
+            }
+        }
+        // Plain Frank–Wolfe stalls on rank-deficient sets (≈ 5% above the minimum here); away steps do not.
+        #expect(worstPlainExcess > 0.01, "plain Frank–Wolfe was at most \(worstPlainExcess) above")
+    }
+
+    @Test("MGDA: the two-task closed form agrees with Frank–Wolfe from any start")
+    func twoTaskClosedForm() {
+        var generator = SeededGenerator(seed: 12)
+        for _ in 0..<50 {
+            let gram = gramMatrix(randomGradients(taskCount: 2, length: 6, &generator))
+            let closed = MinimumNormSolver.solve(gram: gram)
+            for start in [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]] {
+                let iterated = MinimumNormSolver.frankWolfe(gram: gram, start: start, tolerance: 1e-5, awaySteps: false)
+                #expect(Swift.abs(iterated[0] - closed[0]) < 1e-6, "closed \(closed), Frank–Wolfe \(iterated) from \(start)")
+            }
+        }
+        // Opposite gradients: the minimum is 0, at the point weighting them by their lengths' inverse.
+        let opposite = gramMatrix([[2, 0], [-1, 0]])
+        #expect(isClose(MinimumNormSolver.solve(gram: opposite).map(Float.init), [1.0 / 3, 2.0 / 3], atol: 1e-7))
+    }
+
+    @Test("Nash-MTL: α_t (Mα)_t = 1 to 1e-5 for random well-conditioned M (T = 2…8)")
+    func nashBargaining() throws {
+        var generator = SeededGenerator(seed: 13)
+        for taskCount in 2...8 {
+            for _ in 0..<5 {
+                let scale = Float(Foundation.pow(10, Double(generator.nextInt(below: 5)) - 2))  // 0.01 … 100
+                let gradients = randomGradients(taskCount: taskCount, length: 4 * taskCount, &generator).map { $0.map { $0 * scale } }
+                let gram = gramMatrix(gradients)
+                let solution = try NashBargainingSolver.solve(gram: gram)
+                let product = gram.map { row in zip(row, solution.weights).reduce(0) { $0 + $1.0 * $1.1 } }
+                for t in 0..<taskCount {
+                    #expect(solution.weights[t] > 0)
+                    #expect(Swift.abs(solution.weights[t] * product[t] - 1) < 1e-5, "T \(taskCount) task \(t): α \(solution.weights)")
+                }
+            }
+        }
+    }
+
+    @Test("Nash-MTL: a singular Gram matrix is reported, not solved")
+    func nashSingular() {
+        for gram in [gramMatrix([[1, 2, 0], [-1, -2, 0]]),              // opposite gradients
+                     gramMatrix([[1, 0], [0, 1], [1, 1]]),              // three gradients in a plane
+                     gramMatrix([[1, 0], [0, 0]])] {                    // a zero gradient
+            #expect(throws: NashBargainingError.self) { try NashBargainingSolver.solve(gram: gram) }
+            do {
+                _ = try NashBargainingSolver.solve(gram: gram)
+            } catch {
+                #expect("\(error)".contains("singular"))
+            }
+        }
+        // The balancer falls back to a ridge and counts it.
+        let balancer = NashMTL()
+        let alpha = balancer.weights(gram: gramMatrix([[1, 0], [0, 1], [1, 1]]))
+        #expect(balancer.regularizedSolveCount == 1 && alpha.allSatisfy { $0 > 0 && $0.isFinite })
+    }
+
+    @Test("PCGrad: after projection no pair of the two task gradients conflicts")
+    func pcGradTwoTasks() {
+        var generator = SeededGenerator(seed: 14)
+        let pcGrad = PCGrad(seed: 1)
+        var conflicting = 0
+        for step in 0..<200 {
+            let gradients = randomGradients(taskCount: 2, length: 10, &generator)
+            let original = dot(gradients[0], gradients[1])
+            if original < 0 { conflicting += 1 }
+            let projected = pcGrad.project(gradients, step: step)
+            #expect(dot(projected[0], projected[1]) >= -1e-6, "step \(step)")
+            #expect(dot(projected[0], gradients[1]) >= -1e-6 && dot(projected[1], gradients[0]) >= -1e-6)
+            if original >= 0 { #expect(projected == gradients, "non-conflicting gradients are left alone") }
+        }
+        #expect(conflicting > 50, "the test saw \(conflicting) conflicting pairs")
+    }
+
+    func dot(_ v: [Float], _ w: [Float]) -> Double { zip(v, w).reduce(0) { $0 + Double($1.0) * Double($1.1) } }
+}
