@@ -115,15 +115,15 @@ public final class AdaTask: Optimizer, LossBalancer {
         if separatesTasks {
             for (task, taskGradient) in zip(pendingTasks, perTask) {
                 let before = tracksDominance ? parameter.value : nil
-                var taskState = Self.substate(of: state, prefix: "task\(task).")
+                var taskState = Self.substate(of: state, prefix: "task\(task)/")
                 base.update(parameter, gradient: taskGradient, group: group, state: &taskState)
-                Self.store(taskState, into: &state, prefix: "task\(task).")
+                Self.store(taskState, into: &state, prefix: "task\(task)/")
                 if let before { recordUpdate(before - parameter.value, task: task, state: &state) }
             }
         } else {
-            var sharedState = Self.substate(of: state, prefix: "shared.")
+            var sharedState = Self.substate(of: state, prefix: "shared/")
             base.update(parameter, gradient: gradient, group: group, state: &sharedState)
-            Self.store(sharedState, into: &state, prefix: "shared.")
+            Self.store(sharedState, into: &state, prefix: "shared/")
             if tracksDominance { recordSharedUpdateParts(parameter, perTask: perTask, group: group, sharedState: sharedState, state: &state) }
         }
     }
@@ -140,7 +140,7 @@ public final class AdaTask: Optimizer, LossBalancer {
 
     /// AU_t ← β AU_t + (1 − β) u_t².
     func recordUpdate(_ update: Tensor, task: Int, state: inout [String: Tensor]) {
-        let key = "task\(task).updateAverage"
+        let key = "task\(task)/updateAverage"
         var average = state[key] ?? Tensor.zeros(update.shape)
         average = average * dominanceDecay
         average.addScaled(update.squared(), by: 1 - dominanceDecay)
@@ -155,10 +155,10 @@ public final class AdaTask: Optimizer, LossBalancer {
             let part: Tensor
             switch rule {
             case .adam(let beta1, let beta2, let epsilon):
-                var moment = state["task\(task).firstMoment"] ?? Tensor.zeros(parameter.shape)
+                var moment = state["task\(task)/firstMoment"] ?? Tensor.zeros(parameter.shape)
                 moment = moment * beta1
                 moment.addScaled(taskGradient, by: 1 - beta1)
-                state["task\(task).firstMoment"] = moment
+                state["task\(task)/firstMoment"] = moment
                 let v = sharedState["secondMoment"]!
                 let c1 = 1 - Foundation.pow(beta1, step), c2 = 1 - Foundation.pow(beta2, step)
                 part = moment * (group.learningRate / c1) / ((v / c2).squareRoot() + epsilon)
@@ -191,7 +191,7 @@ public final class AdaTask: Optimizer, LossBalancer {
     public func dominance() -> [LayerDominance] {
         namedShared.compactMap { named in
             let state = self.state(of: named.parameter)
-            let averages = (0..<taskCount).map { state["task\($0).updateAverage"] }
+            let averages = (0..<taskCount).map { state["task\($0)/updateAverage"] }
             guard averages.contains(where: { $0 != nil }) else { return nil }
             let count = named.parameter.value.count
             let values = averages.map { $0?.scalars ?? Array(repeating: 0, count: count) }

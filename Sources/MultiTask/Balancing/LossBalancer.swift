@@ -18,6 +18,17 @@ public struct BalancingContext {
     public let regularization: Variable?
     /// The training step (batches since the start) and epoch.
     public let step: Int, epoch: Int
+
+    public init(model: MultiTaskNetwork, tasks: [Int], sharedParameters: [Parameter], sharedRepresentation: Variable? = nil,
+                regularization: Variable? = nil, step: Int = 0, epoch: Int = 0) {
+        self.model = model
+        self.tasks = tasks
+        self.sharedParameters = sharedParameters
+        self.sharedRepresentation = sharedRepresentation
+        self.regularization = regularization
+        self.step = step
+        self.epoch = epoch
+    }
 }
 
 /// The trainer's plug-in point for task balancing: turns the per-task losses L_t of a step into
