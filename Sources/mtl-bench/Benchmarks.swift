@@ -5,7 +5,7 @@
 // `ms` is the median wall time of one call after warm-up. Run beside shared/bench/peers.py and join
 // the two outputs with shared/bench/compare.py (see Benchmarks/README.md).
 //
-//   swift run -c release mtl-bench [--only gemm,conv,autodiff,steps,data] [--threads 1,2] [--repeats N]
+//   swift run -c release mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]
 
 import Foundation
 import MultiTaskKit
@@ -81,7 +81,7 @@ func benchmarkConvolution(threads: Int, repeats: Int) -> [Measurement] {
 }
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("mtl-bench: \(message)\nusage: mtl-bench [--only gemm,conv,autodiff,steps,data] [--threads 1,2] [--repeats N]\n".utf8))
+    FileHandle.standardError.write(Data("mtl-bench: \(message)\nusage: mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]\n".utf8))
     exit(2)
 }
 
@@ -98,7 +98,7 @@ struct Benchmarks {
             switch flag {
             case "--only":
                 only = Set(value.split(separator: ",").map(String.init))
-                let known: Set<String> = ["gemm", "conv", "autodiff", "steps", "data"]
+                let known: Set<String> = ["gemm", "conv", "autodiff", "steps", "data", "balancers"]
                 guard only.isSubset(of: known) else { fail("--only: unknown workload group(s) \(only.subtracting(known).sorted())") }
             case "--threads":
                 let parsed = value.split(separator: ",").map { Int($0) }
@@ -117,6 +117,7 @@ struct Benchmarks {
             if only.contains("gemm") { measurements += benchmarkGEMM(threads: threads, repeats: repeats) }
             if only.contains("conv") { measurements += benchmarkConvolution(threads: threads, repeats: repeats) }
             if only.contains("steps") { measurements += benchmarkTrainingSteps(threads: threads, repeats: repeats) }
+            if only.contains("balancers") { measurements += benchmarkBalancerSteps(threads: threads, repeats: repeats) }
             if only.contains("data") { measurements += benchmarkDataGeneration(threads: threads, repeats: repeats) }
             if only.contains("autodiff") { measurements += benchmarkAutodiffOverhead(threads: threads, repeats: repeats * 7) }
             for measurement in measurements { print(measurement.jsonLine) }

@@ -3,7 +3,8 @@ import MultiTaskKit
 
 /// The flags `mtl train` takes (and records in the checkpoint, so `mtl eval` can rebuild the run).
 let trainValueFlags: Set<String> = ["dataset", "architecture", "sharing-ratio", "update-interval", "selection", "mode", "epochs",
-                                    "batch-size", "learning-rate", "seed", "threads", "samples", "correlation", "width", "output", "log-format"]
+                                    "batch-size", "learning-rate", "seed", "threads", "samples", "correlation", "width", "output", "log-format",
+                                    "balancer", "group-size"]
 
 /// A run's settings, parsed from flags or read back from a checkpoint's metadata.
 struct RunSettings {
@@ -78,7 +79,9 @@ func runTrain(_ arguments: [String]) throws {
     let epochs = try flags.integer("epochs", default: 5, in: 1...10_000)
     let batchSize = try flags.integer("batch-size", default: 64, in: 1...65_536)
     let learningRate = try flags.number("learning-rate", default: 1e-3, in: 1e-8...10)
-    let modeName = try flags.string("mode", choices: ["summed", "alternating"])
+    let modeName = try flags.string("mode", choices: ["summed", "alternating", "groups"])
+    let balancing = BalancingMethod(rawValue: try flags.string("balancer", default: "ew", choices: BalancingMethod.allCases.map(\.rawValue))!)!
+    let groupSize = try flags.integer("group-size", default: 1, in: 1...1000)
     let logFormat = try flags.string("log-format", default: "csv", choices: ["csv", "jsonl"])!
     let output = URL(fileURLWithPath: try flags.string("output", default: "mtl-run")!)
     let data = try settings.makeData()
@@ -94,11 +97,15 @@ func runTrain(_ arguments: [String]) throws {
     if resume && !FileManager.default.fileExists(atPath: checkpointURL.path) {
         throw UsageError(description: "--resume: no checkpoint at \(checkpointURL.path)")
     }
-    let mode = modeName.map { $0 == "summed" ? TrainingMode.summed : .taskAlternating }
-    print("training \(settings.architecture.rawValue) on \(settings.dataset.rawValue): \(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test samples, \(data.train.tasks.count) tasks, \(epochs) epochs")
+    let mode = modeName.map { ["summed": TrainingMode.summed, "alternating": .taskAlternating, "groups": .randomTaskGroups][$0]! }
+    if balancing != .equal && (mode ?? defaultTrainingMode(for: settings.architecture)) == .taskAlternating {
+        throw UsageError(description: "--balancer \(balancing.rawValue): task-alternating training steps on each task's loss alone; use --mode summed or groups")
+    }
+    print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataset.rawValue): \(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test samples, \(data.train.tasks.count) tasks, \(epochs) epochs")
     let result = try runExperiment(settings.architecture, data: data, options: settings.options, epochs: epochs, batchSize: batchSize,
-                                   learningRate: Float(learningRate), mode: mode,
+                                   learningRate: Float(learningRate), mode: mode, balancing: balancing, taskGroupSize: groupSize,
                                    logURL: output.appendingPathComponent("log.\(logFormat)"), checkpointURL: checkpointURL,
+                                   diagnosticsURL: output.appendingPathComponent("diagnostics.jsonl"), gradientStatisticsInterval: 20,
                                    printsEpochs: !flags.isSet("quiet"), metadata: settings.metadata, resume: resume)
     let tasks = data.train.tasks.map(\.name)
     if !result.history.isEmpty {
@@ -110,7 +117,7 @@ func runTrain(_ arguments: [String]) throws {
             .write(to: output.appendingPathComponent("validation.svg"))
     }
     print("\n" + comparisonTable([(settings.architecture.rawValue, result)], baseline: nil))
-    print("\nwrote \(output.path)/{log.\(logFormat), loss.svg, validation.svg, model.mtlckpt}; evaluate with: mtl eval --checkpoint \(checkpointURL.path)")
+    print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, model.mtlckpt}; evaluate with: mtl eval --checkpoint \(checkpointURL.path)")
 }
 
 /// `mtl eval`: rebuilds a run from its checkpoint and reports the test split.

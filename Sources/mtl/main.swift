@@ -23,13 +23,17 @@ let usage = """
                 and by Δm% against single-task. About a minute on two cores.
                 Flags: --threads N, --seed S (default 0), --quick (a smaller smoke run)
       train     Train one architecture on one generated dataset; writes log, SVG plots and a
-                checkpoint into --output.
+                checkpoint into --output, and diagnostics.jsonl (task weights, per-task gradient
+                norms and cosines, AdaTask's dominance) per epoch.
                 Flags: --dataset shapes|scenes|digits|regression (default shapes)
                        --architecture stl|multi-head|concatenation|additive|multiplicative|film|
                                       soft-sharing|cross-stitch|roaming|fixed-partitioning
                                       (default multi-head)
                        --sharing-ratio P (0.5)  --update-interval STEPS (0.1 epoch)
-                       --selection random|least-aligned  --mode summed|alternating
+                       --selection random|least-aligned  --mode summed|alternating|groups
+                       --group-size K (groups mode, 1)
+                       --balancer ew|uncertainty|dwa|rlw|gls|gradnorm|unitary|mgda-ub|mgda|
+                                  pcgrad|nash-mtl|adatask (default ew; summed and groups modes)
                        --epochs N (5)  --batch-size B (64)  --learning-rate LR (0.001)
                        --samples N (3000)  --correlation RHO (regression, 0.5)  --width W (16)
                        --seed S (0)  --threads N  --output DIR (mtl-run)  --log-format csv|jsonl

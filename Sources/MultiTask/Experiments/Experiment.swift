@@ -48,19 +48,25 @@ public func defaultTrainingMode(for architecture: Architecture) -> TrainingMode 
     architecture == .maximumRoaming || architecture == .fixedPartitioning ? .taskAlternating : .summed
 }
 
-/// Builds `architecture` for `data`, trains it with Adam and the balancer, and evaluates it on
-/// the test split after the last epoch. With `resume`, training continues from `checkpointURL`.
+/// Builds `architecture` for `data`, trains it with the balancing method's balancer and optimizer
+/// (Adam unless the method is AdaTask), and evaluates it on the test split after the last epoch.
+/// With `resume`, training continues from `checkpointURL`.
 public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>, options: ArchitectureOptions,
                           epochs: Int, batchSize: Int = 64, learningRate: Float = 1e-3, mode: TrainingMode? = nil,
-                          balancer: LossBalancer = EqualWeighting(), logURL: URL? = nil, checkpointURL: URL? = nil,
+                          balancing: BalancingMethod = .equal, taskGroupSize: Int = 1, logURL: URL? = nil, checkpointURL: URL? = nil,
+                          diagnosticsURL: URL? = nil, gradientStatisticsInterval: Int? = nil,
                           showsProgress: Bool? = nil, printsEpochs: Bool = false, metadata: [String: String] = [:],
                           resume: Bool = false) throws -> ExperimentResult {
     let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
-    let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: learningRate), balancer: balancer,
+    let (balancer, optimizer) = balancing.make(for: model, learningRate: learningRate, seed: options.seed)
+    let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer,
                           configuration: .init(epochs: epochs, batchSize: batchSize, seed: options.seed,
                                                mode: mode ?? defaultTrainingMode(for: architecture), logURL: logURL,
                                                checkpointURL: checkpointURL, showsProgress: showsProgress, printsEpochs: printsEpochs))
     trainer.configuration.metadata = metadata
+    trainer.configuration.taskGroupSize = taskGroupSize
+    trainer.configuration.diagnosticsURL = diagnosticsURL
+    trainer.configuration.gradientStatisticsInterval = gradientStatisticsInterval
     if resume, let checkpointURL { try trainer.resume(from: checkpointURL) }
     let history = try trainer.fit(data.train, validation: data.validation)
     let test = evaluate(model, on: data.test)
