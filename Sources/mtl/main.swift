@@ -3,6 +3,7 @@
 //   mtl demo [--threads N] [--seed S] [--quick]   STL vs multi-head vs Maximum Roaming on generated data
 //   mtl train [flags]                             one architecture on one generated dataset
 //   mtl eval --checkpoint PATH                    a trained run's test results
+//   mtl compare [flags]                           every balancing method against single-task networks
 //   mtl tour                                      what the tensor core computes, with timings
 //   mtl --help                                    usage
 //
@@ -40,6 +41,13 @@ let usage = """
                        --resume (continue from DIR/model.mtlckpt)  --quiet
       eval      Evaluate a checkpoint written by `mtl train` on its test split.
                 Flags: --checkpoint PATH, --threads N
+      compare   Every balancing method (EW, uncertainty, DWA, RLW, GLS, GradNorm, unitary, MGDA-UB,
+                MGDA, PCGrad, Nash-MTL, AdaTask) with a multi-head network against single-task
+                networks, over several seeds: per-task metrics, Δm%, seconds per epoch.
+                Flags: --dataset (scenes)  --balancers a,b,…  --seeds N (3)  --epochs N (12)
+                       --samples N (2000)  --batch-size B (32)  --learning-rate LR (0.001)
+                       --width W (16)  --threads N  --output DIR (compare.csv, delta-m.svg)
+                       --quick (1 seed, 1 epoch, 200 samples)
       tour      A tour of the tensor core: broadcasting, the SIMD GEMM against its naive twin,
                 a convolution, with timings. Flags: --threads N, --seed S
       help      Show this text (also: --help, -h).
@@ -75,8 +83,10 @@ do {
         try runTrain(Array(arguments.dropFirst()))
     case "eval":
         try runEval(Array(arguments.dropFirst()))
+    case "compare":
+        try runCompare(Array(arguments.dropFirst()))
     default:
-        throw UsageError(description: "unknown command '\(command)' (commands: demo, train, eval, tour, help)")
+        throw UsageError(description: "unknown command '\(command)' (commands: demo, train, eval, compare, tour, help)")
     }
 } catch let error as UsageError {
     fail(error.description)
