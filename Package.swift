@@ -52,6 +52,9 @@ let package = Package(
         .executableTarget(name: "04-autodiff", dependencies: ["MultiTaskKit"], path: "Notebooks/04-autodiff", swiftSettings: nativeCPU),
         .executableTarget(name: "05-modules-and-training", dependencies: ["MultiTaskKit"], path: "Notebooks/05-modules-and-training", swiftSettings: nativeCPU),
         .executableTarget(name: "06-multi-task-basics", dependencies: ["MultiTaskKit"], path: "Notebooks/06-multi-task-basics", swiftSettings: nativeCPU),
+        .executableTarget(name: "10-balancing-losses", dependencies: ["MultiTaskKit"], path: "Notebooks/10-balancing-losses", swiftSettings: nativeCPU),
+        .executableTarget(name: "11-multi-objective", dependencies: ["MultiTaskKit"], path: "Notebooks/11-multi-objective", swiftSettings: nativeCPU),
+        .executableTarget(name: "12-task-dominance", dependencies: ["MultiTaskKit"], path: "Notebooks/12-task-dominance", swiftSettings: nativeCPU),
         // The shared test helpers (`isClose(rtol:atol:)`), used by every test target.
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: nativeCPU),
