@@ -100,6 +100,24 @@ struct MultiObjectiveSolverTests {
         #expect(isClose(MinimumNormSolver.solve(gram: opposite).map(Float.init), [1.0 / 3, 2.0 / 3], atol: 1e-7))
     }
 
+    @Test("MGDA normalizations: l2 makes α independent of a task's gradient scale, loss divides by the loss")
+    func mgdaNormalization() {
+        var generator = SeededGenerator(seed: 15)
+        let gradients = randomGradients(taskCount: 3, length: 9, &generator)
+        let louder = [gradients[0].map { $0 * 100 }, gradients[1], gradients[2]]
+        let losses: [Float] = [2, 1, 0.5]
+        let l2 = MGDA(normalization: .l2)
+        #expect(isClose(l2.weights(gradients: gradients, losses: losses).map(Float.init),
+                        l2.weights(gradients: louder, losses: losses).map(Float.init), atol: 1e-5))
+        // Without normalization the loud task's weight collapses (its gradient is far from the origin).
+        let plain = MGDA(normalization: .none)
+        #expect(plain.weights(gradients: louder, losses: losses)[0] < 0.05)
+        // `.loss` divides g_t by L_t: scaling a task's loss and gradient together changes nothing.
+        let byLoss = MGDA(normalization: .loss)
+        #expect(isClose(byLoss.weights(gradients: gradients, losses: losses).map(Float.init),
+                        byLoss.weights(gradients: louder, losses: [200, 1, 0.5]).map(Float.init), atol: 1e-5))
+    }
+
     @Test("Nash-MTL: α_t (Mα)_t = 1 to 1e-5 for random well-conditioned M (T = 2…8)")
     func nashBargaining() throws {
         var generator = SeededGenerator(seed: 13)

@@ -22,7 +22,8 @@ import NeuralNetworks
 /// passes) and keeps them for the next `step()`; `.grad` receives their sum (so gradient clipping
 /// and logs see the usual gradient). An unweighted regularization term's gradient is shared
 /// equally among the tasks. L2 weight decay enters every task's step (each task's objective
-/// carries it).
+/// carries it). In `.taskAlternating` training the trainer calls no balancer — each update already
+/// holds one task's gradient — and AdaTask then steps like the plain optimizer.
 ///
 /// **Task dominance (AU)**: with `tracksDominance`, every shared scalar keeps, per task, an
 /// exponential average of its squared updates, AU_t ← β AU_t + (1 − β) u_t²; the task with the
