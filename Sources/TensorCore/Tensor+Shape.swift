@@ -113,6 +113,31 @@ extension Tensor {
         return Tensor(shape: newShape, scalars: result)
     }
 
+    /// The inverse placement of `gathering`: a tensor with `count` rows along `axis`, zero except
+    /// row `indices[k]`, which holds row k of `self`. The indices must be distinct. (Used to run a
+    /// layer on a subset of its output units and put the results back in place.)
+    public func scattering(_ indices: [Int], into count: Int, alongAxis axis: Int = 0) -> Tensor {
+        let axis = normalizedAxis(axis, operation: "scattering")
+        checkPrecondition(indices.count == shape[axis], "scattering: \(indices.count) indices for \(shape[axis]) rows along axis \(axis) of \(shape)")
+        checkPrecondition(Set(indices).count == indices.count && indices.allSatisfy { $0 >= 0 && $0 < count },
+                          "scattering: indices \(indices) must be distinct and in 0..<\(count)")
+        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        var newShape = shape
+        newShape[axis] = count
+        var result = Tensor.zeros(newShape)
+        result.withUnsafeMutableBufferPointer { destination in
+            withUnsafeBufferPointer { source in
+                for o in 0..<outer {
+                    for (k, index) in indices.enumerated() {
+                        let from = source.baseAddress! + (o * indices.count + k) * inner
+                        (destination.baseAddress! + (o * count + index) * inner).update(from: from, count: inner)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     /// The sub-tensor at `index` of the first axis (get and set).
     public subscript(_ index: Int) -> Tensor {
         get { selecting(index, alongAxis: 0) }

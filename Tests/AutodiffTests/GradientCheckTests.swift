@@ -72,6 +72,7 @@ struct GradientCheckTests {
         Case(name: "slice axis 1", inputs: { [u([3, 5], &$0)] }, function: { $0[0].sliced(1..<4, alongAxis: 1) }),
         Case(name: "selecting", inputs: { [u([3, 5], &$0)] }, function: { $0[0].selecting(2, alongAxis: 0) }),
         Case(name: "gathering with repeats", inputs: { [u([4, 3], &$0)] }, function: { $0[0].gathering([3, 0, 3, 1]) }),
+        Case(name: "scattering channels", inputs: { [u([2, 3, 2, 2], &$0)] }, function: { $0[0].scattering([4, 0, 2], into: 5, alongAxis: 1) }),
         Case(name: "padded", inputs: { [u([2, 3], &$0)] }, function: { $0[0].padded(with: [(1, 0), (2, 1)], value: 0.5) }),
         Case(name: "concatenating axis 1", inputs: { [u([2, 3], &$0), u([2, 1], &$0)] }, function: { Variable.concatenating([$0[0], $0[1]], alongAxis: 1) }),
         Case(name: "stacking", inputs: { [u([2, 3], &$0), u([2, 3], &$0)] }, function: { Variable.stacking([$0[0], $0[1]], alongAxis: 1) }),

@@ -2,6 +2,8 @@ import Testing
 import TensorCore
 import Autodiff
 import NeuralNetworks
+import TaskData
+import TestSupport
 import MultiTask
 
 /// Chapter 09 — Maximum Roaming: the invariants of the masks and of the roaming updates.
@@ -102,4 +104,43 @@ struct MaximumRoamingTests {
         for _ in 0..<10 { mask.roam(selection: .random, using: &generator) }
         #expect((0..<3).map { mask.activeUnits(of: $0).count } == counts)
     }
+
+    @Test("skipping masked units (outputs and the next layer's inputs) gives the masked network's outputs, gradients and updates")
+    func skippingMatchesMasking() {
+        let tasks = (0..<3).map { TaskSpec(name: "t\($0)", kind: .classification(classCount: 2)) }
+        var generator = SeededGenerator(seed: 4)
+        let input = Tensor.normal([8, 3, 16, 16], using: &generator)
+        let targets = (0..<3).map { _ in (0..<8).map { _ in generator.nextInt(below: 2) } }
+        for dense in [false, true] {
+            let denseTasks = (0..<3).map { TaskSpec(name: "t\($0)", kind: .denseRegression(channelCount: 1)) }
+            func network(skipping: Bool) -> MultiTaskNetwork {
+                var options = ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 1, seed: 5)
+                options.skipsMaskedUnits = skipping
+                return makeNetwork(.maximumRoaming, tasks: dense ? denseTasks : tasks, inputShape: [3, 16, 16], options: options)
+            }
+            let masked = network(skipping: false), skipping = network(skipping: true)
+            let convolutions = skipping.namedModules().compactMap { $0.module as? Conv2D }.filter { $0.outputSelection != nil }
+            #expect(convolutions.count == 3 && convolutions.filter { $0.inputSelection != nil }.count == 2)
+            let optimizers = [masked, skipping].map { Adam(parameters: $0.parameters(), learningRate: 1e-2) }
+            for step in 0..<6 {
+                for (model, optimizer) in zip([masked, skipping], optimizers) {
+                    model.willTrain(step: step)  // roams every step
+                    let task = step % 3
+                    model.zeroGradients()
+                    let output = model(Variable(input), task: task)
+                    let loss = dense ? meanSquaredError(prediction: output, target: Tensor.ones(output.shape))
+                                     : crossEntropy(logits: output, targets: targets[task])
+                    loss.backward()
+                    optimizer.step()
+                }
+                for (a, b) in zip(masked.namedParameters(), skipping.namedParameters()) {
+                    #expect(isClose(a.parameter.value, b.parameter.value, rtol: 1e-4, atol: 1e-6), "dense \(dense) step \(step): \(a.name)")
+                }
+            }
+            for task in 0..<3 {
+                #expect(isClose(masked(Variable(input), task: task).value, skipping(Variable(input), task: task).value, rtol: 1e-4, atol: 1e-5))
+            }
+        }
+    }
 }
+

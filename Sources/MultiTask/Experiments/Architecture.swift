@@ -28,6 +28,8 @@ public struct ArchitectureOptions: Sendable {
     /// Task descriptor of the conditioned architectures.
     public var descriptor = TaskDescriptorKind.oneHot
     public var seed: UInt64 = 0
+    /// Masked layers compute only the active task's units (`TaskMask(after:…, skipsMaskedUnits:)`).
+    public var skipsMaskedUnits = false
 
     public init(width: Int = 16, sharingRatio: Double = 0.5, updateInterval: Int = 10, selection: RoamingSelection = .random,
                 couplingStrength: Float = 1e-3, descriptor: TaskDescriptorKind = .oneHot, seed: UInt64 = 0) {
@@ -55,10 +57,15 @@ public struct ArchitectureOptions: Sendable {
 public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: ArchitectureOptions, maskTasks: Int? = nil,
                          random: RandomSource) -> (blocks: [Module], featureCount: Int) {
     var maskSeed = options.seed &+ 1000
+    var previousMask: TaskMask?
     func masked(_ layer: Module) -> [Module] {
         guard let taskCount = maskTasks else { return [layer] }
         maskSeed &+= 1
-        return [layer, TaskMask(after: layer, taskCount: taskCount, sharingRatio: options.sharingRatio, seed: maskSeed)]
+        if options.skipsMaskedUnits, let convolution = layer as? Conv2D { previousMask?.skipsInputs(of: convolution) }
+        let mask = TaskMask(after: layer, taskCount: taskCount, sharingRatio: options.sharingRatio, seed: maskSeed,
+                            skipsMaskedUnits: options.skipsMaskedUnits)
+        previousMask = mask
+        return [layer, mask]
     }
     let width = options.width
     if inputShape.count == 3 {

@@ -12,6 +12,13 @@ public final class Conv2D: Module {
     public let stride: Int
     public let padding: Int
     public let dilation: Int
+    /// When set and returning a subset of the output channels, only those are computed (their
+    /// weights gathered, the results scattered back in place) and the others are zero — for a
+    /// task mask that would multiply them by zero anyway (`TaskMask(after:…, skipsMaskedUnits:)`).
+    public var outputSelection: (() -> [Int]?)?
+    /// When set and returning a subset of the input channels, the others are taken to be zero and
+    /// skipped (input and weight gathered) — for an input that a task mask has zeroed.
+    public var inputSelection: (() -> [Int]?)?
 
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 dilation: Int = 1, bias: Bool = true,
@@ -32,7 +39,17 @@ public final class Conv2D: Module {
     }
 
     public override func callAsFunction(_ input: Variable) -> Variable {
-        Variable.conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+        var input = input, kernel: Variable = weight
+        if let channels = inputSelection?(), channels.count < weight.shape[1] {
+            input = input.gathering(channels, alongAxis: 1)
+            kernel = kernel.gathering(channels, alongAxis: 1)
+        }
+        if let selected = outputSelection?(), selected.count < weight.shape[0] {
+            return Variable.conv2d(input, weight: kernel.gathering(selected), bias: bias?.gathering(selected),
+                                   stride: stride, padding: padding, dilation: dilation)
+                .scattering(selected, into: weight.shape[0], alongAxis: 1)
+        }
+        return Variable.conv2d(input, weight: kernel, bias: bias, stride: stride, padding: padding, dilation: dilation)
     }
 
     public override var summary: String {

@@ -14,6 +14,9 @@ public final class Linear: Module {
     public let bias: Parameter?
     public let inputCount: Int
     public let outputCount: Int
+    /// When set and returning a subset of the outputs, only those are computed and the others
+    /// are zero (see `Conv2D.outputSelection`).
+    public var outputSelection: (() -> [Int]?)?
 
     public init(inputCount: Int, outputCount: Int, bias: Bool = true,
                 weightInitializer: Initializer = .kaimingUniform(negativeSlope: Float(5).squareRoot()),
@@ -30,6 +33,11 @@ public final class Linear: Module {
 
     public override func callAsFunction(_ input: Variable) -> Variable {
         checkPrecondition(input.shape.last == inputCount, "Linear(\(inputCount) → \(outputCount)): input \(input.shape) does not end in \(inputCount)")
+        if input.shape.count == 2, let selected = outputSelection?(), selected.count < outputCount {
+            let columns = weight.gathering(selected, alongAxis: 1)
+            let output = bias.map { Variable.affine(input, weight: columns, bias: $0.gathering(selected)) } ?? input • columns
+            return output.scattering(selected, into: outputCount, alongAxis: 1)
+        }
         if let bias, input.shape.count == 2 { return Variable.affine(input, weight: weight, bias: bias) }
         let product = input • weight
         return bias.map { product + $0 } ?? product
