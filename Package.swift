@@ -51,6 +51,7 @@ let package = Package(
         .executableTarget(name: "03-convolution", dependencies: ["MultiTaskKit"], path: "Notebooks/03-convolution", swiftSettings: nativeCPU),
         .executableTarget(name: "04-autodiff", dependencies: ["MultiTaskKit"], path: "Notebooks/04-autodiff", swiftSettings: nativeCPU),
         .executableTarget(name: "05-modules-and-training", dependencies: ["MultiTaskKit"], path: "Notebooks/05-modules-and-training", swiftSettings: nativeCPU),
+        .executableTarget(name: "00-getting-started", dependencies: ["MultiTaskKit"], path: "Notebooks/00-getting-started", swiftSettings: nativeCPU),
         .executableTarget(name: "06-multi-task-basics", dependencies: ["MultiTaskKit"], path: "Notebooks/06-multi-task-basics", swiftSettings: nativeCPU),
         .executableTarget(name: "10-balancing-losses", dependencies: ["MultiTaskKit"], path: "Notebooks/10-balancing-losses", swiftSettings: nativeCPU),
         .executableTarget(name: "11-multi-objective", dependencies: ["MultiTaskKit"], path: "Notebooks/11-multi-objective", swiftSettings: nativeCPU),

@@ -2,6 +2,7 @@ import Testing
 import TensorCore
 import Autodiff
 import NeuralNetworks
+import TaskData
 import MultiTask
 import TestSupport
 
@@ -44,6 +45,22 @@ struct SharingTests {
         additive.weight.assign(Tensor([[1, 2, 3], [4, 5, 6]]))
         let shifted = additive(features, task: 1).value - features.value
         isClose(shifted.mean(alongAxes: [0, 2, 3]), Tensor([4, 5, 6]), rtol: 1e-5, atol: 1e-5)
+    }
+
+    @Test("soft sharing couples the columns, not the heads: tasks with different output sizes build and train (regression)")
+    func softSharingHeads() {
+        // Before the fix, makeNetwork put each head inside its column, and columns with heads of
+        // 3 and 5 outputs failed the "columns alike" check.
+        let tasks = [TaskSpec(name: "a", kind: .classification(classCount: 3)), TaskSpec(name: "b", kind: .classification(classCount: 5))]
+        let network = makeNetwork(.softSharing, tasks: tasks, inputShape: [3, 16, 16], options: ArchitectureOptions(width: 4, couplingStrength: 1, seed: 1))
+        let x = Variable(Tensor.normal([2, 3, 16, 16], seed: 3))
+        #expect(network(x, task: 0).shape == [2, 3] && network(x, task: 1).shape == [2, 5])
+        let soft = network as! SoftSharingNetwork
+        var expected: Float = 0
+        for (a, b) in zip(soft.columns[0].parameters(), soft.columns[1].parameters()) { expected += (a.value - b.value).squared().sum().scalar }
+        #expect(isClose([soft.couplingPenalty()!.value.scalar], [expected], rtol: 1e-5))
+        let headGradients = gradients(of: soft.couplingPenalty()!, wrt: soft.heads.flatMap { $0.parameters() })
+        #expect(headGradients.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
     }
 
     @Test("soft sharing with λ = 0 trains exactly as independent networks; λ > 0 pulls the columns together")

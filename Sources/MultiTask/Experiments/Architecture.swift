@@ -141,10 +141,12 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
         return TaskConditionedNetwork(encoder: Sequential(blocks), conditioning: conditioning, decoder: decoder,
                                       outputCounts: tasks.map(\.outputCount))
     case .softSharing:
-        return SoftSharingNetwork(taskCount: tasks.count, couplingStrength: options.couplingStrength) { task in
+        var featureCount = 0
+        return SoftSharingNetwork(taskCount: tasks.count, couplingStrength: options.couplingStrength, makeColumn: { _ in
             let (blocks, features) = backbone()
-            return Sequential(blocks + [makeHead(for: tasks[task], featureCount: features, random: random)])
-        }
+            featureCount = features
+            return Sequential(blocks)
+        }, makeHead: { task in makeHead(for: tasks[task], featureCount: featureCount, random: random) })
     case .crossStitch:
         let columns = tasks.indices.map { _ in backbone() }
         return CrossStitchNetwork(taskCount: tasks.count, stageCount: columns[0].blocks.count,

@@ -9,14 +9,18 @@ import NeuralNetworks
 ///
 /// added to the objective (Duong et al., 2015; lecture notes). λ = 0 is independent training;
 /// λ → ∞ forces equal parameters, hard sharing. Parameters are matched by their dotted names
-/// inside the columns, so the columns must be built alike.
+/// inside the columns, so the columns must be built alike. Each task may add its own head after
+/// its column (`makeHead`) — heads are not coupled, so tasks can differ in their outputs.
 public final class SoftSharingNetwork: MultiTaskNetwork {
     public let columns: [Module]
+    /// The uncoupled task heads (identities when none were given).
+    public let heads: [Module]
     /// λ, the coupling strength.
     public var couplingStrength: Float
 
-    public init(taskCount: Int, couplingStrength: Float, makeColumn: (Int) -> Module) {
+    public init(taskCount: Int, couplingStrength: Float, makeColumn: (Int) -> Module, makeHead: ((Int) -> Module)? = nil) {
         columns = (0..<taskCount).map(makeColumn)
+        heads = (0..<taskCount).map { task in makeHead?(task) ?? Identity() }
         self.couplingStrength = couplingStrength
         let names = columns.map { $0.namedParameters().map { "\($0.name) \($0.parameter.shape)" } }
         checkPrecondition(names.allSatisfy { $0 == names[0] },
@@ -26,7 +30,7 @@ public final class SoftSharingNetwork: MultiTaskNetwork {
 
     public override func callAsFunction(_ input: Variable, task: Int) -> Variable {
         checkTask(task, "SoftSharingNetwork")
-        return columns[task](input)
+        return heads[task](columns[task](input))
     }
 
     /// Nothing is shared directly; the coupling acts through the penalty.
