@@ -66,10 +66,9 @@ public final class GradNorm: LossBalancer {
         let used = context.tasks.map { w[$0] }
         _ = backwardWeightedSum(losses: losses, weights: used, context: context)
 
-        guard let layer = layer ?? context.sharedParameters.last(where: { $0.rank >= 2 && !$0.isFrozen }) else {
-            checkPrecondition(false, "GradNorm: the model has no shared weight of rank ≥ 2 to normalize gradients on; pass `layer:`")
-            return used
-        }
+        let candidate = layer ?? context.sharedParameters.last(where: { $0.rank >= 2 && !$0.isFrozen })
+        checkPrecondition(candidate != nil, "GradNorm: the model has no shared weight of rank ≥ 2 to normalize gradients on; pass `layer:`")
+        let layer = candidate!
         if initialLosses == nil || (initialLossPolicy == .everyEpoch && initialLossEpoch != context.epoch) {
             var initial = initialLosses ?? Array(repeating: Float.nan, count: taskCount)
             for (position, task) in context.tasks.enumerated() { initial[task] = values[position] }
