@@ -53,6 +53,8 @@ let package = Package(
         .executableTarget(name: "05-modules-and-training", dependencies: ["MultiTaskKit"], path: "Notebooks/05-modules-and-training", swiftSettings: nativeCPU),
         .executableTarget(name: "00-getting-started", dependencies: ["MultiTaskKit"], path: "Notebooks/00-getting-started", swiftSettings: nativeCPU),
         .executableTarget(name: "06-multi-task-basics", dependencies: ["MultiTaskKit"], path: "Notebooks/06-multi-task-basics", swiftSettings: nativeCPU),
+        .executableTarget(name: "07-conditioning", dependencies: ["MultiTaskKit"], path: "Notebooks/07-conditioning", swiftSettings: nativeCPU),
+        .executableTarget(name: "08-soft-sharing", dependencies: ["MultiTaskKit"], path: "Notebooks/08-soft-sharing", swiftSettings: nativeCPU),
         .executableTarget(name: "09-maximum-roaming", dependencies: ["MultiTaskKit"], path: "Notebooks/09-maximum-roaming", swiftSettings: nativeCPU),
         .executableTarget(name: "10-balancing-losses", dependencies: ["MultiTaskKit"], path: "Notebooks/10-balancing-losses", swiftSettings: nativeCPU),
         .executableTarget(name: "11-multi-objective", dependencies: ["MultiTaskKit"], path: "Notebooks/11-multi-objective", swiftSettings: nativeCPU),

@@ -36,8 +36,9 @@ open class Module: CustomStringConvertible {
         case parameter(Parameter), buffer(Buffer), module(Module)
     }
 
-    /// The direct members of this module, named by property (arrays: `name.index`, dictionaries:
-    /// `name.key`), in declaration order, superclass properties first.
+    /// The direct members of this module, named by property (arrays: `name.index`, arrays of
+    /// arrays of modules: `name.row.column`, dictionaries: `name.key`), in declaration order,
+    /// superclass properties first.
     private func members() -> [(String, Member)] {
         var mirrors: [Mirror] = []
         var mirror: Mirror? = Mirror(reflecting: self)
@@ -62,6 +63,8 @@ open class Module: CustomStringConvertible {
         case let buffer as Buffer: return [(name, .buffer(buffer))]
         case let module as Module: return [(name, .module(module))]
         case let modules as [Module]: return modules.enumerated().map { ("\(name).\($0.offset)", .module($0.element)) }
+        case let grid as [[Module]]:  // e.g. one column of stages per task: `name.row.column`
+            return grid.enumerated().flatMap { row in row.element.enumerated().map { ("\(name).\(row.offset).\($0.offset)", .module($0.element)) } }
         case let parameters as [Parameter]: return parameters.enumerated().map { ("\(name).\($0.offset)", .parameter($0.element)) }
         case let modules as [String: Module]: return modules.keys.sorted().map { ("\(name).\($0)", .module(modules[$0]!)) }
         case let parameters as [String: Parameter]: return parameters.keys.sorted().map { ("\(name).\($0)", .parameter(parameters[$0]!)) }

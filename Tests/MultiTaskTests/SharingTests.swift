@@ -47,6 +47,24 @@ struct SharingTests {
         isClose(shifted.mean(alongAxes: [0, 2, 3]), Tensor([4, 5, 6]), rtol: 1e-5, atol: 1e-5)
     }
 
+    @Test("every architecture exposes all its parameters to the optimizer (regression: cross-stitch columns were missing)")
+    func everyParameterIsFound() {
+        let tasks = [TaskSpec(name: "a", kind: .regression(outputCount: 1)), TaskSpec(name: "b", kind: .regression(outputCount: 1))]
+        for architecture in Architecture.allCases {
+            let model = makeNetwork(architecture, tasks: tasks, inputShape: [6], options: ArchitectureOptions(width: 4, seed: 1))
+            let found = Set(model.parameters().map(ObjectIdentifier.init))
+            // Every Linear layer reachable by walking the module tree must have its weight listed.
+            for (name, module) in model.namedModules() {
+                if let linear = module as? Linear { #expect(found.contains(ObjectIdentifier(linear.weight)), "\(architecture.rawValue): \(name)") }
+            }
+            // And the parameter count matches the layers' sizes: 2 tasks × 2 hidden layers at least.
+            #expect(model.parameterCount >= 6 * 4 + 4 + 4 * 4 + 4, "\(architecture.rawValue): \(model.parameterCount)")
+        }
+        let crossStitch = makeNetwork(.crossStitch, tasks: tasks, inputShape: [6], options: ArchitectureOptions(width: 4, seed: 1))
+        // Two columns of two Linear(6→4)/(4→4) blocks, two heads (4→1), one 2×2 stitch.
+        #expect(crossStitch.parameterCount == 2 * (6 * 4 + 4 + 4 * 4 + 4) + 2 * (4 + 1) + 4)
+    }
+
     @Test("soft sharing couples the columns, not the heads: tasks with different output sizes build and train (regression)")
     func softSharingHeads() {
         // Before the fix, makeNetwork put each head inside its column, and columns with heads of

@@ -35,6 +35,14 @@ struct ModuleTests {
         #expect(model.namedModules().map(\.name).contains("heads.depth"))
     }
 
+    @Test("modules in an array of arrays are found as name.row.column (regression: cross-stitch columns were skipped)")
+    func nestedArrays() {
+        final class Grid: Module {
+            let columns: [[Module]] = [[Linear(inputCount: 2, outputCount: 2), ReLU()], [Linear(inputCount: 2, outputCount: 1)]]
+        }
+        #expect(Grid().namedParameters().map(\.name) == ["columns.0.0.weight", "columns.0.0.bias", "columns.1.0.weight", "columns.1.0.bias"])
+    }
+
     @Test("train/eval reach every descendant; freezing stops gradients and updates")
     func modesAndFreezing() {
         let model = TwoHeads()
