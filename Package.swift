@@ -60,6 +60,7 @@ let package = Package(
         .executableTarget(name: "11-multi-objective", dependencies: ["MultiTaskKit"], path: "Notebooks/11-multi-objective", swiftSettings: nativeCPU),
         .executableTarget(name: "12-task-dominance", dependencies: ["MultiTaskKit"], path: "Notebooks/12-task-dominance", swiftSettings: nativeCPU),
         .executableTarget(name: "13-dense-prediction", dependencies: ["MultiTaskKit"], path: "Notebooks/13-dense-prediction", swiftSettings: nativeCPU),
+        .executableTarget(name: "14-extending", dependencies: ["MultiTaskKit"], path: "Notebooks/14-extending", swiftSettings: nativeCPU),
         // The shared test helpers (`isClose(rtol:atol:)`), used by every test target.
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: nativeCPU),

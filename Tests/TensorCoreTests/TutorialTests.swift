@@ -2,7 +2,8 @@ import Testing
 import Foundation
 
 /// The tutorials never drift from code that compiles: every Swift block in `Tutorials/*.md` must
-/// appear verbatim (as consecutive lines, ignoring indentation) in a notebook or in `Sources/`.
+/// appear verbatim (as consecutive lines, ignoring indentation) in a notebook, in `Sources/` or in
+/// `Tests/` (chapter 14 shows a test).
 @Suite("Tutorials")
 struct TutorialTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -22,7 +23,8 @@ struct TutorialTests {
     func codeBlocksExist() throws {
         let chapters = Self.files(under: "Tutorials", withExtension: "md")
         #expect(chapters.count >= 5, "chapters found: \(chapters.map(\.lastPathComponent))")
-        let code = try (Self.files(under: "Notebooks", withExtension: "swift") + Self.files(under: "Sources", withExtension: "swift"))
+        let code = try (Self.files(under: "Notebooks", withExtension: "swift") + Self.files(under: "Sources", withExtension: "swift")
+                        + Self.files(under: "Tests", withExtension: "swift").filter { $0.lastPathComponent != "TutorialTests.swift" })
             .map { Self.normalizedLines(try String(contentsOf: $0, encoding: .utf8)) }
         for chapter in chapters {
             let text = try String(contentsOf: chapter, encoding: .utf8)
@@ -32,7 +34,7 @@ struct TutorialTests {
                 let found = code.contains { file in
                     file.count >= lines.count && (0...(file.count - lines.count)).contains { Array(file[$0..<($0 + lines.count)]) == lines }
                 }
-                #expect(found, "\(chapter.lastPathComponent): a Swift block is not in any notebook or source file:\n\(block)")
+                #expect(found, "\(chapter.lastPathComponent): a Swift block is not in any notebook, source or test file:\n\(block)")
             }
         }
     }
