@@ -142,5 +142,30 @@ struct MaximumRoamingTests {
             }
         }
     }
-}
 
+    @Test("skipping masked units of Linear layers (the vector backbone) gives the masked network's updates")
+    func skippingLinearMatchesMasking() {
+        let tasks = (0..<3).map { TaskSpec(name: "t\($0)", kind: .regression(outputCount: 1)) }
+        let input = Tensor.normal([16, 6], seed: 8)
+        func network(skipping: Bool) -> MultiTaskNetwork {
+            var options = ArchitectureOptions(width: 10, sharingRatio: 0.5, updateInterval: 1, seed: 9)
+            options.skipsMaskedUnits = skipping
+            return makeNetwork(.maximumRoaming, tasks: tasks, inputShape: [6], options: options)
+        }
+        let masked = network(skipping: false), skipping = network(skipping: true)
+        #expect(skipping.namedModules().compactMap { $0.module as? Linear }.filter { $0.outputSelection != nil }.count == 2)
+        let optimizers = [masked, skipping].map { Adam(parameters: $0.parameters(), learningRate: 1e-2) }
+        for step in 0..<6 {
+            for (model, optimizer) in zip([masked, skipping], optimizers) {
+                model.willTrain(step: step)
+                model.zeroGradients()
+                let output = model(Variable(input), task: step % 3)
+                meanSquaredError(prediction: output, target: Tensor.ones(output.shape)).backward()
+                optimizer.step()
+            }
+        }
+        for (a, b) in zip(masked.namedParameters(), skipping.namedParameters()) {
+            #expect(isClose(a.parameter.value, b.parameter.value, rtol: 1e-4, atol: 1e-6), "\(a.name)")
+        }
+    }
+}

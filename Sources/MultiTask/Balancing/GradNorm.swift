@@ -76,9 +76,7 @@ public final class GradNorm: LossBalancer {
             initialLossEpoch = context.epoch
         }
         // ‖∇_W L_t‖ per task: backward passes pruned to the heads and W.
-        let layerNorms = losses.map { loss in
-            Float(TaskGradients.flatten([gradients(of: loss, wrt: [layer])[0]]).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
-        }
+        let layerNorms = losses.map { gradients(of: $0, wrt: [layer])[0].squared().sum().scalar.squareRoot() }
         let normsG = zip(used, layerNorms).map { $0 * $1 }
         let meanG = normsG.reduce(0, +) / Float(normsG.count)
         let relative = context.tasks.enumerated().map { position, task -> Float in

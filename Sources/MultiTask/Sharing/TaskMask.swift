@@ -130,9 +130,9 @@ public final class TaskMask: Module {
     }
 
     /// Lets `layer`, whose input channels are this mask's units (possibly after ReLU and pooling,
-    /// which keep zeros zero), skip the channels the active task does not use. Requires
-    /// `skipsMaskedUnits` (otherwise the units are zeroed by this layer's multiplication, after
-    /// which skipping them would still be correct, but pointless to set up).
+    /// which keep zeros zero), skip the channels the active task does not use: they are zero, so
+    /// leaving them out of the convolution changes nothing but the work. Used together with
+    /// `skipsMaskedUnits` (`makeBackbone` sets both from `ArchitectureOptions.skipsMaskedUnits`).
     public func skipsInputs(of layer: Conv2D) {
         checkPrecondition(layer.weight.shape[1] == unitCount, "TaskMask.skipsInputs: the layer has \(layer.weight.shape[1]) input channels, the mask \(unitCount) units")
         layer.inputSelection = { [weak self] in self.map { $0.activeUnits(of: $0.activeTask) } }
