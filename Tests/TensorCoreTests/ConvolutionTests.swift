@@ -23,6 +23,12 @@ struct ConvolutionTests {
         // Large enough for several output-row bands (C·9·Ho·Wo > 64 Ki scalars), in both kernels' paths.
         Case(batch: 2, channels: 16, height: 40, width: 37, filters: 8, kernel: 3, stride: 1, padding: 1, dilation: 1),
         Case(batch: 2, channels: 16, height: 61, width: 50, filters: 4, kernel: 3, stride: 2, padding: 1, dilation: 1),
+        // Implicit GEMM (stride 1, Wo a multiple of 8): channels, filters and C·Kh·Kw off the 4/4/3
+        // tiles, positions off the 24-wide tile, padding past K − 1, a 1×1 kernel, C·Kh·Kw > 256.
+        Case(batch: 3, channels: 5, height: 5, width: 17, filters: 6, kernel: 2, stride: 1, padding: 0, dilation: 1),
+        Case(batch: 2, channels: 3, height: 5, width: 6, filters: 9, kernel: 1, stride: 1, padding: 1, dilation: 1),
+        Case(batch: 2, channels: 2, height: 7, width: 24, filters: 4, kernel: 5, stride: 1, padding: 2, dilation: 1),
+        Case(batch: 3, channels: 32, height: 9, width: 16, filters: 7, kernel: 3, stride: 1, padding: 1, dilation: 1),
     ]
 
     func geometry(_ c: Case) -> ConvolutionGeometry {

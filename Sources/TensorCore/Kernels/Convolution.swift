@@ -5,6 +5,10 @@
 //
 // Shapes: x [N, C, H, W], weight [F, C, Kh, Kw], bias [F], out [N, F, Ho, Wo].
 //
+// Stride 1 and dilation 1 with Wo a multiple of 8 (the 3×3 "same" convolutions of most CNNs) take
+// a faster route that never builds the columns matrix (Convolution+ImplicitGEMM.swift). Every other
+// geometry, and the text of chapter 03, is this one.
+//
 // Fast path, per image n (columns = im2col(x[n]), [C·Kh·Kw, Ho·Wo]):
 //   forward          out[n]   = weight · columns + bias           (GEMM, M = F, K = C·Kh·Kw, N = Ho·Wo)
 //   input gradient   dx[n]    = col2im(weightᵀ · dOut[n])         (GEMM with Aᵀ read in place)
@@ -88,6 +92,12 @@ public let weightGradientGroupCount = 8
 public func conv2d(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                    batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
                    output: UnsafeMutablePointer<Float>) {
+    if g.usesImplicitGEMM {
+        // The common case (3×3 "same" convolutions): im2col never materialized.
+        conv2dImplicitGEMM(input: input, weight: weight, bias: bias, batchCount: batchCount,
+                           filterCount: filterCount, geometry: g, output: output)
+        return
+    }
     let plane = g.outputPlaneSize, patch = g.patchSize
     // Enough images to share: one image per worker with single-threaded GEMMs. Otherwise (a batch
     // smaller than the thread count) images run in turn with the parallel GEMM.
@@ -131,7 +141,22 @@ public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Fl
             biasGradient[f] = total
         }
     }
-    guard inputGradient != nil || weightGradient != nil, batchCount > 0 else {
+    var inputGradient = inputGradient, weightGradient = weightGradient
+    if g.usesImplicitGEMM {
+        // Implicit-GEMM kernels (Convolution+ImplicitGEMM.swift) for what they cover; the rest below.
+        if let target = weightGradient {
+            conv2dWeightGradientImplicitGEMM(input: input, outputGradient: outputGradient, batchCount: batchCount,
+                                             filterCount: filterCount, geometry: g, weightGradient: target)
+            weightGradient = nil
+        }
+        if let target = inputGradient {
+            conv2dInputGradientImplicitGEMM(weight: weight, outputGradient: outputGradient, batchCount: batchCount,
+                                            filterCount: filterCount, geometry: g, inputGradient: target)
+            inputGradient = nil
+        }
+    }
+    guard inputGradient != nil || weightGradient != nil else { return }
+    guard batchCount > 0 else {
         weightGradient?.initialize(repeating: 0, count: filterCount * patch)
         return
     }

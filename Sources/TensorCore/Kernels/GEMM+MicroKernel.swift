@@ -27,6 +27,20 @@ enum GEMMMicroKernel {
     @inline(__always)
     static func run(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        let tile = product(depth: depth, a: a, b: b)
+        storeRow(tile.0, to: c, accumulate: accumulate)
+        storeRow(tile.1, to: c + ldc, accumulate: accumulate)
+        storeRow(tile.2, to: c + 2 * ldc, accumulate: accumulate)
+        storeRow(tile.3, to: c + 3 * ldc, accumulate: accumulate)
+    }
+
+    /// One row of a tile: 24 scalars in three vectors.
+    typealias TileRow = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+
+    /// The 4×24 tile `Σₚ Apanel[p] ⊗ Bpanel[p]`, left in registers for the caller to store
+    /// (`run` stores it into C; the convolution's input gradient adds it into an image).
+    @inline(__always)
+    static func product(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> (TileRow, TileRow, TileRow, TileRow) {
         typealias V = SIMD8<Float>
         var c00 = V(), c01 = V(), c02 = V()
         var c10 = V(), c11 = V(), c12 = V()
@@ -49,10 +63,7 @@ enum GEMMMicroKernel {
             aPointer += 4
             bRaw += 96
         }
-        storeRow(c00, c01, c02, to: c, accumulate: accumulate)
-        storeRow(c10, c11, c12, to: c + ldc, accumulate: accumulate)
-        storeRow(c20, c21, c22, to: c + 2 * ldc, accumulate: accumulate)
-        storeRow(c30, c31, c32, to: c + 3 * ldc, accumulate: accumulate)
+        return ((c00, c01, c02), (c10, c11, c12), (c20, c21, c22), (c30, c31, c32))
     }
 
     /// The same for a right edge of 8 or 16 columns (`vectors` = 1 or 2): only the first columns of
@@ -99,17 +110,16 @@ enum GEMMMicroKernel {
     }
 
     @inline(__always)
-    private static func storeRow(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
-                                 to row: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    private static func storeRow(_ v: TileRow, to row: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let raw = UnsafeMutableRawPointer(row)
         if accumulate {
-            raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + v0, as: SIMD8<Float>.self)
-            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + v1, toByteOffset: 32, as: SIMD8<Float>.self)
-            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) + v2, toByteOffset: 64, as: SIMD8<Float>.self)
+            raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + v.0, as: SIMD8<Float>.self)
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + v.1, toByteOffset: 32, as: SIMD8<Float>.self)
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) + v.2, toByteOffset: 64, as: SIMD8<Float>.self)
         } else {
-            raw.storeBytes(of: v0, as: SIMD8<Float>.self)
-            raw.storeBytes(of: v1, toByteOffset: 32, as: SIMD8<Float>.self)
-            raw.storeBytes(of: v2, toByteOffset: 64, as: SIMD8<Float>.self)
+            raw.storeBytes(of: v.0, as: SIMD8<Float>.self)
+            raw.storeBytes(of: v.1, toByteOffset: 32, as: SIMD8<Float>.self)
+            raw.storeBytes(of: v.2, toByteOffset: 64, as: SIMD8<Float>.self)
         }
     }
 }

@@ -88,30 +88,47 @@ public func gemmBlocked(m: Int, n: Int, k: Int,
                 let mc = min(GEMMBlocking.mc, m - ic)
                 packPanelsOfA(a, lda: lda, transposed: transposeA, rowStart: ic, rowCount: mc,
                               depthStart: pc, depth: kc, into: packedA)
-                for jr in stride(from: 0, to: nc, by: nr) {
-                    let columns = min(nr, nc - jr)
-                    let bPanel = UnsafePointer(packedB + jr * kc)
-                    for ir in stride(from: 0, to: mc, by: mr) {
-                        let rows = min(mr, mc - ir)
-                        let aPanel = UnsafePointer(packedA + ir * kc)
-                        let cTile = c + (ic + ir) * ldc + (jc + jr)
-                        if rows == mr && columns == nr {
-                            GEMMMicroKernel.run(depth: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: addToC)
-                        } else if rows == mr && (columns == 8 || columns == 16) {
-                            GEMMMicroKernel.runNarrow(vectors: columns / 8, depth: kc, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: addToC)
-                        } else {
-                            if columns <= 16 {
-                                GEMMMicroKernel.runNarrow(vectors: (columns + 7) / 8, depth: kc, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
-                            } else {
-                                GEMMMicroKernel.run(depth: kc, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
-                            }
-                            for r in 0..<rows {
-                                for j in 0..<columns {
-                                    let value = edgeTile[r * nr + j]
-                                    cTile[r * ldc + j] = addToC ? cTile[r * ldc + j] + value : value
-                                }
-                            }
-                        }
+                multiplyPackedPanels(m: mc, n: nc, depth: kc, packedA: packedA, packedB: packedB,
+                                     c: c + ic * ldc + jc, ldc: ldc, accumulate: addToC, edgeTile: edgeTile)
+            }
+        }
+    }
+}
+
+/// The macro-kernel: `C[0..<m, 0..<n] (+)= Apacked · Bpacked` for one depth block of packed panels,
+/// one micro-kernel call per 4×24 tile of C.
+///
+/// - `packedA`: ⌈m/4⌉ panels of `depth × 4` scalars (as `packPanelsOfA` writes them);
+/// - `packedB`: ⌈n/24⌉ panels of `depth × 24` scalars (as `packPanelsOfB` writes them);
+/// - `edgeTile`: 4×24 scratch scalars for tiles that hang over the bottom or right edge of C.
+///
+/// Loop order: 24-column B panels outermost (one panel, `depth`·96 bytes, stays in L1 while
+/// every A panel streams past it from L2).
+func multiplyPackedPanels(m: Int, n: Int, depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+                          edgeTile: UnsafeMutablePointer<Float>) {
+    let mr = GEMMMicroKernel.rowCount, nr = GEMMMicroKernel.columnCount
+    for jr in stride(from: 0, to: n, by: nr) {
+        let columns = min(nr, n - jr)
+        let bPanel = packedB + jr * depth
+        for ir in stride(from: 0, to: m, by: mr) {
+            let rows = min(mr, m - ir)
+            let aPanel = packedA + ir * depth
+            let cTile = c + ir * ldc + jr
+            if rows == mr && columns == nr {
+                GEMMMicroKernel.run(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: accumulate)
+            } else if rows == mr && (columns == 8 || columns == 16) {
+                GEMMMicroKernel.runNarrow(vectors: columns / 8, depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: accumulate)
+            } else {
+                if columns <= 16 {
+                    GEMMMicroKernel.runNarrow(vectors: (columns + 7) / 8, depth: depth, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
+                } else {
+                    GEMMMicroKernel.run(depth: depth, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
+                }
+                for r in 0..<rows {
+                    for j in 0..<columns {
+                        let value = edgeTile[r * nr + j]
+                        cTile[r * ldc + j] = accumulate ? cTile[r * ldc + j] + value : value
                     }
                 }
             }

@@ -105,29 +105,45 @@ extension ConvolutionGeometry {
 /// Runs `body(slab, slabRows, slabWidth)` with scratch space for the padded rows of a band:
 /// padded rows `band.lowerBound ..< band.upperBound + Kh − 1` (padded row r is input row
 /// r − paddingHeight), each `W + 2·paddingWidth` wide, for every channel.
-private func withPaddedSlab<R>(_ g: ConvolutionGeometry, band: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> R) -> R {
-    let slabRows = band.count + g.kernelHeight - 1, slabWidth = g.inputWidth + 2 * g.paddingWidth
-    let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.channels * slabRows * slabWidth)
+func withPaddedSlab<R>(_ g: ConvolutionGeometry, band: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> R) -> R {
+    let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.paddedSlabSize(bandRowCount: band.count))
     defer { slab.deallocate() }
-    return body(slab, slabRows, slabWidth)
+    return body(slab, band.count + g.kernelHeight - 1, g.inputWidth + 2 * g.paddingWidth)
+}
+
+extension ConvolutionGeometry {
+    /// Scalars in the padded slab of a band of `bandRowCount` output rows (unit stride):
+    /// C · (rows + Kh − 1) · (W + 2·paddingWidth).
+    func paddedSlabSize(bandRowCount: Int) -> Int {
+        channels * (bandRowCount + kernelHeight - 1) * (inputWidth + 2 * paddingWidth)
+    }
+}
+
+/// Copies the input rows under a band of output rows into a zero-padded slab
+/// ([C, band.count + Kh − 1, W + 2·paddingWidth]; unit stride and dilation), so that im2col row
+/// (c, kh, kw) at band position (oh, ow) is `slab[c, oh + kh, ow + kw]`.
+func fillPaddedSlab(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometry, band: Range<Int>,
+                    slab: UnsafeMutablePointer<Float>) {
+    let slabRows = band.count + g.kernelHeight - 1, slabWidth = g.inputWidth + 2 * g.paddingWidth
+    for c in 0..<g.channels {
+        for r in 0..<slabRows {
+            let target = slab + (c * slabRows + r) * slabWidth
+            let inputRow = band.lowerBound + r - g.paddingHeight
+            if inputRow < 0 || inputRow >= g.inputHeight {
+                for i in 0..<slabWidth { target[i] = 0 }
+            } else {
+                for i in 0..<g.paddingWidth { target[i] = 0; target[slabWidth - 1 - i] = 0 }
+                copyScalars(from: image + (c * g.inputHeight + inputRow) * g.inputWidth, to: target + g.paddingWidth, count: g.inputWidth)
+            }
+        }
+    }
 }
 
 func im2colUnitStride(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometry, band: Range<Int>,
                       columns: UnsafeMutablePointer<Float>) {
     let wo = g.outputWidth, bandSize = band.count * g.outputWidth
     withPaddedSlab(g, band: band) { slab, slabRows, slabWidth in
-        for c in 0..<g.channels {
-            for r in 0..<slabRows {
-                let target = slab + (c * slabRows + r) * slabWidth
-                let inputRow = band.lowerBound + r - g.paddingHeight
-                if inputRow < 0 || inputRow >= g.inputHeight {
-                    for i in 0..<slabWidth { target[i] = 0 }
-                } else {
-                    for i in 0..<g.paddingWidth { target[i] = 0; target[slabWidth - 1 - i] = 0 }
-                    copyScalars(from: image + (c * g.inputHeight + inputRow) * g.inputWidth, to: target + g.paddingWidth, count: g.inputWidth)
-                }
-            }
-        }
+        fillPaddedSlab(image, geometry: g, band: band, slab: slab)
         var row = 0
         for c in 0..<g.channels {
             for kh in 0..<g.kernelHeight {

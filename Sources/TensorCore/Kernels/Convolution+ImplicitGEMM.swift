@@ -1,0 +1,394 @@
+// Convolution by implicit GEMM: the im2col + GEMM products of Convolution.swift, computed without
+// ever building the columns matrix (stride 1 and dilation 1, Wo a multiple of 8).
+// Legend in ConvolutionGeometry.swift; the readable route, and the text of chapter 03, is
+// Convolution.swift — these kernels must give the same numbers up to rounding (ConvolutionTests).
+//
+// With stride 1, im2col row r = (c, kh, kw) at output position (oh, ow) is padded[c, oh + kh, ow + kw]
+// of the zero-padded image ("slab", `fillPaddedSlab` in Im2Col.swift). Eight neighbouring positions
+// in one output row are therefore eight neighbouring scalars of the slab — one vector load, at
+// `slab + rowOffset(r) + chunkOffset(oh, ow)`. The explicit route writes C·Kh·Kw·Ho·Wo scalars of
+// columns and then copies them again into the GEMM's packed panels; here the micro-kernels read the
+// slab (≈ C·(H + 2p)·(W + 2p) scalars, in L1/L2) directly:
+//
+//   forward          out[n][f, pos]  = bias[f] + Σ_r weight[f, r] · slab(r, pos)
+//                    `ImplicitGEMMKernel.forward`: the 4×24 GEMM micro-kernel with its 24 B values
+//                    loaded from the slab (three 8-position chunks) instead of a packed panel.
+//   weight gradient  dWeight[f, r]  += Σ_pos dOut[n][f, pos] · slab(r, pos)
+//                    `ImplicitGEMMKernel.weightGradient`: both factors are contiguous along the
+//                    positions, so a 4×3 tile keeps 12 vectors of per-lane partial sums (dot products)
+//                    — no packing and no transposes.
+//   input gradient   dx[n] = col2im(weightᵀ · dOut[n]): each 4×24 tile of weightᵀ · dOut from the
+//                    packed micro-kernel is added straight into a zero-padded image, where im2col
+//                    had read it from (`ImplicitGEMMKernel.addTile`) — col2im folded into the GEMM.
+//
+// This is the scheme of GPU "implicit GEMM" convolutions (cuDNN's IMPLICIT_GEMM; Chetlur et al.,
+// "cuDNN: Efficient Primitives for Deep Learning", 2014), on one CPU core.
+//
+// Parallelism and bits: forward work items are (image, band of output rows); each writes only its
+// own outputs. The weight gradient is a sum over items, kept in `weightGradientGroupCount` fixed
+// groups of consecutive items and added in group order. The input gradient gives each image to one
+// worker. Every sum is therefore done in the same order for any thread count.
+
+extension ConvolutionGeometry {
+    /// Bands of output rows for the implicit-GEMM kernels: the work items that threads share, and
+    /// the cache blocking of the weight gradient, whose tiles sweep a band's slab and output-gradient
+    /// rows (≈ Wo·(C + F) scalars per output row) again and again — so a band keeps them under 64 Ki
+    /// scalars (256 KiB, half of a Zen 3 core's L2). Depends only on the shapes, never on the thread count.
+    func implicitGEMMBands(filterCount: Int) -> [Range<Int>] {
+        let bandCount = Swift.max(1, Swift.min(outputHeight, (outputPlaneSize * (channels + filterCount) + 65_535) / 65_536))
+        return (0..<bandCount).map { band in
+            (band * outputHeight / bandCount)..<((band + 1) * outputHeight / bandCount)
+        }
+    }
+
+    /// Where each im2col row r = (c, kh, kw) in `rows` starts in a band's padded slab: slab[c, kh, kw].
+    /// The caller deallocates the result.
+    fileprivate func slabOffsets(ofPatchRows rows: Range<Int>, bandRowCount: Int) -> UnsafeMutablePointer<Int> {
+        let slabRows = bandRowCount + kernelHeight - 1, slabWidth = inputWidth + 2 * paddingWidth
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: rows.count)
+        for (index, r) in rows.enumerated() {
+            let c = r / (kernelHeight * kernelWidth), kh = (r / kernelWidth) % kernelHeight, kw = r % kernelWidth
+            offsets[index] = (c * slabRows + kh) * slabWidth + kw
+        }
+        return offsets
+    }
+}
+
+/// The implicit-GEMM micro-kernel of the forward pass: a 4×24 tile of the output (4 filters ×
+/// 24 consecutive output positions of a band) accumulated over every im2col row p, with the 24
+/// values of row p read straight from the padded slab — three 8-position chunks, each inside one
+/// output row, at `slab + rowOffsets[p] + chunkOffsets.k` — instead of from a packed panel.
+enum ImplicitGEMMKernel {
+    /// `C[0..<rows, 0..<8·vectors] (+)= Σₚ A[p] ⊗ slab-row(p)`, with A a packed 4-filter panel (depth × 4).
+    @inline(__always)
+    static func forward(depth: Int, a: UnsafePointer<Float>, slab: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
+                        chunkOffsets: (Int, Int, Int), c: UnsafeMutablePointer<Float>, ldc: Int,
+                        rows: Int, vectors: Int, accumulate: Bool) {
+        typealias V = SIMD8<Float>
+        var c00 = V(), c01 = V(), c02 = V()
+        var c10 = V(), c11 = V(), c12 = V()
+        var c20 = V(), c21 = V(), c22 = V()
+        var c30 = V(), c31 = V(), c32 = V()
+        var aPointer = a
+        let s0 = UnsafeRawPointer(slab + chunkOffsets.0), s1 = UnsafeRawPointer(slab + chunkOffsets.1)
+        let s2 = UnsafeRawPointer(slab + chunkOffsets.2)
+        for p in 0..<depth {
+            let offset = rowOffsets[p] &* 4
+            let b0 = s0.loadUnaligned(fromByteOffset: offset, as: V.self)
+            let b1 = s1.loadUnaligned(fromByteOffset: offset, as: V.self)
+            let b2 = s2.loadUnaligned(fromByteOffset: offset, as: V.self)
+            let a0 = V(repeating: aPointer[0])
+            c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1); c02 = c02.addingProduct(a0, b2)
+            let a1 = V(repeating: aPointer[1])
+            c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1); c12 = c12.addingProduct(a1, b2)
+            let a2 = V(repeating: aPointer[2])
+            c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1); c22 = c22.addingProduct(a2, b2)
+            let a3 = V(repeating: aPointer[3])
+            c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1); c32 = c32.addingProduct(a3, b2)
+            aPointer += 4
+        }
+        storeTile(((c00, c01, c02), (c10, c11, c12), (c20, c21, c22), (c30, c31, c32)),
+                  to: c, ldc: ldc, rows: rows, vectors: vectors, accumulate: accumulate)
+    }
+
+    /// The weight-gradient kernel: a 4×3 tile of dWeight (4 filters × 3 im2col rows) as 12 vectors of
+    /// per-lane partial sums, `lanes[i, j, t] (+)= Σ_k dOut[f₀+i, 8k + t] · slab-row(r₀+j)[chunk k, t]`.
+    /// Both factors are contiguous along positions, so both are read in place — no packing, no
+    /// transpose; lane t sums the positions ≡ t (mod 8), and the lanes are added only at the end.
+    /// - Parameters:
+    ///   - dOut: row f₀ of the output gradient at the band's first position; rows `ldOut` apart.
+    ///   - rows: slab + rowOffsets[r₀ + j] for j = 0, 1, 2.
+    ///   - chunkOffsets: slab offset of each 8-position chunk of the band.
+    ///   - lanes: the tile's partial sums, `(i·laneRowStride + j)·8 + t`.
+    @inline(__always)
+    static func weightGradient(chunkCount: Int, dOut: UnsafePointer<Float>, ldOut: Int,
+                               rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                               chunkOffsets: UnsafePointer<Int>, lanes: UnsafeMutablePointer<Float>, laneRowStride: Int,
+                               accumulate: Bool) {
+        typealias V = SIMD8<Float>
+        let laneRaw = UnsafeMutableRawPointer(lanes)
+        @inline(__always) func start(_ i: Int, _ j: Int) -> V {
+            accumulate ? laneRaw.loadUnaligned(fromByteOffset: (i * laneRowStride + j) * 32, as: V.self) : V()
+        }
+        var c00 = start(0, 0), c01 = start(0, 1), c02 = start(0, 2)
+        var c10 = start(1, 0), c11 = start(1, 1), c12 = start(1, 2)
+        var c20 = start(2, 0), c21 = start(2, 1), c22 = start(2, 2)
+        var c30 = start(3, 0), c31 = start(3, 1), c32 = start(3, 2)
+        let r0 = UnsafeRawPointer(rows.0), r1 = UnsafeRawPointer(rows.1), r2 = UnsafeRawPointer(rows.2)
+        let a0 = UnsafeRawPointer(dOut), a1 = UnsafeRawPointer(dOut + ldOut)
+        let a2 = UnsafeRawPointer(dOut + 2 * ldOut), a3 = UnsafeRawPointer(dOut + 3 * ldOut)
+        for k in 0..<chunkCount {
+            let offset = chunkOffsets[k] &* 4, position = k &* 32
+            let b0 = r0.loadUnaligned(fromByteOffset: offset, as: V.self)
+            let b1 = r1.loadUnaligned(fromByteOffset: offset, as: V.self)
+            let b2 = r2.loadUnaligned(fromByteOffset: offset, as: V.self)
+            let x0 = a0.loadUnaligned(fromByteOffset: position, as: V.self)
+            c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1); c02 = c02.addingProduct(x0, b2)
+            let x1 = a1.loadUnaligned(fromByteOffset: position, as: V.self)
+            c10 = c10.addingProduct(x1, b0); c11 = c11.addingProduct(x1, b1); c12 = c12.addingProduct(x1, b2)
+            let x2 = a2.loadUnaligned(fromByteOffset: position, as: V.self)
+            c20 = c20.addingProduct(x2, b0); c21 = c21.addingProduct(x2, b1); c22 = c22.addingProduct(x2, b2)
+            let x3 = a3.loadUnaligned(fromByteOffset: position, as: V.self)
+            c30 = c30.addingProduct(x3, b0); c31 = c31.addingProduct(x3, b1); c32 = c32.addingProduct(x3, b2)
+        }
+        @inline(__always) func put(_ v: V, _ i: Int, _ j: Int) {
+            laneRaw.storeBytes(of: v, toByteOffset: (i * laneRowStride + j) * 32, as: V.self)
+        }
+        put(c00, 0, 0); put(c01, 0, 1); put(c02, 0, 2)
+        put(c10, 1, 0); put(c11, 1, 1); put(c12, 1, 2)
+        put(c20, 2, 0); put(c21, 2, 1); put(c22, 2, 2)
+        put(c30, 3, 0); put(c31, 3, 1); put(c32, 3, 2)
+    }
+
+    /// One element of the weight-gradient tile (for the edges of dWeight), in the same lane order.
+    @inline(__always)
+    static func weightGradientElement(chunkCount: Int, dOut: UnsafePointer<Float>, row: UnsafePointer<Float>,
+                                      chunkOffsets: UnsafePointer<Int>, lanes: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        typealias V = SIMD8<Float>
+        let laneRaw = UnsafeMutableRawPointer(lanes)
+        var sum = accumulate ? laneRaw.loadUnaligned(as: V.self) : V()
+        for k in 0..<chunkCount {
+            sum = sum.addingProduct(UnsafeRawPointer(dOut + 8 * k).loadUnaligned(as: V.self),
+                                    UnsafeRawPointer(row + chunkOffsets[k]).loadUnaligned(as: V.self))
+        }
+        laneRaw.storeBytes(of: sum, as: V.self)
+    }
+
+    typealias TileRow = GEMMMicroKernel.TileRow
+
+    /// Adds the first `rows` rows and `vectors` vectors of a 4×24 tile into an image: row i at
+    /// `target + i·rowStride`, vector j at the chunk offset j (the scatter half of col2im).
+    @inline(__always)
+    static func addTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>, rowStride: Int,
+                        chunkOffsets: (Int, Int, Int), rows: Int, vectors: Int) {
+        @inline(__always) func add(_ row: TileRow, _ r: Int) {
+            guard r < rows else { return }
+            let raw = UnsafeMutableRawPointer(target + r * rowStride)
+            @inline(__always) func put(_ v: SIMD8<Float>, _ j: Int, _ offset: Int) {
+                guard j < vectors else { return }
+                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: offset * 4, as: SIMD8<Float>.self) + v,
+                               toByteOffset: offset * 4, as: SIMD8<Float>.self)
+            }
+            put(row.0, 0, chunkOffsets.0); put(row.1, 1, chunkOffsets.1); put(row.2, 2, chunkOffsets.2)
+        }
+        add(tile.0, 0); add(tile.1, 1); add(tile.2, 2); add(tile.3, 3)
+    }
+
+    /// Stores (or adds) the first `rows` rows and `vectors` vectors of a 4×24 tile; rows are `ldc` apart.
+    @inline(__always)
+    static func storeTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to c: UnsafeMutablePointer<Float>, ldc: Int,
+                          rows: Int, vectors: Int, accumulate: Bool) {
+        @inline(__always) func store(_ row: TileRow, _ r: Int) {
+            guard r < rows else { return }
+            let raw = UnsafeMutableRawPointer(c + r * ldc)
+            @inline(__always) func put(_ v: SIMD8<Float>, _ j: Int) {
+                guard j < vectors else { return }
+                raw.storeBytes(of: accumulate ? raw.loadUnaligned(fromByteOffset: 32 * j, as: SIMD8<Float>.self) + v : v,
+                               toByteOffset: 32 * j, as: SIMD8<Float>.self)
+            }
+            put(row.0, 0); put(row.1, 1); put(row.2, 2)
+        }
+        store(tile.0, 0); store(tile.1, 1); store(tile.2, 2); store(tile.3, 3)
+    }
+}
+
+extension ConvolutionGeometry {
+    /// Whether the implicit-GEMM kernels apply: stride 1, dilation 1, and output rows a whole number
+    /// of 8-scalar vectors (so no 8-position chunk straddles two output rows).
+    var usesImplicitGEMM: Bool { isUnitStride && outputWidth % 8 == 0 }
+}
+
+/// Convolution forward by implicit GEMM (see the file header). Same contract as `conv2dNaive`;
+/// requires `g.usesImplicitGEMM`.
+func conv2dImplicitGEMM(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
+                        output: UnsafeMutablePointer<Float>) {
+    let mr = GEMMMicroKernel.rowCount, nr = GEMMMicroKernel.columnCount
+    let patch = g.patchSize, plane = g.outputPlaneSize, wo = g.outputWidth, slabWidth = g.inputWidth + 2 * g.paddingWidth
+    let bands = g.implicitGEMMBands(filterCount: filterCount)
+    // The weights, packed once for all images: ⌈F/4⌉ panels of patch × 4.
+    let packedWeights = UnsafeMutablePointer<Float>.allocate(capacity: roundUp(filterCount, to: mr) * patch)
+    defer { packedWeights.deallocate() }
+    packPanelsOfA(weight, lda: patch, transposed: false, rowStart: 0, rowCount: filterCount,
+                  depthStart: 0, depth: patch, into: packedWeights)
+    let largestBandRows = bands.map(\.count).max() ?? 0
+    let itemCount = batchCount * bands.count
+    let work = batchCount * filterCount * plane * patch
+    let inputPointer = SendableConstPointer(input), weightsPointer = SendableConstPointer(packedWeights)
+    let biasPointer = bias.map(SendableConstPointer.init), outputPointer = SendablePointer(output)
+    Parallelism.forEachChunkRange(itemCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { items in
+        let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.paddedSlabSize(bandRowCount: largestBandRows))
+        defer { slab.deallocate() }
+        for item in items {
+            let n = item / bands.count, band = bands[item % bands.count]
+            let bandSize = band.count * wo
+            let out = outputPointer.base + n * filterCount * plane + band.lowerBound * wo
+            if let bias = biasPointer?.base {
+                for f in 0..<filterCount { (out + f * plane).initialize(repeating: bias[f], count: bandSize) }
+            }
+            fillPaddedSlab(inputPointer.base + n * g.inputImageSize, geometry: g, band: band, slab: slab)
+            let rowOffsets = g.slabOffsets(ofPatchRows: 0..<patch, bandRowCount: band.count)
+            defer { rowOffsets.deallocate() }
+            @inline(__always) func chunkOffset(_ position: Int) -> Int { (position / wo) * slabWidth + position % wo }
+            for j0 in stride(from: 0, to: bandSize, by: nr) {
+                let vectors = Swift.min(3, (bandSize - j0) / 8)
+                // A narrow last tile re-reads its last chunk in the unused lanes (never stored).
+                let offsets = (chunkOffset(j0), chunkOffset(j0 + 8 * Swift.min(1, vectors - 1)), chunkOffset(j0 + 8 * (vectors - 1)))
+                for f0 in stride(from: 0, to: filterCount, by: mr) {
+                    ImplicitGEMMKernel.forward(depth: patch, a: weightsPointer.base + f0 * patch, slab: slab, rowOffsets: rowOffsets,
+                                               chunkOffsets: offsets, c: out + f0 * plane + j0, ldc: plane,
+                                               rows: Swift.min(mr, filterCount - f0), vectors: vectors,
+                                               accumulate: biasPointer != nil)
+                }
+            }
+        }
+    }
+}
+
+/// The weight gradient `dWeight[F, C·Kh·Kw] = Σₙ dOut[n] · im2col(x[n])ᵀ` by the implicit-GEMM
+/// weight-gradient kernel (see the file header). Overwrites `weightGradient`; requires `g.usesImplicitGEMM`.
+///
+/// Order of the sums (fixed, whatever the thread count): items (image, band) are split into
+/// `weightGradientGroupCount` groups of consecutive items; within a group every dWeight element keeps
+/// 8 lane sums over the positions in order, item after item; the lanes are then added (`SIMD8.sum()`),
+/// and the groups' results added in group order.
+func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                      batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
+                                      weightGradient: UnsafeMutablePointer<Float>) {
+    let patch = g.patchSize, plane = g.outputPlaneSize, wo = g.outputWidth, weightSize = filterCount * patch
+    let slabWidth = g.inputWidth + 2 * g.paddingWidth
+    let bands = g.implicitGEMMBands(filterCount: filterCount)
+    let itemCount = batchCount * bands.count
+    guard itemCount > 0 else {
+        weightGradient.initialize(repeating: 0, count: weightSize)
+        return
+    }
+    let groupCount = Swift.min(weightGradientGroupCount, itemCount)
+    // One partial weight gradient per group, summed in group order below.
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: groupCount * weightSize)
+    defer { partials.deallocate() }
+    let largestBandRows = bands.map(\.count).max() ?? 0
+    let work = batchCount * filterCount * plane * patch
+    let inputPointer = SendableConstPointer(input), gradientPointer = SendableConstPointer(outputGradient)
+    let partialPointer = SendablePointer(partials)
+    Parallelism.forEachChunkRange(groupCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { groups in
+        let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.paddedSlabSize(bandRowCount: largestBandRows))
+        let lanes = UnsafeMutablePointer<Float>.allocate(capacity: weightSize * 8)
+        let chunkOffsets = UnsafeMutablePointer<Int>.allocate(capacity: largestBandRows * wo / 8)
+        defer { slab.deallocate(); lanes.deallocate(); chunkOffsets.deallocate() }
+        for group in groups {
+            var first = true
+            for item in (group * itemCount / groupCount)..<((group + 1) * itemCount / groupCount) {
+                let n = item / bands.count, band = bands[item % bands.count]
+                let chunkCount = band.count * wo / 8
+                let dOut = gradientPointer.base + n * filterCount * plane + band.lowerBound * wo
+                fillPaddedSlab(inputPointer.base + n * g.inputImageSize, geometry: g, band: band, slab: slab)
+                let rowOffsets = g.slabOffsets(ofPatchRows: 0..<patch, bandRowCount: band.count)
+                defer { rowOffsets.deallocate() }
+                for k in 0..<chunkCount { chunkOffsets[k] = (8 * k / wo) * slabWidth + 8 * k % wo }
+                let fullFilters = filterCount / 4 * 4, fullRows = patch / 3 * 3
+                for f0 in stride(from: 0, to: fullFilters, by: 4) {
+                    for r0 in stride(from: 0, to: fullRows, by: 3) {
+                        ImplicitGEMMKernel.weightGradient(
+                            chunkCount: chunkCount, dOut: dOut + f0 * plane, ldOut: plane,
+                            rows: (UnsafePointer(slab + rowOffsets[r0]), UnsafePointer(slab + rowOffsets[r0 + 1]), UnsafePointer(slab + rowOffsets[r0 + 2])),
+                            chunkOffsets: chunkOffsets, lanes: lanes + (f0 * patch + r0) * 8, laneRowStride: patch,
+                            accumulate: !first)
+                    }
+                }
+                // Edges: filters past the last 4-block, im2col rows past the last 3-block.
+                for f in 0..<filterCount {
+                    for r in 0..<patch where f >= fullFilters || r >= fullRows {
+                        ImplicitGEMMKernel.weightGradientElement(
+                            chunkCount: chunkCount, dOut: dOut + f * plane, row: slab + rowOffsets[r],
+                            chunkOffsets: chunkOffsets, lanes: lanes + (f * patch + r) * 8, accumulate: !first)
+                    }
+                }
+                first = false
+            }
+            let partial = partialPointer.base + group * weightSize
+            for i in 0..<weightSize { partial[i] = UnsafeRawPointer(lanes + 8 * i).loadUnaligned(as: SIMD8<Float>.self).sum() }
+        }
+    }
+    weightGradient.update(from: partials, count: weightSize)
+    for group in 1..<groupCount {
+        binaryRun(AddKernel.self, UnsafePointer(weightGradient), 1, partials + group * weightSize, 1, weightGradient, weightSize)
+    }
+}
+
+/// The input gradient `dx[n] = col2im(weightᵀ · dOut[n])` with the col2im folded into the GEMM:
+/// each 4×24 tile of `weightᵀ · dOut` (4 im2col rows × 24 positions) is added straight into a
+/// zero-padded image (the slab of the whole image) instead of being stored in a columns matrix.
+/// Requires `g.usesImplicitGEMM`; overwrites `inputGradient`.
+///
+/// The 4 rows of a tile are 4 *channels* at the same (kh, kw), so they land in 4 different planes:
+/// adjacent rows (c, kh, kw), (c, kh, kw+1) would add into overlapping addresses one store apart,
+/// which stalls the CPU's store-to-load forwarding. Each image is one worker's, added in a fixed order.
+func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                     batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
+                                     inputGradient: UnsafeMutablePointer<Float>) {
+    let mr = GEMMMicroKernel.rowCount, nr = GEMMMicroKernel.columnCount
+    let (channels, kernelHeight, kernelWidth) = (g.channels, g.kernelHeight, g.kernelWidth)
+    let plane = g.outputPlaneSize, wo = g.outputWidth
+    let slabRows = g.outputHeight + kernelHeight - 1, slabWidth = g.inputWidth + 2 * g.paddingWidth
+    let slabSize = channels * slabRows * slabWidth
+    // Panels of weightᵀ: panel (kh, kw, group) holds rows (4·group + i, kh, kw), i < 4, over depth F.
+    let channelGroups = (channels + mr - 1) / mr
+    let panelCount = kernelHeight * kernelWidth * channelGroups
+    let packedWeights = UnsafeMutablePointer<Float>.allocate(capacity: panelCount * filterCount * mr)
+    defer { packedWeights.deallocate() }
+    for kh in 0..<kernelHeight {
+        for kw in 0..<kernelWidth {
+            for group in 0..<channelGroups {
+                let panel = packedWeights + ((kh * kernelWidth + kw) * channelGroups + group) * filterCount * mr
+                for f in 0..<filterCount {
+                    for i in 0..<mr {
+                        let c = group * mr + i
+                        panel[f * mr + i] = c < channels ? weight[((f * channels + c) * kernelHeight + kh) * kernelWidth + kw] : 0
+                    }
+                }
+            }
+        }
+    }
+    let work = batchCount * filterCount * plane * g.patchSize
+    let weightsPointer = SendableConstPointer(packedWeights), gradientPointer = SendableConstPointer(outputGradient)
+    let inputGradientPointer = SendablePointer(inputGradient)
+    Parallelism.forEachChunkRange(batchCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { images in
+        let slab = UnsafeMutablePointer<Float>.allocate(capacity: slabSize)
+        let packedGradient = UnsafeMutablePointer<Float>.allocate(capacity: filterCount * roundUp(plane, to: nr))
+        defer { slab.deallocate(); packedGradient.deallocate() }
+        for n in images {
+            slab.initialize(repeating: 0, count: slabSize)
+            packPanelsOfB(gradientPointer.base + n * filterCount * plane, ldb: plane, transposed: false,
+                          depthStart: 0, depth: filterCount, columnStart: 0, columnCount: plane, into: packedGradient)
+            @inline(__always) func chunkOffset(_ position: Int) -> Int { (position / wo) * slabWidth + position % wo }
+            for j0 in stride(from: 0, to: plane, by: nr) {
+                let vectors = Swift.min(3, (plane - j0) / 8)
+                let offsets = (chunkOffset(j0), chunkOffset(j0 + 8), chunkOffset(j0 + 16))
+                let gradientPanel = packedGradient + j0 * filterCount
+                for kh in 0..<kernelHeight {
+                    for kw in 0..<kernelWidth {
+                        for group in 0..<channelGroups {
+                            let panel = weightsPointer.base + ((kh * kernelWidth + kw) * channelGroups + group) * filterCount * mr
+                            // dColumns[(4·group + i, kh, kw), j0 ..< j0 + 24] = Σ_f weight[f, ·] · dOut[f, ·] …
+                            let tile = GEMMMicroKernel.product(depth: filterCount, a: panel, b: gradientPanel)
+                            // … added where im2col read it from: padded[c, oh + kh, ow + kw].
+                            let first = slab + ((group * mr) * slabRows + kh) * slabWidth + kw
+                            let rows = Swift.min(mr, channels - group * mr)
+                            ImplicitGEMMKernel.addTile(tile, to: first, rowStride: slabRows * slabWidth, chunkOffsets: offsets,
+                                                       rows: rows, vectors: vectors)
+                        }
+                    }
+                }
+            }
+            // The image is the interior of the padded slab.
+            let image = inputGradientPointer.base + n * g.inputImageSize
+            for c in 0..<channels {
+                for h in 0..<g.inputHeight {
+                    copyScalars(from: slab + (c * slabRows + h + g.paddingHeight) * slabWidth + g.paddingWidth,
+                                to: image + (c * g.inputHeight + h) * g.inputWidth, count: g.inputWidth)
+                }
+            }
+        }
+    }
+}
