@@ -28,7 +28,11 @@ let geometry = ConvolutionGeometry(channels: 16, inputHeight: 32, inputWidth: 32
 print("im2col matrix of one image:", geometry.patchSize, "×", geometry.outputPlaneSize)
 
 // %% [markdown]
-// ## Loops against im2col + GEMM
+// ## Loops, im2col + GEMM, and implicit GEMM
+// The same convolution three ways: the seven loops; im2col + GEMM spelled out, one image at a time
+// (build its im2col matrix, then one matrix product); and `Tensor.conv2d`, which for stride 1 runs
+// the implicit GEMM of `Convolution+ImplicitGEMM.swift` — the same products, with the im2col matrix
+// never built.
 
 // %%
 func milliseconds(_ body: () -> Void) -> Double {
@@ -43,15 +47,35 @@ let loopTime = milliseconds {
                     geometry: geometry, output: out.baseAddress!)
     } } }
 }
+let (patch, pixels) = (geometry.patchSize, geometry.outputPlaneSize)
+var columns = [Float](repeating: 0, count: patch * pixels)
+var explicit = [Float](repeating: 0, count: batch * 32 * pixels)
+let explicitTime = milliseconds {
+    images.withUnsafeBufferPointer { x in filters.withUnsafeBufferPointer { w in
+        columns.withUnsafeMutableBufferPointer { cols in explicit.withUnsafeMutableBufferPointer { out in
+            for n in 0..<batch {
+                // columns [C·Kh·Kw, Ho·Wo] of image n, then out[n] = weight [F, C·Kh·Kw] · columns
+                im2col(x.baseAddress! + n * geometry.inputImageSize, geometry: geometry, columns: cols.baseAddress!)
+                gemm(m: 32, n: pixels, k: patch, a: w.baseAddress!, lda: patch, transposeA: false,
+                     b: cols.baseAddress!, ldb: pixels, transposeB: false,
+                     c: out.baseAddress! + n * 32 * pixels, ldc: pixels, accumulate: false)
+            }
+        } }
+    } }
+}
 var fast = Tensor.zeros([1])
 let fastTime = milliseconds { fast = Tensor.conv2d(images, weight: filters, bias: bias, padding: 1) }
-let largestDifference = zip(fast.scalars, direct).map { abs($0 - $1) }.max() ?? 0
-print(String(format: "seven loops: %.1f ms   im2col + GEMM: %.2f ms   (%.0f× faster, largest difference %.1e)",
-             loopTime, fastTime, loopTime / fastTime, largestDifference))
+let explicitDifference = zip(explicit, direct).map { abs($0 - $1) }.max() ?? 0
+let implicitDifference = zip(fast.scalars, direct).map { abs($0 - $1) }.max() ?? 0
+print(String(format: "seven loops: %.1f ms   im2col + GEMM: %.2f ms   implicit GEMM: %.2f ms",
+             loopTime, explicitTime, fastTime))
+print(String(format: "largest difference from the loops: im2col + GEMM %.1e, implicit GEMM %.1e",
+             explicitDifference, implicitDifference))
 
 // %% [markdown]
 // ## The backward pass
 // Input gradient = col2im(weightᵀ · dOut); weight gradient = dOut · columnsᵀ; bias gradient = Σ dOut.
+// (For stride 1, `conv2dBackward` computes the same products by implicit GEMM too.)
 
 // %%
 let upstream = Tensor.ones(fast.shape)
