@@ -1,12 +1,14 @@
 // Convolution by implicit GEMM: the im2col + GEMM products of Convolution.swift, computed without
-// ever building the columns matrix (stride 1 and dilation 1, Wo a multiple of 8).
+// ever building the columns matrix (stride 1 and dilation 1; the weight gradient also needs Wo a
+// multiple of 8).
 // Legend in ConvolutionGeometry.swift; the readable route, and the text of chapter 03, is
 // Convolution.swift — these kernels must give the same numbers up to rounding (ConvolutionTests).
 //
 // With stride 1, im2col row r = (c, kh, kw) at output position (oh, ow) is padded[c, oh + kh, ow + kw]
 // of the zero-padded image ("slab", `fillPaddedSlab` in Im2Col.swift). Eight neighbouring positions
-// in one output row are therefore eight neighbouring scalars of the slab — one vector load, at
-// `slab + rowOffset(r) + chunkOffset(oh, ow)`. The explicit route writes C·Kh·Kw·Ho·Wo scalars of
+// in one output row — a *chunk* — are therefore eight neighbouring scalars of the slab: one vector
+// load, at `slab + rowOffset(r) + chunkOffset(oh, ow)`. Each output row is cut into ⌈Wo/8⌉ chunks;
+// when Wo is not a multiple of 8 the last one has spare lanes, which are computed and never stored. The explicit route writes C·Kh·Kw·Ho·Wo scalars of
 // columns and then copies them again into the GEMM's packed panels; here the micro-kernels read the
 // slab (≈ C·(H + 2p)·(W + 2p) scalars, in L1/L2) directly:
 //
@@ -41,6 +43,17 @@ extension ConvolutionGeometry {
         }
     }
 
+    /// Output positions are taken in *chunks* of 8 within one output row: ⌈Wo/8⌉ chunks per row, the
+    /// last one with `Wo mod 8` valid lanes when Wo is not a multiple of 8. Chunk k of a band: its
+    /// offset in the band's slab, its offset in the band's output rows, and its valid lanes.
+    func positionChunk(_ k: Int) -> (slab: Int, output: Int, lanes: Int) {
+        let chunksPerRow = (outputWidth + 7) / 8, row = k / chunksPerRow, column = (k % chunksPerRow) * 8
+        return (row * (inputWidth + 2 * paddingWidth) + column, row * outputWidth + column, Swift.min(8, outputWidth - column))
+    }
+
+    /// The number of 8-position chunks in `rowCount` output rows.
+    func positionChunkCount(rowCount: Int) -> Int { rowCount * ((outputWidth + 7) / 8) }
+
     /// Where each im2col row r = (c, kh, kw) in `rows` starts in a band's padded slab: slab[c, kh, kw].
     /// The caller deallocates the result.
     fileprivate func slabOffsets(ofPatchRows rows: Range<Int>, bandRowCount: Int) -> UnsafeMutablePointer<Int> {
@@ -54,16 +67,18 @@ extension ConvolutionGeometry {
     }
 }
 
-/// The implicit-GEMM micro-kernel of the forward pass: a 4×24 tile of the output (4 filters ×
-/// 24 consecutive output positions of a band) accumulated over every im2col row p, with the 24
-/// values of row p read straight from the padded slab — three 8-position chunks, each inside one
-/// output row, at `slab + rowOffsets[p] + chunkOffsets.k` — instead of from a packed panel.
+/// The micro-kernels of the implicit-GEMM convolution (see the file header), on `SIMD8<Float>`
+/// register tiles like `GEMMMicroKernel`'s.
 enum ImplicitGEMMKernel {
-    /// `C[0..<rows, 0..<8·vectors] (+)= Σₚ A[p] ⊗ slab-row(p)`, with A a packed 4-filter panel (depth × 4).
+    /// The forward tile: 4 filters × 24 consecutive output positions of a band, accumulated over every
+    /// im2col row p, `C[0..<rows, 0..<8·vectors] (+)= Σₚ A[p] ⊗ slab-row(p)` with A a packed 4-filter
+    /// panel (depth × 4). The 24 values of row p are read straight from the padded slab — three
+    /// 8-position chunks, each inside one output row, at `slab + rowOffsets[p] + chunkOffsets.k` —
+    /// instead of from a packed panel: 3 loads + 4 broadcasts per 12 FMAs, as in `GEMMMicroKernel.run`.
     @inline(__always)
     static func forward(depth: Int, a: UnsafePointer<Float>, slab: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
                         chunkOffsets: (Int, Int, Int), c: UnsafeMutablePointer<Float>, ldc: Int,
-                        rows: Int, vectors: Int, accumulate: Bool) {
+                        rows: Int, outputOffsets: (Int, Int, Int), laneCounts: (Int, Int, Int), accumulate: Bool) {
         typealias V = SIMD8<Float>
         var c00 = V(), c01 = V(), c02 = V()
         var c10 = V(), c11 = V(), c12 = V()
@@ -87,8 +102,8 @@ enum ImplicitGEMMKernel {
             c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1); c32 = c32.addingProduct(a3, b2)
             aPointer += 4
         }
-        storeTile(((c00, c01, c02), (c10, c11, c12), (c20, c21, c22), (c30, c31, c32)),
-                  to: c, ldc: ldc, rows: rows, vectors: vectors, accumulate: accumulate)
+        storeTile(((c00, c01, c02), (c10, c11, c12), (c20, c21, c22), (c30, c31, c32)), to: c, ldc: ldc,
+                  rows: rows, offsets: outputOffsets, laneCounts: laneCounts, accumulate: accumulate)
     }
 
     /// The weight-gradient kernel: a 4×3 tile of dWeight (4 filters × 3 im2col rows) as 12 vectors of
@@ -156,46 +171,51 @@ enum ImplicitGEMMKernel {
 
     typealias TileRow = GEMMMicroKernel.TileRow
 
-    /// Adds the first `rows` rows and `vectors` vectors of a 4×24 tile into an image: row i at
-    /// `target + i·rowStride`, vector j at the chunk offset j (the scatter half of col2im).
+    /// Adds the first `rows` rows of a 4×24 tile into an image — the scatter half of col2im: row i
+    /// at `target + i·rowStride`, vector j at `chunkOffsets.j`, only its first `laneCounts.j` lanes.
     @inline(__always)
     static func addTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>, rowStride: Int,
-                        chunkOffsets: (Int, Int, Int), rows: Int, vectors: Int) {
-        @inline(__always) func add(_ row: TileRow, _ r: Int) {
-            guard r < rows else { return }
-            let raw = UnsafeMutableRawPointer(target + r * rowStride)
-            @inline(__always) func put(_ v: SIMD8<Float>, _ j: Int, _ offset: Int) {
-                guard j < vectors else { return }
-                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: offset * 4, as: SIMD8<Float>.self) + v,
-                               toByteOffset: offset * 4, as: SIMD8<Float>.self)
-            }
-            put(row.0, 0, chunkOffsets.0); put(row.1, 1, chunkOffsets.1); put(row.2, 2, chunkOffsets.2)
-        }
-        add(tile.0, 0); add(tile.1, 1); add(tile.2, 2); add(tile.3, 3)
+                        chunkOffsets: (Int, Int, Int), rows: Int, laneCounts: (Int, Int, Int)) {
+        writeTile(tile, to: target, rowStride: rowStride, rows: rows, offsets: chunkOffsets, laneCounts: laneCounts, accumulate: true)
     }
 
-    /// Stores (or adds) the first `rows` rows and `vectors` vectors of a 4×24 tile; rows are `ldc` apart.
+    /// Stores (or adds) the first `rows` rows of a 4×24 tile: row i at `c + i·ldc`, vector j at
+    /// `offsets.j`, only its first `laneCounts.j` lanes.
     @inline(__always)
     static func storeTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to c: UnsafeMutablePointer<Float>, ldc: Int,
-                          rows: Int, vectors: Int, accumulate: Bool) {
-        @inline(__always) func store(_ row: TileRow, _ r: Int) {
+                          rows: Int, offsets: (Int, Int, Int), laneCounts: (Int, Int, Int), accumulate: Bool) {
+        writeTile(tile, to: c, rowStride: ldc, rows: rows, offsets: offsets, laneCounts: laneCounts, accumulate: accumulate)
+    }
+
+    @inline(__always)
+    private static func writeTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>, rowStride: Int,
+                                  rows: Int, offsets: (Int, Int, Int), laneCounts: (Int, Int, Int), accumulate: Bool) {
+        @inline(__always) func write(_ row: TileRow, _ r: Int) {
             guard r < rows else { return }
-            let raw = UnsafeMutableRawPointer(c + r * ldc)
-            @inline(__always) func put(_ v: SIMD8<Float>, _ j: Int) {
-                guard j < vectors else { return }
-                raw.storeBytes(of: accumulate ? raw.loadUnaligned(fromByteOffset: 32 * j, as: SIMD8<Float>.self) + v : v,
-                               toByteOffset: 32 * j, as: SIMD8<Float>.self)
+            let rowStart = target + r * rowStride
+            @inline(__always) func put(_ v: SIMD8<Float>, _ offset: Int, _ lanes: Int) {
+                let raw = UnsafeMutableRawPointer(rowStart + offset)
+                if lanes == 8 {
+                    raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD8<Float>.self) + v : v, as: SIMD8<Float>.self)
+                } else {
+                    // The last chunk of an output row whose width is not a multiple of 8.
+                    for lane in 0..<lanes { rowStart[offset + lane] = accumulate ? rowStart[offset + lane] + v[lane] : v[lane] }
+                }
             }
-            put(row.0, 0); put(row.1, 1); put(row.2, 2)
+            put(row.0, offsets.0, laneCounts.0); put(row.1, offsets.1, laneCounts.1); put(row.2, offsets.2, laneCounts.2)
         }
-        store(tile.0, 0); store(tile.1, 1); store(tile.2, 2); store(tile.3, 3)
+        write(tile.0, 0); write(tile.1, 1); write(tile.2, 2); write(tile.3, 3)
     }
 }
 
 extension ConvolutionGeometry {
-    /// Whether the implicit-GEMM kernels apply: stride 1, dilation 1, and output rows a whole number
-    /// of 8-scalar vectors (so no 8-position chunk straddles two output rows).
-    var usesImplicitGEMM: Bool { isUnitStride && outputWidth % 8 == 0 }
+    /// Whether the implicit-GEMM forward and input-gradient kernels apply: stride 1 and dilation 1.
+    var usesImplicitGEMM: Bool { isUnitStride }
+
+    /// Whether the implicit-GEMM weight gradient applies: also Wo a multiple of 8. (Its dot products
+    /// run over whole 8-position chunks; a partial chunk would multiply the slab values past the end
+    /// of an output row — zero times a finite value, but NaN if the input holds an infinity.)
+    var usesImplicitWeightGradient: Bool { isUnitStride && outputWidth % 8 == 0 }
 }
 
 /// Convolution forward by implicit GEMM (see the file header). Same contract as `conv2dNaive`;
@@ -203,8 +223,8 @@ extension ConvolutionGeometry {
 func conv2dImplicitGEMM(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
                         output: UnsafeMutablePointer<Float>) {
-    let mr = GEMMMicroKernel.rowCount, nr = GEMMMicroKernel.columnCount
-    let patch = g.patchSize, plane = g.outputPlaneSize, wo = g.outputWidth, slabWidth = g.inputWidth + 2 * g.paddingWidth
+    let mr = GEMMMicroKernel.rowCount
+    let patch = g.patchSize, plane = g.outputPlaneSize, wo = g.outputWidth
     let bands = g.implicitGEMMBands(filterCount: filterCount)
     // The weights, packed once for all images: ⌈F/4⌉ panels of patch × 4.
     let packedWeights = UnsafeMutablePointer<Float>.allocate(capacity: roundUp(filterCount, to: mr) * patch)
@@ -217,7 +237,10 @@ func conv2dImplicitGEMM(input: UnsafePointer<Float>, weight: UnsafePointer<Float
     let inputPointer = SendableConstPointer(input), weightsPointer = SendableConstPointer(packedWeights)
     let biasPointer = bias.map(SendableConstPointer.init), outputPointer = SendablePointer(output)
     Parallelism.forEachChunkRange(itemCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { items in
-        let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.paddedSlabSize(bandRowCount: largestBandRows))
+        // The last chunk of a row may read up to 7 scalars past the slab (into lanes never stored).
+        let slabSize = g.paddedSlabSize(bandRowCount: largestBandRows)
+        let slab = UnsafeMutablePointer<Float>.allocate(capacity: slabSize + 8)
+        (slab + slabSize).initialize(repeating: 0, count: 8)
         defer { slab.deallocate() }
         for item in items {
             let n = item / bands.count, band = bands[item % bands.count]
@@ -229,15 +252,20 @@ func conv2dImplicitGEMM(input: UnsafePointer<Float>, weight: UnsafePointer<Float
             fillPaddedSlab(inputPointer.base + n * g.inputImageSize, geometry: g, band: band, slab: slab)
             let rowOffsets = g.slabOffsets(ofPatchRows: 0..<patch, bandRowCount: band.count)
             defer { rowOffsets.deallocate() }
-            @inline(__always) func chunkOffset(_ position: Int) -> Int { (position / wo) * slabWidth + position % wo }
-            for j0 in stride(from: 0, to: bandSize, by: nr) {
-                let vectors = Swift.min(3, (bandSize - j0) / 8)
-                // A narrow last tile re-reads its last chunk in the unused lanes (never stored).
-                let offsets = (chunkOffset(j0), chunkOffset(j0 + 8 * Swift.min(1, vectors - 1)), chunkOffset(j0 + 8 * (vectors - 1)))
+            let chunkCount = g.positionChunkCount(rowCount: band.count)
+            for k0 in stride(from: 0, to: chunkCount, by: 3) {
+                // Three chunks per tile; a missing one re-reads the first chunk in lanes that are never stored.
+                let first = g.positionChunk(k0)
+                @inline(__always) func chunk(_ k: Int) -> (slab: Int, output: Int, lanes: Int) {
+                    k < chunkCount ? g.positionChunk(k) : (first.slab, 0, 0)
+                }
+                let (second, third) = (chunk(k0 + 1), chunk(k0 + 2))
                 for f0 in stride(from: 0, to: filterCount, by: mr) {
                     ImplicitGEMMKernel.forward(depth: patch, a: weightsPointer.base + f0 * patch, slab: slab, rowOffsets: rowOffsets,
-                                               chunkOffsets: offsets, c: out + f0 * plane + j0, ldc: plane,
-                                               rows: Swift.min(mr, filterCount - f0), vectors: vectors,
+                                               chunkOffsets: (first.slab, second.slab, third.slab), c: out + f0 * plane, ldc: plane,
+                                               rows: Swift.min(mr, filterCount - f0),
+                                               outputOffsets: (first.output, second.output, third.output),
+                                               laneCounts: (first.lanes, second.lanes, third.lanes),
                                                accumulate: biasPointer != nil)
                 }
             }
@@ -246,7 +274,7 @@ func conv2dImplicitGEMM(input: UnsafePointer<Float>, weight: UnsafePointer<Float
 }
 
 /// The weight gradient `dWeight[F, C·Kh·Kw] = Σₙ dOut[n] · im2col(x[n])ᵀ` by the implicit-GEMM
-/// weight-gradient kernel (see the file header). Overwrites `weightGradient`; requires `g.usesImplicitGEMM`.
+/// weight-gradient kernel (see the file header). Overwrites `weightGradient`; requires `g.usesImplicitWeightGradient`.
 ///
 /// Order of the sums (fixed, whatever the thread count): items (image, band) are split into
 /// `weightGradientGroupCount` groups of consecutive items; within a group every dWeight element keeps
@@ -256,7 +284,6 @@ func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradien
                                       batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
                                       weightGradient: UnsafeMutablePointer<Float>) {
     let patch = g.patchSize, plane = g.outputPlaneSize, wo = g.outputWidth, weightSize = filterCount * patch
-    let slabWidth = g.inputWidth + 2 * g.paddingWidth
     let bands = g.implicitGEMMBands(filterCount: filterCount)
     let itemCount = batchCount * bands.count
     guard itemCount > 0 else {
@@ -285,7 +312,7 @@ func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradien
                 fillPaddedSlab(inputPointer.base + n * g.inputImageSize, geometry: g, band: band, slab: slab)
                 let rowOffsets = g.slabOffsets(ofPatchRows: 0..<patch, bandRowCount: band.count)
                 defer { rowOffsets.deallocate() }
-                for k in 0..<chunkCount { chunkOffsets[k] = (8 * k / wo) * slabWidth + 8 * k % wo }
+                for k in 0..<chunkCount { chunkOffsets[k] = g.positionChunk(k).slab }
                 let fullFilters = filterCount / 4 * 4, fullRows = patch / 3 * 3
                 for f0 in stride(from: 0, to: fullFilters, by: 4) {
                     for r0 in stride(from: 0, to: fullRows, by: 3) {
@@ -329,7 +356,7 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
                                      inputGradient: UnsafeMutablePointer<Float>) {
     let mr = GEMMMicroKernel.rowCount, nr = GEMMMicroKernel.columnCount
     let (channels, kernelHeight, kernelWidth) = (g.channels, g.kernelHeight, g.kernelWidth)
-    let plane = g.outputPlaneSize, wo = g.outputWidth
+    let plane = g.outputPlaneSize
     let slabRows = g.outputHeight + kernelHeight - 1, slabWidth = g.inputWidth + 2 * g.paddingWidth
     let slabSize = channels * slabRows * slabWidth
     // Panels of weightᵀ: panel (kh, kw, group) holds rows (4·group + i, kh, kw), i < 4, over depth F.
@@ -355,28 +382,30 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
     let inputGradientPointer = SendablePointer(inputGradient)
     Parallelism.forEachChunkRange(batchCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { images in
         let slab = UnsafeMutablePointer<Float>.allocate(capacity: slabSize)
-        let packedGradient = UnsafeMutablePointer<Float>.allocate(capacity: filterCount * roundUp(plane, to: nr))
+        let chunkCount = g.positionChunkCount(rowCount: g.outputHeight), tileCount = (chunkCount + 2) / 3
+        let packedGradient = UnsafeMutablePointer<Float>.allocate(capacity: tileCount * filterCount * nr)
         defer { slab.deallocate(); packedGradient.deallocate() }
         for n in images {
             slab.initialize(repeating: 0, count: slabSize)
-            packPanelsOfB(gradientPointer.base + n * filterCount * plane, ldb: plane, transposed: false,
-                          depthStart: 0, depth: filterCount, columnStart: 0, columnCount: plane, into: packedGradient)
-            @inline(__always) func chunkOffset(_ position: Int) -> Int { (position / wo) * slabWidth + position % wo }
-            for j0 in stride(from: 0, to: plane, by: nr) {
-                let vectors = Swift.min(3, (plane - j0) / 8)
-                let offsets = (chunkOffset(j0), chunkOffset(j0 + 8), chunkOffset(j0 + 16))
-                let gradientPanel = packedGradient + j0 * filterCount
+            packChunkPanels(gradientPointer.base + n * filterCount * plane, filterCount: filterCount, geometry: g, into: packedGradient)
+            for k0 in stride(from: 0, to: chunkCount, by: 3) {
+                @inline(__always) func chunk(_ k: Int) -> (slab: Int, output: Int, lanes: Int) {
+                    k < chunkCount ? g.positionChunk(k) : (0, 0, 0)
+                }
+                let (first, second, third) = (chunk(k0), chunk(k0 + 1), chunk(k0 + 2))
+                let gradientPanel = packedGradient + k0 / 3 * filterCount * nr
                 for kh in 0..<kernelHeight {
                     for kw in 0..<kernelWidth {
                         for group in 0..<channelGroups {
                             let panel = weightsPointer.base + ((kh * kernelWidth + kw) * channelGroups + group) * filterCount * mr
-                            // dColumns[(4·group + i, kh, kw), j0 ..< j0 + 24] = Σ_f weight[f, ·] · dOut[f, ·] …
+                            // dColumns[(4·group + i, kh, kw), 3 chunks] = Σ_f weight[f, ·] · dOut[f, ·] …
                             let tile = GEMMMicroKernel.product(depth: filterCount, a: panel, b: gradientPanel)
                             // … added where im2col read it from: padded[c, oh + kh, ow + kw].
-                            let first = slab + ((group * mr) * slabRows + kh) * slabWidth + kw
-                            let rows = Swift.min(mr, channels - group * mr)
-                            ImplicitGEMMKernel.addTile(tile, to: first, rowStride: slabRows * slabWidth, chunkOffsets: offsets,
-                                                       rows: rows, vectors: vectors)
+                            let target = slab + ((group * mr) * slabRows + kh) * slabWidth + kw
+                            ImplicitGEMMKernel.addTile(tile, to: target, rowStride: slabRows * slabWidth,
+                                                       chunkOffsets: (first.slab, second.slab, third.slab),
+                                                       rows: Swift.min(mr, channels - group * mr),
+                                                       laneCounts: (first.lanes, second.lanes, third.lanes))
                         }
                     }
                 }
@@ -390,5 +419,36 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
                 }
             }
         }
+    }
+}
+
+/// Packs one image's output gradient ([F, Ho·Wo]) as B panels of three 8-position chunks (the
+/// layout `GEMMMicroKernel.product` reads: for each f, 24 scalars), lanes past the end of an output
+/// row zero — so a partial chunk contributes exactly nothing.
+func packChunkPanels(_ gradient: UnsafePointer<Float>, filterCount: Int, geometry g: ConvolutionGeometry,
+                     into packed: UnsafeMutablePointer<Float>) {
+    let nr = GEMMMicroKernel.columnCount, plane = g.outputPlaneSize
+    if g.outputWidth % 8 == 0 {
+        // Chunks are then just runs of 8 positions: the GEMM's own (vectorized) packing of [F, Ho·Wo].
+        packPanelsOfB(gradient, ldb: plane, transposed: false, depthStart: 0, depth: filterCount,
+                      columnStart: 0, columnCount: plane, into: packed)
+        return
+    }
+    let chunkCount = g.positionChunkCount(rowCount: g.outputHeight)
+    var destination = packed
+    for k0 in stride(from: 0, to: chunkCount, by: 3) {
+        for j in 0..<3 {
+            let k = k0 + j
+            let (source, lanes) = k < chunkCount ? (gradient + g.positionChunk(k).output, g.positionChunk(k).lanes) : (gradient, 0)
+            for f in 0..<filterCount {
+                let target = destination + f * nr + 8 * j
+                if lanes == 8 {
+                    copyScalars(from: source + f * plane, to: target, count: 8)
+                } else {
+                    for lane in 0..<8 { target[lane] = lane < lanes ? source[f * plane + lane] : 0 }
+                }
+            }
+        }
+        destination += filterCount * nr
     }
 }

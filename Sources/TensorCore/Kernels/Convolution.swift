@@ -5,9 +5,9 @@
 //
 // Shapes: x [N, C, H, W], weight [F, C, Kh, Kw], bias [F], out [N, F, Ho, Wo].
 //
-// Stride 1 and dilation 1 with Wo a multiple of 8 (the 3×3 "same" convolutions of most CNNs) take
-// a faster route that never builds the columns matrix (Convolution+ImplicitGEMM.swift). Every other
-// geometry, and the text of chapter 03, is this one.
+// Stride 1 and dilation 1 (the 3×3 "same" convolutions of most CNNs) take a faster route that never
+// builds the columns matrix (Convolution+ImplicitGEMM.swift; its weight gradient also needs Wo a
+// multiple of 8). Every other geometry, and the text of chapter 03, is this one.
 //
 // Fast path, per image n (columns = im2col(x[n]), [C·Kh·Kw, Ho·Wo]):
 //   forward          out[n]   = weight · columns + bias           (GEMM, M = F, K = C·Kh·Kw, N = Ho·Wo)
@@ -144,7 +144,7 @@ public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Fl
     var inputGradient = inputGradient, weightGradient = weightGradient
     if g.usesImplicitGEMM {
         // Implicit-GEMM kernels (Convolution+ImplicitGEMM.swift) for what they cover; the rest below.
-        if let target = weightGradient {
+        if let target = weightGradient, g.usesImplicitWeightGradient {
             conv2dWeightGradientImplicitGEMM(input: input, outputGradient: outputGradient, batchCount: batchCount,
                                              filterCount: filterCount, geometry: g, weightGradient: target)
             weightGradient = nil
