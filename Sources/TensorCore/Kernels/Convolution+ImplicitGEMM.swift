@@ -70,39 +70,25 @@ extension ConvolutionGeometry {
 /// The micro-kernels of the implicit-GEMM convolution (see the file header), on `SIMD8<Float>`
 /// register tiles like `GEMMMicroKernel`'s.
 enum ImplicitGEMMKernel {
-    /// The forward tile: 4 filters × 24 consecutive output positions of a band, accumulated over every
-    /// im2col row p, `C[0..<rows, 0..<8·vectors] (+)= Σₚ A[p] ⊗ slab-row(p)` with A a packed 4-filter
-    /// panel (depth × 4). The 24 values of row p are read straight from the padded slab — three
-    /// 8-position chunks, each inside one output row, at `slab + rowOffsets[p] + chunkOffsets.k` —
-    /// instead of from a packed panel: 3 loads + 4 broadcasts per 12 FMAs, as in `GEMMMicroKernel.run`.
+    /// The forward tile: 4 filters × three 8-position chunks of a band, accumulated over every im2col
+    /// row p, `out[f₀ + i, chunk j] (+)= Σₚ A[p, i] · slab-row(p)[chunk j]` with A a packed 4-filter
+    /// panel (depth × 4). The 24 values of row p are read straight from the padded slab, at
+    /// `slab + rowOffsets[p] + chunkOffsets.j`, instead of from a packed panel — the GEMM micro-kernel
+    /// with another B loader. Rows `0..<rows` are stored, chunk j at `c + outputOffsets.j` (its first
+    /// `laneCounts.j` lanes).
     @inline(__always)
     static func forward(depth: Int, a: UnsafePointer<Float>, slab: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
                         chunkOffsets: (Int, Int, Int), c: UnsafeMutablePointer<Float>, ldc: Int,
                         rows: Int, outputOffsets: (Int, Int, Int), laneCounts: (Int, Int, Int), accumulate: Bool) {
-        typealias V = SIMD8<Float>
-        var c00 = V(), c01 = V(), c02 = V()
-        var c10 = V(), c11 = V(), c12 = V()
-        var c20 = V(), c21 = V(), c22 = V()
-        var c30 = V(), c31 = V(), c32 = V()
-        var aPointer = a
         let s0 = UnsafeRawPointer(slab + chunkOffsets.0), s1 = UnsafeRawPointer(slab + chunkOffsets.1)
         let s2 = UnsafeRawPointer(slab + chunkOffsets.2)
-        for p in 0..<depth {
+        let tile = GEMMMicroKernel.product(depth: depth, a: a) { p in
             let offset = rowOffsets[p] &* 4
-            let b0 = s0.loadUnaligned(fromByteOffset: offset, as: V.self)
-            let b1 = s1.loadUnaligned(fromByteOffset: offset, as: V.self)
-            let b2 = s2.loadUnaligned(fromByteOffset: offset, as: V.self)
-            let a0 = V(repeating: aPointer[0])
-            c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1); c02 = c02.addingProduct(a0, b2)
-            let a1 = V(repeating: aPointer[1])
-            c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1); c12 = c12.addingProduct(a1, b2)
-            let a2 = V(repeating: aPointer[2])
-            c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1); c22 = c22.addingProduct(a2, b2)
-            let a3 = V(repeating: aPointer[3])
-            c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1); c32 = c32.addingProduct(a3, b2)
-            aPointer += 4
+            return (s0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
+                    s1.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
+                    s2.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self))
         }
-        storeTile(((c00, c01, c02), (c10, c11, c12), (c20, c21, c22), (c30, c31, c32)), to: c, ldc: ldc,
+        storeTile(tile, to: c, ldc: ldc,
                   rows: rows, offsets: outputOffsets, laneCounts: laneCounts, accumulate: accumulate)
     }
 

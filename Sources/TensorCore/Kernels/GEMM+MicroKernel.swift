@@ -41,17 +41,28 @@ enum GEMMMicroKernel {
     /// (`run` stores it into C; the convolution's input gradient adds it into an image).
     @inline(__always)
     static func product(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> (TileRow, TileRow, TileRow, TileRow) {
+        let bRaw = UnsafeRawPointer(b)
+        return product(depth: depth, a: a) { p in
+            let row = p &* 96
+            return (bRaw.loadUnaligned(fromByteOffset: row, as: SIMD8<Float>.self),
+                    bRaw.loadUnaligned(fromByteOffset: row &+ 32, as: SIMD8<Float>.self),
+                    bRaw.loadUnaligned(fromByteOffset: row &+ 64, as: SIMD8<Float>.self))
+        }
+    }
+
+    /// The tile with the 24 B values of depth step p supplied by `loadB(p)` — a packed panel here,
+    /// the padded image itself in the implicit-GEMM convolution. Per step: 3 B vectors, 4
+    /// broadcasts of A, 12 fused multiply-adds into 12 accumulators (16 registers in all).
+    @inline(__always)
+    static func product(depth: Int, a: UnsafePointer<Float>, loadB: (Int) -> TileRow) -> (TileRow, TileRow, TileRow, TileRow) {
         typealias V = SIMD8<Float>
         var c00 = V(), c01 = V(), c02 = V()
         var c10 = V(), c11 = V(), c12 = V()
         var c20 = V(), c21 = V(), c22 = V()
         var c30 = V(), c31 = V(), c32 = V()
         var aPointer = a
-        var bRaw = UnsafeRawPointer(b)
-        for _ in 0..<depth {
-            let b0 = bRaw.loadUnaligned(as: V.self)
-            let b1 = bRaw.loadUnaligned(fromByteOffset: 32, as: V.self)
-            let b2 = bRaw.loadUnaligned(fromByteOffset: 64, as: V.self)
+        for p in 0..<depth {
+            let (b0, b1, b2) = loadB(p)
             let a0 = V(repeating: aPointer[0])
             c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1); c02 = c02.addingProduct(a0, b2)
             let a1 = V(repeating: aPointer[1])
@@ -61,7 +72,6 @@ enum GEMMMicroKernel {
             let a3 = V(repeating: aPointer[3])
             c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1); c32 = c32.addingProduct(a3, b2)
             aPointer += 4
-            bRaw += 96
         }
         return ((c00, c01, c02), (c10, c11, c12), (c20, c21, c22), (c30, c31, c32))
     }
