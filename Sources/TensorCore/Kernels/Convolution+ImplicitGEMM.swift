@@ -8,9 +8,10 @@
 // of the zero-padded image ("slab", `fillPaddedSlab` in Im2Col.swift). Eight neighbouring positions
 // in one output row — a *chunk* — are therefore eight neighbouring scalars of the slab: one vector
 // load, at `slab + rowOffset(r) + chunkOffset(oh, ow)`. Each output row is cut into ⌈Wo/8⌉ chunks;
-// when Wo is not a multiple of 8 the last one has spare lanes, which are computed and never stored. The explicit route writes C·Kh·Kw·Ho·Wo scalars of
-// columns and then copies them again into the GEMM's packed panels; here the micro-kernels read the
-// slab (≈ C·(H + 2p)·(W + 2p) scalars, in L1/L2) directly:
+// when Wo is not a multiple of 8 the last one has spare lanes, which are computed and never stored.
+// The explicit route writes C·Kh·Kw·Ho·Wo scalars of columns and then copies them again into the
+// GEMM's packed panels; here the micro-kernels read the slab (≈ C·(H + 2p)·(W + 2p) scalars, in
+// L1/L2) directly:
 //
 //   forward          out[n][f, pos]  = bias[f] + Σ_r weight[f, r] · slab(r, pos)
 //                    `ImplicitGEMMKernel.forward`: the 4×24 GEMM micro-kernel with its 24 B values

@@ -105,7 +105,7 @@ extension ConvolutionGeometry {
 /// Runs `body(slab, slabRows, slabWidth)` with scratch space for the padded rows of a band:
 /// padded rows `band.lowerBound ..< band.upperBound + Kh − 1` (padded row r is input row
 /// r − paddingHeight), each `W + 2·paddingWidth` wide, for every channel.
-func withPaddedSlab<R>(_ g: ConvolutionGeometry, band: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> R) -> R {
+private func withPaddedSlab<R>(_ g: ConvolutionGeometry, band: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> R) -> R {
     let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.paddedSlabSize(bandRowCount: band.count))
     defer { slab.deallocate() }
     return body(slab, band.count + g.kernelHeight - 1, g.inputWidth + 2 * g.paddingWidth)
