@@ -41,7 +41,8 @@ print("gradcheck of the residual block: \(check.passed ? "passed" : "FAILED") �
 // ## 2. A custom balancer
 // Initial-loss normalization: w_t = 1 / L_t(first step), so every task starts at weight × loss = 1
 // (a simple answer to chapter 10's scale problem). A balancer implements `backward(losses:context:)`
-// — here by the protocol's `backwardWeightedSum` — and puts what a resumed run needs in `state`.
+// — here by the protocol's `backwardWeightedSum` — puts what a resumed run needs in `state`, and
+// checks it in `restoreState` (a checkpoint is a file: it may be damaged or crafted).
 
 // %%
 final class InitialLossNormalization: LossBalancer {
@@ -58,8 +59,16 @@ final class InitialLossNormalization: LossBalancer {
     }
 
     var state: [String: Tensor] {
-        get { initialLosses.map { ["initialLosses": Tensor(shape: [$0.count], scalars: $0)] } ?? [:] }
-        set { initialLosses = newValue["initialLosses"]?.scalars }
+        initialLosses.map { ["initialLosses": Tensor(shape: [$0.count], scalars: $0)] } ?? [:]
+    }
+
+    // A checkpoint is an untrusted file: check what comes back before using it.
+    func restoreState(_ state: [String: Tensor]) throws {
+        guard let losses = state["initialLosses"] else { initialLosses = nil; return }
+        guard losses.rank == 1, losses.scalars.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw CheckpointError.invalidValue(name: "initialLosses", reason: "needs positive, finite losses, one per task")
+        }
+        initialLosses = losses.scalars
     }
 }
 

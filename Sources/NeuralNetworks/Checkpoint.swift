@@ -13,6 +13,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case missingTensor(name: String)
     case unexpectedTensor(name: String)
     case shapeMismatch(name: String, expected: [Int], found: [Int])
+    /// A value that is well-formed on disk but cannot be right: a NaN step count, a negative epoch,
+    /// a mask with no active unit.
+    case invalidValue(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .missingTensor(let name): return "checkpoint has no tensor '\(name)' that the model needs"
         case .unexpectedTensor(let name): return "checkpoint has a tensor '\(name)' that the model does not have"
         case .shapeMismatch(let name, let expected, let found): return "checkpoint tensor '\(name)' has shape \(found), the model needs \(expected)"
+        case .invalidValue(let name, let reason): return "checkpoint value '\(name)' is invalid: \(reason)"
         }
     }
 }
@@ -89,28 +93,50 @@ public struct Checkpoint: Equatable {
 
     // MARK: Decoding
 
-    /// Reads and verifies a checkpoint file.
+    /// Reads and verifies a checkpoint file. The magic number and version are read first (12 bytes),
+    /// so a file that is not a checkpoint is refused without being read; a checkpoint is then mapped
+    /// (see `InputFile`) and decoded without copying its bytes.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw CheckpointError.cannotRead(path: url.path, reason: error.localizedDescription)
+        let file: InputFile
+        do { file = try InputFile(url) } catch { throw CheckpointError.cannotRead(path: url.path, reason: error.reason) }
+        do {
+            let head = [UInt8](try file.prefix(Checkpoint.magic.count + 4))
+            try Checkpoint.checkPreamble(head, fileSize: file.size)
+            try self.init(data: file.contents())
+        } catch let error as FileReadError {
+            throw CheckpointError.cannotRead(path: url.path, reason: error.reason)
         }
-        try self.init(data: data)
+    }
+
+    /// Checks the magic number and the format version at the start of a file.
+    static func checkPreamble(_ head: [UInt8], fileSize: Int) throws {
+        guard head.count >= Checkpoint.magic.count, Array(head.prefix(Checkpoint.magic.count)) == Checkpoint.magic else {
+            throw CheckpointError.notACheckpoint
+        }
+        guard head.count >= Checkpoint.magic.count + 4 else {
+            throw CheckpointError.truncated(offset: head.count, reading: "the format version")
+        }
+        let version = head[Checkpoint.magic.count...].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard version == Checkpoint.formatVersion else {
+            throw CheckpointError.unsupportedVersion(found: version, supported: Checkpoint.formatVersion)
+        }
     }
 
     /// Decodes and verifies checkpoint bytes.
     public init(data: Data) throws {
-        var reader = ByteReader(bytes: [UInt8](data))
-        guard reader.bytes.count >= Checkpoint.magic.count, Array(reader.bytes.prefix(Checkpoint.magic.count)) == Checkpoint.magic else {
-            throw CheckpointError.notACheckpoint
+        let (tensors, metadata) = try data.withUnsafeBytes { raw in
+            try Checkpoint.decode(raw.bindMemory(to: UInt8.self))
         }
-        reader.offset = Checkpoint.magic.count
-        let version = try reader.uint32("the format version")
-        guard version == Checkpoint.formatVersion else {
-            throw CheckpointError.unsupportedVersion(found: version, supported: Checkpoint.formatVersion)
-        }
+        self.init(tensors: tensors, metadata: metadata)
+    }
+
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws -> ([String: Tensor], [String: String]) {
+        try checkPreamble(Array(bytes.prefix(Checkpoint.magic.count + 4)), fileSize: bytes.count)
+        var reader = ByteReader(bytes: bytes, offset: Checkpoint.magic.count + 4)
         // The whole-file checksum first: any flipped bit or cut is caught before parsing further.
-        guard reader.bytes.count >= reader.offset + 4 else { throw CheckpointError.truncated(offset: reader.bytes.count, reading: "the checksum") }
+        guard reader.bytes.count >= reader.offset + 4 else {
+            throw CheckpointError.truncated(offset: reader.bytes.count, reading: "the checksum")
+        }
         let body = reader.bytes.count - 4
         var trailer = ByteReader(bytes: reader.bytes, offset: body)
         guard try trailer.uint32("the checksum") == CRC32.checksum(reader.bytes[0..<body]) else {
@@ -121,54 +147,64 @@ public struct Checkpoint: Equatable {
         let metadataCount = try reader.count("the metadata count", atMost: body)
         for _ in 0..<metadataCount {
             let key = try reader.string("a metadata key")
-            metadata[key] = try reader.string("the metadata value of '\(key)'")
+            guard metadata[key] == nil else {
+                throw CheckpointError.malformed(offset: reader.offset, reason: "metadata key '\(excerpt(key))' appears twice")
+            }
+            metadata[key] = try reader.string("the metadata value of '\(excerpt(key))'")
         }
         var tensors: [String: Tensor] = [:]
         let tensorCount = try reader.count("the tensor count", atMost: body)
         for _ in 0..<tensorCount {
             let name = try reader.string("a tensor name")
-            let rank = try reader.count("the rank of '\(name)'", atMost: 16)
+            let rank = try reader.count("the rank of '\(excerpt(name))'", atMost: 16)
             var shape: [Int] = []
-            var elements = 1
             for _ in 0..<rank {
-                let dimension = try reader.uint64("a dimension of '\(name)'")
-                let (product, overflow) = elements.multipliedReportingOverflow(by: Int(clamping: dimension))
-                guard dimension <= UInt64(Int32.max), !overflow, product <= (body - reader.offset) / 4 else {
-                    throw CheckpointError.malformed(offset: reader.offset, reason: "tensor '\(name)' claims more data than the file holds")
+                let dimension = try reader.uint64("a dimension of '\(excerpt(name))'")
+                guard dimension <= UInt64(Int32.max) else {
+                    throw CheckpointError.malformed(offset: reader.offset, reason: "tensor '\(excerpt(name))' has a dimension of \(dimension)")
                 }
                 shape.append(Int(dimension))
-                elements = product
             }
-            let checksum = try reader.uint32("the checksum of '\(name)'")
-            let data = try reader.take(elements * 4, "the data of '\(name)'")
-            guard CRC32.checksum(data) == checksum else { throw CheckpointError.checksumMismatch(part: "tensor '\(name)'") }
+            // The count must fit in the bytes left, and every stride of the shape in an Int.
+            guard let elements = Tensor.elementCount(of: shape), elements <= (body - reader.offset) / 4 else {
+                throw CheckpointError.malformed(offset: reader.offset,
+                                                reason: "tensor '\(excerpt(name))' of shape \(shape) claims more data than the file holds")
+            }
+            let checksum = try reader.uint32("the checksum of '\(excerpt(name))'")
+            let data = try reader.take(elements * 4, "the data of '\(excerpt(name))'")
+            guard CRC32.checksum(data) == checksum else { throw CheckpointError.checksumMismatch(part: "tensor '\(excerpt(name))'") }
             var scalars = [Float](repeating: 0, count: elements)
             for i in 0..<elements {
                 let base = data.startIndex + 4 * i
-                let bits = UInt32(data[base]) | UInt32(data[base + 1]) << 8 | UInt32(data[base + 2]) << 16 | UInt32(data[base + 3]) << 24
+                let bits = UInt32(data[base]) | UInt32(data[base + 1]) << 8 | UInt32(data[base + 2]) << 16
+                    | UInt32(data[base + 3]) << 24
                 scalars[i] = Float(bitPattern: bits)
             }
-            guard tensors[name] == nil else { throw CheckpointError.malformed(offset: reader.offset, reason: "tensor '\(name)' appears twice") }
+            guard tensors[name] == nil else {
+                throw CheckpointError.malformed(offset: reader.offset, reason: "tensor '\(excerpt(name))' appears twice")
+            }
             tensors[name] = Tensor(shape: shape, scalars: scalars)
         }
-        guard reader.offset == body else { throw CheckpointError.malformed(offset: reader.offset, reason: "\(body - reader.offset) unexpected bytes") }
-        self.init(tensors: tensors, metadata: metadata)
+        guard reader.offset == body else {
+            throw CheckpointError.malformed(offset: reader.offset, reason: "\(body - reader.offset) unexpected bytes")
+        }
+        return (tensors, metadata)
     }
 }
 
 /// Reads little-endian values with bounds checks; every failure is a `CheckpointError`.
 struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var offset = 0
     var limit: Int
 
-    init(bytes: [UInt8], offset: Int = 0) {
+    init(bytes: UnsafeBufferPointer<UInt8>, offset: Int = 0) {
         self.bytes = bytes
         self.offset = offset
         self.limit = bytes.count
     }
 
-    mutating func take(_ count: Int, _ what: String) throws -> ArraySlice<UInt8> {
+    mutating func take(_ count: Int, _ what: String) throws -> Slice<UnsafeBufferPointer<UInt8>> {
         guard count >= 0, count <= limit - offset else { throw CheckpointError.truncated(offset: offset, reading: what) }
         defer { offset += count }
         return bytes[offset..<(offset + count)]
@@ -233,7 +269,11 @@ extension Module {
         return checkpoint.metadata
     }
 
-    /// Applies a checkpoint (see `loadCheckpoint(from:optimizer:)`).
+    /// Applies a checkpoint (see `loadCheckpoint(from:optimizer:)`). Everything is validated before
+    /// anything is changed: names and shapes; buffer values against their module's rule (finite by
+    /// default); with an optimizer, every state tensor against what that optimizer keeps for its
+    /// parameter (`Optimizer.validateState`) and the step count. Parameters may hold any values
+    /// (`nonFiniteParameters` tells a caller that wants to refuse NaN weights).
     public func load(_ checkpoint: Checkpoint, optimizer: Optimizer? = nil) throws {
         let parameters = namedParameters(), buffers = namedBuffers()
         var expected: [String: [Int]] = [:]
@@ -244,28 +284,34 @@ extension Module {
             guard let tensor = checkpoint.tensors[name] else { throw CheckpointError.missingTensor(name: name) }
             guard tensor.shape == shape else { throw CheckpointError.shapeMismatch(name: name, expected: shape, found: tensor.shape) }
         }
-        var optimizerStates: [(Parameter, [String: Tensor])] = []
+        for (name, buffer) in buffers {
+            if let reason = buffer.validation(checkpoint.tensors["buffers.\(name)"]!) {
+                throw CheckpointError.invalidValue(name: "buffers.\(name)", reason: reason)
+            }
+        }
         // Optimizer entries are ignored when no optimizer is given (loading weights for evaluation).
         for name in checkpoint.tensors.keys.sorted() where expected[name] == nil && !name.hasPrefix("optimizer.") {
-            throw CheckpointError.unexpectedTensor(name: name)
+            throw CheckpointError.unexpectedTensor(name: excerpt(name, limit: 120))
         }
-        if optimizer != nil {
-            for (name, parameter) in parameters {
-                let prefix = "optimizer.\(name)."
-                var state: [String: Tensor] = [:]
-                for (key, value) in checkpoint.tensors where key.hasPrefix(prefix) && !key.dropFirst(prefix.count).contains(".") {
-                    guard value.shape == parameter.shape || value.count == 1 else {
-                        throw CheckpointError.shapeMismatch(name: key, expected: parameter.shape, found: value.shape)
-                    }
-                    state[String(key.dropFirst(prefix.count))] = value
+        var optimizerStates: [(Parameter, [String: Tensor])] = []
+        var stepCount = 0
+        if let optimizer {
+            let byPrefix = Dictionary(uniqueKeysWithValues: parameters.map { ("optimizer.\($0.name).", $0) })
+            var states: [String: [String: Tensor]] = [:]
+            for (name, tensor) in checkpoint.tensors where name.hasPrefix("optimizer.") && name != "optimizer.stepCount" {
+                // The parameter's name is the longest known prefix (names contain dots).
+                guard let prefix = byPrefix.keys.filter({ name.hasPrefix($0) }).max(by: { $0.count < $1.count }) else {
+                    throw CheckpointError.unexpectedTensor(name: excerpt(name, limit: 120))
                 }
-                optimizerStates.append((parameter, state))
+                states[prefix, default: [:]][String(name.dropFirst(prefix.count))] = tensor
             }
-            let known = Set(parameters.map { "optimizer.\($0.name)." })
-            for name in checkpoint.tensors.keys where name.hasPrefix("optimizer.") && name != "optimizer.stepCount" {
-                guard known.contains(where: { name.hasPrefix($0) && !name.dropFirst($0.count).contains(".") }) else {
-                    throw CheckpointError.unexpectedTensor(name: name)
-                }
+            for (prefix, named) in byPrefix.sorted(by: { $0.key < $1.key }) {
+                let state = states[prefix] ?? [:]
+                try optimizer.validateState(state, of: named.parameter, name: String(prefix.dropLast()))
+                optimizerStates.append((named.parameter, state))
+            }
+            if let stored = checkpoint.tensors["optimizer.stepCount"] {
+                stepCount = try validatedCounter(stored, name: "optimizer.stepCount")
             }
         }
         // Apply.
@@ -273,7 +319,12 @@ extension Module {
         for (name, buffer) in buffers { buffer.value = checkpoint.tensors["buffers.\(name)"]! }
         if let optimizer {
             for (parameter, state) in optimizerStates { optimizer.setState(state, of: parameter) }
-            optimizer.restoreStepCount(Int(checkpoint.tensors["optimizer.stepCount"]?.scalars.first ?? 0))
+            optimizer.restoreStepCount(stepCount)
         }
+    }
+
+    /// The names of the parameters holding NaN or infinite values (empty for a healthy model).
+    public func nonFiniteParameters() -> [String] {
+        namedParameters().filter { !$0.parameter.value.scalars.allSatisfy(\.isFinite) }.map(\.name)
     }
 }

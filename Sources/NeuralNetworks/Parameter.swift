@@ -23,6 +23,19 @@ public final class Parameter: Variable {
 public final class Buffer {
     /// The current value.
     public var value: Tensor
-    /// Creates a buffer with an initial value.
-    public init(_ value: Tensor) { self.value = value }
+    /// The rule a value read from a checkpoint must satisfy besides its shape: returns why a value is
+    /// unacceptable, or nil. The owning module states it (a mask needs an active unit per row, a
+    /// counter a whole number); the default accepts any finite values.
+    public let validation: @Sendable (Tensor) -> String?
+
+    /// Creates a buffer with an initial value and, optionally, the rule restored values must satisfy.
+    public init(_ value: Tensor, validation: @escaping @Sendable (Tensor) -> String? = Buffer.finiteValues) {
+        self.value = value
+        self.validation = validation
+    }
+
+    /// The default rule: every value finite.
+    public static let finiteValues: @Sendable (Tensor) -> String? = { tensor in
+        tensor.scalars.allSatisfy(\.isFinite) ? nil : "it holds NaN or infinite values"
+    }
 }

@@ -26,13 +26,18 @@ public enum Parallelism {
         }
     }
 
-    /// `MTL_NUM_THREADS` if set to a positive integer, else the active processor count.
+    /// The most worker threads accepted (from `MTL_NUM_THREADS` or `mtl --threads`).
+    public static let maximumThreadCount = 256
+
+    /// `MTL_NUM_THREADS` if set to an integer in 1...`maximumThreadCount`, else the active processor
+    /// count (at most `maximumThreadCount`). The library ignores an invalid value; the `mtl` tool
+    /// refuses it with a clear error.
     public static let defaultThreadCount: Int = {
         if let text = ProcessInfo.processInfo.environment["MTL_NUM_THREADS"],
-           let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 {
+           let value = Int(text.trimmingCharacters(in: .whitespaces)), (1...maximumThreadCount).contains(value) {
             return value
         }
-        return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return Swift.min(maximumThreadCount, Swift.max(1, ProcessInfo.processInfo.activeProcessorCount))
     }()
 
     /// Runs `body(chunk)` for every `chunk` in `0..<chunkCount`, on up to `threadCount` threads.

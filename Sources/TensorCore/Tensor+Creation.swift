@@ -4,8 +4,8 @@
 extension Tensor {
     /// A tensor of the given shape filled with `value`.
     public init(repeating value: Float, shape: [Int]) {
-        checkPrecondition(shape.allSatisfy { $0 >= 0 }, "Tensor(repeating:shape:): negative dimension in shape \(shape)")
-        self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))
+        let count = Tensor.checkedElementCount(of: shape, "Tensor(repeating:shape:)")
+        self.init(shape: shape, scalars: [Float](repeating: value, count: count))
     }
 
     /// All zeros.
@@ -45,7 +45,7 @@ extension Tensor {
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
                                using generator: inout SeededGenerator) -> Tensor {
         checkPrecondition(low <= high, "uniform: low \(low) exceeds high \(high)")
-        let count = shape.reduce(1, *)
+        let count = Tensor.checkedElementCount(of: shape, "Tensor.uniform")
         var scalars = [Float](repeating: 0, count: count)
         for i in 0..<count { scalars[i] = low + (high - low) * generator.nextFloat() }
         return Tensor(shape: shape, scalars: scalars)
@@ -54,7 +54,7 @@ extension Tensor {
     /// Normal samples with the given mean and standard deviation (Box–Muller, see `SeededGenerator`).
     public static func normal(_ shape: [Int], mean: Float = 0, standardDeviation: Float = 1,
                               using generator: inout SeededGenerator) -> Tensor {
-        let count = shape.reduce(1, *)
+        let count = Tensor.checkedElementCount(of: shape, "Tensor.normal")
         var scalars = [Float](repeating: 0, count: count)
         for i in 0..<count { scalars[i] = mean + standardDeviation * generator.nextNormal() }
         return Tensor(shape: shape, scalars: scalars)

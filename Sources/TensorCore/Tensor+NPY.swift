@@ -54,59 +54,95 @@ extension Tensor {
         try writeAtomically(npyData(), to: url)
     }
 
-    /// Reads a `.npy` file.
+    /// Reads a `.npy` file: the preamble and header are read and checked first, the declared data
+    /// size is compared with the file's size, and only then is the data mapped and decoded (see
+    /// `InputFile`), so a huge or foreign file is refused without being read.
     public init(contentsOfNPY url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw NPYError.cannotRead(path: url.path, reason: error.localizedDescription)
+        let file: InputFile
+        do { file = try InputFile(url) } catch { throw NPYError.cannotRead(path: url.path, reason: error.reason) }
+        do {
+            let layout = try NPYLayout(reading: file.prefix(NPYLayout.longestPrefix))
+            let needed = layout.dataStart + layout.elementCount * layout.header.itemSize
+            guard file.size >= needed else {
+                throw NPYError.truncated(expectedBytes: needed - layout.dataStart, foundBytes: file.size - layout.dataStart,
+                                         part: "data")
+            }
+            self = try layout.decode(file.contents())
+        } catch let error as FileReadError {
+            throw NPYError.cannotRead(path: url.path, reason: error.reason)
         }
-        try self.init(npyData: data)
     }
 
-    /// Decodes `.npy` bytes.
+    /// Decodes the bytes of a `.npy` file (any version 1.0–3.0, the types listed at the top of this
+    /// file, either byte order and either memory order).
     public init(npyData data: Data) throws {
-        let bytes = [UInt8](data)
+        let layout = try NPYLayout(reading: data)
+        let needed = layout.elementCount * layout.header.itemSize
+        guard data.count - layout.dataStart >= needed else {
+            throw NPYError.truncated(expectedBytes: needed, foundBytes: data.count - layout.dataStart, part: "data")
+        }
+        self = try layout.decode(data)
+    }
+}
+
+/// Where a `.npy` file's data starts and what it declares, from its preamble and header alone.
+struct NPYLayout {
+    /// Headers longer than this are refused (NumPy writes a few hundred bytes at most).
+    static let maximumHeaderLength = 1 << 20
+    /// The most bytes `init(reading:)` needs: the preamble and the longest header.
+    static let longestPrefix = 12 + maximumHeaderLength
+    var header: NPYHeader
+    var dataStart: Int
+    var elementCount: Int
+
+    /// Parses the preamble and header at the start of `bytes` (which may be only a prefix of the file).
+    init(reading data: Data) throws {
+        let bytes = [UInt8](data.prefix(NPYLayout.longestPrefix))
         guard bytes.count >= 8 else { throw NPYError.truncated(expectedBytes: 10, foundBytes: bytes.count, part: "preamble") }
         guard bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else { throw NPYError.notNPY }
         let (major, minor) = (bytes[6], bytes[7])
         guard [1, 2, 3].contains(major), minor == 0 else { throw NPYError.unsupportedVersion(major: major, minor: minor) }
         let lengthSize = major == 1 ? 2 : 4
-        guard bytes.count >= 8 + lengthSize else { throw NPYError.truncated(expectedBytes: 8 + lengthSize, foundBytes: bytes.count, part: "preamble") }
+        guard bytes.count >= 8 + lengthSize else {
+            throw NPYError.truncated(expectedBytes: 8 + lengthSize, foundBytes: bytes.count, part: "preamble")
+        }
         var headerLength = 0
         for k in 0..<lengthSize { headerLength |= Int(bytes[8 + k]) << (8 * k) }
+        guard headerLength <= NPYLayout.maximumHeaderLength else {
+            throw NPYError.malformedHeader("a header of \(headerLength) bytes (at most \(NPYLayout.maximumHeaderLength) are read)")
+        }
         let headerStart = 8 + lengthSize
         guard bytes.count >= headerStart + headerLength else {
             throw NPYError.truncated(expectedBytes: headerStart + headerLength, foundBytes: bytes.count, part: "header")
         }
-        guard let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: major == 3 ? .utf8 : .isoLatin1) else {
+        guard let text = String(bytes: bytes[headerStart..<(headerStart + headerLength)],
+                                encoding: major == 3 ? .utf8 : .isoLatin1) else {
             throw NPYError.malformedHeader("not text")
         }
-        let fields = try NPYHeader(parsing: header)
-        let dataStart = headerStart + headerLength
-        let elementCount = try fields.shape.reduce(1) { total, dimension in
-            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
-            guard !overflow, product <= Int(Int32.max) else { throw NPYError.malformedHeader("shape \(fields.shape) is too large") }
-            return product
+        header = try NPYHeader(parsing: text)
+        dataStart = headerStart + headerLength
+        // The count must fit, and so must every stride of the shape (see `Tensor.elementCount(of:)`).
+        guard let count = Tensor.elementCount(of: header.shape), count <= Int(Int32.max) else {
+            throw NPYError.malformedHeader("shape \(header.shape) is too large")
         }
-        let needed = elementCount * fields.itemSize
-        guard bytes.count - dataStart >= needed else {
-            throw NPYError.truncated(expectedBytes: needed, foundBytes: bytes.count - dataStart, part: "data")
-        }
+        elementCount = count
+    }
+
+    /// The tensor whose data starts at `dataStart` in `data` (which holds at least all of it).
+    func decode(_ data: Data) throws -> Tensor {
+        let shape = header.shape
         var values = [Float](repeating: 0, count: elementCount)
-        for i in 0..<elementCount {
-            values[i] = fields.decode(bytes, at: dataStart + i * fields.itemSize)
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            for i in 0..<elementCount { values[i] = header.decode(bytes, at: dataStart + i * header.itemSize) }
         }
-        if fields.fortranOrder && fields.shape.count > 1 {
-            // Column-major: read with the axes reversed, then put them back in order.
-            let reversed = Tensor(shape: fields.shape.reversed(), scalars: values)
-            self = reversed.permuted(Array((0..<fields.shape.count).reversed()))
-        } else {
-            self.init(shape: fields.shape, scalars: values)
-        }
+        guard header.fortranOrder && shape.count > 1 else { return Tensor(shape: shape, scalars: values) }
+        // Column-major: read with the axes reversed, then put them back in order.
+        let reversed = Tensor(shape: shape.reversed(), scalars: values)
+        return reversed.permuted(Array((0..<shape.count).reversed()))
     }
 }
 
-/// The fields of a `.npy` header dict.
 struct NPYHeader {
     enum Kind { case float, signed, unsigned, boolean }
     var kind: Kind
@@ -164,7 +200,7 @@ struct NPYHeader {
     }
 
     /// The element at `offset`, converted to Float.
-    func decode(_ bytes: [UInt8], at offset: Int) -> Float {
+    func decode(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Float {
         var raw: UInt64 = 0
         for k in 0..<itemSize {
             let byte = UInt64(bytes[offset + (bigEndian ? itemSize - 1 - k : k)])

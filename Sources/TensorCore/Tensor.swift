@@ -21,9 +21,9 @@ public struct Tensor: Sendable, Equatable {
     /// Creates a tensor from its row-major scalars and a shape.
     /// - Precondition: `scalars.count` equals the product of `shape`, and no dimension is negative.
     public init(shape: [Int], scalars: [Float]) {
-        checkPrecondition(shape.allSatisfy { $0 >= 0 }, "Tensor(shape:scalars:): negative dimension in shape \(shape)")
-        checkPrecondition(scalars.count == shape.reduce(1, *),
-                     "Tensor(shape:scalars:): \(scalars.count) scalars do not fill shape \(shape) (needs \(shape.reduce(1, *)))")
+        let needed = Tensor.checkedElementCount(of: shape, "Tensor(shape:scalars:)")
+        checkPrecondition(scalars.count == needed,
+                     "Tensor(shape:scalars:): \(scalars.count) scalars do not fill shape \(shape) (needs \(needed))")
         self.shape = shape
         self.scalars = scalars
         _ = MemoryPolicy.isApplied   // once per process: keep freed buffers for reuse (MemoryPolicy.swift)
@@ -49,7 +49,7 @@ public struct Tensor: Sendable, Equatable {
     /// Creates a tensor of the given shape whose scalars are written by `initializer`
     /// into uninitialized memory (every one of the `count` scalars must be written).
     public init(shape: [Int], unsafeUninitialized initializer: (UnsafeMutableBufferPointer<Float>) -> Void) {
-        let count = shape.reduce(1, *)
+        let count = Tensor.checkedElementCount(of: shape, "Tensor(shape:unsafeUninitialized:)")
         let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initializedCount in
             initializer(buffer)
             initializedCount = count
@@ -66,6 +66,31 @@ public struct Tensor: Sendable, Equatable {
     public var scalar: Float {
         checkPrecondition(count == 1, "Tensor.scalar: tensor of shape \(shape) has \(count) elements, not 1")
         return scalars[0]
+    }
+
+    /// The number of elements of `shape` (the product of its dimensions), or nil when a dimension
+    /// is negative or the shape could not be indexed: the product of its non-zero dimensions must
+    /// fit in an `Int`, so that strides never overflow — `[0, 2³², 2³²]` holds no element, but its
+    /// first stride would not fit. Readers check every shape from a file with this first.
+    public static func elementCount(of shape: [Int]) -> Int? {
+        var nonZeroProduct = 1, hasZero = false
+        for dimension in shape {
+            guard dimension >= 0 else { return nil }
+            if dimension == 0 { hasZero = true; continue }
+            let (next, overflow) = nonZeroProduct.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { return nil }
+            nonZeroProduct = next
+        }
+        return hasZero ? 0 : nonZeroProduct
+    }
+
+    /// `elementCount(of:)`, stopping the program with a message naming `operation` and the shape
+    /// when the shape is invalid (a programmer error; shapes from files are checked before this).
+    static func checkedElementCount(of shape: [Int], _ operation: String) -> Int {
+        guard let count = elementCount(of: shape) else {
+            fatalError("\(operation): shape \(shape) has a negative dimension or more elements than an Int can count")
+        }
+        return count
     }
 
     /// Row-major strides of `shape`: the distance in scalars between neighbours along each axis.

@@ -5,29 +5,57 @@ import MultiTaskKit
 /// multi-head network, over several seeds, against single-task networks: each task's main
 /// metric (mean ± standard deviation over seeds), Δm% against STL of the same seed, and the
 /// wall time per epoch. Writes `compare.csv` and `delta-m.svg` into --output when given.
+let compareCommand = CommandSpec(
+    name: "compare",
+    summary: "Every balancing method (EW, uncertainty, DWA, RLW, GLS, GradNorm, unitary, MGDA-UB, MGDA, PCGrad, "
+        + "Nash-MTL, AdaTask) with a multi-head network against single-task networks, over several seeds: per-task "
+        + "metrics, Δm%, seconds per epoch.",
+    flags: [
+        Flag(name: "dataset", kind: .choice(default: "scenes", choices: SyntheticDataset.allCases.map(\.rawValue)),
+             help: "the generated data"),
+        Flag(name: "balancers", kind: .text(default: nil, placeholder: "A,B,…"),
+             help: "the methods to compare (default: all of " + BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")"),
+        Flag(name: "seeds", kind: .integer(default: 3, range: 1...100), help: "seeds per method (1 with --quick)"),
+        Flag(name: "epochs", kind: .integer(default: 12, range: 1...10_000), help: "epochs per run (1 with --quick)"),
+        Flag(name: "samples", kind: .integer(default: 2000, range: 20...1_000_000), help: "generated samples (200 with --quick)"),
+        Flag(name: "batch-size", kind: .integer(default: 32, range: 1...65_536), help: "samples per batch"),
+        Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
+        Flag(name: "width", kind: .integer(default: 16, range: 1...1024), help: "channels or units of the backbone"),
+        CommandSpec.threadsFlag,
+        Flag(name: "output", kind: .text(default: nil, placeholder: "DIR"), help: "where to write compare.csv and delta-m.svg"),
+        Flag(name: "quick", kind: .toggle, help: "1 seed, 1 epoch, 200 samples"),
+    ])
+
 func runCompare(_ arguments: [String]) throws {
-    let flags = try Arguments(arguments, valueFlags: ["dataset", "balancers", "seeds", "epochs", "samples", "batch-size", "learning-rate",
-                                                      "width", "threads", "output"],
-                              switchFlags: ["quick"], command: "compare")
-    Parallelism.threadCount = try flags.integer("threads", default: Parallelism.threadCount, in: 1...256)
+    let flags = try Arguments(arguments, spec: compareCommand)
+    Parallelism.threadCount = try flags.threadCount()
     let quick = flags.isSet("quick")
-    let dataset = SyntheticDataset(rawValue: try flags.string("dataset", default: "scenes", choices: SyntheticDataset.allCases.map(\.rawValue))!)!
-    let seedCount = try flags.integer("seeds", default: quick ? 1 : 3, in: 1...100)
-    let epochs = try flags.integer("epochs", default: quick ? 1 : 12, in: 1...10_000)
-    let sampleCount = try flags.integer("samples", default: quick ? 200 : 2000, in: 20...1_000_000)
-    let batchSize = try flags.integer("batch-size", default: 32, in: 1...65_536)
-    let learningRate = Float(try flags.number("learning-rate", default: 1e-3, in: 1e-8...10))
-    let width = try flags.integer("width", default: 16, in: 1...1024)
+    let dataset = SyntheticDataset(rawValue: flags.string("dataset")!)!
+    let seedCount = flags.integer("seeds", default: quick ? 1 : nil)!
+    let epochs = flags.integer("epochs", default: quick ? 1 : nil)!
+    let sampleCount = flags.integer("samples", default: quick ? 200 : nil)!
+    let batchSize = flags.integer("batch-size")!
+    let learningRate = Float(flags.number("learning-rate")!)
+    let width = flags.integer("width")!
+    let bytes = Double(sampleCount) * Double(dataset.floatsPerSample) * 4
+    guard bytes <= Double(maximumDatasetBytes) else {
+        throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the %d GiB mtl generates",
+                                             sampleCount, dataset.rawValue, bytes / 1_073_741_824.0, maximumDatasetBytes >> 30))
+    }
     var methods = BalancingMethod.allCases
-    if let list = try flags.string("balancers") {
-        methods = try list.split(separator: ",").map { name in
-            guard let method = BalancingMethod(rawValue: String(name)) else {
-                throw UsageError(description: "--balancers: unknown method '\(name)' (known: \(BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+    if let list = flags.string("balancers") {
+        let names = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        methods = try names.map { name in
+            guard let method = BalancingMethod(rawValue: name) else {
+                let known = BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ")
+                throw UsageError(description: name.isEmpty ? "--balancers: an empty name in '\(excerpt(list))' (known: \(known))"
+                                                           : "--balancers: unknown method '\(excerpt(name))' (known: \(known))")
             }
             return method
         }
+        guard Set(methods).count == methods.count else { throw UsageError(description: "--balancers: a method is named twice") }
     }
-    let output = try flags.string("output").map { URL(fileURLWithPath: $0) }
+    let output = flags.string("output").map { URL(fileURLWithPath: $0) }
 
     print("comparing \(methods.count) balancing methods on \(dataset.rawValue): \(sampleCount) samples, \(epochs) epochs, \(seedCount) seed(s), multi-head width \(width), Adam lr \(learningRate), \(Parallelism.threadCount) thread(s)")
     var stl: [ExperimentResult] = []
@@ -84,7 +112,7 @@ func runCompare(_ arguments: [String]) throws {
             try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
             try writeAtomically(Data(csv.utf8), to: output.appendingPathComponent("compare.csv"))
         } catch {
-            throw UsageError(description: "cannot write into \(output.path): \(error.localizedDescription)")
+            throw UsageError(description: "cannot write into \(output.path): \(InputFile.reason(of: error))")
         }
         try BarChart(title: "Δm% against single-task (\(dataset.rawValue), \(seedCount) seeds)", yLabel: "Δm%",
                      categories: methods.map(\.rawValue), series: [("Δm%", methods.map { meanAndDeviation(deltas(results[$0]!)).0 })])

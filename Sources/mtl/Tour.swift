@@ -1,6 +1,13 @@
 import Foundation
 import MultiTaskKit
 
+let tourCommand = CommandSpec(
+    name: "tour",
+    summary: "A tour of the tensor core: broadcasting, the SIMD GEMM against its naive twin, a convolution, "
+        + "with timings.",
+    flags: [CommandSpec.threadsFlag,
+            Flag(name: "seed", kind: .integer(default: 0, range: 0...Int.max), help: "seed of the random tensors")])
+
 /// Milliseconds taken by `body` (median of `repeats` runs after one warm-up).
 func medianMilliseconds(repeats: Int = 5, _ body: () -> Void) -> Double {
     body()

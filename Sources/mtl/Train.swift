@@ -1,10 +1,50 @@
 import Foundation
 import MultiTaskKit
 
-/// The flags `mtl train` takes (and records in the checkpoint, so `mtl eval` can rebuild the run).
-let trainValueFlags: Set<String> = ["dataset", "architecture", "sharing-ratio", "update-interval", "selection", "mode", "epochs",
-                                    "batch-size", "learning-rate", "seed", "threads", "samples", "correlation", "width", "output", "log-format",
-                                    "balancer", "group-size"]
+/// The flags of `mtl train`. The run's settings are recorded in the checkpoint (`run.<flag>`), so
+/// that `mtl eval` can rebuild the run and `--resume` can refuse a changed setting; read back, they
+/// pass the same checks as on the command line.
+let trainCommand = CommandSpec(
+    name: "train",
+    summary: "Train one architecture on one generated dataset; writes log, SVG plots and a checkpoint into --output, "
+        + "and diagnostics.jsonl (task weights, per-task gradient norms and cosines, AdaTask's dominance) per epoch.",
+    flags: [
+        Flag(name: "dataset", kind: .choice(default: "shapes", choices: SyntheticDataset.allCases.map(\.rawValue)),
+             help: "the generated data"),
+        Flag(name: "architecture", kind: .choice(default: "multi-head", choices: Architecture.allCases.map(\.rawValue)),
+             help: "how the tasks share the network"),
+        Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0.01...1),
+             help: "p, the fraction of units each task uses (roaming, fixed-partitioning)"),
+        Flag(name: "update-interval", kind: .integer(default: nil, range: 1...1_000_000),
+             help: "steps between roaming updates (default: a tenth of an epoch)"),
+        Flag(name: "selection", kind: .choice(default: "random", choices: ["random", "least-aligned"]),
+             help: "how roaming picks the units it swaps"),
+        Flag(name: "mode", kind: .choice(default: nil, choices: ["summed", "alternating", "groups"]),
+             help: "one update per batch on all losses, one per task, or per random task group (default: alternating "
+                + "for masked architectures, else summed)"),
+        Flag(name: "group-size", kind: .integer(default: 1, range: 1...1000), help: "k, tasks per group in groups mode"),
+        Flag(name: "balancer", kind: .choice(default: "ew", choices: BalancingMethod.allCases.map(\.rawValue)),
+             help: "how the task losses are combined (summed and groups modes)"),
+        Flag(name: "epochs", kind: .integer(default: 5, range: 1...10_000), help: "epochs to train (may grow on --resume)"),
+        Flag(name: "batch-size", kind: .integer(default: 64, range: 1...65_536), help: "samples per batch"),
+        Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
+        Flag(name: "samples", kind: .integer(default: 3000, range: 20...1_000_000),
+             help: "generated samples, split 70/10/20 into train/validation/test"),
+        Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
+        Flag(name: "width", kind: .integer(default: 16, range: 1...1024), help: "channels or units of the backbone"),
+        Flag(name: "seed", kind: .integer(default: 0, range: 0...Int.max), help: "seed of the data, models and batches"),
+        CommandSpec.threadsFlag,
+        Flag(name: "output", kind: .text(default: "mtl-run", placeholder: "DIR"), help: "the run directory"),
+        Flag(name: "log-format", kind: .choice(default: "csv", choices: ["csv", "jsonl"]), help: "the per-epoch log's format"),
+        Flag(name: "resume", kind: .toggle, help: "continue the run in --output from its model.mtlckpt (same settings)"),
+        Flag(name: "overwrite", kind: .toggle, help: "replace a run already in --output"),
+        Flag(name: "quiet", kind: .toggle, help: "no per-epoch lines"),
+    ])
+
+/// The flags whose values change a run's result: a resumed run must give each the same value.
+/// (`epochs` may grow; `threads`, `quiet` and the flags that only pick files do not change results.)
+let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval", "selection", "mode", "group-size",
+                   "balancer", "batch-size", "learning-rate", "samples", "correlation", "width", "seed", "log-format"]
 
 /// A run's settings, parsed from flags or read back from a checkpoint's metadata.
 struct RunSettings {
@@ -21,38 +61,44 @@ struct RunSettings {
     var updateIntervalGiven = false
 
     init(flags: Arguments) throws {
-        dataset = SyntheticDataset(rawValue: try flags.string("dataset", default: "shapes", choices: SyntheticDataset.allCases.map(\.rawValue))!)!
-        architecture = Architecture(rawValue: try flags.string("architecture", default: "multi-head", choices: Architecture.allCases.map(\.rawValue))!)!
-        sampleCount = try flags.integer("samples", default: 3000, in: 20...1_000_000)
-        correlation = try flags.number("correlation", default: 0.5, in: -1...1)
-        options.width = try flags.integer("width", default: 16, in: 1...1024)
-        options.sharingRatio = try flags.number("sharing-ratio", default: 0.5, in: 0.01...1)
-        options.seed = UInt64(try flags.integer("seed", default: 0, in: 0...Int.max))
-        let selection = try flags.string("selection", default: "random", choices: ["random", "least-aligned"])!
-        options.selection = selection == "random" ? .random : .leastAligned
-        if flags.has("update-interval") {
-            options.updateInterval = try flags.integer("update-interval", default: 10, in: 1...1_000_000)
+        dataset = SyntheticDataset(rawValue: flags.string("dataset")!)!
+        architecture = Architecture(rawValue: flags.string("architecture")!)!
+        sampleCount = flags.integer("samples")!
+        correlation = flags.number("correlation")!
+        options.width = flags.integer("width")!
+        options.sharingRatio = flags.number("sharing-ratio")!
+        options.seed = UInt64(flags.integer("seed")!)
+        options.selection = flags.string("selection") == "random" ? .random : .leastAligned
+        if let interval = flags.integer("update-interval") {
+            options.updateInterval = interval
             updateIntervalGiven = true
         }
+        try checkDatasetSize()
     }
 
+    /// The settings of a run, read back from its checkpoint's metadata: every `run.<flag>` value
+    /// passes the flag's own check (a checkpoint is an untrusted file).
     init(metadata: [String: String]) throws {
-        func value(_ key: String) throws -> String {
-            guard let text = metadata["run.\(key)"] else { throw UsageError(description: "the checkpoint has no run.\(key): was it written by `mtl train`?") }
-            return text
+        let required = ["dataset", "architecture", "samples", "correlation", "width", "sharing-ratio", "seed",
+                        "update-interval", "selection"]
+        if let missing = required.first(where: { metadata["run.\($0)"] == nil }) {
+            throw UsageError(description: "the checkpoint has no run.\(missing): was it written by `mtl train`?")
         }
-        guard let dataset = SyntheticDataset(rawValue: try value("dataset")), let architecture = Architecture(rawValue: try value("architecture")),
-              let samples = Int(try value("samples")), let correlation = Double(try value("correlation")), let width = Int(try value("width")),
-              let ratio = Double(try value("sharing-ratio")), let seed = UInt64(try value("seed")), let interval = Int(try value("update-interval")),
-              let selection = RoamingSelection(rawValue: try value("selection")) else {
-            throw UsageError(description: "the checkpoint's run metadata is malformed: \(metadata.filter { $0.key.hasPrefix("run.") })")
+        var values: [String: String] = [:]
+        for (key, value) in metadata where key.hasPrefix("run.") { values[String(key.dropFirst(4))] = value }
+        let flags = try Arguments(values: values, spec: trainCommand, source: "the checkpoint's run settings")
+        try self.init(flags: flags)
+    }
+
+    /// The dataset's bytes (inputs and targets, Float32) must fit in memory: refused beyond
+    /// `maximumDatasetBytes` before anything is generated.
+    func checkDatasetSize() throws {
+        let bytes = Double(sampleCount) * Double(dataset.floatsPerSample) * 4
+        guard bytes <= Double(maximumDatasetBytes) else {
+            throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the %d GiB mtl generates",
+                                                 sampleCount, dataset.rawValue, bytes / 1_073_741_824.0,
+                                                 maximumDatasetBytes >> 30))
         }
-        self.dataset = dataset
-        self.architecture = architecture
-        sampleCount = samples
-        self.correlation = correlation
-        options = ArchitectureOptions(width: width, sharingRatio: ratio, updateInterval: interval, selection: selection, seed: seed)
-        options.skipsMaskedUnits = true
     }
 
     var metadata: [String: String] {
@@ -71,48 +117,101 @@ struct RunSettings {
         let units = options.width
         let minimum = Double((units + taskCount - 1) / taskCount) / Double(units)
         guard TaskMask.activeCount(unitCount: units, sharingRatio: options.sharingRatio) >= (units + taskCount - 1) / taskCount else {
-            throw UsageError(description: String(format: "--sharing-ratio %.3g is too small for %d tasks over %d units: at least %.3g", options.sharingRatio, taskCount, units, minimum))
+            throw UsageError(description: String(format: "--sharing-ratio %.3g is too small for %d tasks over %d units: at least %.3g",
+                                                 options.sharingRatio, taskCount, units, minimum))
         }
     }
+}
+
+/// The most bytes of generated data `mtl` holds in memory (4 GiB).
+let maximumDatasetBytes = 4 << 30
+
+extension SyntheticDataset {
+    /// Float32 values per sample, inputs and targets together (measured on a tiny sample).
+    var floatsPerSample: Int {
+        guard let data = try? make(sampleCount: 40, seed: 0) else { return 0 }
+        let total = data.train.inputs.count + data.train.targets.map(\.count).reduce(0, +)
+        return (total + data.train.count - 1) / max(1, data.train.count)
+    }
+}
+
+/// Holds `DIR/.mtl-lock` for as long as the process runs (`flock`: the kernel drops it when the
+/// process ends, however it ends), so two runs never write into one directory at once.
+func lockRunDirectory(_ directory: URL) throws -> Int32 {
+    let path = directory.appendingPathComponent(".mtl-lock").path
+    let descriptor = open(path, O_RDWR | O_CREAT, 0o644)
+    guard descriptor >= 0 else {
+        throw UsageError(description: "cannot create the lock file \(path): \(InputFile.reason(errno))")
+    }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        close(descriptor)
+        throw UsageError(description: "another mtl run is writing into \(directory.path) (it holds \(path)); "
+                         + "wait for it to finish or choose another --output")
+    }
+    return descriptor
 }
 
 /// `mtl train`: one architecture on one generated dataset; writes the log, the figures and the
 /// checkpoint into the output directory.
 func runTrain(_ arguments: [String]) throws {
-    let flags = try Arguments(arguments, valueFlags: trainValueFlags, switchFlags: ["resume", "quiet"], command: "train")
-    Parallelism.threadCount = try flags.integer("threads", default: Parallelism.threadCount, in: 1...256)
+    let flags = try Arguments(arguments, spec: trainCommand)
+    Parallelism.threadCount = try flags.threadCount()
     var settings = try RunSettings(flags: flags)
-    let epochs = try flags.integer("epochs", default: 5, in: 1...10_000)
-    let batchSize = try flags.integer("batch-size", default: 64, in: 1...65_536)
-    let learningRate = try flags.number("learning-rate", default: 1e-3, in: 1e-8...10)
-    let modeName = try flags.string("mode", choices: ["summed", "alternating", "groups"])
-    let balancing = BalancingMethod(rawValue: try flags.string("balancer", default: "ew", choices: BalancingMethod.allCases.map(\.rawValue))!)!
-    let groupSize = try flags.integer("group-size", default: 1, in: 1...1000)
-    let logFormat = try flags.string("log-format", default: "csv", choices: ["csv", "jsonl"])!
-    let output = URL(fileURLWithPath: try flags.string("output", default: "mtl-run")!)
-    let data = try settings.makeData()
-    try settings.validate(taskCount: data.train.tasks.count)
-    if !settings.updateIntervalGiven { settings.options.updateInterval = max(1, (data.train.count + batchSize - 1) / batchSize / 10) }
+    let epochs = flags.integer("epochs")!
+    let batchSize = flags.integer("batch-size")!
+    let learningRate = flags.number("learning-rate")!
+    let modeName = flags.string("mode")
+    let balancing = BalancingMethod(rawValue: flags.string("balancer")!)!
+    let groupSize = flags.integer("group-size")!
+    let logFormat = flags.string("log-format")!
+    let output = URL(fileURLWithPath: flags.string("output")!)
+    let mode = modeName.map { ["summed": TrainingMode.summed, "alternating": .taskAlternating, "groups": .randomTaskGroups][$0]! }
+    if balancing != .equal && (mode ?? defaultTrainingMode(for: settings.architecture)) == .taskAlternating {
+        throw UsageError(description: "--balancer \(balancing.rawValue): task-alternating training steps on each task's loss alone; "
+                         + "use --mode summed or groups")
+    }
+    let resume = flags.isSet("resume")
+    if resume && flags.isSet("overwrite") { throw UsageError(description: "--resume and --overwrite exclude each other") }
     do {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     } catch {
-        throw UsageError(description: "cannot create the output directory \(output.path): \(error.localizedDescription)")
+        throw UsageError(description: "cannot create the output directory \(output.path): \(InputFile.reason(of: error))")
     }
+    let lock = try lockRunDirectory(output)
+    defer { close(lock) }
     let checkpointURL = output.appendingPathComponent("model.mtlckpt")
-    let resume = flags.isSet("resume")
-    if resume && !FileManager.default.fileExists(atPath: checkpointURL.path) {
-        throw UsageError(description: "--resume: no checkpoint at \(checkpointURL.path)")
+    let hasCheckpoint = FileManager.default.fileExists(atPath: checkpointURL.path)
+    if resume && !hasCheckpoint { throw UsageError(description: "--resume: no checkpoint at \(checkpointURL.path)") }
+    let previousFiles = ["model.mtlckpt", "log.csv", "log.jsonl"].filter {
+        FileManager.default.fileExists(atPath: output.appendingPathComponent($0).path)
     }
-    let mode = modeName.map { ["summed": TrainingMode.summed, "alternating": .taskAlternating, "groups": .randomTaskGroups][$0]! }
-    if balancing != .equal && (mode ?? defaultTrainingMode(for: settings.architecture)) == .taskAlternating {
-        throw UsageError(description: "--balancer \(balancing.rawValue): task-alternating training steps on each task's loss alone; use --mode summed or groups")
+    if !resume && !flags.isSet("overwrite") && !previousFiles.isEmpty {
+        throw UsageError(description: "\(output.path) already holds a run (\(previousFiles.joined(separator: ", "))): "
+                         + "continue it with --resume, or replace it with --overwrite")
     }
-    print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataset.rawValue): \(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test samples, \(data.train.tasks.count) tasks, \(epochs) epochs")
+    let data = try settings.makeData()
+    try settings.validate(taskCount: data.train.tasks.count)
+    if !settings.updateIntervalGiven { settings.options.updateInterval = max(1, (data.train.count + batchSize - 1) / batchSize / 10) }
+    var metadata = settings.metadata
+    metadata["run.learning-rate"] = String(learningRate)
+    metadata["run.batch-size"] = String(batchSize)
+    metadata["run.balancer"] = balancing.rawValue
+    metadata["run.mode"] = (mode ?? defaultTrainingMode(for: settings.architecture)).rawValue
+    metadata["run.group-size"] = String(groupSize)
+    metadata["run.log-format"] = logFormat
+    if resume { try checkUnchangedSettings(checkpointURL, now: metadata) }
+    if !resume {
+        for name in ["log.csv", "log.jsonl", "diagnostics.jsonl", "loss.svg", "validation.svg", "model.mtlckpt"] {
+            try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
+        }
+    }
+    print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataset.rawValue): \(data.train.count) train / "
+          + "\(data.validation.count) validation / \(data.test.count) test samples, \(data.train.tasks.count) tasks, \(epochs) epochs")
     let result = try runExperiment(settings.architecture, data: data, options: settings.options, epochs: epochs, batchSize: batchSize,
                                    learningRate: Float(learningRate), mode: mode, balancing: balancing, taskGroupSize: groupSize,
                                    logURL: output.appendingPathComponent("log.\(logFormat)"), checkpointURL: checkpointURL,
                                    diagnosticsURL: output.appendingPathComponent("diagnostics.jsonl"), gradientStatisticsInterval: 20,
-                                   printsEpochs: !flags.isSet("quiet"), metadata: settings.metadata, resume: resume)
+                                   printsEpochs: !flags.isSet("quiet"), metadata: metadata, resume: resume)
     let tasks = data.train.tasks.map(\.name)
     if !result.history.isEmpty {
         try LinePlot(title: "Training loss (\(settings.architecture.rawValue))", xLabel: "epoch", yLabel: "mean training loss",
@@ -123,24 +222,62 @@ func runTrain(_ arguments: [String]) throws {
             .write(to: output.appendingPathComponent("validation.svg"))
     }
     print("\n" + comparisonTable([(settings.architecture.rawValue, result)], baseline: nil))
-    print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, model.mtlckpt}; evaluate with: mtl eval --checkpoint \(checkpointURL.path)")
+    print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, model.mtlckpt}; "
+          + "evaluate with: mtl eval --checkpoint \(checkpointURL.path)")
+}
+
+/// `--resume` continues a run only with the settings it was started with: every `run.<flag>` of
+/// `resultFlags` recorded in the checkpoint must equal its value now (all differences are listed).
+/// A checkpoint written before a setting was recorded cannot be checked on it; that is said on
+/// standard error.
+func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]) throws {
+    let stored = try Checkpoint(contentsOf: checkpointURL).metadata
+    var changed: [String] = [], unrecorded: [String] = []
+    for flag in resultFlags {
+        guard let current = metadata["run.\(flag)"] else { continue }
+        guard let previous = stored["run.\(flag)"] else { unrecorded.append("--\(flag)"); continue }
+        if previous != current { changed.append("--\(flag) \(excerpt(previous)) → \(current)") }
+    }
+    guard changed.isEmpty else {
+        throw UsageError(description: "--resume: the run in \(checkpointURL.deletingLastPathComponent().path) was started with other "
+                         + "settings: \(changed.joined(separator: ", ")) (only --epochs, --threads and --quiet may change on resume)")
+    }
+    if !unrecorded.isEmpty {
+        let note = "mtl: note: the checkpoint does not record \(unrecorded.joined(separator: ", ")); "
+            + "they cannot be checked against the original run\n"
+        FileHandle.standardError.write(Data(note.utf8))
+    }
 }
 
 /// `mtl eval`: rebuilds a run from its checkpoint and reports the test split.
+let evalCommand = CommandSpec(
+    name: "eval",
+    summary: "Evaluate a checkpoint written by `mtl train` on its test split.",
+    flags: [Flag(name: "checkpoint", kind: .text(default: nil, placeholder: "PATH"), help: "the checkpoint (required)"),
+            CommandSpec.threadsFlag])
+
 func runEval(_ arguments: [String]) throws {
-    let flags = try Arguments(arguments, valueFlags: ["checkpoint", "threads"], command: "eval")
-    Parallelism.threadCount = try flags.integer("threads", default: Parallelism.threadCount, in: 1...256)
-    guard let path = try flags.string("checkpoint") else { throw UsageError(description: "eval: --checkpoint PATH is required") }
+    let flags = try Arguments(arguments, spec: evalCommand)
+    Parallelism.threadCount = try flags.threadCount()
+    guard let path = flags.string("checkpoint") else { throw UsageError(description: "eval: --checkpoint PATH is required") }
     var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: path))
     let settings = try RunSettings(metadata: checkpoint.metadata)
     let data = try settings.makeData()
+    try settings.validate(taskCount: data.test.tasks.count)
     let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape, options: settings.options)
     for key in checkpoint.tensors.keys where key.hasPrefix("trainer.") { checkpoint.tensors[key] = nil }
     try model.load(checkpoint)
+    let broken = model.nonFiniteParameters()
+    guard broken.isEmpty else {
+        throw UsageError(description: "the checkpoint's weights hold NaN or infinite values (\(broken.count) parameter(s), first "
+                         + "\(broken[0])): the run diverged; train again with a lower --learning-rate")
+    }
+    let epochs = checkpoint.metadata["trainer.completedEpochs"].map { excerpt($0) } ?? "?"
     let evaluations = evaluate(model, on: data.test)
-    print("\(settings.architecture.rawValue) on \(settings.dataset.rawValue), \(checkpoint.metadata["trainer.completedEpochs"] ?? "?") epochs, test split (\(data.test.count) samples):")
+    print("\(settings.architecture.rawValue) on \(settings.dataset.rawValue), \(epochs) epochs, test split (\(data.test.count) samples):")
     for evaluation in evaluations {
-        let metrics = evaluation.metrics.sorted { $0.key.rawValue < $1.key.rawValue }.map { String(format: "%@ %.4f", $0.key.rawValue, $0.value) }
+        let metrics = evaluation.metrics.sorted { $0.key.rawValue < $1.key.rawValue }
+            .map { String(format: "%@ %.4f", $0.key.rawValue, $0.value) }
         print("  \(evaluation.task): loss \(String(format: "%.4f", evaluation.loss)), " + metrics.joined(separator: ", "))
     }
 }

@@ -5,55 +5,34 @@
 //   mtl eval --checkpoint PATH                    a trained run's test results
 //   mtl compare [flags]                           every balancing method against single-task networks
 //   mtl tour                                      what the tensor core computes, with timings
-//   mtl --help                                    usage
+//   mtl --help, mtl <command> --help              usage
 //
-// Errors in the command line print a message on standard error and exit with status 2.
+// Errors in the command line, in files and in data print a message on standard error and exit
+// with status 2; a failed write to standard output exits with status 2 too.
 
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 import Foundation
 import MultiTaskKit
+
+/// Every command's flag table (its usage text comes from it).
+let commands: [CommandSpec] = [demoCommand, trainCommand, evalCommand, compareCommand, tourCommand]
 
 let usage = """
     mtl — MultiTaskKit command-line tool
 
     USAGE
       mtl <command> [flags]
+      mtl <command> --help     the command's flags, defaults and ranges
 
     COMMANDS
-      demo      A small multi-task experiment on generated attribute-shape images: single-task
-                networks, a multi-head network and Maximum Roaming, compared per task (F-score)
-                and by Δm% against single-task. About a minute on two cores.
-                Flags: --threads N, --seed S (default 0), --quick (a smaller smoke run)
-      train     Train one architecture on one generated dataset; writes log, SVG plots and a
-                checkpoint into --output, and diagnostics.jsonl (task weights, per-task gradient
-                norms and cosines, AdaTask's dominance) per epoch.
-                Flags: --dataset shapes|scenes|digits|regression (default shapes)
-                       --architecture stl|multi-head|concatenation|additive|multiplicative|film|
-                                      soft-sharing|cross-stitch|roaming|fixed-partitioning
-                                      (default multi-head)
-                       --sharing-ratio P (0.5)  --update-interval STEPS (0.1 epoch)
-                       --selection random|least-aligned  --mode summed|alternating|groups
-                       --group-size K (groups mode, 1)
-                       --balancer ew|uncertainty|dwa|rlw|gls|gradnorm|unitary|mgda-ub|mgda|
-                                  pcgrad|nash-mtl|adatask (default ew; summed and groups modes)
-                       --epochs N (5)  --batch-size B (64)  --learning-rate LR (0.001)
-                       --samples N (3000)  --correlation RHO (regression, 0.5)  --width W (16)
-                       --seed S (0)  --threads N  --output DIR (mtl-run)  --log-format csv|jsonl
-                       --resume (continue from DIR/model.mtlckpt)  --quiet
-      eval      Evaluate a checkpoint written by `mtl train` on its test split.
-                Flags: --checkpoint PATH, --threads N
-      compare   Every balancing method (EW, uncertainty, DWA, RLW, GLS, GradNorm, unitary, MGDA-UB,
-                MGDA, PCGrad, Nash-MTL, AdaTask) with a multi-head network against single-task
-                networks, over several seeds: per-task metrics, Δm%, seconds per epoch.
-                Flags: --dataset (scenes)  --balancers a,b,…  --seeds N (3)  --epochs N (12)
-                       --samples N (2000)  --batch-size B (32)  --learning-rate LR (0.001)
-                       --width W (16)  --threads N  --output DIR (compare.csv, delta-m.svg)
-                       --quick (1 seed, 1 epoch, 200 samples)
-      tour      A tour of the tensor core: broadcasting, the SIMD GEMM against its naive twin,
-                a convolution, with timings. Flags: --threads N, --seed S
+    \(commands.map { wrapped($0.summary, after: "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0)) }
+        .joined(separator: "\n"))
       help      Show this text (also: --help, -h).
 
     ENVIRONMENT
-      MTL_NUM_THREADS   default number of worker threads for the kernels.
+      MTL_NUM_THREADS   default number of worker threads for the kernels (1...\(Parallelism.maximumThreadCount)).
     """
 
 func fail(_ message: String) -> Never {
@@ -61,35 +40,46 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+/// Flushes standard output; a failed write (a full disk, a closed pipe) is an error, not silence.
+func finishStandardOutput() {
+    if fflush(stdout) != 0 || ferror(stdout) != 0 {
+        FileHandle.standardError.write(Data("mtl: cannot write to standard output: \(InputFile.reason(errno))\n".utf8))
+        exit(2)
+    }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first, !["help", "--help", "-h"].contains(command) else {
     print(usage)
+    finishStandardOutput()
     exit(0)
 }
 
 do {
+    let rest = Array(arguments.dropFirst())
     switch command {
     case "demo":
-        let flags = try Arguments(Array(arguments.dropFirst()), valueFlags: ["threads", "seed"], switchFlags: ["quick"], command: "demo")
-        Parallelism.threadCount = try flags.integer("threads", default: Parallelism.threadCount, in: 1...256)
-        let seed = try flags.integer("seed", default: 0, in: 0...Int.max)
-        try runDemo(seed: UInt64(seed), quick: flags.isSet("quick"))
+        let flags = try Arguments(rest, spec: demoCommand)
+        Parallelism.threadCount = try flags.threadCount()
+        try runDemo(seed: UInt64(flags.integer("seed")!), quick: flags.isSet("quick"))
     case "tour":
-        let flags = try Arguments(Array(arguments.dropFirst()), valueFlags: ["threads", "seed"], command: "tour")
-        Parallelism.threadCount = try flags.integer("threads", default: Parallelism.threadCount, in: 1...256)
-        let seed = try flags.integer("seed", default: 0, in: 0...Int.max)
-        runTour(seed: UInt64(seed))
+        let flags = try Arguments(rest, spec: tourCommand)
+        Parallelism.threadCount = try flags.threadCount()
+        runTour(seed: UInt64(flags.integer("seed")!))
     case "train":
-        try runTrain(Array(arguments.dropFirst()))
+        try runTrain(rest)
     case "eval":
-        try runEval(Array(arguments.dropFirst()))
+        try runEval(rest)
     case "compare":
-        try runCompare(Array(arguments.dropFirst()))
+        try runCompare(rest)
     default:
-        throw UsageError(description: "unknown command '\(command)' (commands: demo, train, eval, compare, tour, help)")
+        throw UsageError(description: "unknown command '\(excerpt(command))' (commands: \(commands.map(\.name).joined(separator: ", ")), help)")
     }
+} catch let help as HelpRequest {
+    print(help.usage)
 } catch let error as UsageError {
     fail(error.description)
 } catch {
     fail("\(error)")
 }
+finishStandardOutput()

@@ -48,7 +48,7 @@ struct BalancingTests {
     }
 
     @Test("DWA: weights 1 for two epochs, then T·softmax(r/τ) of the loss ratios, summing to T")
-    func dynamicWeightAverage() {
+    func dynamicWeightAverage() throws {
         let balancer = DynamicWeightAverage(taskCount: 3)
         #expect(balancer.currentWeights == [1, 1, 1])
         balancer.epochDidEnd(meanLosses: [1, 2, 4])
@@ -63,7 +63,7 @@ struct BalancingTests {
         #expect(balancer.currentWeights[1] > balancer.currentWeights[0])
         // Its state round-trips.
         let copy = DynamicWeightAverage(taskCount: 3)
-        copy.state = balancer.state
+        try copy.restoreState(balancer.state)
         #expect(copy.currentWeights == balancer.currentWeights)
     }
 

@@ -129,6 +129,23 @@ public final class AdaTask: Optimizer, LossBalancer {
         }
     }
 
+    /// What a checkpoint may hold for `parameter`: the plain rule's entries for a task-specific
+    /// parameter; for a shared one, the rule's entries under each "task<t>/" prefix (separated
+    /// tasks) or under "shared/", and each task's "task<t>/updateAverage" (≥ 0) — plus
+    /// "task<t>/firstMoment" for the dominance record of the shared Adam rule.
+    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
+        let plain = base.stateEntries(for: parameter) ?? [:]
+        guard sharedIDs.contains(ObjectIdentifier(parameter)) else { return plain }
+        var entries: [String: OptimizerStateEntry] = [:]
+        for task in 0..<taskCount {
+            for (key, entry) in plain { entries["task\(task)/\(key)"] = entry }
+            entries["task\(task)/updateAverage"] = .likeParameter(nonNegative: true)
+            entries["task\(task)/firstMoment"] = .likeParameter(nonNegative: false)
+        }
+        for (key, entry) in plain { entries["shared/\(key)"] = entry }
+        return entries
+    }
+
     static func substate(of state: [String: Tensor], prefix: String) -> [String: Tensor] {
         var result: [String: Tensor] = [:]
         for (key, value) in state where key.hasPrefix(prefix) { result[String(key.dropFirst(prefix.count))] = value }

@@ -48,12 +48,21 @@ public final class DynamicWeightAverage: LossBalancer {
     }
 
     public var state: [String: Tensor] {
-        get { history.isEmpty ? [:] : ["history": Tensor(shape: [history.count, taskCount], scalars: history.flatMap { $0 })] }
-        set {
-            guard let tensor = newValue["history"] else { history = []; return }
-            checkPrecondition(tensor.rank == 2 && tensor.shape[1] == taskCount && tensor.shape[0] <= 2,
-                              "DynamicWeightAverage: history of shape \(tensor.shape) for \(taskCount) tasks")
-            history = (0..<tensor.shape[0]).map { Array(tensor.scalars[($0 * taskCount)..<(($0 + 1) * taskCount)]) }
+        history.isEmpty ? [:] : ["history": Tensor(shape: [history.count, taskCount], scalars: history.flatMap { $0 })]
+    }
+
+    /// Restores the last one or two epochs' mean losses (`[1 or 2, T]`, finite, ≥ 0).
+    public func restoreState(_ state: [String: Tensor]) throws {
+        if let key = state.keys.sorted().first(where: { $0 != "history" }) {
+            throw CheckpointError.unexpectedTensor(name: "trainer.balancer.\(excerpt(key))")
         }
+        guard let tensor = state["history"] else { history = []; return }
+        guard tensor.rank == 2, tensor.shape[1] == taskCount, (1...2).contains(tensor.shape[0]) else {
+            throw CheckpointError.shapeMismatch(name: "trainer.balancer.history", expected: [2, taskCount], found: tensor.shape)
+        }
+        guard tensor.scalars.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw CheckpointError.invalidValue(name: "trainer.balancer.history", reason: "mean losses must be finite and ≥ 0")
+        }
+        history = (0..<tensor.shape[0]).map { Array(tensor.scalars[($0 * taskCount)..<(($0 + 1) * taskCount)]) }
     }
 }

@@ -103,18 +103,35 @@ public final class GradNorm: LossBalancer {
     }
 
     public var state: [String: Tensor] {
-        get {
-            var state = weights.state
-            if let initialLosses {
-                state["initialLosses"] = Tensor(shape: [taskCount], scalars: initialLosses)
-                state["initialLossEpoch"] = Tensor(Float(initialLossEpoch))
-            }
-            return state
+        var state = weights.state
+        if let initialLosses {
+            state["initialLosses"] = Tensor(shape: [taskCount], scalars: initialLosses)
+            state["initialLossEpoch"] = Tensor(Float(initialLossEpoch))
         }
-        set {
-            weights.state = newValue
-            initialLosses = newValue["initialLosses"]?.scalars
-            initialLossEpoch = newValue["initialLossEpoch"].map { Int($0.scalar) } ?? -1
+        return state
+    }
+
+    /// Restores w (`[T]`, finite and positive) with its optimizer state, L_t(0) (`[T]`; NaN marks a
+    /// task not seen yet) and the epoch L_t(0) was taken in; anything else is refused.
+    public func restoreState(_ state: [String: Tensor]) throws {
+        let ownKeys: Set<String> = ["initialLosses", "initialLossEpoch"]
+        if let key = state.keys.sorted().first(where: { !weights.owns($0) && !ownKeys.contains($0) }) {
+            throw CheckpointError.unexpectedTensor(name: "trainer.balancer.\(excerpt(key))")
         }
+        if let value = state["weights"], value.scalars.contains(where: { !($0 > 0) }) {
+            throw CheckpointError.invalidValue(name: "trainer.balancer.weights", reason: "GradNorm's weights must be positive")
+        }
+        let losses = state["initialLosses"]
+        if let losses, losses.shape != [taskCount] {
+            throw CheckpointError.shapeMismatch(name: "trainer.balancer.initialLosses", expected: [taskCount], found: losses.shape)
+        }
+        let epoch = try state["initialLossEpoch"].map { try validatedCounter($0, name: "trainer.balancer.initialLossEpoch") }
+        guard (losses == nil) == (epoch == nil) else {
+            throw CheckpointError.invalidValue(name: "trainer.balancer.initialLosses",
+                                               reason: "initialLosses and initialLossEpoch come together")
+        }
+        try weights.restore(from: state)
+        initialLosses = losses?.scalars
+        initialLossEpoch = epoch ?? -1
     }
 }

@@ -46,14 +46,21 @@ public protocol LossBalancer: AnyObject {
     /// Called at the end of each training epoch with the epoch's mean training loss per task.
     func epochDidEnd(meanLosses: [Float])
     /// The balancer's own state, saved in checkpoints so a resumed run continues identically.
-    var state: [String: Tensor] { get set }
+    var state: [String: Tensor] { get }
+    /// Restores `state` as read from a checkpoint — untrusted input: check every tensor (keys,
+    /// shapes, finite values) and throw (`CheckpointError`) before changing anything, never trap.
+    func restoreState(_ state: [String: Tensor]) throws
 }
 
 extension LossBalancer {
     public func epochDidEnd(meanLosses: [Float]) {}
-    public var state: [String: Tensor] {
-        get { [:] }
-        set {}
+    /// A stateless balancer keeps nothing.
+    public var state: [String: Tensor] { [:] }
+    /// A stateless balancer accepts only an empty state.
+    public func restoreState(_ state: [String: Tensor]) throws {
+        if let key = state.keys.sorted().first {
+            throw CheckpointError.unexpectedTensor(name: "trainer.balancer.\(excerpt(key))")
+        }
     }
 
     /// Backward of Σ_t w_t L_t (+ the context's regularization); returns `weights`.
@@ -100,21 +107,32 @@ final class BalancerParameter {
     }
 
     var state: [String: Tensor] {
-        get {
-            var state = [name: parameter.value]
-            for (key, value) in optimizer.state(of: parameter) { state["\(name).optimizer.\(key)"] = value }
-            return state
-        }
-        set {
-            guard let value = newValue[name] else { return }
-            checkPrecondition(value.shape == parameter.value.shape,
-                              "balancer state \(name): shape \(value.shape), expected \(parameter.value.shape)")
-            parameter.update { $0 = value }
-            var optimizerState: [String: Tensor] = [:]
-            for (key, tensor) in newValue where key.hasPrefix("\(name).optimizer.") {
-                optimizerState[String(key.dropFirst("\(name).optimizer.".count))] = tensor
-            }
-            optimizer.setState(optimizerState, of: parameter)
-        }
+        var state = [name: parameter.value]
+        for (key, value) in optimizer.state(of: parameter) { state["\(name).optimizer.\(key)"] = value }
+        return state
     }
+
+    /// Restores the value and optimizer state found in `state` (a balancer's whole state: keys of
+    /// other entries are ignored here). Checks first: the value's shape, finite values, the optimizer
+    /// state (`Optimizer.validateState`). An absent value leaves everything as it is.
+    func restore(from state: [String: Tensor]) throws {
+        guard let value = state[name] else { return }
+        let label = "trainer.balancer.\(name)"
+        guard value.shape == parameter.value.shape else {
+            throw CheckpointError.shapeMismatch(name: label, expected: parameter.value.shape, found: value.shape)
+        }
+        guard value.scalars.allSatisfy(\.isFinite) else {
+            throw CheckpointError.invalidValue(name: label, reason: "it holds NaN or infinite values")
+        }
+        var optimizerState: [String: Tensor] = [:]
+        for (key, tensor) in state where key.hasPrefix("\(name).optimizer.") {
+            optimizerState[String(key.dropFirst("\(name).optimizer.".count))] = tensor
+        }
+        try optimizer.validateState(optimizerState, of: parameter, name: "\(label).optimizer")
+        parameter.update { $0 = value }
+        optimizer.setState(optimizerState, of: parameter)
+    }
+
+    /// The keys `state` has.
+    func owns(_ key: String) -> Bool { key == name || key.hasPrefix("\(name).optimizer.") }
 }

@@ -50,8 +50,13 @@ public final class UncertaintyWeighting: LossBalancer {
         return weights
     }
 
-    public var state: [String: Tensor] {
-        get { logVariances.state }
-        set { logVariances.state = newValue }
+    public var state: [String: Tensor] { logVariances.state }
+
+    /// Restores s (finite, `[T]`) and its optimizer state; anything else is refused.
+    public func restoreState(_ state: [String: Tensor]) throws {
+        if let key = state.keys.sorted().first(where: { !logVariances.owns($0) }) {
+            throw CheckpointError.unexpectedTensor(name: "trainer.balancer.\(excerpt(key))")
+        }
+        try logVariances.restore(from: state)
     }
 }

@@ -84,9 +84,13 @@ public final class TaskMask: Module {
             }
         }
         let initial = Tensor(shape: [taskCount, unitCount], scalars: rows.flatMap { $0 })
-        masks = Buffer(initial)
-        visited = Buffer(initial)
-        updateCount = Buffer(Tensor([0]))
+        masks = Buffer(initial, validation: Self.masksRule)
+        visited = Buffer(initial, validation: Self.masksRule)
+        updateCount = Buffer(Tensor([0]), validation: { tensor in
+            let value = tensor.scalars[0]
+            return value.isFinite && value >= 0 && value.rounded() == value && value <= Float(largestStoredCounter)
+                ? nil : "\(value) is not a count of roaming updates"
+        })
     }
 
     /// A mask for the output units of `layer` (a `Conv2D`'s filters or a `Linear` layer's
@@ -114,6 +118,19 @@ public final class TaskMask: Module {
         let selection: () -> [Int]? = { [weak self] in self.map { $0.activeUnits(of: $0.activeTask) } }
         (layer as? Conv2D)?.outputSelection = selection
         (layer as? Linear)?.outputSelection = selection
+    }
+
+    /// What restored `masks` and `visited` must be (shapes are checked by the loader): 0/1 values,
+    /// every task with at least one active unit — the partition Σ_c m_{t,c} ≥ 1 that every forward
+    /// pass and roaming update relies on.
+    static let masksRule: @Sendable (Tensor) -> String? = { tensor in
+        guard tensor.rank == 2 else { return "a mask has shape \(tensor.shape), not [tasks, units]" }
+        guard tensor.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else { return "a mask holds values other than 0 and 1" }
+        let units = tensor.shape[1]
+        for task in 0..<tensor.shape[0] where !tensor.scalars[(task * units)..<((task + 1) * units)].contains(1) {
+            return "task \(task) has no active unit"
+        }
+        return nil
     }
 
     /// round(p·C), at least 1.

@@ -31,12 +31,6 @@ extension Trainer {
             fields.append(("dominance", "[" + layers.joined(separator: ", ") + "]"))
         }
         let line = object(fields) + "\n"
-        if !FileManager.default.fileExists(atPath: url.path) {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw TrainingError.cannotWrite(path: url.path) }
-        }
-        guard let handle = FileHandle(forWritingAtPath: url.path) else { throw TrainingError.cannotWrite(path: url.path) }
-        defer { try? handle.close() }
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
+        try TrainingLog.append(Data(line.utf8), to: url)
     }
 }

@@ -9,7 +9,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A task's loss became NaN or infinite; nothing was updated with it, and the last checkpoint
     /// (written at the end of the previous epoch) is intact.
     case nonFiniteLoss(task: String, step: Int, value: Float)
-    case cannotWrite(path: String)
+    /// A log or diagnostics file could not be written (the reason in plain words: "no space left on
+    /// the device"); the file keeps only whole rows.
+    case cannotWrite(path: String, reason: String)
     /// A checkpoint to resume from does not belong to this run.
     case incompatibleCheckpoint(String)
 
@@ -17,7 +19,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .nonFiniteLoss(let task, let step, let value):
             return "training stopped: the loss of task \(task) is \(value) at step \(step) (the last good checkpoint is kept; try a lower learning rate)"
-        case .cannotWrite(let path): return "cannot write \(path)"
+        case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
         case .incompatibleCheckpoint(let reason): return "cannot resume: \(reason)"
         }
     }
@@ -177,8 +179,11 @@ public final class Trainer {
     func runEpochs(tasks: [TaskSpec], makeEpoch: (Int) -> (count: Int, batch: (Int) -> StepData),
                    evaluate: () -> ([TaskEvaluation]?, [TaskEvaluation]?)) throws -> [EpochRecord] {
         let log = try configuration.logURL.map { try TrainingLog(url: $0, tasks: tasks, appending: completedEpochs > 0) }
+        if let url = configuration.checkpointURL { removeStaleTemporaryFiles(of: url) }
         if let url = configuration.diagnosticsURL, completedEpochs == 0 {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw TrainingError.cannotWrite(path: url.path) }
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw TrainingError.cannotWrite(path: url.path, reason: "cannot create the file")
+            }
         }
         var records: [EpochRecord] = []
         while completedEpochs < configuration.epochs {
@@ -216,11 +221,11 @@ public final class Trainer {
             records.append(record)
             history.append(record)
             if let log {
-                log.write(epoch: completedEpochs, split: "train",
+                try log.write(epoch: completedEpochs, split: "train",
                           evaluations: tasks.indices.map { TaskEvaluation(task: tasks[$0].name, loss: meanLosses[$0], metrics: [:], mainMetric: tasks[$0].metrics[0]) },
                           weights: meanWeights)
-                if let validation { log.write(epoch: completedEpochs, split: "validation", evaluations: validation) }
-                if let test { log.write(epoch: completedEpochs, split: "test", evaluations: test) }
+                if let validation { try log.write(epoch: completedEpochs, split: "validation", evaluations: validation) }
+                if let test { try log.write(epoch: completedEpochs, split: "test", evaluations: test) }
             }
             if let url = configuration.diagnosticsURL { try writeDiagnostics(record, tasks: tasks, to: url) }
             if configuration.printsEpochs { printEpoch(record, tasks: tasks) }
@@ -330,32 +335,71 @@ public final class Trainer {
     public func saveCheckpoint(to url: URL) throws {
         var checkpoint = model.checkpoint(optimizer: optimizer, metadata: [
             "trainer.completedEpochs": String(completedEpochs), "trainer.step": String(step),
-            "trainer.seed": String(configuration.seed), "trainer.balancer": balancer.name,
-            "trainer.mode": configuration.mode.rawValue,
-        ].merging(configuration.metadata) { trainer, _ in trainer })
+        ].merging(settingsMetadata) { own, _ in own }.merging(configuration.metadata) { trainer, _ in trainer })
         for (key, value) in balancer.state { checkpoint.tensors["trainer.balancer.\(key)"] = value }
         try checkpoint.write(to: url)
     }
 
     /// Restores a checkpoint written by `saveCheckpoint` (model, optimizer, balancer, epoch and
     /// step); the next `fit` continues where that run stopped.
+    ///
+    /// The file is untrusted: the trainer's counters must be whole numbers in range, the seed, the
+    /// balancer, the mode and the batch size must be this trainer's (listed together when several
+    /// differ), and the model, optimizer and balancer state are validated before any is applied
+    /// (see `Module.load(_:optimizer:)` and `LossBalancer.restoreState(_:)`); on any error the
+    /// trainer is left as it was. The log files, when configured, are cut back to the checkpoint's
+    /// epoch (`TrainingLog.truncate`): the checkpoint is the commit point of an epoch.
     public func resume(from url: URL) throws {
-        var checkpoint = try Checkpoint(contentsOf: url)
-        guard let epochs = checkpoint.metadata["trainer.completedEpochs"].flatMap(Int.init),
-              let step = checkpoint.metadata["trainer.step"].flatMap(Int.init) else {
+        let checkpoint = try Checkpoint(contentsOf: url)
+        guard checkpoint.metadata["trainer.completedEpochs"] != nil else {
             throw TrainingError.incompatibleCheckpoint("\(url.path) was not written by a Trainer (no trainer.completedEpochs)")
         }
-        guard checkpoint.metadata["trainer.seed"] == String(configuration.seed) else {
-            throw TrainingError.incompatibleCheckpoint("the checkpoint's seed \(checkpoint.metadata["trainer.seed"] ?? "?") differs from \(configuration.seed)")
+        try resume(from: checkpoint)
+    }
+
+    /// Restores a checkpoint already read (see `resume(from:)` for a file; the same checks apply).
+    public func resume(from checkpoint: Checkpoint) throws {
+        var checkpoint = checkpoint
+        guard checkpoint.metadata["trainer.completedEpochs"] != nil else {
+            throw TrainingError.incompatibleCheckpoint("the checkpoint was not written by a Trainer (no trainer.completedEpochs)")
+        }
+        let epochs = try validatedInteger(checkpoint.metadata["trainer.completedEpochs"], name: "trainer.completedEpochs",
+                                          in: 0...largestStoredCounter)
+        let step = try validatedInteger(checkpoint.metadata["trainer.step"], name: "trainer.step", in: 0...Int(Int32.max))
+        let differences = settingsMetadata.sorted { $0.key < $1.key }.compactMap { key, value -> String? in
+            guard let stored = checkpoint.metadata[key], stored != value else { return nil }
+            return "\(key.dropFirst("trainer.".count)) \(excerpt(stored)) in the checkpoint, \(value) now"
+        }
+        guard checkpoint.metadata["trainer.seed"] != nil else {
+            throw TrainingError.incompatibleCheckpoint("the checkpoint records no seed")
+        }
+        guard differences.isEmpty else {
+            throw TrainingError.incompatibleCheckpoint("the run's settings changed: " + differences.joined(separator: "; "))
         }
         var balancerState: [String: Tensor] = [:]
         for (key, value) in checkpoint.tensors where key.hasPrefix("trainer.balancer.") {
             balancerState[String(key.dropFirst("trainer.balancer.".count))] = value
             checkpoint.tensors[key] = nil
         }
-        try model.load(checkpoint, optimizer: optimizer)
-        balancer.state = balancerState
+        let previousBalancerState = balancer.state
+        try balancer.restoreState(balancerState)
+        do {
+            try model.load(checkpoint, optimizer: optimizer)
+        } catch {
+            try? balancer.restoreState(previousBalancerState)
+            throw error
+        }
         completedEpochs = epochs
         self.step = step
+        if let logURL = configuration.logURL { try TrainingLog.truncate(logURL, afterEpoch: epochs) }
+        if let diagnosticsURL = configuration.diagnosticsURL { try TrainingLog.truncate(diagnosticsURL, afterEpoch: epochs) }
+    }
+
+    /// The settings a resumed run must share with the run that wrote the checkpoint (every one of
+    /// them changes the result; `epochs` may change, to train longer).
+    var settingsMetadata: [String: String] {
+        ["trainer.seed": String(configuration.seed), "trainer.balancer": balancer.name,
+         "trainer.mode": configuration.mode.rawValue, "trainer.batchSize": String(configuration.batchSize),
+         "trainer.taskGroupSize": String(configuration.taskGroupSize)]
     }
 }

@@ -16,6 +16,11 @@ public final class AdaGrad: Optimizer {
         self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)])
     }
 
+    /// "step" and "sumOfSquares" (s ≥ 0).
+    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
+        ["step": .counter, "sumOfSquares": .likeParameter(nonNegative: true)]
+    }
+
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
         _ = nextStep(&state)
         var g = gradient

@@ -26,6 +26,11 @@ public class Adam: Optimizer {
                   beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 
+    /// "step" (t), "firstMoment" (m) and "secondMoment" (v ≥ 0).
+    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
+        ["step": .counter, "firstMoment": .likeParameter(nonNegative: false), "secondMoment": .likeParameter(nonNegative: true)]
+    }
+
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
         let step = nextStep(&state)
         var m = state.removeValue(forKey: "firstMoment") ?? Tensor.zeros(parameter.shape)

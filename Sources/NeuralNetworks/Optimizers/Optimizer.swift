@@ -43,8 +43,37 @@ open class Optimizer {
     /// The state of one parameter (empty before its first update).
     public func state(of parameter: Parameter) -> [String: Tensor] { states[ObjectIdentifier(parameter)] ?? [:] }
 
-    /// Replaces the state of one parameter.
+    /// Replaces the state of one parameter (trusted: state read from a file goes through
+    /// `validateState(_:of:name:)` first, as `Module.load(_:optimizer:)` does).
     public func setState(_ state: [String: Tensor], of parameter: Parameter) { states[ObjectIdentifier(parameter)] = state }
+
+    /// The entries `update` may find in the state of `parameter`, by key — what a checkpoint's state
+    /// is checked against before it is restored (the fused kernels write a parameter's worth of
+    /// values through raw pointers, so a moment of the wrong size must never reach them).
+    ///
+    /// Every built-in optimizer lists its keys. The default, for an optimizer that does not override
+    /// this, accepts a step counter under "step" and any other key holding a finite tensor of the
+    /// parameter's shape — the pattern of `SGD`, `Adam`, `AdaGrad` and `RMSProp`.
+    open func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? { nil }
+
+    /// Throws `CheckpointError.invalidValue` (naming `name` and the key) unless `state` could have
+    /// been written by this optimizer for `parameter`: known keys, the right shapes, finite values,
+    /// non-negative where the entry says so, step counters that are whole numbers in range.
+    public func validateState(_ state: [String: Tensor], of parameter: Parameter, name: String) throws {
+        let entries = stateEntries(for: parameter)
+        for (key, tensor) in state {
+            let entry: OptimizerStateEntry
+            if let entries {
+                guard let known = entries[key] else {
+                    throw CheckpointError.invalidValue(name: "\(name).\(key)", reason: "\(type(of: self)) keeps no state named '\(excerpt(key))'")
+                }
+                entry = known
+            } else {
+                entry = key == "step" ? .counter : .likeParameter(nonNegative: false)
+            }
+            try entry.validate(tensor, parameterShape: parameter.shape, name: "\(name).\(key)")
+        }
+    }
 
     /// Every parameter of every group.
     public var parameters: [Parameter] { groups.flatMap(\.parameters) }
@@ -87,4 +116,60 @@ open class Optimizer {
         state["step"] = Tensor(Float(step))
         return step
     }
+}
+
+/// What one entry of an optimizer's per-parameter state must look like (see
+/// `Optimizer.stateEntries(for:)`).
+public enum OptimizerStateEntry: Sendable, Equatable {
+    /// A step counter: a scalar holding a whole number in 0...2²⁴ (every such number is exact in Float).
+    case counter
+    /// A tensor of the parameter's shape with finite values; `nonNegative`: all ≥ 0 (second moments,
+    /// sums of squares, whose square roots the update takes).
+    case likeParameter(nonNegative: Bool)
+
+    /// Throws `CheckpointError.invalidValue` unless `tensor` fits this entry.
+    public func validate(_ tensor: Tensor, parameterShape: [Int], name: String) throws {
+        switch self {
+        case .counter:
+            _ = try validatedCounter(tensor, name: name)
+        case .likeParameter(let nonNegative):
+            guard tensor.shape == parameterShape else {
+                throw CheckpointError.shapeMismatch(name: name, expected: parameterShape, found: tensor.shape)
+            }
+            guard tensor.scalars.allSatisfy(\.isFinite) else {
+                throw CheckpointError.invalidValue(name: name, reason: "it holds NaN or infinite values")
+            }
+            if nonNegative, tensor.scalars.contains(where: { $0 < 0 }) {
+                throw CheckpointError.invalidValue(name: name, reason: "it holds negative values, but is a sum of squares")
+            }
+        }
+    }
+}
+
+/// The largest counter a checkpoint may hold: 2²⁴, the last integer every smaller one of which a
+/// Float32 represents exactly.
+public let largestStoredCounter = 1 << 24
+
+/// The whole number in a scalar tensor read from a file (a step or update count), or a thrown
+/// `CheckpointError.invalidValue` when it is not one scalar, not finite, not whole, negative or
+/// above `largestStoredCounter` (NaN or 1e30 would trap in `Int(_:)`).
+public func validatedCounter(_ tensor: Tensor, name: String) throws -> Int {
+    guard tensor.count == 1, tensor.rank <= 1 else {
+        throw CheckpointError.shapeMismatch(name: name, expected: [], found: tensor.shape)
+    }
+    let value = tensor.scalars[0]
+    guard value.isFinite, value.rounded() == value, value >= 0, value <= Float(largestStoredCounter) else {
+        throw CheckpointError.invalidValue(name: name, reason: "\(value) is not a count (a whole number in 0...\(largestStoredCounter))")
+    }
+    return Int(value)
+}
+
+/// The whole number in a metadata value read from a file, or a thrown `CheckpointError.invalidValue`
+/// when it is missing, not an integer, or outside `range`.
+public func validatedInteger(_ text: String?, name: String, in range: ClosedRange<Int>) throws -> Int {
+    guard let text else { throw CheckpointError.invalidValue(name: name, reason: "it is missing") }
+    guard let value = Int(text), range.contains(value) else {
+        throw CheckpointError.invalidValue(name: name, reason: "'\(excerpt(text))' is not an integer in \(range.lowerBound)...\(range.upperBound)")
+    }
+    return value
 }

@@ -18,6 +18,11 @@ public final class RMSProp: Optimizer {
         self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)], alpha: alpha)
     }
 
+    /// "step" and "squareAverage" (s ≥ 0).
+    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
+        ["step": .counter, "squareAverage": .likeParameter(nonNegative: true)]
+    }
+
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
         _ = nextStep(&state)
         var g = gradient

@@ -24,6 +24,11 @@ public final class SGD: Optimizer {
                   momentum: momentum, nesterov: nesterov)
     }
 
+    /// "momentum" (b), when μ > 0.
+    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
+        momentum != 0 ? ["momentum": .likeParameter(nonNegative: false)] : [:]
+    }
+
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
         var g = gradient
         if group.weightDecay != 0 { g.addScaled(parameter.value, by: group.weightDecay) }

@@ -17,10 +17,31 @@ public struct CSVTable: Sendable, Equatable {
     /// The number of data rows.
     public var rowCount: Int { columns.first?.count ?? 0 }
 
-    /// Reads the CSV file at `url`.
+    /// The largest CSV file read (1 GiB): a table is parsed in memory, several times its file size;
+    /// store larger data as `.npy`.
+    public static let maximumFileSize = 1 << 30
+
+    /// Reads the CSV file at `url`. The file's size and its first bytes are checked first: a file
+    /// over `maximumFileSize`, or one whose first 64 KiB hold a NUL byte (binary data, not text), is
+    /// refused before it is read.
     public init(contentsOf url: URL, delimiter: Character = ",") throws(DataLoadingError) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .cannotRead(path: url.path, reason: error.localizedDescription) }
+        do {
+            let file = try InputFile(url)
+            guard file.size <= Self.maximumFileSize else {
+                throw DataLoadingError.malformed(format: "CSV", reason: "\(url.path) has \(file.size) bytes, more than the \(Self.maximumFileSize) a CSV table may have (store large data as .npy)")
+            }
+            guard !(try file.prefix(1 << 16)).contains(0) else {
+                throw DataLoadingError.malformed(format: "CSV", reason: "\(url.path) holds NUL bytes: it is binary data, not CSV text")
+            }
+            data = try file.contents()
+        } catch let error as FileReadError {
+            throw .cannotRead(path: url.path, reason: error.reason)
+        } catch let error as DataLoadingError {
+            throw error
+        } catch {
+            throw .cannotRead(path: url.path, reason: "\(error)")
+        }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .cannotRead(path: url.path, reason: "the file is not UTF-8 text")
         }
@@ -35,8 +56,8 @@ public struct CSVTable: Sendable, Equatable {
         let records = try Self.records(of: text, delimiter: delimiter)
         guard let header = records.first else { throw .malformed(format: "CSV", reason: "the text is empty (a header row is needed)") }
         let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !names.contains("") else { throw .malformed(format: "CSV", reason: "the header has an empty column name: \(names)") }
-        guard Set(names).count == names.count else { throw .malformed(format: "CSV", reason: "the header repeats a column name: \(names)") }
+        guard !names.contains("") else { throw .malformed(format: "CSV", reason: "the header has an empty column name: \(excerpt("\(names)", limit: 200))") }
+        guard Set(names).count == names.count else { throw .malformed(format: "CSV", reason: "the header repeats a column name: \(excerpt("\(names)", limit: 200))") }
         var columns = Array(repeating: [Float](), count: names.count)
         for (row, record) in records.dropFirst().enumerated() {
             guard record.count == names.count else {
@@ -131,7 +152,7 @@ extension MultiTaskDataset {
                 guard labelColumns.count == 1 else {
                     throw .malformed(format: "CSV", reason: "classification task \(spec.name) needs one label column, got \(labelColumns)")
                 }
-                for (row, value) in labels.scalars.enumerated() where value.rounded() != value || value < 0 || Int(value) >= classCount {
+                for (row, value) in labels.scalars.enumerated() where value.rounded() != value || value < 0 || value >= Float(classCount) {
                     throw .invalidLabel(task: spec.name, row: row + 1, value: value, expected: "a class index in 0..<\(classCount)")
                 }
                 targets.append(labels.reshaped(to: [table.rowCount]))

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Why a data file a user brought could not be loaded. Every loader throws these (never crashes)
 /// and the description says where the problem is.
 public enum DataLoadingError: Error, Equatable, CustomStringConvertible {
@@ -17,10 +19,12 @@ public enum DataLoadingError: Error, Equatable, CustomStringConvertible {
         case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
         case .malformed(let format, let reason): return "malformed \(format) data: \(reason)"
         case .missingColumn(let name, let available):
-            return "no column named '\(name)' (the header has: \(available.joined(separator: ", ")))"
-        case .notANumber(let row, let column, let text): return "row \(row), column '\(column)': '\(text)' is not a number"
+            return "no column named '\(excerpt(name))' (the header has: \(excerpt(available.joined(separator: ", "), limit: 200)))"
+        case .notANumber(let row, let column, let text):
+            return "row \(row), column '\(excerpt(column))': '\(excerpt(text))' is not a number"
         case .invalidLabel(let task, let row, let value, let expected):
             return "task \(task), row \(row): label \(value) is not \(expected)"
         }
     }
 }
+

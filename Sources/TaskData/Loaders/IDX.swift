@@ -25,59 +25,25 @@ extension Tensor {
     /// Reads an IDX file (MNIST's format), converting its elements to Float (bytes stay 0–255:
     /// scale them yourself, e.g. `/ 255`).
     public init(contentsOfIDX url: URL) throws(DataLoadingError) {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .cannotRead(path: url.path, reason: error.localizedDescription) }
-        try self.init(idxData: data)
+        let file: InputFile
+        do { file = try InputFile(url) } catch { throw .cannotRead(path: url.path, reason: error.reason) }
+        do {
+            // The header (at most 4 + 4·255 bytes) first: a foreign or oversized file is refused
+            // before anything else is read.
+            let layout = try IDXLayout(reading: file.prefix(4 + 4 * 255), fileSize: file.size)
+            self = layout.decode(try file.contents())
+        } catch let error as FileReadError {
+            throw .cannotRead(path: url.path, reason: error.reason)
+        } catch let error as DataLoadingError {
+            throw error
+        } catch {
+            throw .cannotRead(path: url.path, reason: "\(error)")
+        }
     }
 
-    /// Parses IDX bytes. Throws on a wrong magic number, an unknown type, a size that overflows or
-    /// does not match the bytes present.
+    /// Decodes IDX bytes (big-endian, as the MNIST files).
     public init(idxData data: Data) throws(DataLoadingError) {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 4 else { throw .malformed(format: "IDX", reason: "\(bytes.count) bytes, shorter than the 4-byte magic number") }
-        guard bytes[0] == 0, bytes[1] == 0 else {
-            throw .malformed(format: "IDX", reason: "the magic number must start with two zero bytes, found \(bytes[0]), \(bytes[1])")
-        }
-        guard let type = IDXElementType(rawValue: bytes[2]) else {
-            throw .malformed(format: "IDX", reason: "unknown element type code 0x\(String(bytes[2], radix: 16))")
-        }
-        let rank = Int(bytes[3])
-        let headerSize = 4 + 4 * rank
-        guard bytes.count >= headerSize else {
-            throw .malformed(format: "IDX", reason: "the header declares \(rank) dimensions but the file ends after \(bytes.count) bytes")
-        }
-        var shape: [Int] = []
-        var count = 1
-        for axis in 0..<rank {
-            let offset = 4 + 4 * axis
-            let size = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            shape.append(size)
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= (bytes.count - headerSize) / Swift.max(1, type.byteCount) || size == 0 else {
-                throw .malformed(format: "IDX", reason: "shape \(shape)… needs more data than the \(bytes.count - headerSize) bytes present")
-            }
-            count = product
-        }
-        let expected = headerSize + count * type.byteCount
-        guard bytes.count == expected else {
-            throw .malformed(format: "IDX", reason: "shape \(shape) of \(type) needs \(expected) bytes, the file has \(bytes.count)")
-        }
-        var scalars = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            let offset = headerSize + i * type.byteCount
-            func bigEndian(_ byteCount: Int) -> UInt64 {
-                (0..<byteCount).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[offset + $1]) }
-            }
-            switch type {
-            case .unsignedByte: scalars[i] = Float(bytes[offset])
-            case .signedByte: scalars[i] = Float(Int8(bitPattern: bytes[offset]))
-            case .short: scalars[i] = Float(Int16(bitPattern: UInt16(bigEndian(2))))
-            case .int: scalars[i] = Float(Int32(bitPattern: UInt32(bigEndian(4))))
-            case .float: scalars[i] = Float(bitPattern: UInt32(bigEndian(4)))
-            case .double: scalars[i] = Float(Double(bitPattern: bigEndian(8)))
-            }
-        }
-        self.init(shape: shape, scalars: scalars)
+        self = try IDXLayout(reading: data, fileSize: data.count).decode(data)
     }
 
     /// The tensor as IDX bytes of the given element type (values are rounded and clamped to the
@@ -102,6 +68,69 @@ extension Tensor {
     /// Writes the tensor as an IDX file, atomically.
     public func writeIDX(to url: URL, elementType: IDXElementType = .float) throws {
         try writeAtomically(idxData(elementType: elementType), to: url)
+    }
+}
+
+/// What an IDX file declares in its header, checked against the file's size.
+struct IDXLayout {
+    var type: IDXElementType
+    var shape: [Int]
+    var headerSize: Int
+    var count: Int
+
+    /// Parses the header at the start of `bytes` (a prefix of the file, or all of it) and checks that
+    /// a file of `fileSize` bytes holds exactly the data it declares.
+    init(reading data: Data, fileSize: Int) throws(DataLoadingError) {
+        let bytes = [UInt8](data.prefix(4 + 4 * 255))
+        guard bytes.count >= 4 else { throw .malformed(format: "IDX", reason: "\(bytes.count) bytes, shorter than the 4-byte magic number") }
+        guard bytes[0] == 0, bytes[1] == 0 else {
+            throw .malformed(format: "IDX", reason: "the magic number must start with two zero bytes, found \(bytes[0]), \(bytes[1])")
+        }
+        guard let type = IDXElementType(rawValue: bytes[2]) else {
+            throw .malformed(format: "IDX", reason: "unknown element type code 0x\(String(bytes[2], radix: 16))")
+        }
+        let rank = Int(bytes[3])
+        headerSize = 4 + 4 * rank
+        guard bytes.count >= headerSize else {
+            throw .malformed(format: "IDX", reason: "the header declares \(rank) dimensions but the file ends after \(bytes.count) bytes")
+        }
+        shape = (0..<rank).map { axis in
+            let offset = 4 + 4 * axis
+            return Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+        }
+        // Every stride must fit too (a zero dimension beside huge ones holds no data but cannot be indexed).
+        guard let count = Tensor.elementCount(of: shape), count <= Int(Int32.max) else {
+            throw .malformed(format: "IDX", reason: "shape \(shape) is too large")
+        }
+        let expected = headerSize + count * type.byteCount
+        guard fileSize == expected else {
+            throw .malformed(format: "IDX", reason: "shape \(shape) of \(type) needs \(expected) bytes, the file has \(fileSize)")
+        }
+        self.type = type
+        self.count = count
+    }
+
+    /// The tensor in `data` (the whole file).
+    func decode(_ data: Data) -> Tensor {
+        var scalars = [Float](repeating: 0, count: count)
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            for i in 0..<count {
+                let offset = headerSize + i * type.byteCount
+                func bigEndian(_ byteCount: Int) -> UInt64 {
+                    (0..<byteCount).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[offset + $1]) }
+                }
+                switch type {
+                case .unsignedByte: scalars[i] = Float(bytes[offset])
+                case .signedByte: scalars[i] = Float(Int8(bitPattern: bytes[offset]))
+                case .short: scalars[i] = Float(Int16(bitPattern: UInt16(bigEndian(2))))
+                case .int: scalars[i] = Float(Int32(bitPattern: UInt32(bigEndian(4))))
+                case .float: scalars[i] = Float(bitPattern: UInt32(bigEndian(4)))
+                case .double: scalars[i] = Float(Double(bitPattern: bigEndian(8)))
+                }
+            }
+        }
+        return Tensor(shape: shape, scalars: scalars)
     }
 }
 
