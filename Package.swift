@@ -68,5 +68,7 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "MultiTaskTests", dependencies: ["MultiTask", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "TaskDataTests", dependencies: ["TaskData", "NeuralNetworks", "TestSupport"], swiftSettings: nativeCPU),
+        // Runs the built `mtl` executable as a user would (status codes, messages, run directories).
+        .testTarget(name: "CommandLineTests", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
     ]
 )

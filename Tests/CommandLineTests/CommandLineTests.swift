@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import MultiTaskKit
+
+/// The `mtl` tool as a user meets it: each test runs the built executable (beside this test
+/// bundle: `swift test` builds it with everything else) and checks its exit status and messages.
+@Suite("Command line")
+struct CommandLineTests {
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var error: String
+        /// Exit status 2 with an `mtl: …` message containing `text`.
+        func refused(saying text: String) -> Bool { status == 2 && error.hasPrefix("mtl: ") && error.contains(text) }
+    }
+
+    /// The `mtl` executable built with the tests.
+    static let executable: URL? = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mtl")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return ["release", "debug"].map { root.appendingPathComponent(".build/\($0)/mtl") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    /// Runs `mtl` with `arguments` (and extra environment), standard output to `output` when given.
+    static func mtl(_ arguments: [String], environment: [String: String] = [:], output: FileHandle? = nil) throws -> Outcome {
+        guard let executable else {
+            Issue.record("the mtl executable was not found beside the tests; build it with `swift build -c release`")
+            return Outcome(status: -1, output: "", error: "")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let standardOutput = Pipe(), standardError = Pipe()
+        if let output { process.standardOutput = output } else { process.standardOutput = standardOutput }
+        process.standardError = standardError
+        try process.run()
+        let outputData = output == nil ? standardOutput.fileHandleForReading.readDataToEndOfFile() : Data()
+        let errorData = standardError.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        // A trap ends the process by a signal: report it as such, never as a status.
+        let status = process.terminationReason == .uncaughtSignal ? 1000 + process.terminationStatus : process.terminationStatus
+        return Outcome(status: status, output: String(decoding: outputData, as: UTF8.self),
+                       error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A small regression run's flags.
+    static func smallRun(_ directory: URL) -> [String] {
+        ["train", "--dataset", "regression", "--samples", "100", "--epochs", "1", "--quiet", "--output", directory.path]
+    }
+
+    @Test("every command's --help prints its usage with status 0")
+    func help() throws {
+        for command in ["demo", "train", "eval", "compare", "tour"] {
+            let outcome = try Self.mtl([command, "--help"])
+            #expect(outcome.status == 0 && outcome.output.contains("USAGE") && outcome.output.contains("mtl \(command)"),
+                    "mtl \(command) --help: \(outcome.status) \(outcome.error)")
+        }
+        #expect(try Self.mtl(["train", "--help"]).output.contains("--epochs N"))
+    }
+
+    @Test("repeated flags, empty method lists, bad MTL_NUM_THREADS and oversized data are errors (status 2)")
+    func badInput() throws {
+        #expect(try Self.mtl(["demo", "--seed", "1", "--seed", "2"]).refused(saying: "--seed is given twice"))
+        #expect(try Self.mtl(["compare", "--balancers", ""]).refused(saying: "--balancers"))
+        #expect(try Self.mtl(["compare", "--balancers", "ew,,dwa"]).refused(saying: "empty name"))
+        #expect(try Self.mtl(["tour"], environment: ["MTL_NUM_THREADS": "many"]).refused(saying: "MTL_NUM_THREADS"))
+        #expect(try Self.mtl(["tour"], environment: ["MTL_NUM_THREADS": "100000"]).refused(saying: "MTL_NUM_THREADS"))
+        #expect(try Self.mtl(["train", "--samples", "1000000"]).refused(saying: "GiB"))
+        let long = String(repeating: "x", count: 5000)
+        let outcome = try Self.mtl(["train", "--architecture", long])
+        #expect(outcome.refused(saying: "--architecture") && outcome.error.count < 600, "\(outcome.error.count) characters")
+    }
+
+    @Test("a failed write to standard output exits non-zero")
+    func fullStandardOutput() throws {
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        #expect(try Self.mtl(["--help"], output: full).refused(saying: "standard output"))
+        #expect(try Self.mtl(["train", "--help"], output: full).refused(saying: "no space left"))
+    }
+
+    @Test("--resume refuses each changed setting by name; --epochs may change")
+    func resumeRefusesChangedSettings() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Self.mtl(Self.smallRun(directory))
+        try #require(first.status == 0, "\(first.error)")
+        let changes: [(String, String)] = [
+            ("dataset", "digits"), ("architecture", "stl"), ("sharing-ratio", "0.75"), ("update-interval", "3"),
+            ("selection", "least-aligned"), ("mode", "groups"), ("group-size", "2"), ("balancer", "dwa"),
+            ("batch-size", "32"), ("learning-rate", "0.01"), ("samples", "120"), ("correlation", "0.1"), ("width", "8"),
+            ("seed", "1"), ("log-format", "jsonl"),
+        ]
+        for (flag, value) in changes {
+            var arguments = Self.smallRun(directory) + ["--resume", "--\(flag)", value]
+            arguments[arguments.firstIndex(of: "--epochs")! + 1] = "2"
+            let outcome = try Self.mtl(arguments)
+            #expect(outcome.refused(saying: "--\(flag) "), "--\(flag) \(value): \(outcome.status) \(outcome.error)")
+        }
+        var longer = Self.smallRun(directory) + ["--resume"]
+        longer[longer.firstIndex(of: "--epochs")! + 1] = "2"
+        let resumed = try Self.mtl(longer)
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(try String(contentsOf: directory.appendingPathComponent("log.csv"), encoding: .utf8).contains("\n2,train,"))
+    }
+
+    @Test("one run per directory: a held lock and an existing run (without --overwrite) are refused")
+    func oneRunPerDirectory() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try Self.mtl(Self.smallRun(directory)).status == 0)
+        #expect(try Self.mtl(Self.smallRun(directory)).refused(saying: "already holds a run"))
+        #expect(try Self.mtl(Self.smallRun(directory) + ["--overwrite"]).status == 0)
+        // Another process holds the lock, as a second `mtl train` would while it runs.
+        let lock = open(directory.appendingPathComponent(".mtl-lock").path, O_RDWR | O_CREAT, 0o644)
+        defer { close(lock) }
+        #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
+        #expect(try Self.mtl(Self.smallRun(directory) + ["--resume"]).refused(saying: "another mtl run"))
+        _ = flock(lock, LOCK_UN)
+        #expect(try Self.mtl(Self.smallRun(directory) + ["--overwrite"]).status == 0)
+    }
+
+    @Test("mtl eval validates the run settings stored in a checkpoint like flags, and refuses NaN weights")
+    func evalDistrustsCheckpoints() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try Self.mtl(Self.smallRun(directory)).status == 0)
+        let url = directory.appendingPathComponent("model.mtlckpt")
+        let original = try Checkpoint(contentsOf: url)
+        #expect(try Self.mtl(["eval", "--checkpoint", url.path]).status == 0)
+        let edits: [(String, String)] = [
+            ("samples", "-1"), ("samples", "1000000000000"), ("width", "0"), ("width", "100000"), ("sharing-ratio", "0"),
+            ("sharing-ratio", "5"), ("sharing-ratio", "nan"), ("update-interval", "0"), ("dataset", "nope"),
+            ("architecture", String(repeating: "a", count: 3000)), ("correlation", "inf"), ("seed", "-4"),
+        ]
+        let crafted = directory.appendingPathComponent("crafted.mtlckpt")
+        for (key, value) in edits {
+            var checkpoint = original
+            checkpoint.metadata["run.\(key)"] = value
+            try checkpoint.write(to: crafted)
+            let outcome = try Self.mtl(["eval", "--checkpoint", crafted.path])
+            #expect(outcome.refused(saying: "--\(key)") && outcome.error.count < 600,
+                    "run.\(key) = \(value.prefix(20)): \(outcome.status) \(outcome.error.prefix(300))")
+        }
+        var diverged = original
+        let name = diverged.tensors.keys.sorted().first { $0.hasPrefix("parameters.") }!
+        diverged.tensors[name] = Tensor(repeating: .nan, shape: diverged.tensors[name]!.shape)
+        try diverged.write(to: crafted)
+        #expect(try Self.mtl(["eval", "--checkpoint", crafted.path]).refused(saying: "NaN"))
+    }
+}
