@@ -136,6 +136,20 @@ struct MultiObjectiveSolverTests {
         }
     }
 
+    @Test("Nash-MTL: Newton converges where the Armijo test is below φ's rounding (condition number 15)")
+    func nashNearOptimumRounding() throws {
+        // Eigenvalues 0.85, 2.08, 13.08. Four Newton steps bring λ² = ∇φᵀ(∇²φ)⁻¹∇φ to ≈ 1e-15; the
+        // Armijo test then asks φ ≈ −1.40 to drop by ¼λ² ≈ 2.4e-16, about one ulp of φ, which its
+        // rounding does not show. Before the fix every step was halved to ≈ 1e-12 until the 100
+        // iterations ran out with max |α_t (Mα)_t − 1| ≈ 3.9e-8, and `solve` threw didNotConverge.
+        let gram: [[Double]] = [[3, 2, -4], [2, 3, -3], [-4, -3, 10]]
+        let solution = try NashBargainingSolver.solve(gram: gram)
+        let product = gram.map { row in zip(row, solution.weights).reduce(0) { $0 + $1.0 * $1.1 } }
+        let residual = zip(solution.weights, product).map { Swift.abs($0 * $1 - 1) }.max()!
+        #expect(solution.iterations <= 10, "\(solution.iterations) Newton iterations")
+        #expect(residual < 1e-14, "max |α_t (Mα)_t − 1| = \(residual), α \(solution.weights)")
+    }
+
     @Test("Nash-MTL: a singular Gram matrix is reported, not solved")
     func nashSingular() {
         for gram in [gramMatrix([[1, 2, 0], [-1, -2, 0]]),              // opposite gradients
