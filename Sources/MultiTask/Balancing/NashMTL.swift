@@ -17,7 +17,10 @@ import NeuralNetworks
 /// bounds the shared update either way).
 ///
 /// When M is singular (a zero or duplicated task gradient) the condition has no solution; the step
-/// then solves with M + εI (ε = `ridge` · ‖M‖_F) and counts it in `regularizedSolveCount`.
+/// then solves with M + εI (ε = `ridge` · ‖M‖_F) and counts it in `singularGramCount`. When M is
+/// invertible but so ill-conditioned that Newton's method does not reach its tolerance (condition
+/// numbers around 1e9, e.g. two nearly opposite gradients), the step also solves with M + εI but
+/// counts it in `unconvergedSolveCount` instead.
 public final class NashMTL: LossBalancer {
     public enum WeightScaling: String, Sendable {
         case exact, normalizedGram
@@ -27,7 +30,9 @@ public final class NashMTL: LossBalancer {
     public let weightScaling: WeightScaling
     public let ridge: Double
     /// Steps whose Gram matrix was singular and was solved with the ridge.
-    public private(set) var regularizedSolveCount = 0
+    public private(set) var singularGramCount = 0
+    /// Steps where Newton's method did not converge on M and the ridge was used instead.
+    public private(set) var unconvergedSolveCount = 0
     /// α of the last step.
     public private(set) var lastWeights: [Float] = []
 
@@ -41,21 +46,24 @@ public final class NashMTL: LossBalancer {
 
     /// α for the Gram matrix of the task gradients.
     public func weights(gram: [[Double]]) -> [Double] {
-        let solution: NashBargainingSolver.Solution
-        do {
-            solution = try NashBargainingSolver.solve(gram: gram)
-        } catch {
-            regularizedSolveCount += 1
-            let scale = Swift.max(gram.joined().reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
-            var regularized = gram
-            for t in gram.indices { regularized[t][t] += ridge * scale }
-            guard let fallback = try? NashBargainingSolver.solve(gram: regularized) else {
-                // All gradients zero: nothing to bargain over.
-                return Array(repeating: 1, count: gram.count)
-            }
-            solution = fallback
+        func chosen(_ solution: NashBargainingSolver.Solution) -> [Double] {
+            weightScaling == .exact ? solution.weights : solution.normalizedWeights
         }
-        return weightScaling == .exact ? solution.weights : solution.normalizedWeights
+        do {
+            return chosen(try NashBargainingSolver.solve(gram: gram))
+        } catch NashBargainingError.didNotConverge {
+            unconvergedSolveCount += 1
+        } catch {
+            singularGramCount += 1
+        }
+        let scale = Swift.max(gram.joined().reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+        var regularized = gram
+        for t in gram.indices { regularized[t][t] += ridge * scale }
+        guard let fallback = try? NashBargainingSolver.solve(gram: regularized) else {
+            // All gradients zero: nothing to bargain over.
+            return Array(repeating: 1, count: gram.count)
+        }
+        return chosen(fallback)
     }
 
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
