@@ -47,13 +47,12 @@ public enum NashBargainingError: Error, Equatable, CustomStringConvertible {
 ///
 /// For conditioning, M is first divided by its Frobenius norm n and the system solved for
 /// A = M/n; α_M = α_A / √n then solves the original condition (M α_M = n A α_A / √n = √n / α_A
-/// = 1 / α_M). The reference implementation uses α_A itself; `Solution` returns both.
+/// = 1 / α_M). The reference implementation normalizes M the same way and its α is α_M too: its
+/// constraint −log(n α_t) − log((Aα)_t) ≤ 0 is α_t (Mα)_t ≥ 1, the condition for M itself.
 public enum NashBargainingSolver {
     public struct Solution: Sendable {
         /// α with (Mα)_t = 1/α_t for the M given.
         public var weights: [Double]
-        /// α for M/‖M‖_F (the reference implementation's weights).
-        public var normalizedWeights: [Double]
         /// Newton iterations taken.
         public var iterations: Int
     }
@@ -105,7 +104,7 @@ public enum NashBargainingSolver {
         guard residual < 1e-8, alpha.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw NashBargainingError.didNotConverge(iterations: iterations, residual: residual)
         }
-        return Solution(weights: alpha.map { $0 / norm.squareRoot() }, normalizedWeights: alpha, iterations: iterations)
+        return Solution(weights: alpha.map { $0 / norm.squareRoot() }, iterations: iterations)
     }
 
     /// λ² below which the full Newton step is taken without the Armijo test: λ ≤ 1/8 = (1 − 2c)/4
