@@ -64,7 +64,7 @@ struct MultiObjectiveSolverTests {
                 // Some trials with fewer dimensions than tasks, where the hull can contain the origin.
                 let length = trial == 3 ? Swift.max(2, taskCount - 1) : 3 * taskCount
                 let gram = gramMatrix(randomGradients(taskCount: taskCount, length: length, &generator))
-                let alpha = MinimumNormSolver.solve(gram: gram)
+                let alpha = MinimumNormSolver.solve(gram: gram).weights
                 #expect(alpha.allSatisfy { $0 >= 0 } && Swift.abs(alpha.reduce(0, +) - 1) < 1e-9, "T \(taskCount): α \(alpha)")
                 let found = norm(alpha, gram)
                 let reference = taskCount <= 3 ? gridMinimum(gram, steps: taskCount == 2 ? 100_000 : 1500)
@@ -73,8 +73,10 @@ struct MultiObjectiveSolverTests {
                 #expect(Swift.abs(found - reference) <= 1e-4, "T \(taskCount) trial \(trial): ‖Σαg‖ \(found), reference \(reference)")
                 // The reference's plain Frank–Wolfe (250 iterations, L1 stop 1e-5) for comparison.
                 if taskCount >= 3 {
-                    let pair = MinimumNormSolver.solve(gram: gram, maxIterations: 0)
-                    let plain = norm(MinimumNormSolver.frankWolfe(gram: gram, start: pair, maxIterations: 250, tolerance: 1e-5, awaySteps: false), gram)
+                    let pair = MinimumNormSolver.solve(gram: gram, maxIterations: 0).weights
+                    let plainWeights = MinimumNormSolver.frankWolfe(gram: gram, start: pair, maxIterations: 250,
+                                                                    tolerance: 1e-5, awaySteps: false).weights
+                    let plain = norm(plainWeights, gram)
                     #expect(found <= plain + 1e-9)
                     worstPlainExcess = Swift.max(worstPlainExcess, (plain - found) / Swift.max(found, 1e-12))
                 }
@@ -89,15 +91,48 @@ struct MultiObjectiveSolverTests {
         var generator = SeededGenerator(seed: 12)
         for _ in 0..<50 {
             let gram = gramMatrix(randomGradients(taskCount: 2, length: 6, &generator))
-            let closed = MinimumNormSolver.solve(gram: gram)
+            let closed = MinimumNormSolver.solve(gram: gram).weights
             for start in [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]] {
-                let iterated = MinimumNormSolver.frankWolfe(gram: gram, start: start, tolerance: 1e-5, awaySteps: false)
+                let iterated = MinimumNormSolver.frankWolfe(gram: gram, start: start, tolerance: 1e-5,
+                                                            awaySteps: false).weights
                 #expect(Swift.abs(iterated[0] - closed[0]) < 1e-6, "closed \(closed), Frank–Wolfe \(iterated) from \(start)")
             }
         }
         // Opposite gradients: the minimum is 0, at the point weighting them by their lengths' inverse.
         let opposite = gramMatrix([[2, 0], [-1, 0]])
-        #expect(isClose(MinimumNormSolver.solve(gram: opposite).map(Float.init), [1.0 / 3, 2.0 / 3], atol: 1e-7))
+        let oppositeWeights = MinimumNormSolver.solve(gram: opposite).weights
+        #expect(isClose(oppositeWeights.map(Float.init), [1.0 / 3, 2.0 / 3], atol: 1e-7))
+    }
+
+    @Test("MGDA: the min-norm solver says when its iteration cap, not its tolerance, stopped it")
+    func minimumNormReachedTolerance() {
+        // A thin hull: three gradients at z = 1, 0.02 apart in y. The minimum-norm point (0, 0, 1)
+        // lies inside the triangle, at α* = (2/15, 11/30, 1/2); ‖Σ α g‖ hardly changes along the thin
+        // direction, so Frank–Wolfe converges slowly even with away steps.
+        let gradients: [[Float]] = [[1, 0.01, 1], [-0.5, 0.01, 1], [0.1, -0.01, 1]]
+        let gram = gramMatrix(gradients)
+        let capped = MinimumNormSolver.solve(gram: gram, maxIterations: 10)
+        #expect(!capped.reachedTolerance && capped.iterations == 10, "\(capped)")
+        // The default cap of 1000 is not enough either: α is still 0.05 off, and MGDA counts the step.
+        let byDefault = MinimumNormSolver.solve(gram: gram)
+        #expect(!byDefault.reachedTolerance && byDefault.iterations == 1000, "\(byDefault)")
+        let optimum = [2.0 / 15, 11.0 / 30, 0.5]
+        #expect(zip(byDefault.weights, optimum).map { Swift.abs($0 - $1) }.max()! > 0.05, "α \(byDefault.weights)")
+        let mgda = MGDA()
+        #expect(mgda.weights(gradients: gradients, losses: [1, 1, 1]) == byDefault.weights)
+        #expect(mgda.unconvergedSolveCount == 1)
+        let converged = MinimumNormSolver.solve(gram: gram, maxIterations: 100_000)
+        #expect(converged.reachedTolerance && converged.iterations > 10_000, "\(converged.iterations) iterations")
+        #expect(isClose(converged.weights.map(Float.init), optimum.map(Float.init), atol: 1e-6))
+        // Well-conditioned sets and the closed forms report convergence.
+        var generator = SeededGenerator(seed: 16)
+        for taskCount in 1...4 {
+            let solution = MinimumNormSolver.solve(gram: gramMatrix(randomGradients(taskCount: taskCount, length: 12,
+                                                                                   &generator)))
+            #expect(solution.reachedTolerance, "T \(taskCount): \(solution)")
+        }
+        _ = mgda.weights(gradients: [[1, 0], [0, 1], [1, 1]], losses: [1, 1, 1])
+        #expect(mgda.unconvergedSolveCount == 1, "a well-conditioned step is not counted")
     }
 
     @Test("MGDA normalizations: l2 makes α independent of a task's gradient scale, loss divides by the loss")
