@@ -64,7 +64,7 @@ struct MultiObjectiveSolverTests {
                 // Some trials with fewer dimensions than tasks, where the hull can contain the origin.
                 let length = trial == 3 ? Swift.max(2, taskCount - 1) : 3 * taskCount
                 let gram = gramMatrix(randomGradients(taskCount: taskCount, length: length, &generator))
-                let alpha = MinimumNormSolver.solve(gram: gram)
+                let alpha = MinimumNormSolver.solve(gram: gram).weights
                 #expect(alpha.allSatisfy { $0 >= 0 } && Swift.abs(alpha.reduce(0, +) - 1) < 1e-9, "T \(taskCount): α \(alpha)")
                 let found = norm(alpha, gram)
                 let reference = taskCount <= 3 ? gridMinimum(gram, steps: taskCount == 2 ? 100_000 : 1500)
@@ -73,8 +73,10 @@ struct MultiObjectiveSolverTests {
                 #expect(Swift.abs(found - reference) <= 1e-4, "T \(taskCount) trial \(trial): ‖Σαg‖ \(found), reference \(reference)")
                 // The reference's plain Frank–Wolfe (250 iterations, L1 stop 1e-5) for comparison.
                 if taskCount >= 3 {
-                    let pair = MinimumNormSolver.solve(gram: gram, maxIterations: 0)
-                    let plain = norm(MinimumNormSolver.frankWolfe(gram: gram, start: pair, maxIterations: 250, tolerance: 1e-5, awaySteps: false), gram)
+                    let pair = MinimumNormSolver.solve(gram: gram, maxIterations: 0).weights
+                    let plainWeights = MinimumNormSolver.frankWolfe(gram: gram, start: pair, maxIterations: 250,
+                                                                    tolerance: 1e-5, awaySteps: false).weights
+                    let plain = norm(plainWeights, gram)
                     #expect(found <= plain + 1e-9)
                     worstPlainExcess = Swift.max(worstPlainExcess, (plain - found) / Swift.max(found, 1e-12))
                 }
@@ -89,15 +91,48 @@ struct MultiObjectiveSolverTests {
         var generator = SeededGenerator(seed: 12)
         for _ in 0..<50 {
             let gram = gramMatrix(randomGradients(taskCount: 2, length: 6, &generator))
-            let closed = MinimumNormSolver.solve(gram: gram)
+            let closed = MinimumNormSolver.solve(gram: gram).weights
             for start in [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]] {
-                let iterated = MinimumNormSolver.frankWolfe(gram: gram, start: start, tolerance: 1e-5, awaySteps: false)
+                let iterated = MinimumNormSolver.frankWolfe(gram: gram, start: start, tolerance: 1e-5,
+                                                            awaySteps: false).weights
                 #expect(Swift.abs(iterated[0] - closed[0]) < 1e-6, "closed \(closed), Frank–Wolfe \(iterated) from \(start)")
             }
         }
         // Opposite gradients: the minimum is 0, at the point weighting them by their lengths' inverse.
         let opposite = gramMatrix([[2, 0], [-1, 0]])
-        #expect(isClose(MinimumNormSolver.solve(gram: opposite).map(Float.init), [1.0 / 3, 2.0 / 3], atol: 1e-7))
+        let oppositeWeights = MinimumNormSolver.solve(gram: opposite).weights
+        #expect(isClose(oppositeWeights.map(Float.init), [1.0 / 3, 2.0 / 3], atol: 1e-7))
+    }
+
+    @Test("MGDA: the min-norm solver says when its iteration cap, not its tolerance, stopped it")
+    func minimumNormReachedTolerance() {
+        // A thin hull: three gradients at z = 1, 0.02 apart in y. The minimum-norm point (0, 0, 1)
+        // lies inside the triangle, at α* = (2/15, 11/30, 1/2); ‖Σ α g‖ hardly changes along the thin
+        // direction, so Frank–Wolfe converges slowly even with away steps.
+        let gradients: [[Float]] = [[1, 0.01, 1], [-0.5, 0.01, 1], [0.1, -0.01, 1]]
+        let gram = gramMatrix(gradients)
+        let capped = MinimumNormSolver.solve(gram: gram, maxIterations: 10)
+        #expect(!capped.reachedTolerance && capped.iterations == 10, "\(capped)")
+        // The default cap of 1000 is not enough either: α is still 0.05 off, and MGDA counts the step.
+        let byDefault = MinimumNormSolver.solve(gram: gram)
+        #expect(!byDefault.reachedTolerance && byDefault.iterations == 1000, "\(byDefault)")
+        let optimum = [2.0 / 15, 11.0 / 30, 0.5]
+        #expect(zip(byDefault.weights, optimum).map { Swift.abs($0 - $1) }.max()! > 0.05, "α \(byDefault.weights)")
+        let mgda = MGDA()
+        #expect(mgda.weights(gradients: gradients, losses: [1, 1, 1]) == byDefault.weights)
+        #expect(mgda.unconvergedSolveCount == 1)
+        let converged = MinimumNormSolver.solve(gram: gram, maxIterations: 100_000)
+        #expect(converged.reachedTolerance && converged.iterations > 10_000, "\(converged.iterations) iterations")
+        #expect(isClose(converged.weights.map(Float.init), optimum.map(Float.init), atol: 1e-6))
+        // Well-conditioned sets and the closed forms report convergence.
+        var generator = SeededGenerator(seed: 16)
+        for taskCount in 1...4 {
+            let solution = MinimumNormSolver.solve(gram: gramMatrix(randomGradients(taskCount: taskCount, length: 12,
+                                                                                   &generator)))
+            #expect(solution.reachedTolerance, "T \(taskCount): \(solution)")
+        }
+        _ = mgda.weights(gradients: [[1, 0], [0, 1], [1, 1]], losses: [1, 1, 1])
+        #expect(mgda.unconvergedSolveCount == 1, "a well-conditioned step is not counted")
     }
 
     @Test("MGDA normalizations: l2 makes α independent of a task's gradient scale, loss divides by the loss")
@@ -136,6 +171,24 @@ struct MultiObjectiveSolverTests {
         }
     }
 
+    @Test("Nash-MTL: Newton converges where the Armijo test is below φ's rounding (condition number 15)")
+    func nashNearOptimumRounding() throws {
+        // Eigenvalues 0.85, 2.08, 13.08. Four Newton steps bring λ² = ∇φᵀ(∇²φ)⁻¹∇φ to ≈ 1e-15; the
+        // Armijo test then asks φ ≈ −1.40 to drop by ¼λ² ≈ 2.4e-16, about one ulp of φ, which its
+        // rounding does not show. Before the fix every step was halved to ≈ 1e-12 until the 100
+        // iterations ran out with max |α_t (Mα)_t − 1| ≈ 3.9e-8, and `solve` threw didNotConverge.
+        let gram: [[Double]] = [[3, 2, -4], [2, 3, -3], [-4, -3, 10]]
+        let solution = try NashBargainingSolver.solve(gram: gram)
+        let product = gram.map { row in zip(row, solution.weights).reduce(0) { $0 + $1.0 * $1.1 } }
+        let residual = zip(solution.weights, product).map { Swift.abs($0 * $1 - 1) }.max()!
+        #expect(solution.iterations <= 10, "\(solution.iterations) Newton iterations")
+        #expect(residual < 1e-14, "max |α_t (Mα)_t − 1| = \(residual), α \(solution.weights)")
+        // NashMTL used to count this step as singular and solve M + εI instead.
+        let balancer = NashMTL()
+        #expect(isClose(balancer.weights(gram: gram).map(Float.init), solution.weights.map(Float.init)))
+        #expect(balancer.singularGramCount == 0 && balancer.unconvergedSolveCount == 0)
+    }
+
     @Test("Nash-MTL: a singular Gram matrix is reported, not solved")
     func nashSingular() {
         for gram in [gramMatrix([[1, 2, 0], [-1, -2, 0]]),              // opposite gradients
@@ -151,7 +204,26 @@ struct MultiObjectiveSolverTests {
         // The balancer falls back to a ridge and counts it.
         let balancer = NashMTL()
         let alpha = balancer.weights(gram: gramMatrix([[1, 0], [0, 1], [1, 1]]))
-        #expect(balancer.regularizedSolveCount == 1 && alpha.allSatisfy { $0 > 0 && $0.isFinite })
+        #expect(balancer.singularGramCount == 1 && balancer.unconvergedSolveCount == 0)
+        #expect(alpha.allSatisfy { $0 > 0 && $0.isFinite }, "α \(alpha)")
+    }
+
+    @Test("Nash-MTL: a Gram matrix Newton cannot solve is counted apart from a singular one")
+    func nashUnconvergedCount() throws {
+        // Two nearly opposite gradients, of norms 1 and 2 at cosine −0.9999999995: M is invertible
+        // (the Cholesky pivots pass), but its condition number ≈ 6e9 leaves max |α_t (Mα)_t − 1| at
+        // ≈ 4e-7 after the 100 iterations, above the solver's 1e-8.
+        let gram: [[Double]] = [[1, -1.999999999], [-1.999999999, 4]]
+        #expect(throws: NashBargainingError.self) { try NashBargainingSolver.solve(gram: gram) }
+        do {
+            _ = try NashBargainingSolver.solve(gram: gram)
+        } catch {
+            #expect("\(error)".contains("did not converge"), "\(error)")
+        }
+        let balancer = NashMTL()
+        let alpha = balancer.weights(gram: gram)
+        #expect(balancer.unconvergedSolveCount == 1 && balancer.singularGramCount == 0)
+        #expect(alpha.allSatisfy { $0 > 0 && $0.isFinite }, "α \(alpha)")
     }
 
     @Test("PCGrad: after projection no pair of the two task gradients conflicts")

@@ -51,6 +51,35 @@ struct LossTests {
         isClose(cosineLoss(prediction: Variable(-normals), target: normals).value, Tensor(2), atol: 1e-6)
     }
 
+    @Test("cosine loss: finite gradient at a zero prediction, the old values away from zero")
+    func cosineLossAtZero() {
+        // Position 0 predicts the zero vector; position 1 an ordinary one. Shape [N 1, C 3, W 2].
+        let target = Tensor(shape: [1, 3, 2], scalars: [0.6, 1, 0, 0, 0.8, 2])
+        let prediction = Variable(Tensor(shape: [1, 3, 2], scalars: [0, 3, 0, -1, 0, 0.5]), requiresGradient: true)
+        let loss = cosineLoss(prediction: prediction, target: target)
+        let gradient = gradients(of: loss, wrt: [prediction])[0]
+        #expect(gradient.scalars.allSatisfy { $0.isFinite }, "∂ℓ/∂ŷ \(gradient.scalars)")
+        // At ŷ = 0 (norm clamped to ε): ∂ℓ/∂ŷ = −y / (ε ‖y‖) / 2 (the mean over 2 positions), ‖y‖ = 1.
+        let atZero = [gradient.scalars[0], gradient.scalars[2], gradient.scalars[4]]
+        isClose(atZero, [-0.6e8 / 2, 0, -0.8e8 / 2], rtol: 1e-5, atol: 0, "∂ℓ/∂ŷ at ŷ = 0")
+        // ℓ = 1 there (cos = 0), and away from zero the value is the old 1 − ŷ·y / (‖ŷ‖‖y‖ + ε).
+        var generator = SeededGenerator(seed: 21)
+        let p = randomScalars(24, &generator), y = randomScalars(24, &generator)
+        let perPosition = cosineLoss(prediction: Variable(Tensor(shape: [2, 3, 4], scalars: p)),
+                                     target: Tensor(shape: [2, 3, 4], scalars: y), reduction: .none).value
+        let expected: [Float] = (0..<8).map { position in
+            let (n, w) = (position / 4, position % 4)
+            let components = (0..<3).map { n * 12 + $0 * 4 + w }
+            let dot = components.reduce(0.0) { $0 + Double(p[$1]) * Double(y[$1]) }
+            let pNorm = components.reduce(0.0) { $0 + Double(p[$1] * p[$1]) }.squareRoot()
+            let yNorm = components.reduce(0.0) { $0 + Double(y[$1] * y[$1]) }.squareRoot()
+            return Float(1 - dot / (pNorm * yNorm + 1e-8))
+        }
+        isClose(perPosition, Tensor(shape: [2, 4], scalars: expected), atol: 1e-6, "ℓ per position")
+        isClose(cosineLoss(prediction: Variable(Tensor(shape: [1, 3, 1], scalars: [0, 0, 0])),
+                           target: Tensor(shape: [1, 3, 1], scalars: [0, 0, 1])).value, Tensor(1), "ℓ at ŷ = 0")
+    }
+
     @Test("every loss passes gradcheck")
     func lossGradients() {
         var generator = SeededGenerator(seed: 8)

@@ -19,7 +19,9 @@ import NeuralNetworks
 /// Since ‖∇_{θ_sh} Σ α_t L_t‖ ≤ ‖∂Z/∂θ_sh‖ · ‖Σ α_t ∇_Z L_t‖, minimizing the Z-norm minimizes an
 /// upper bound of the exact MGDA objective ("UB"). Architectures without a single Z (independent
 /// networks, task-conditioned or multi-input steps) fall back to the parameter variant.
-/// The returned weights are α (they sum to 1).
+/// The returned weights are α (they sum to 1). Steps where Frank–Wolfe stopped at its iteration
+/// cap rather than its tolerance (very ill-conditioned gradient sets) are counted in
+/// `unconvergedSolveCount`; their α is the last iterate.
 public final class MGDA: LossBalancer {
     public enum GradientSource: String, Sendable {
         /// ∇_Z L_t (MGDA-UB).
@@ -36,6 +38,8 @@ public final class MGDA: LossBalancer {
     public let normalization: Normalization
     /// α of the last step.
     public private(set) var lastWeights: [Float] = []
+    /// Steps whose `MinimumNormSolver` run ended at its iteration cap, not its tolerance.
+    public private(set) var unconvergedSolveCount = 0
 
     public init(gradientsWith source: GradientSource = .representation, normalization: Normalization = .none) {
         self.source = source
@@ -59,7 +63,9 @@ public final class MGDA: LossBalancer {
         for s in gram.indices {
             for t in gram.indices where scales[s] > 0 && scales[t] > 0 { gram[s][t] /= scales[s] * scales[t] }
         }
-        return MinimumNormSolver.solve(gram: gram)
+        let solution = MinimumNormSolver.solve(gram: gram)
+        if !solution.reachedTolerance { unconvergedSolveCount += 1 }
+        return solution.weights
     }
 
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {

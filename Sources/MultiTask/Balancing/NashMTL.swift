@@ -12,28 +12,27 @@ import NeuralNetworks
 /// gradient's norm is then clipped to `maxNorm` (1.0 in the reference). α is recomputed every step,
 /// as in the reference.
 ///
-/// `weightScaling`: `.exact` uses the α solving the condition for M = GGᵀ itself; `.normalizedGram`
-/// uses the reference implementation's α, solved for M/‖M‖_F (larger by √‖M‖_F; the clipping then
-/// bounds the shared update either way).
+/// α solves the condition for M = GGᵀ itself, as in the reference implementation: it divides M by
+/// n = ‖M‖_F before its solver but writes the constraint as −log(n α_t) − log((Mα/n)_t) ≤ 0, that
+/// is α_t (Mα)_t ≥ 1, in which n cancels.
 ///
 /// When M is singular (a zero or duplicated task gradient) the condition has no solution; the step
-/// then solves with M + εI (ε = `ridge` · ‖M‖_F) and counts it in `regularizedSolveCount`.
+/// then solves with M + εI (ε = `ridge` · ‖M‖_F) and counts it in `singularGramCount`. When M is
+/// invertible but so ill-conditioned that Newton's method does not reach its tolerance (condition
+/// numbers around 1e9, e.g. two nearly opposite gradients), the step also solves with M + εI but
+/// counts it in `unconvergedSolveCount` instead.
 public final class NashMTL: LossBalancer {
-    public enum WeightScaling: String, Sendable {
-        case exact, normalizedGram
-    }
-
     public let maxNorm: Float?
-    public let weightScaling: WeightScaling
     public let ridge: Double
     /// Steps whose Gram matrix was singular and was solved with the ridge.
-    public private(set) var regularizedSolveCount = 0
+    public private(set) var singularGramCount = 0
+    /// Steps where Newton's method did not converge on M and the ridge was used instead.
+    public private(set) var unconvergedSolveCount = 0
     /// α of the last step.
     public private(set) var lastWeights: [Float] = []
 
-    public init(maxNorm: Float? = 1, weightScaling: WeightScaling = .exact, ridge: Double = 1e-6) {
+    public init(maxNorm: Float? = 1, ridge: Double = 1e-6) {
         self.maxNorm = maxNorm
-        self.weightScaling = weightScaling
         self.ridge = ridge
     }
 
@@ -41,21 +40,21 @@ public final class NashMTL: LossBalancer {
 
     /// α for the Gram matrix of the task gradients.
     public func weights(gram: [[Double]]) -> [Double] {
-        let solution: NashBargainingSolver.Solution
         do {
-            solution = try NashBargainingSolver.solve(gram: gram)
+            return try NashBargainingSolver.solve(gram: gram).weights
+        } catch NashBargainingError.didNotConverge {
+            unconvergedSolveCount += 1
         } catch {
-            regularizedSolveCount += 1
-            let scale = Swift.max(gram.joined().reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
-            var regularized = gram
-            for t in gram.indices { regularized[t][t] += ridge * scale }
-            guard let fallback = try? NashBargainingSolver.solve(gram: regularized) else {
-                // All gradients zero: nothing to bargain over.
-                return Array(repeating: 1, count: gram.count)
-            }
-            solution = fallback
+            singularGramCount += 1
         }
-        return weightScaling == .exact ? solution.weights : solution.normalizedWeights
+        let scale = Swift.max(gram.joined().reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+        var regularized = gram
+        for t in gram.indices { regularized[t][t] += ridge * scale }
+        guard let fallback = try? NashBargainingSolver.solve(gram: regularized) else {
+            // All gradients zero: nothing to bargain over.
+            return Array(repeating: 1, count: gram.count)
+        }
+        return fallback.weights
     }
 
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
