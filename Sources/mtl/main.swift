@@ -4,6 +4,7 @@
 //   mtl train [flags]                             one architecture on one generated dataset
 //   mtl eval --checkpoint PATH                    a trained run's test results
 //   mtl compare [flags]                           every balancing method against single-task networks
+//   mtl study [flags]                             architectures and methods over paired seeds, with CIs
 //   mtl tour                                      what the tensor core computes, with timings
 //   mtl --help, mtl <command> --help              usage
 //
@@ -17,7 +18,7 @@ import Foundation
 import MultiTaskKit
 
 /// Every command's flag table (its usage text comes from it).
-let commands: [CommandSpec] = [demoCommand, trainCommand, evalCommand, compareCommand, tourCommand]
+let commands: [CommandSpec] = [demoCommand, trainCommand, evalCommand, compareCommand, studyCommand, tourCommand]
 
 let usage = """
     mtl — MultiTaskKit command-line tool
@@ -72,6 +73,8 @@ do {
         try runEval(rest)
     case "compare":
         try runCompare(rest)
+    case "study":
+        try runStudyCommand(rest)
     default:
         throw UsageError(description: "unknown command '\(excerpt(command))' (commands: \(commands.map(\.name).joined(separator: ", ")), help)")
     }

@@ -67,6 +67,9 @@ public struct BarChart {
     public var categories: [String]
     /// (series name, one value per category).
     public var series: [(name: String, values: [Double])]
+    /// Optional error bars, one (lower, upper) per value of each series — a confidence interval or
+    /// mean ± sd over seeds, drawn as whiskers (say which in `yLabel`).
+    public var errorBars: [[(lower: Double, upper: Double)]]?
 
     public init(title: String, yLabel: String, categories: [String], series: [(name: String, values: [Double])]) {
         self.title = title
@@ -77,7 +80,8 @@ public struct BarChart {
 
     public func svg(width: Int = 640, height: Int = 400) -> String {
         var canvas = PlotCanvas(width: width, height: height, title: title, xLabel: "", yLabel: yLabel)
-        let values = series.flatMap(\.values).filter(\.isFinite)
+        let bars = (errorBars ?? []).flatMap { $0.flatMap { [$0.lower, $0.upper] } }
+        let values = (series.flatMap(\.values) + bars).filter(\.isFinite)
         canvas.setRanges(x: (0, Double(max(1, categories.count))), y: (min(0, values.min() ?? 0), max(0, values.max() ?? 1)),
                          logarithmicY: false, xTicks: false)
         let groupWidth = canvas.plotWidth / Double(max(1, categories.count))
@@ -89,6 +93,14 @@ public struct BarChart {
                 let y = canvas.pixelY(line.values[c])
                 canvas.body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"/>\n",
                                       x, min(y, zero), barWidth * 0.95, abs(zero - y), PlotCanvas.palette[s % PlotCanvas.palette.count])
+                if let errorBars, s < errorBars.count, c < errorBars[s].count,
+                   errorBars[s][c].lower.isFinite, errorBars[s][c].upper.isFinite {
+                    let middle = x + barWidth * 0.475, cap = barWidth * 0.2
+                    let low = canvas.pixelY(errorBars[s][c].lower), high = canvas.pixelY(errorBars[s][c].upper)
+                    canvas.body += String(format: "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"#222\" "
+                                          + "stroke-width=\"1.5\" fill=\"none\"/>\n",
+                                          middle, low, high, middle - cap, low, middle + cap, middle - cap, high, middle + cap)
+                }
             }
             canvas.body += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%@</text>\n",
                                   canvas.left + (Double(c) + 0.5) * groupWidth, canvas.bottom + 16, escapeXML(category))

@@ -1,0 +1,176 @@
+import Foundation
+import TensorCore
+import NeuralNetworks
+import TaskData
+
+/// One arm of a study: an architecture, how its losses are balanced, and its training settings.
+public struct StudyArm: Sendable {
+    /// The arm's name in tables and files (no commas).
+    public var name: String
+    public var architecture: Architecture
+    public var balancing: BalancingMethod
+    /// The architecture's options (`seed` is replaced by each run's seed).
+    public var options: ArchitectureOptions
+    public var learningRate: Float
+    public var batchSize: Int
+    /// The training mode; nil: the architecture's default (`defaultTrainingMode(for:)`).
+    public var mode: TrainingMode?
+    /// Added to the run's seed for the model's initialization and batch order, while the data keep
+    /// the seed: a non-zero offset turns a copy of the baseline into the **noise floor** control.
+    public var initializationOffset: UInt64
+    /// How the epoch is selected; nil: per task for single-task networks, jointly otherwise, with
+    /// the study's patience.
+    public var selection: ModelSelection?
+
+    public init(name: String, architecture: Architecture, balancing: BalancingMethod = .equal,
+                options: ArchitectureOptions = ArchitectureOptions(), learningRate: Float = 1e-3, batchSize: Int = 64,
+                mode: TrainingMode? = nil, initializationOffset: UInt64 = 0, selection: ModelSelection? = nil) {
+        checkPrecondition(!name.isEmpty && !name.contains(",") && !name.contains("\n"), "StudyArm: name '\(name)' must be non-empty, without commas")
+        self.name = name
+        self.architecture = architecture
+        self.balancing = balancing
+        self.options = options
+        self.learningRate = learningRate
+        self.batchSize = batchSize
+        self.mode = mode
+        self.initializationOffset = initializationOffset
+        self.selection = selection
+    }
+}
+
+/// What one run of a study (one arm, one seed) gave, at the epoch selected on validation.
+public struct StudyRun: Sendable, Equatable {
+    public var arm: String
+    public var seed: UInt64
+    /// Per task, the selected epoch (1-based).
+    public var selectedEpochs: [Int]
+    /// Epochs trained before stopping (the maximum, or fewer by early stopping).
+    public var epochsTrained: Int
+    /// Per task, the test main metric at the selected epoch.
+    public var test: [Double]
+    /// Per task, the validation main metric at the selected epoch.
+    public var validation: [Double]
+    /// Per task, the test loss and the mean training loss of the selected epoch (the train–test gap
+    /// is their difference; the training loss is the running mean over the epoch's batches).
+    public var testLoss: [Double], trainLoss: [Double]
+    public var parameterCount: Int
+    public var seconds: Double
+
+    /// The mean over tasks of test loss − training loss at the selected epochs.
+    public var generalizationGap: Double {
+        zip(testLoss, trainLoss).map { $0 - $1 }.reduce(0, +) / Double(max(1, testLoss.count))
+    }
+}
+
+/// A study: every arm trained on every seed, **paired by seed** — run s of every arm sees the same
+/// data split, and the same initial weights where the seed alone fixes them — each run selected on
+/// its validation split (`ModelSelection`), its test metrics taken at the selected epoch; then
+/// Δm% against a baseline arm per seed and its bootstrap confidence interval (`PairedComparison`),
+/// with a **noise floor**: the baseline again with other initialization seeds.
+///
+/// Runs are independent and the study is **resumable**: with `resultsURL`, each finished run is
+/// appended to a CSV file at once, and a study started again skips the (arm, seed) cells already
+/// there — a long study can be stopped at any time and continued.
+public struct Study {
+    public var arms: [StudyArm]
+    public var seeds: [UInt64]
+    /// The most epochs a run trains (fewer with early stopping).
+    public var maximumEpochs: Int
+    /// Early-stopping patience for arms without their own `selection`; nil: train every epoch.
+    public var patience: Int?
+    /// Take each run's last epoch instead of selecting on validation (arms without their own `selection`).
+    public var selectsLastEpoch = false
+    /// The arm the others are compared with (Δm%, paired differences).
+    public var baseline: String
+    /// The data of a seed (train, validation and test splits).
+    public var makeData: (UInt64) throws -> DatasetSplits<MultiTaskDataset>
+    /// Where runs are appended as CSV (and read back from on a rerun); nil: kept in memory only.
+    public var resultsURL: URL?
+
+    /// The name of the noise-floor arm added by `addingNoiseFloor()`.
+    public var noiseFloorName: String { "\(baseline) re-init" }
+
+    public init(arms: [StudyArm], seeds: [UInt64], maximumEpochs: Int, patience: Int? = nil, baseline: String,
+                resultsURL: URL? = nil, makeData: @escaping (UInt64) throws -> DatasetSplits<MultiTaskDataset>) {
+        checkPrecondition(!arms.isEmpty && !seeds.isEmpty && maximumEpochs >= 1, "Study: needs arms, seeds and at least one epoch")
+        checkPrecondition(Set(arms.map(\.name)).count == arms.count, "Study: arm names repeat: \(arms.map(\.name))")
+        checkPrecondition(arms.contains { $0.name == baseline }, "Study: the baseline '\(baseline)' is not an arm")
+        self.arms = arms
+        self.seeds = seeds
+        self.maximumEpochs = maximumEpochs
+        self.patience = patience
+        self.baseline = baseline
+        self.resultsURL = resultsURL
+        self.makeData = makeData
+    }
+
+    /// The study with the noise-floor arm added: the baseline with its initialization (and batch
+    /// order) drawn from other seeds, on the same data.
+    public func addingNoiseFloor() -> Study {
+        var study = self
+        var copy = arms.first { $0.name == baseline }!
+        copy.name = noiseFloorName
+        copy.initializationOffset = 1_000_003
+        study.arms.append(copy)
+        return study
+    }
+
+    /// Runs every (arm, seed) cell not already in `resultsURL`, seed by seed; `report` is called
+    /// after each run (new or read back). Returns every run.
+    public func run(report: ((StudyRun, _ isNew: Bool) -> Void)? = nil) throws -> StudyResult {
+        if let resultsURL { try StudyResult.dropPartialRow(resultsURL) }
+        var runs = try resultsURL.map { try StudyResult.readRuns(from: $0) } ?? []
+        runs = runs.filter { run in arms.contains { $0.name == run.arm } && seeds.contains(run.seed) }
+        for run in runs { report?(run, false) }
+        var tasks: [TaskSpec] = []
+        for seed in seeds {
+            let pending = arms.filter { arm in !runs.contains { $0.arm == arm.name && $0.seed == seed } }
+            if pending.isEmpty && !tasks.isEmpty { continue }
+            let data = try makeData(seed)
+            tasks = data.train.tasks
+            for arm in pending {
+                var arm = arm
+                if arm.selection == nil {
+                    arm.selection = ModelSelection(perTask: arm.architecture == .singleTask, patience: patience,
+                                                   lastEpoch: selectsLastEpoch)
+                }
+                let run = try Self.train(arm, seed: seed, data: data, maximumEpochs: maximumEpochs, patience: patience)
+                if let resultsURL { try StudyResult.append(run, tasks: tasks, to: resultsURL) }
+                runs.append(run)
+                report?(run, true)
+            }
+        }
+        return StudyResult(tasks: tasks, arms: arms.map(\.name), seeds: seeds, baseline: baseline, runs: runs)
+    }
+
+    /// Trains one arm on one seed, epoch by epoch, evaluating validation and test after each and
+    /// stopping early by the arm's selection rule; returns the results at the selected epochs.
+    public static func train(_ arm: StudyArm, seed: UInt64, data: DatasetSplits<MultiTaskDataset>, maximumEpochs: Int,
+                             patience: Int?) throws -> StudyRun {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var options = arm.options
+        options.seed = seed &+ arm.initializationOffset
+        let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
+        let (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)
+        let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer,
+                              configuration: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
+                                                   mode: arm.mode ?? defaultTrainingMode(for: arm.architecture),
+                                                   showsProgress: false))
+        let selection = arm.selection ?? ModelSelection(perTask: arm.architecture == .singleTask, patience: patience)
+        var records: [EpochRecord] = []
+        for epoch in 1...maximumEpochs {
+            trainer.configuration.epochs = epoch
+            records += try trainer.fit(data.train, validation: data.validation, test: data.test)
+            if selection.shouldStop(records.map { $0.validation! }) { break }
+        }
+        let selected = selection.selectedEpochs(records.map { $0.validation! })
+        let tasks = data.train.tasks.indices
+        return StudyRun(arm: arm.name, seed: seed, selectedEpochs: selected.map { $0 + 1 }, epochsTrained: records.count,
+                        test: tasks.map { records[selected[$0]].test![$0].mainValue },
+                        validation: tasks.map { records[selected[$0]].validation![$0].mainValue },
+                        testLoss: tasks.map { records[selected[$0]].test![$0].loss },
+                        trainLoss: tasks.map { records[selected[$0]].trainLosses[$0] },
+                        parameterCount: model.parameterCount,
+                        seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import TensorCore
+import TaskData
+
+/// The runs of a `Study` and what they say: per arm, each task's test metric (mean ± sd over
+/// seeds), Δm% against the baseline paired by seed with its 95% bootstrap interval, and a verdict
+/// that says "no detectable difference" whenever the interval contains 0.
+public struct StudyResult: Sendable {
+    public var tasks: [TaskSpec]
+    public var arms: [String]
+    public var seeds: [UInt64]
+    public var baseline: String
+    public var runs: [StudyRun]
+
+    public init(tasks: [TaskSpec], arms: [String], seeds: [UInt64], baseline: String, runs: [StudyRun]) {
+        self.tasks = tasks
+        self.arms = arms
+        self.seeds = seeds
+        self.baseline = baseline
+        self.runs = runs
+    }
+
+    /// The runs of `arm`, in seed order.
+    public func runs(of arm: String) -> [StudyRun] {
+        runs.filter { $0.arm == arm }.sorted { $0.seed < $1.seed }
+    }
+
+    /// The seeds on which both `arm` and the baseline have finished.
+    public func pairedSeeds(_ arm: String) -> [UInt64] {
+        let own = Set(runs(of: arm).map(\.seed)), base = Set(runs(of: baseline).map(\.seed))
+        return seeds.filter { own.contains($0) && base.contains($0) }
+    }
+
+    /// Δm% of `arm` against the baseline, one per paired seed (same seed, same data).
+    public func deltaM(of arm: String) -> [Double] {
+        let mine = Dictionary(uniqueKeysWithValues: runs(of: arm).map { ($0.seed, $0) })
+        let base = Dictionary(uniqueKeysWithValues: runs(of: baseline).map { ($0.seed, $0) })
+        return pairedSeeds(arm).map { seed in
+            MultiTask.deltaM(multiTask: zip(tasks, mine[seed]!.test).map { [$0.metrics[0]: $1] },
+                             singleTask: zip(tasks, base[seed]!.test).map { [$0.metrics[0]: $1] })
+        }
+    }
+
+    /// Δm% of `arm` against the baseline with its paired bootstrap interval; nil without a paired seed.
+    public func comparison(of arm: String, seed: UInt64 = 0) -> PairedComparison? {
+        let values = deltaM(of: arm).filter(\.isFinite)
+        return values.isEmpty ? nil : PairedComparison(differences: values, seed: seed)
+    }
+
+    /// The paired difference of one task's test metric, `arm` minus the baseline (in the metric's
+    /// units; positive is better only for a higher-is-better metric).
+    public func taskComparison(of arm: String, task: Int, seed: UInt64 = 0) -> PairedComparison? {
+        let paired = pairedSeeds(arm)
+        guard !paired.isEmpty else { return nil }
+        let mine = Dictionary(uniqueKeysWithValues: runs(of: arm).map { ($0.seed, $0.test[task]) })
+        let base = Dictionary(uniqueKeysWithValues: runs(of: baseline).map { ($0.seed, $0.test[task]) })
+        return PairedComparison(paired.map { mine[$0]! }, minus: paired.map { base[$0]! }, seed: seed)
+    }
+
+    /// Mean and sample standard deviation.
+    static func meanAndDeviation(_ values: [Double]) -> (mean: Double, deviation: Double) {
+        guard !values.isEmpty else { return (.nan, .nan) }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.count > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1) : 0
+        return (mean, variance.squareRoot())
+    }
+
+    /// The first line of every table: what the numbers are.
+    public var protocolLine: String {
+        let counts = Set(arms.map { runs(of: $0).count })
+        let seedText = counts.count == 1 ? "\(counts.first!) seeds" : "\(counts.min()!)–\(counts.max()!) seeds"
+        return "Test metrics at the epoch selected on validation, mean ± sd over \(seedText); Δm% against \(baseline) "
+            + "paired by seed, with a 95% percentile-bootstrap CI (10,000 resamples); "
+            + "\"no detectable difference\" when the CI contains 0."
+    }
+
+    /// A markdown table: one row per arm.
+    public func markdownTable() -> String {
+        let taskColumns = tasks.map { "\($0.name) \($0.metrics[0].rawValue) \($0.metrics[0].higherIsBetter ? "↑" : "↓")" }
+        var lines = [protocolLine, "",
+                     "| arm | seeds | " + taskColumns.joined(separator: " | ") + " | Δm% [95% CI] | verdict | epoch | gap |",
+                     "|---|---|" + String(repeating: "---|", count: tasks.count) + "---|---|---|---|"]
+        for arm in arms {
+            let armRuns = runs(of: arm)
+            guard !armRuns.isEmpty else { continue }
+            var cells = [arm, "\(armRuns.count)"]
+            for task in tasks.indices {
+                let (mean, deviation) = Self.meanAndDeviation(armRuns.map { $0.test[task] })
+                cells.append(String(format: "%.4f ± %.4f", mean, deviation))
+            }
+            if arm == baseline {
+                cells += ["(baseline)", "—"]
+            } else if let comparison = comparison(of: arm) {
+                cells += [comparison.formatted(), comparison.verdict]
+            } else {
+                cells += ["—", "—"]
+            }
+            let epochs = armRuns.map { Double($0.selectedEpochs.reduce(0, +)) / Double($0.selectedEpochs.count) }
+            cells.append(String(format: "%.1f", Self.meanAndDeviation(epochs).mean))
+            cells.append(String(format: "%.3f", Self.meanAndDeviation(armRuns.map(\.generalizationGap)).mean))
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One row per arm: the means, deviations, Δm% and its interval, as CSV.
+    public func summaryCSV() -> String {
+        var header = ["arm", "seeds"]
+        for task in tasks { header += ["\(task.name)_mean", "\(task.name)_sd"] }
+        header += ["delta_m", "delta_m_sd", "ci_lower", "ci_upper", "verdict", "selected_epoch", "gap", "seconds"]
+        var lines = [header.joined(separator: ",")]
+        for arm in arms {
+            let armRuns = runs(of: arm)
+            guard !armRuns.isEmpty else { continue }
+            var cells = [arm, "\(armRuns.count)"]
+            for task in tasks.indices {
+                let (mean, deviation) = Self.meanAndDeviation(armRuns.map { $0.test[task] })
+                cells += [String(mean), String(deviation)]
+            }
+            if arm != baseline, let comparison = comparison(of: arm) {
+                cells += [String(comparison.mean), String(comparison.standardDeviation), String(comparison.confidenceInterval.lower),
+                          String(comparison.confidenceInterval.upper), comparison.verdict]
+            } else {
+                cells += ["0", "0", "0", "0", arm == baseline ? "baseline" : ""]
+            }
+            let epochs = armRuns.map { Double($0.selectedEpochs.reduce(0, +)) / Double($0.selectedEpochs.count) }
+            cells += [String(Self.meanAndDeviation(epochs).mean), String(Self.meanAndDeviation(armRuns.map(\.generalizationGap)).mean),
+                      String(Self.meanAndDeviation(armRuns.map(\.seconds)).mean)]
+            lines.append(cells.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A bar chart of each arm's mean Δm% with its 95% CI as error bars (the baseline left out).
+    public func deltaMChart(title: String) -> BarChart {
+        let compared = arms.filter { $0 != baseline && comparison(of: $0) != nil }
+        let comparisons = compared.map { comparison(of: $0)! }
+        var chart = BarChart(title: title, yLabel: "Δm% against \(baseline) (95% CI)", categories: compared,
+                             series: [("mean Δm%", comparisons.map(\.mean))])
+        chart.errorBars = [comparisons.map(\.confidenceInterval)]
+        return chart
+    }
+
+    // MARK: The runs file
+
+    /// The CSV header of the runs file for `tasks`.
+    static func header(tasks: [TaskSpec]) -> String {
+        var columns = ["arm", "seed", "epochs_trained", "parameters", "seconds"]
+        for task in tasks {
+            columns += ["\(task.name)_epoch", "\(task.name)_test", "\(task.name)_validation", "\(task.name)_test_loss",
+                        "\(task.name)_train_loss"]
+        }
+        return columns.joined(separator: ",")
+    }
+
+    /// Appends one run as a CSV row (writing the header first into a new file), flushed at once.
+    static func append(_ run: StudyRun, tasks: [TaskSpec], to url: URL) throws {
+        if !FileManager.default.fileExists(atPath: url.path) {
+            try writeAtomically(Data((header(tasks: tasks) + "\n").utf8), to: url)
+        }
+        var cells = [run.arm, String(run.seed), String(run.epochsTrained), String(run.parameterCount), String(run.seconds)]
+        for task in tasks.indices {
+            cells += [String(run.selectedEpochs[task]), String(run.test[task]), String(run.validation[task]),
+                      String(run.testLoss[task]), String(run.trainLoss[task])]
+        }
+        try TrainingLog.append(Data((cells.joined(separator: ",") + "\n").utf8), to: url)
+    }
+
+    /// The runs in a runs file (a missing file has none). A last line without its line end (a run
+    /// killed while writing) is ignored; a malformed row is a `DataLoadingError`.
+    public static func readRuns(from url: URL) throws -> [StudyRun] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let table = try CSVText(contentsOf: url)
+        guard let header = table.rows.first else { return [] }
+        let taskCount = (header.count - 5) / 5
+        guard header.count == 5 + 5 * taskCount, header.starts(with: ["arm", "seed", "epochs_trained", "parameters", "seconds"]) else {
+            throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) has an unknown header")
+        }
+        return try table.rows.dropFirst().enumerated().map { index, cells in
+            func number(_ column: Int) throws -> Double {
+                guard column < cells.count, let value = Double(cells[column]) else {
+                    throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) column \(column + 1)")
+                }
+                return value
+            }
+            guard cells.count == header.count, let seed = UInt64(cells[1]) else {
+                throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) has \(cells.count) cells")
+            }
+            let base = 5
+            return StudyRun(arm: cells[0], seed: seed,
+                            selectedEpochs: try (0..<taskCount).map { Int(try number(base + 5 * $0)) },
+                            epochsTrained: Int(try number(2)),
+                            test: try (0..<taskCount).map { try number(base + 5 * $0 + 1) },
+                            validation: try (0..<taskCount).map { try number(base + 5 * $0 + 2) },
+                            testLoss: try (0..<taskCount).map { try number(base + 5 * $0 + 3) },
+                            trainLoss: try (0..<taskCount).map { try number(base + 5 * $0 + 4) },
+                            parameterCount: Int(try number(3)), seconds: try number(4))
+        }
+    }
+}
+
+extension StudyResult {
+    /// Cuts a runs file back to its last line end: a run killed while its row was being written
+    /// leaves part of a row, which the next appended row would otherwise continue.
+    static func dropPartialRow(_ url: URL) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let data: Data
+        do { data = try InputFile(url).contents() } catch { throw DataLoadingError.cannotRead(path: url.path, reason: error.reason) }
+        guard let last = data.last, last != UInt8(ascii: "\n") else { return }
+        let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { data[...$0] } ?? Data()
+        try writeAtomically(Data(keep), to: url)
+    }
+}
+
+/// Comma-separated lines without quoting (the study's own files), whole lines only.
+struct CSVText {
+    var rows: [[String]]
+
+    init(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try InputFile(url).contents() } catch { throw DataLoadingError.cannotRead(path: url.path, reason: error.reason) }
+        let text = String(decoding: data, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast()   // after the last line end: "" for a complete file, a cut row otherwise
+        rows = lines.filter { !$0.isEmpty }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import MultiTaskKit
+
+/// The flags `mtl study` and `mtl compare` share: the data, the protocol and the output.
+func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, defaultSamples: Int,
+                defaultBatchSize: Int) -> [Flag] {
+    [
+        Flag(name: "dataset", kind: .choice(default: defaultDataset, choices: SyntheticDataset.allCases.map(\.rawValue)),
+             help: "the generated data"),
+        Flag(name: "seeds", kind: .integer(default: defaultSeeds, range: 1...1000),
+             help: "seeds per arm; run s of every arm sees the same data split"),
+        Flag(name: "epochs", kind: .integer(default: defaultEpochs, range: 1...10_000),
+             help: "the most epochs a run trains"),
+        Flag(name: "select-by", kind: .choice(default: "validation", choices: ["validation", "last"]),
+             help: "the epoch reported: the best on the validation split, or the last"),
+        Flag(name: "patience", kind: .integer(default: nil, range: 1...10_000),
+             help: "stop a run after this many epochs without a better validation score (default: train every epoch)"),
+        Flag(name: "baseline", kind: .text(default: nil, placeholder: "ARM"),
+             help: "the arm Δm% and the paired differences are taken against (default: the first arm)"),
+        Flag(name: "noise-floor", kind: .choice(default: "on", choices: ["on", "off"]),
+             help: "add the baseline again with other initialization seeds, to show what chance alone gives"),
+        Flag(name: "samples", kind: .integer(default: defaultSamples, range: 20...1_000_000),
+             help: "generated samples, split 70/10/20 into train/validation/test"),
+        Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
+        Flag(name: "batch-size", kind: .integer(default: defaultBatchSize, range: 1...65_536), help: "samples per batch"),
+        Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
+        Flag(name: "width", kind: .integer(default: 16, range: 1...1024),
+             help: "channels or units of the backbone (an arm's @W overrides it)"),
+        CommandSpec.threadsFlag,
+        Flag(name: "output", kind: .text(default: nil, placeholder: "DIR"),
+             help: "write runs.csv (one row per finished run; a rerun skips the runs already there), summary.md, "
+                + "summary.csv and delta-m.svg"),
+        Flag(name: "quick", kind: .toggle, help: "a smoke run: 2 seeds, 2 epochs, 300 samples"),
+    ]
+}
+
+let studyCommand = CommandSpec(
+    name: "study",
+    summary: "Compare architectures and balancing methods over paired seeds: each run selected on its validation "
+        + "split, test metrics at the selected epoch, Δm% against a baseline arm with a 95% bootstrap CI and a "
+        + "noise floor. Resumable.",
+    flags: [Flag(name: "arms", kind: .text(default: "stl,multi-head", placeholder: "A,B,…"),
+                 help: "the arms, each ARCHITECTURE[:BALANCER][@WIDTH], e.g. stl@8,multi-head@12,multi-head:dwa@12; "
+                    + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
+        + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000, defaultBatchSize: 64))
+
+/// Parses one arm: `ARCHITECTURE[:BALANCER][@WIDTH]`.
+func parseArm(_ text: String, width: Int, learningRate: Float, batchSize: Int) throws -> StudyArm {
+    var rest = Substring(text)
+    var armWidth = width
+    if let at = rest.firstIndex(of: "@") {
+        guard let value = Int(rest[rest.index(after: at)...]), (1...1024).contains(value) else {
+            throw UsageError(description: "--arms: the width in '\(excerpt(text))' must be an integer in 1...1024")
+        }
+        armWidth = value
+        rest = rest[..<at]
+    }
+    let parts = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    guard (1...2).contains(parts.count), let architecture = Architecture(rawValue: parts[0]) else {
+        throw UsageError(description: "--arms: '\(excerpt(text))' is not ARCHITECTURE[:BALANCER][@WIDTH] (architectures: "
+                         + Architecture.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+    }
+    let balancing = parts.count == 2 ? BalancingMethod(rawValue: parts[1]) : .equal
+    guard let balancing else {
+        throw UsageError(description: "--arms: unknown balancer in '\(excerpt(text))' (known: "
+                         + BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+    }
+    var options = ArchitectureOptions(width: armWidth)
+    options.skipsMaskedUnits = true
+    return StudyArm(name: text, architecture: architecture, balancing: balancing, options: options,
+                    learningRate: learningRate, batchSize: batchSize,
+                    mode: architecture == .maximumRoaming || architecture == .fixedPartitioning
+                        ? (balancing == .equal ? nil : .summed) : nil)
+}
+
+/// Runs a study built from the shared flags and `arms`, prints the table and writes the files.
+func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
+    let quick = flags.isSet("quick")
+    let dataset = SyntheticDataset(rawValue: flags.string("dataset")!)!
+    let seedCount = flags.integer("seeds", default: quick ? 2 : nil)!
+    let epochs = flags.integer("epochs", default: quick ? 2 : nil)!
+    let sampleCount = flags.integer("samples", default: quick ? 300 : nil)!
+    let correlation = Float(flags.number("correlation")!)
+    let bytes = Double(sampleCount) * Double(dataset.floatsPerSample) * 4
+    guard bytes <= Double(maximumDatasetBytes) else {
+        throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the %d GiB mtl generates",
+                                             sampleCount, dataset.rawValue, bytes / 1_073_741_824.0, maximumDatasetBytes >> 30))
+    }
+    guard Set(arms.map(\.name)).count == arms.count else { throw UsageError(description: "--arms: an arm is named twice") }
+    let baseline = flags.string("baseline") ?? arms[0].name
+    guard arms.contains(where: { $0.name == baseline }) else {
+        throw UsageError(description: "--baseline: '\(excerpt(baseline))' is not one of the arms (\(arms.map(\.name).joined(separator: ", ")))")
+    }
+    let output = flags.string("output").map { URL(fileURLWithPath: $0) }
+    var lock: Int32?
+    if let output {
+        do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
+            throw UsageError(description: "cannot create the output directory \(output.path): \(InputFile.reason(of: error))")
+        }
+        lock = try lockRunDirectory(output)
+    }
+    defer { if let lock { close(lock) } }
+    var study = Study(arms: arms, seeds: (0..<UInt64(seedCount)).map { $0 }, maximumEpochs: epochs,
+                      patience: flags.integer("patience"), baseline: baseline,
+                      resultsURL: output?.appendingPathComponent("runs.csv")) { seed in
+        try dataset.make(sampleCount: sampleCount, seed: seed, correlation: correlation)
+    }
+    study.selectsLastEpoch = flags.string("select-by") == "last"
+    if flags.string("noise-floor") == "on" { study = study.addingNoiseFloor() }
+    print("\(title): \(study.arms.count) arms × \(seedCount) seeds on \(dataset.rawValue) (\(sampleCount) samples), "
+          + "at most \(epochs) epochs, selected by \(flags.string("select-by")!)"
+          + (flags.integer("patience").map { ", patience \($0)" } ?? "") + ", \(Parallelism.threadCount) thread(s)")
+    let result = try study.run { run, isNew in
+        let epochs = run.selectedEpochs.map(String.init).joined(separator: "/")
+        print(String(format: "  %@ seed %d: epoch %@ of %d, %.1f s%@", run.arm, run.seed, epochs, run.epochsTrained, run.seconds,
+                     isNew ? "" : " (from runs.csv)"))
+    }
+    print("\n" + result.markdownTable())
+    if let output {
+        do {
+            try writeAtomically(Data((result.markdownTable() + "\n").utf8), to: output.appendingPathComponent("summary.md"))
+            try writeAtomically(Data(result.summaryCSV().utf8), to: output.appendingPathComponent("summary.csv"))
+        } catch {
+            throw UsageError(description: "cannot write into \(output.path): \(error)")
+        }
+        try result.deltaMChart(title: "\(title) on \(dataset.rawValue), \(seedCount) seeds").write(to: output.appendingPathComponent("delta-m.svg"))
+        print("\nwrote \(output.path)/{runs.csv, summary.md, summary.csv, delta-m.svg}")
+    }
+}
+
+/// `mtl study`: arms from `--arms`.
+func runStudyCommand(_ arguments: [String]) throws {
+    let flags = try Arguments(arguments, spec: studyCommand)
+    Parallelism.threadCount = try flags.threadCount()
+    let names = flags.string("arms")!.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    let arms = try names.map {
+        try parseArm($0, width: flags.integer("width")!, learningRate: Float(flags.number("learning-rate")!),
+                     batchSize: flags.integer("batch-size")!)
+    }
+    try runStudy(arms, flags: flags, title: "study")
+}

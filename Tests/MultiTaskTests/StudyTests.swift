@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import TensorCore
+import TaskData
+import MultiTask
+
+/// The findings protocol: paired seeds, bootstrap intervals, selection on validation, resumable studies.
+@Suite("Study protocol")
+struct StudyTests {
+    @Test("the bootstrap interval of a hand-computable case: differences {0, 1} give [0, 1]; constant ones a point")
+    func bootstrapByHand() {
+        // Resampling two values: means 0, ½, 1 with probabilities ¼, ½, ¼ — the 2.5th percentile is 0
+        // and the 97.5th is 1.
+        let two = PairedComparison(differences: [0, 1], seed: 3)
+        #expect(two.mean == 0.5)
+        #expect(two.confidenceInterval == (lower: 0, upper: 1))
+        #expect(Swift.abs(two.standardDeviation - 0.5.squareRoot()) < 1e-12)
+        let constant = PairedComparison(differences: [2, 2, 2, 2, 2], seed: 1)
+        #expect(constant.confidenceInterval == (lower: 2, upper: 2) && constant.verdict == "better")
+        // A symmetric set around 0: the interval straddles 0.
+        let symmetric = PairedComparison(differences: [-2, -1, 0, 1, 2, -1.5, 1.5], seed: 5)
+        #expect(symmetric.confidenceInterval.lower < 0 && symmetric.confidenceInterval.upper > 0)
+        #expect(symmetric.verdict == "no detectable difference")
+        #expect(PairedComparison(differences: [1, 2], seed: 0).verdict.hasPrefix("too few seeds"))
+        // The same seed, the same interval; the interval lies inside the data's range.
+        let values = (0..<12).map { Double($0 % 5) - 1.2 }
+        #expect(PairedComparison(differences: values, seed: 9) == PairedComparison(differences: values, seed: 9))
+        let interval = PairedComparison(differences: values, seed: 9).confidenceInterval
+        #expect(interval.lower >= values.min()! && interval.upper <= values.max()! && interval.lower < interval.upper)
+    }
+
+    @Test("paired differences subtract seed by seed")
+    func pairedDifferences() {
+        let comparison = PairedComparison([3, 5, 9], minus: [1, 4, 10])
+        #expect(comparison.differences == [2, 1, -1])
+        #expect(Swift.abs(comparison.mean - 2.0 / 3) < 1e-12)
+    }
+
+    static func evaluations(_ values: [Double], metric: MetricKind = .accuracy) -> [TaskEvaluation] {
+        values.enumerated().map { TaskEvaluation(task: "t\($0.offset)", loss: 1, metrics: [metric: $0.element], mainMetric: metric) }
+    }
+
+    @Test("model selection picks the best validation epoch (jointly or per task), in the metric's direction, and stops by patience")
+    func selection() {
+        let history = [[0.5, 0.9], [0.7, 0.6], [0.6, 0.95], [0.65, 0.5]].map { Self.evaluations($0) }
+        // Scores relative to epoch 1: (0.5/0.5 + 0.9/0.9)/2 = 1, (1.4 + 0.667)/2 = 1.033,
+        // (1.2 + 1.056)/2 = 1.128, (1.3 + 0.556)/2 = 0.928: the third epoch (index 2).
+        #expect(ModelSelection().selectedEpochs(history) == [2, 2])
+        #expect(ModelSelection(perTask: true).selectedEpochs(history) == [1, 2])
+        #expect(ModelSelection(lastEpoch: true).selectedEpochs(history) == [3, 3])
+        // Lower is better for an error.
+        let errors = [[2.0], [1.0], [1.5]].map { Self.evaluations($0, metric: .meanSquaredError) }
+        #expect(ModelSelection().selectedEpochs(errors) == [1])
+        // The best epoch is one epoch back: patience 1 stops, patience 2 goes on.
+        #expect(!ModelSelection(patience: 1).shouldStop(Array(history.prefix(3))))
+        #expect(ModelSelection(patience: 1).shouldStop(history))
+        #expect(!ModelSelection(patience: 2).shouldStop(history))
+        #expect(ModelSelection(patience: 2).shouldStop(history + [Self.evaluations([0.1, 0.1])]))
+    }
+
+    static func study(resultsURL: URL? = nil, seeds: [UInt64] = [0, 1]) -> Study {
+        let arms = [StudyArm(name: "stl", architecture: .singleTask, options: ArchitectureOptions(width: 8), learningRate: 3e-3, batchSize: 32),
+                    StudyArm(name: "multi-head", architecture: .multiHead, options: ArchitectureOptions(width: 8),
+                             learningRate: 3e-3, batchSize: 32)]
+        return Study(arms: arms, seeds: seeds, maximumEpochs: 4, patience: 2, baseline: "stl", resultsURL: resultsURL) { seed in
+            try SyntheticDataset.regression.make(sampleCount: 200, seed: seed, correlation: 0.9)
+        }.addingNoiseFloor()
+    }
+
+    @Test("a study is deterministic for its seeds, pairs runs by seed, and resumes from its runs file")
+    func deterministicAndResumable() throws {
+        let first = try Self.study().run()
+        let second = try Self.study().run()
+        #expect(first.runs.map(\.test) == second.runs.map(\.test))
+        #expect(first.runs.map(\.selectedEpochs) == second.runs.map(\.selectedEpochs))
+        #expect(first.runs.count == 6 && first.pairedSeeds("multi-head") == [0, 1])
+        #expect(first.deltaM(of: "stl").allSatisfy { $0 == 0 })
+        #expect(first.deltaM(of: "multi-head").count == 2)
+        // Selected epochs are within the epochs trained; test metrics come from the selected epoch.
+        for run in first.runs { #expect(run.selectedEpochs.allSatisfy { $0 >= 1 && $0 <= run.epochsTrained }) }
+
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-study-\(UUID()).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var fresh = 0
+        _ = try Self.study(resultsURL: url, seeds: [0]).run { _, isNew in if isNew { fresh += 1 } }
+        #expect(fresh == 3)
+        // Killed while writing a row: the partial row is dropped, the finished runs are kept.
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("multi-head,1,3".utf8))
+        try handle.close()
+        fresh = 0
+        let resumed = try Self.study(resultsURL: url, seeds: [0, 1]).run { _, isNew in if isNew { fresh += 1 } }
+        #expect(fresh == 3, "the rerun trained \(fresh) runs, not only seed 1's three")
+        #expect(try StudyResult.readRuns(from: url).count == 6)
+        for run in resumed.runs {
+            let original = first.runs.first { $0.arm == run.arm && $0.seed == run.seed }!
+            #expect(run.test == original.test && run.selectedEpochs == original.selectedEpochs, "\(run.arm) seed \(run.seed)")
+        }
+        let table = resumed.markdownTable()
+        #expect(table.contains("2 seeds") && table.contains("multi-head") && table.contains("stl re-init"))
+        #expect(resumed.deltaMChart(title: "t").svg().contains("<path"))
+    }
+}
