@@ -8,9 +8,15 @@ public struct LinePlot {
     public struct Series {
         public var name: String
         public var points: [(x: Double, y: Double)]
-        public init(name: String, points: [(x: Double, y: Double)]) {
+        /// An optional band around the line, one (lower, upper) per point — a confidence interval
+        /// over seeds, drawn shaded in the series' colour (say what it is in the axis label).
+        public var band: [(lower: Double, upper: Double)]?
+        public init(name: String, points: [(x: Double, y: Double)], band: [(lower: Double, upper: Double)]? = nil) {
+            checkPrecondition(band.map { $0.count == points.count } ?? true,
+                              "LinePlot.Series: \(band?.count ?? 0) band entries for \(points.count) points")
             self.name = name
             self.points = points
+            self.band = band
         }
         /// y values at x = 1, 2, 3, … (epochs).
         public init(name: String, values: [Double]) {
@@ -36,10 +42,22 @@ public struct LinePlot {
     /// The SVG document.
     public func svg(width: Int = 640, height: Int = 400) -> String {
         var canvas = PlotCanvas(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel)
-        let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite && (!logarithmicY || $0.y > 0) }
+        let bandPoints = series.flatMap { line in
+            zip(line.points, line.band ?? []).flatMap { point, band in [(x: point.x, y: band.lower), (x: point.x, y: band.upper)] }
+        }
+        let finite = (series.flatMap(\.points) + bandPoints).filter { $0.x.isFinite && $0.y.isFinite && (!logarithmicY || $0.y > 0) }
         let transform: (Double) -> Double = logarithmicY ? { log10($0) } : { $0 }
         let xs = finite.map(\.x), ys = finite.map { transform($0.y) }
         canvas.setRanges(x: (xs.min() ?? 0, xs.max() ?? 1), y: (ys.min() ?? 0, ys.max() ?? 1), logarithmicY: logarithmicY)
+        for (index, line) in series.enumerated() {
+            guard let band = line.band else { continue }
+            let pairs = zip(line.points, band).filter { $0.0.x.isFinite && $0.1.lower.isFinite && $0.1.upper.isFinite }
+            guard !pairs.isEmpty else { continue }
+            let upper = pairs.map { String(format: "%.1f,%.1f", canvas.pixelX($0.0.x), canvas.pixelY(transform($0.1.upper))) }
+            let lower = pairs.reversed().map { String(format: "%.1f,%.1f", canvas.pixelX($0.0.x), canvas.pixelY(transform($0.1.lower))) }
+            canvas.body += "<polygon fill=\"\(PlotCanvas.palette[index % PlotCanvas.palette.count])\" fill-opacity=\"0.18\" "
+                + "stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
+        }
         for (index, line) in series.enumerated() {
             let points = line.points.filter { $0.x.isFinite && $0.y.isFinite && (!logarithmicY || $0.y > 0) }
             let path = points.map { String(format: "%.1f,%.1f", canvas.pixelX($0.x), canvas.pixelY(transform($0.y))) }.joined(separator: " ")
