@@ -132,5 +132,7 @@ for balancer in [EqualWeighting(), InitialLossNormalization()] as [LossBalancer]
 // %% [markdown]
 // ## 4. Testing what you added
 // Your package's tests go in a test target with Swift Testing — see Tutorials/14-extending.md
-// for a complete example and `Tests/MultiTaskTests/ExtendingTests.swift`, which tests this
-// notebook's two additions.
+// for a complete example and `Tests/MultiTaskTests/ExtendingTests.swift`, which shows the layer and
+// balancer test patterns on a stand-in layer (`FeatureGate`) and the library's `StaticWeighting`.
+// This notebook's own two additions are not covered by a test (a test target cannot import an
+// executable); the gradcheck above is the residual block's only check.
