@@ -59,4 +59,6 @@ print("cosine(g₁, g₂) =", cosine, cosine < 0 ? "(the tasks conflict on the s
 // %% [markdown]
 // ## Try next
 // - Write the backward rule of `x³` correctly and watch `gradcheck` pass.
-// - Change the targets so that the two tasks are the same: what happens to the cosine?
+// - Make the two tasks the same: each has its own random head, so give them the same targets
+//   *and* the same head (use `targets[0]` and `heads[0]` for both). What happens to the cosine?
+//   And with the same targets but their own heads?

@@ -4,9 +4,12 @@
 // Pascal et al. ("Maximum Roaming Multi-Task Learning", AAAI 2021) give each task a random subset
 // of every shared layer's units — a fraction p, the sharing ratio — by a binary mask m_t after the
 // layer (fixed partitioning, "task routing"). Maximum Roaming then *moves* the partitions: every Δ
-// steps, in each layer, each task swaps one active unit for one it has never used, until every task
-// has visited every unit (progress r(c) = 1). The claim: the same per-step interference as fixed
-// partitioning, but each parameter learns from many tasks over training — better generalization.
+// training batches, in each layer, each task swaps one active unit for one it has never used, until
+// every task has visited every unit. Its progress r(c) is the fraction of units visited — mean over
+// tasks of |B_t| / C, B_t the units task t has ever used, averaged over the masked layers — from
+// about p at the start to 1 when roaming is complete. The claim: the same per-step interference as
+// fixed partitioning, but each parameter learns from many tasks over training — better
+// generalization.
 //
 // On 8 attribute groups of generated shape images we compare, with seeds and as measured:
 // fixed partitioning vs roaming across p, the roaming interval Δ, random vs least-aligned unit
@@ -25,10 +28,11 @@ let stepsPerEpoch = (data.train.count + 63) / 64
 // %% [markdown]
 // ## One run, epoch by epoch
 // `makeNetwork(.maximumRoaming, …)` puts a `TaskMask` after each of the three convolutions; the
-// network roams in `willTrain(step:)`. Training is task-alternating, as the reference: per batch,
-// one forward/backward/Adam step per task. `skipsMaskedUnits` computes only each task's active
-// channels (same results, half the work at p = 0.5). We keep the validation mean F-score and the
-// roaming progress after every epoch.
+// network roams in `willTrain(step:)`, which the trainer calls once per batch (so Δ counts
+// batches). Training is task-alternating, as the reference: per batch, one forward/backward/Adam
+// step per task. `skipsMaskedUnits` computes only each task's active channels (same results, half
+// the work at p = 0.5). We keep the validation mean F-score and the roaming progress after every
+// epoch.
 
 // %%
 func run(_ architecture: Architecture, sharingRatio: Double, interval: Int, selection: RoamingSelection = .random,
@@ -51,7 +55,8 @@ func run(_ architecture: Architecture, sharingRatio: Double, interval: Int, sele
 
 // %% [markdown]
 // ## Fixed partitioning vs roaming across p
-// Δ = a fifth of an epoch; seeds 1 and 2; test mean F-score.
+// Δ = a fifth of an epoch, rounded down to whole batches (2 of the full run's 14); seeds 1 and 2;
+// test mean F-score.
 
 // %%
 let seeds: [UInt64] = quick ? [1] : [1, 2]
@@ -72,14 +77,15 @@ for ratio in ratios {
 
 // %% [markdown]
 // ## The roaming interval Δ and the selection rule
-// p = 0.5, seed 1: roaming every step and every half epoch (against Δ = a fifth of an epoch above);
+// p = 0.5, seed 1: roaming every batch and every half epoch (against Δ = a fifth of an epoch above);
 // and the least-aligned rule (the unvisited unit whose filter is least aligned with the active ones).
 
 // %%
-for (name, steps, selection) in [("Δ = 1 step", 1, RoamingSelection.random), ("Δ = 0.5 epoch", max(1, stepsPerEpoch / 2), .random),
+for (name, steps, selection) in [("Δ = 1 batch", 1, RoamingSelection.random), ("Δ = 0.5 epoch", max(1, stepsPerEpoch / 2), .random),
                                  ("Δ = 0.2 epoch, least-aligned", interval, .leastAligned)] {
     let result = try run(.maximumRoaming, sharingRatio: 0.5, interval: steps, selection: selection, seed: 1)
-    print(String(format: "%@: test mean F %.3f, progress after the last epoch %.2f", name, result.testF, result.progress.last!))
+    print(String(format: "%@: test mean F %.3f, progress r after each epoch %@", name, result.testF,
+                 result.progress.map { String(format: "%.2f", $0) }.joined(separator: " ")))
 }
 
 // %% [markdown]
@@ -88,7 +94,7 @@ for (name, steps, selection) in [("Δ = 1 step", 1, RoamingSelection.random), ("
 // `Tutorials/figures/09-roaming-progress.svg` in a full run.
 
 // %%
-let figure = LinePlot(title: "Roaming progress r(c) per epoch (Δ = 0.2 epoch)", xLabel: "epoch", yLabel: "r(c)",
+let figure = LinePlot(title: "Roaming progress r(c) per epoch (Δ = 0.2 epoch)", xLabel: "epoch", yLabel: "r(c), fraction of units visited",
                       series: curves.map { .init(name: $0.name, values: $0.values) })
 let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("09-roaming-progress.svg")
                       : URL(fileURLWithPath: "Tutorials/figures/09-roaming-progress.svg")

@@ -91,12 +91,19 @@ for _ in 0..<(quick ? 300 : 3000) {
 let table = try CSVTable(text: csv)
 let tasks = [(spec: TaskSpec(name: "price", kind: .regression(outputCount: 1)), labelColumns: ["price"]),
              (spec: TaskSpec(name: "expensive", kind: .classification(classCount: 2)), labelColumns: ["expensive"])]
-var houses = try MultiTaskDataset(csv: table, tasks: tasks)
-// Standardize the inputs (statistics of the whole table, for brevity).
-let mean = houses.inputs.mean(alongAxes: [0], keepingDimensions: true)
-let deviation = (houses.inputs.variance(alongAxes: [0], keepingDimensions: true) + 1e-6).squareRoot()
-houses.inputs = (houses.inputs - mean) / deviation
-let splits = houses.split(validationFraction: 0.1, testFraction: 0.2, seed: 4)
+let houses = try MultiTaskDataset(csv: table, tasks: tasks)
+let unscaled = houses.split(validationFraction: 0.1, testFraction: 0.2, seed: 4)
+// Standardize the inputs with the training split's statistics only: statistics of the whole table
+// would carry information from the validation and test rows into training.
+let mean = unscaled.train.inputs.mean(alongAxes: [0], keepingDimensions: true)
+let deviation = (unscaled.train.inputs.variance(alongAxes: [0], keepingDimensions: true) + 1e-6).squareRoot()
+func standardized(_ dataset: MultiTaskDataset) -> MultiTaskDataset {
+    var result = dataset
+    result.inputs = (dataset.inputs - mean) / deviation
+    return result
+}
+let splits = DatasetSplits(train: standardized(unscaled.train), validation: standardized(unscaled.validation),
+                           test: standardized(unscaled.test))
 print("\(splits.train.count) training rows; tasks: \(houses.tasks.map(\.name))")
 
 // %% [markdown]
@@ -125,5 +132,7 @@ for balancer in [EqualWeighting(), InitialLossNormalization()] as [LossBalancer]
 // %% [markdown]
 // ## 4. Testing what you added
 // Your package's tests go in a test target with Swift Testing — see Tutorials/14-extending.md
-// for a complete example and `Tests/MultiTaskTests/ExtendingTests.swift`, which tests this
-// notebook's two additions.
+// for a complete example and `Tests/MultiTaskTests/ExtendingTests.swift`, which shows the layer and
+// balancer test patterns on a stand-in layer (`FeatureGate`) and the library's `StaticWeighting`.
+// This notebook's own two additions are not covered by a test (a test target cannot import an
+// executable); the gradcheck above is the residual block's only check.

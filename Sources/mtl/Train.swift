@@ -16,7 +16,7 @@ let trainCommand = CommandSpec(
         Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0.01...1),
              help: "p, the fraction of units each task uses (roaming, fixed-partitioning)"),
         Flag(name: "update-interval", kind: .integer(default: nil, range: 1...1_000_000),
-             help: "steps between roaming updates (default: a tenth of an epoch)"),
+             help: "training batches between roaming updates (default: a tenth of an epoch)"),
         Flag(name: "selection", kind: .choice(default: "random", choices: ["random", "least-aligned"]),
              help: "how roaming picks the units it swaps"),
         Flag(name: "mode", kind: .choice(default: nil, choices: ["summed", "alternating", "groups"]),

@@ -10,7 +10,8 @@ import NeuralNetworks
 ///
 /// Each task's homoscedastic noise σ_t² is learned with the model: a noisy (high-loss) task gets a
 /// larger σ_t and so a smaller weight 1/(2σ_t²), and the + s_t/2 term stops σ from growing without
-/// bound. At the optimum of s_t alone, 2σ_t² = L_t, so the weights roughly normalize the loss scales.
+/// bound. At the optimum of s_t alone, e^{s_t} = σ_t² = L_t, so every weighted loss w_t L_t = ½:
+/// the weights normalize the loss scales.
 ///
 /// The s_t are the balancer's own parameters, updated after each backward pass by its own
 /// optimizer (Adam at `learningRate`, by default the usual model rate); they and their optimizer

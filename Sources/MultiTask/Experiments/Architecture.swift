@@ -20,7 +20,7 @@ public struct ArchitectureOptions: Sendable {
     public var width = 16
     /// Maximum Roaming / fixed partitioning: sharing ratio p.
     public var sharingRatio = 0.5
-    /// Maximum Roaming: steps between roaming updates Δ.
+    /// Maximum Roaming: training batches between roaming updates Δ.
     public var updateInterval = 10
     public var selection = RoamingSelection.random
     /// Soft sharing: coupling strength λ.

@@ -7,7 +7,7 @@ import NeuralNetworks
 /// `TaskMask`s, and a head per task. Task t sees only its partition of each masked layer's units
 /// (sharing ratio *p*: round(p·C) of C units).
 ///
-/// **Roaming.** Every Δ training steps (`updateInterval`), each masked layer and each task swaps
+/// **Roaming.** Every Δ training batches (`updateInterval`), each masked layer and each task swaps
 /// one active unit for one it has never used, so that over training every unit is visited by as
 /// many tasks as possible — parameters "roam" between tasks, learning from all of them while at
 /// each moment only a partition trains on each task, which limits interference. A layer stops
@@ -21,13 +21,15 @@ import NeuralNetworks
 /// Training, as the reference code: task-alternating (for each batch, for each task: masked
 /// forward, L_t, backward, step), or the summed objective — both are trainer options.
 ///
-/// - Note: updates are counted in training *batches* (the trainer's step), so "every 0.1 epoch" is
-///   `updateInterval = stepsPerEpoch / 10`. Each update draws from its own generator, seeded from
+/// - Note: updates are counted in training *batches* (the trainer's `step`, passed to
+///   `willTrain(step:)` once per batch), not in optimizer steps — in task-alternating training a batch
+///   takes T of those. So "every 0.1 epoch" is `updateInterval = batchesPerEpoch / 10`, whatever the
+///   training mode. Each update draws from its own generator, seeded from
 ///   `seed` and the update number, so a run resumed from a checkpoint roams identically.
 public final class MaximumRoamingNetwork: MultiTaskNetwork {
     public let trunk: Module
     public let heads: [Module]
-    /// Δ, the steps between roaming updates; nil for fixed partitioning.
+    /// Δ, the training batches between roaming updates; nil for fixed partitioning.
     public var updateInterval: Int?
     /// How updates pick units.
     public var selection: RoamingSelection
@@ -65,7 +67,7 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
     /// θ_sh: the trunk (each task trains its partition of it).
     public override func sharedParameters() -> [Parameter] { trunk.parameters() }
 
-    /// Roams when `step` is a positive multiple of Δ.
+    /// Roams when `step` (the trainer's batch counter) is a positive multiple of Δ.
     public override func willTrain(step: Int) {
         if let interval = updateInterval, step > 0, step % interval == 0 { roam() }
     }

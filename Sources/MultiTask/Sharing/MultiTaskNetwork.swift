@@ -41,8 +41,10 @@ open class MultiTaskNetwork: Module {
     /// nil for most architectures.
     open func regularizationLoss() -> Variable? { nil }
 
-    /// Hook called before each training step of task-alternating training (Maximum Roaming uses it
-    /// to count steps and roam); `step` counts optimizer steps from 0.
+    /// Hook that `Trainer` calls once per training batch, before that batch's update(s), in every
+    /// training mode (Maximum Roaming uses it to roam every Δ batches). `step` is the trainer's batch
+    /// counter (`Trainer.step`), from 0 — not the number of optimizer steps: a task-alternating batch
+    /// takes one optimizer step per task, T in all, and a random-task-group batch one per group.
     open func willTrain(step: Int) {}
 
     /// Checks that `task` names one of the tasks.
