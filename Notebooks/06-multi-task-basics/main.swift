@@ -1,66 +1,97 @@
 // %% [markdown]
-// # 06 — Multi-task basics: sharing, and negative transfer as tasks drift apart
+// # 06 — Multi-task basics: when does sharing help?
 //
 // Two regression tasks from Ma et al.'s MMoE generator (`RelatedRegression`): the label of task
 // t is y_t = w_tᵀx + Σᵢ sin(aᵢ w_tᵀx + bᵢ) + ε, and the cosine between w₁ and w₂ is the task
-// correlation ρ. We train, for each ρ, single-task networks (STL, nothing shared) and a multi-head
-// network (a shared trunk, a head per task) on the objective Σ_t L_t, and report Δm% of the
-// multi-head network against STL on the test MSE. Run with
-// `swift run -c release 06-multi-task-basics` (`--quick`: fewer seeds and epochs).
+// correlation ρ. We compare single-task networks (STL, nothing shared) with a multi-head network (a
+// shared trunk, a head per task) **at equal parameter budgets**, on little and on more data, with
+// the findings protocol: paired seeds, each run trained until its validation score stops improving
+// and reported at its best validation epoch, Δm% with a 95% bootstrap confidence interval, and a
+// noise floor (STL against STL with other initialization seeds).
+//
+// The full study (20 seeds per cell, 15 cells) is committed in
+// `Tutorials/results/06-sharing-regime/` with the script that ran it. This notebook re-runs a
+// representative slice — ρ = 1 and ρ = 0 on 150 samples, 10 seeds — checks that its runs are
+// identical to the committed ones, and draws the figure from the committed study.
+// Run with `swift run -c release 06-multi-task-basics` (`--quick`: 2 seeds, a few epochs).
 
 // %%
 import Foundation
 import MultiTaskKit
 
 let quick = CommandLine.arguments.contains("--quick")
-let correlations: [Float] = quick ? [1, 0] : [1, 0.8, 0.6, 0.4, 0.2, 0]
-let seeds: [UInt64] = quick ? [1] : [1, 2, 3]
-let epochs = quick ? 2 : 15
+let committed = URL(fileURLWithPath: "Tutorials/results/06-sharing-regime")
 
 // %% [markdown]
-// ## One comparison
-// The same backbone for both: two layers of 32 units (`makeBackbone`), heads of one output.
-// STL trains two of them; the multi-head network shares one trunk and so has half the trunk
-// parameters and sees both tasks' gradients in it.
+// ## Equal budgets
+// STL trains one network per task (`makeBackbone`: two layers of 8 units, 889 parameters each,
+// 1,778 for both tasks); the multi-head network shares one trunk of 15 units with a head per task
+// (1,787 parameters). Equal widths would give STL twice the trunk — a comparison of sizes, not of
+// sharing.
 
 // %%
-func compare(correlation: Float, seed: UInt64) throws -> (stl: [Double], multiHead: [Double], deltaM: Double) {
-    let data = try SyntheticDataset.regression.make(sampleCount: 6000, seed: seed, correlation: correlation)
-    let options = ArchitectureOptions(width: 32, seed: seed)
-    let stl = try runExperiment(.singleTask, data: data, options: options, epochs: epochs, batchSize: 64, learningRate: 1e-3, showsProgress: false)
-    let shared = try runExperiment(.multiHead, data: data, options: options, epochs: epochs, batchSize: 64, learningRate: 1e-3, showsProgress: false)
-    let delta = deltaM(multiTask: shared.test.map(\.metrics), singleTask: stl.test.map(\.metrics), metrics: [[.meanSquaredError], [.meanSquaredError]])
-    return (stl.test.map(\.mainValue), shared.test.map(\.mainValue), delta)
+func sharingStudy(correlation: Float, samples: Int, seeds: [UInt64], resultsURL: URL?, epochs: Int = 300) -> Study {
+    let arms = [StudyArm(name: "stl@8", architecture: .singleTask, options: ArchitectureOptions(width: 8), batchSize: 32),
+                StudyArm(name: "multi-head@15", architecture: .multiHead, options: ArchitectureOptions(width: 15), batchSize: 32)]
+    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 20, baseline: "stl@8", resultsURL: resultsURL) { seed in
+        try SyntheticDataset.regression.make(sampleCount: samples, seed: seed, correlation: correlation)
+    }.addingNoiseFloor()
 }
 
 // %% [markdown]
-// ## Sweeping ρ
-// For each correlation, the mean over seeds of the test MSE of both tasks and of Δm%.
+// ## A slice of the study, re-run
+// Each run is deterministic for its seed, so a re-run must give the committed rows bit for bit.
 
 // %%
-print("ρ      STL MSE (t0, t1)    multi-head MSE (t0, t1)   Δm% (mean ± spread over \(seeds.count) seeds)")
-var points: [(x: Double, y: Double)] = []
-for correlation in correlations {
-    var rows: [(stl: [Double], multiHead: [Double], deltaM: Double)] = []
-    for seed in seeds { rows.append(try compare(correlation: correlation, seed: seed)) }
-    func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
-    let delta = mean(rows.map(\.deltaM))
-    let spread = (rows.map(\.deltaM).max()! - rows.map(\.deltaM).min()!) / 2
-    print(String(format: "%.1f    %.3f, %.3f        %.3f, %.3f              %+.2f ± %.2f", correlation,
-                 mean(rows.map { $0.stl[0] }), mean(rows.map { $0.stl[1] }),
-                 mean(rows.map { $0.multiHead[0] }), mean(rows.map { $0.multiHead[1] }), delta, spread))
-    points.append((Double(correlation), delta))
+let sliceSeeds: [UInt64] = quick ? [0, 1] : Array(0..<10)
+for correlation: Float in quick ? [1.0] : [1.0, 0.0] {
+    let study = sharingStudy(correlation: correlation, samples: 150, seeds: sliceSeeds, resultsURL: nil, epochs: quick ? 5 : 300)
+    let result = try study.run()
+    print("ρ = \(correlation), 150 samples (105 for training), \(sliceSeeds.count) seeds:")
+    print(result.markdownTable() + "\n")
+    guard !quick else { continue }
+    let cell = committed.appendingPathComponent("rho-\(String(format: "%.1f", correlation))-samples-150/runs.csv")
+    let recorded = try StudyResult.readRuns(from: cell)
+    for run in result.runs {
+        guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { continue }
+        precondition(row.test == run.test && row.selectedEpochs == run.selectedEpochs,
+                     "\(run.arm) seed \(run.seed) differs from the committed study")
+    }
+    print("(identical to the committed runs of these seeds)\n")
 }
 
 // %% [markdown]
-// ## The figure
-// Δm% against ρ (positive: sharing helps). Written to `Tutorials/figures/06-negative-transfer.svg`
-// in a full run (a quick run writes to the temporary directory).
+// ## The whole study
+// Δm% of the multi-head network against STL for each ρ and data size, with its 95% CI as a band,
+// and the noise floor on 150 samples. Written to `Tutorials/figures/06-sharing-regime.svg` in a
+// full run (a quick run writes to the temporary directory).
 
 // %%
-let figure = LinePlot(title: "Multi-head vs single-task networks as task correlation falls", xLabel: "task correlation ρ",
-                      yLabel: "Δm% (test MSE)", series: [.init(name: "multi-head", points: points)])
-let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("06-negative-transfer.svg")
-                      : URL(fileURLWithPath: "Tutorials/figures/06-negative-transfer.svg")
+var series: [LinePlot.Series] = []
+var table = "| samples | ρ | multi-head Δm% [95% CI] | verdict | noise floor Δm% [95% CI] | runs at the epoch cap |\n|---|---|---|---|---|---|\n"
+for samples in [150, 500, 2000] {
+    var points: [(x: Double, y: Double)] = [], band: [(lower: Double, upper: Double)] = []
+    var floorPoints: [(x: Double, y: Double)] = [], floorBand: [(lower: Double, upper: Double)] = []
+    for correlation: Float in [0.0, 0.2, 0.5, 0.8, 1.0] {
+        let name = "rho-\(String(format: "%.1f", correlation))-samples-\(samples)"
+        let study = sharingStudy(correlation: correlation, samples: samples, seeds: Array(0..<20),
+                                 resultsURL: committed.appendingPathComponent("\(name)/runs.csv"))
+        let result = try study.recordedResult()
+        guard let shared = result.comparison(of: "multi-head@15"), let floor = result.comparison(of: "stl@8 re-init") else { continue }
+        points.append((Double(correlation), shared.mean))
+        band.append(shared.confidenceInterval)
+        floorPoints.append((Double(correlation), floor.mean))
+        floorBand.append(floor.confidenceInterval)
+        let capped = result.runs.filter { $0.epochsTrained == 300 }.count
+        table += "| \(samples) | \(correlation) | \(shared.formatted()) | \(shared.verdict) | \(floor.formatted()) | \(capped) of \(result.runs.count) |\n"
+    }
+    series.append(LinePlot.Series(name: "multi-head, \(samples) samples", points: points, band: band))
+    if samples == 150 { series.append(LinePlot.Series(name: "noise floor, 150", points: floorPoints, band: floorBand)) }
+}
+print(table)
+let figure = LinePlot(title: "Multi-head vs STL at equal parameters (RelatedRegression, 20 seeds)", xLabel: "task correlation ρ",
+                      yLabel: "Δm% against STL (test MSE; band: 95% CI)", series: series)
+let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("06-sharing-regime.svg")
+                      : URL(fileURLWithPath: "Tutorials/figures/06-sharing-regime.svg")
 try figure.write(to: figureURL)
 print("figure: \(figureURL.path)")

@@ -143,6 +143,15 @@ public struct Study {
         return StudyResult(tasks: tasks, arms: arms.map(\.name), seeds: seeds, baseline: baseline, runs: runs)
     }
 
+    /// The runs already recorded in `resultsURL`, without training anything (the tasks are read
+    /// from the data of the first seed): how a notebook draws the figures of a committed study.
+    public func recordedResult() throws -> StudyResult {
+        let runs = try resultsURL.map { try StudyResult.readRuns(from: $0) } ?? []
+        let tasks = try makeData(seeds[0]).train.tasks
+        return StudyResult(tasks: tasks, arms: arms.map(\.name), seeds: seeds, baseline: baseline,
+                           runs: runs.filter { run in arms.contains { $0.name == run.arm } && seeds.contains(run.seed) })
+    }
+
     /// Trains one arm on one seed, epoch by epoch, evaluating validation and test after each and
     /// stopping early by the arm's selection rule; returns the results at the selected epochs.
     public static func train(_ arm: StudyArm, seed: UInt64, data: DatasetSplits<MultiTaskDataset>, maximumEpochs: Int,
