@@ -40,14 +40,23 @@ let studyCommand = CommandSpec(
         + "split, test metrics at the selected epoch, Δm% against a baseline arm with a 95% bootstrap CI and a "
         + "noise floor. Resumable.",
     flags: [Flag(name: "arms", kind: .text(default: "stl,multi-head", placeholder: "A,B,…"),
-                 help: "the arms, each ARCHITECTURE[:BALANCER][@WIDTH], e.g. stl@8,multi-head@12,multi-head:dwa@12; "
+                 help: "the arms, each ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING], e.g. stl@8,multi-head@15,multi-head:dwa@15,"
+                    + "soft-sharing@8~0.01 (~λ: soft sharing's coupling); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000, defaultBatchSize: 64))
 
-/// Parses one arm: `ARCHITECTURE[:BALANCER][@WIDTH]`.
+/// Parses one arm: `ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING]` (the coupling λ of soft sharing).
 func parseArm(_ text: String, width: Int, learningRate: Float, batchSize: Int) throws -> StudyArm {
     var rest = Substring(text)
     var armWidth = width
+    var coupling: Float?
+    if let tilde = rest.firstIndex(of: "~") {
+        guard let value = Float(rest[rest.index(after: tilde)...]), value.isFinite, value >= 0, value <= 1e6 else {
+            throw UsageError(description: "--arms: the coupling in '\(excerpt(text))' must be a number in 0...1e6")
+        }
+        coupling = value
+        rest = rest[..<tilde]
+    }
     if let at = rest.firstIndex(of: "@") {
         guard let value = Int(rest[rest.index(after: at)...]), (1...1024).contains(value) else {
             throw UsageError(description: "--arms: the width in '\(excerpt(text))' must be an integer in 1...1024")
@@ -67,6 +76,12 @@ func parseArm(_ text: String, width: Int, learningRate: Float, batchSize: Int) t
     }
     var options = ArchitectureOptions(width: armWidth)
     options.skipsMaskedUnits = true
+    if let coupling {
+        guard architecture == .softSharing else {
+            throw UsageError(description: "--arms: '\(excerpt(text))': a coupling ~λ applies to soft-sharing only")
+        }
+        options.couplingStrength = coupling
+    }
     return StudyArm(name: text, architecture: architecture, balancing: balancing, options: options,
                     learningRate: learningRate, batchSize: batchSize,
                     mode: architecture == .maximumRoaming || architecture == .fixedPartitioning
