@@ -68,6 +68,7 @@ for correlation: Float in quick ? [1.0] : [1.0, 0.0] {
 
 // %%
 var series: [LinePlot.Series] = []
+var trends: [String] = []
 var table = "| samples | ρ | multi-head Δm% [95% CI] | verdict | noise floor Δm% [95% CI] | runs at the epoch cap |\n|---|---|---|---|---|---|\n"
 for samples in [150, 500, 2000] {
     var points: [(x: Double, y: Double)] = [], band: [(lower: Double, upper: Double)] = []
@@ -85,10 +86,22 @@ for samples in [150, 500, 2000] {
         let capped = result.runs.filter { $0.epochsTrained == 300 }.count
         table += "| \(samples) | \(correlation) | \(shared.formatted()) | \(shared.verdict) | \(floor.formatted()) | \(capped) of \(result.runs.count) |\n"
     }
+    // Does sharing lose more as the tasks drift apart? Δm% at ρ = 1 minus Δm% at ρ = 0, paired by
+    // seed (seed s draws the same directions u₁, u₂ for every ρ).
+    let ends = try [Float(1.0), 0.0].map { correlation in
+        try sharingStudy(correlation: correlation, samples: samples, seeds: Array(0..<20),
+                         resultsURL: committed.appendingPathComponent("rho-\(String(format: "%.1f", correlation))-samples-\(samples)/runs.csv"))
+            .recordedResult()
+    }
+    if ends[0].pairedSeeds("multi-head@15") == ends[1].pairedSeeds("multi-head@15"), !ends[0].runs.isEmpty {
+        let trend = PairedComparison(ends[0].deltaM(of: "multi-head@15"), minus: ends[1].deltaM(of: "multi-head@15"))
+        trends.append("\(samples) samples: Δm%(ρ = 1) − Δm%(ρ = 0) = \(trend.formatted()) — \(trend.verdict)")
+    }
     series.append(LinePlot.Series(name: "multi-head, \(samples) samples", points: points, band: band))
     if samples == 150 { series.append(LinePlot.Series(name: "noise floor, 150", points: floorPoints, band: floorBand)) }
 }
 print(table)
+print(trends.joined(separator: "\n"))
 let figure = LinePlot(title: "Multi-head vs STL at equal parameters (RelatedRegression, 20 seeds)", xLabel: "task correlation ρ",
                       yLabel: "Δm% against STL (test MSE; band: 95% CI)", series: series)
 let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("06-sharing-regime.svg")

@@ -94,14 +94,14 @@ public struct Checkpoint: Equatable {
     // MARK: Decoding
 
     /// Reads and verifies a checkpoint file. The magic number and version are read first (12 bytes),
-    /// so a file that is not a checkpoint is refused without being read; a checkpoint is then mapped
-    /// (see `InputFile`) and decoded without copying its bytes.
+    /// so a file that is not a checkpoint is refused without reading the rest; a checkpoint is then
+    /// read once (see `InputFile`) and decoded in place.
     public init(contentsOf url: URL) throws {
         let file: InputFile
         do { file = try InputFile(url) } catch { throw CheckpointError.cannotRead(path: url.path, reason: error.reason) }
         do {
             let head = [UInt8](try file.prefix(Checkpoint.magic.count + 4))
-            try Checkpoint.checkPreamble(head, fileSize: file.size)
+            try Checkpoint.checkPreamble(head)
             try self.init(data: file.contents())
         } catch let error as FileReadError {
             throw CheckpointError.cannotRead(path: url.path, reason: error.reason)
@@ -109,7 +109,7 @@ public struct Checkpoint: Equatable {
     }
 
     /// Checks the magic number and the format version at the start of a file.
-    static func checkPreamble(_ head: [UInt8], fileSize: Int) throws {
+    static func checkPreamble(_ head: [UInt8]) throws {
         guard head.count >= Checkpoint.magic.count, Array(head.prefix(Checkpoint.magic.count)) == Checkpoint.magic else {
             throw CheckpointError.notACheckpoint
         }
@@ -131,7 +131,7 @@ public struct Checkpoint: Equatable {
     }
 
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws -> ([String: Tensor], [String: String]) {
-        try checkPreamble(Array(bytes.prefix(Checkpoint.magic.count + 4)), fileSize: bytes.count)
+        try checkPreamble(Array(bytes.prefix(Checkpoint.magic.count + 4)))
         var reader = ByteReader(bytes: bytes, offset: Checkpoint.magic.count + 4)
         // The whole-file checksum first: any flipped bit or cut is caught before parsing further.
         guard reader.bytes.count >= reader.offset + 4 else {

@@ -17,19 +17,20 @@ public struct FileWriteError: Error, CustomStringConvertible, Equatable {
 /// Writes `data` to `url` atomically: into a temporary file in the same directory, flushed to disk
 /// (`fsync`), renamed over the destination (`rename(2)` replaces it in one step), and the directory
 /// flushed too, so that the rename itself survives a power cut. A crash or a full disk leaves either
-/// the old file or the new one — never half of each. The temporary file is named
-/// `.<name>.<process id>.<random>.tmp`; `removeStaleTemporaryFiles(of:)` deletes those left behind
-/// by a process that was killed mid-write.
+/// the old file or the new one — never half of each. The temporary file, `.<name>.<process
+/// id>.<random>.tmp`, is locked (`flock`) while it is written, so `removeStaleTemporaryFiles(of:)`
+/// can tell one left by a killed process from one being written.
 public func writeAtomically(_ data: Data, to url: URL) throws {
     let directory = url.deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(
         ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-    guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-        throw FileWriteError(path: url.path, reason: "cannot create a temporary file in \(directory.path)")
+    let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+        throw FileWriteError(path: url.path, reason: "cannot create a temporary file in \(directory.path): \(InputFile.reason(errno))")
     }
+    _ = flock(descriptor, LOCK_EX)
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     do {
-        let handle = try FileHandle(forWritingTo: temporary)
-        defer { try? handle.close() }
         try handle.write(contentsOf: data)
         try handle.synchronize()
     } catch {
@@ -41,6 +42,7 @@ public func writeAtomically(_ data: Data, to url: URL) throws {
         try? FileManager.default.removeItem(at: temporary)
         throw FileWriteError(path: url.path, reason: reason)
     }
+    try? handle.close()
     synchronizeDirectory(directory)
 }
 
@@ -53,20 +55,23 @@ func synchronizeDirectory(_ directory: URL) {
 }
 
 /// Deletes the temporary files that `writeAtomically(_:to:)` left beside `url` when its process was
-/// killed between creating and renaming them (`.<name>.<pid>.<random>.tmp` whose process no longer
-/// runs). A write in progress in a live process is left alone. Returns the names removed.
+/// killed between creating and renaming them (`.<name>.*.tmp`). A file still being written is
+/// locked by its writer and left alone, whatever its process id says (ids are reused, and differ
+/// between containers). Returns the names removed.
 @discardableResult
 public func removeStaleTemporaryFiles(of url: URL) -> [String] {
     let directory = url.deletingLastPathComponent()
     let prefix = ".\(url.lastPathComponent)."
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
     var removed: [String] = []
-    for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
-        let parts = name.dropFirst(prefix.count).split(separator: ".")
-        guard parts.count == 3, let pid = Int32(parts[0]) else { continue }
-        // kill(pid, 0) probes without signalling: ESRCH means no such process.
-        guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
-        if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil { removed.append(name) }
+    for name in names.sorted() where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+        let path = directory.appendingPathComponent(name).path
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { continue }
+        defer { close(descriptor) }
+        // A writer holds the lock until it renames the file: if we get it, nobody is writing.
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }
+        if unlink(path) == 0 { removed.append(name) }
     }
     return removed
 }

@@ -5,8 +5,11 @@ import Foundation
 
 /// Why a file could not be opened or read, in plain words ("is a directory", "no such file").
 public struct FileReadError: Error, CustomStringConvertible, Equatable {
+    /// The file's path as given.
     public var path: String
+    /// Why it could not be read, in plain words.
     public var reason: String
+    /// An error for `path`, saying `reason`.
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
@@ -18,51 +21,85 @@ public struct FileReadError: Error, CustomStringConvertible, Equatable {
 /// `.npy`, IDX, CSV) opens its file through this type.
 ///
 /// A file is untrusted even when it is well-formed. So a reader
-/// 1. opens it and learns its size without reading it (`stat`) — a directory, a FIFO or a device
-///    such as `/dev/zero` is refused here, before a single byte is read;
+/// 1. opens it once and learns its size from the open descriptor (`fstat`) — a directory, a FIFO
+///    or a device such as `/dev/zero` is refused here, before a single byte is read (the open does
+///    not block on a FIFO);
 /// 2. reads a short `prefix` to check the magic number and header;
 /// 3. compares the sizes the header declares with `size` before it allocates anything;
-/// 4. only then maps the `contents` (`mmap`: the kernel pages the file in as it is read, and nothing
-///    is copied into the process's own memory until the reader decodes the values it needs).
+/// 4. only then reads the `contents` — exactly `size` bytes, once, into memory of its own, so a file
+///    that shrinks or grows meanwhile cannot make a decoder read outside the bytes it checked (the
+///    read comes up short and the reader throws).
 ///
 /// A 2 GB file of zeros named as a checkpoint therefore costs a 12-byte read, not 2 GB of memory.
-public struct InputFile {
+public final class InputFile {
+    /// The file's location.
     public let url: URL
-    /// The file's size in bytes.
+    /// The file's size in bytes when it was opened.
     public let size: Int
+    private let descriptor: Int32
 
     /// Opens `url` for reading; throws a `FileReadError` with a plain reason when it is missing,
     /// unreadable, a directory or not a regular file.
     public init(_ url: URL) throws(FileReadError) {
         self.url = url
+        let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileReadError(path: url.path, reason: Self.reason(errno)) }
         var info = stat()
-        guard stat(url.path, &info) == 0 else { throw FileReadError(path: url.path, reason: Self.reason(errno)) }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw FileReadError(path: url.path, reason: "is a directory, not a file")
-        default: throw FileReadError(path: url.path, reason: "is not a regular file (a device, pipe or socket)")
+        guard fstat(descriptor, &info) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw FileReadError(path: url.path, reason: Self.reason(code))
         }
-        guard access(url.path, R_OK) == 0 else { throw FileReadError(path: url.path, reason: Self.reason(errno)) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            break
+        case S_IFDIR:
+            close(descriptor)
+            throw FileReadError(path: url.path, reason: "is a directory, not a file")
+        default:
+            close(descriptor)
+            throw FileReadError(path: url.path, reason: "is not a regular file (a device, pipe or socket)")
+        }
+        self.descriptor = descriptor
         size = Int(info.st_size)
     }
 
+    deinit { close(descriptor) }
+
     /// The first `min(count, size)` bytes.
     public func prefix(_ count: Int) throws(FileReadError) -> Data {
-        let handle: FileHandle
-        do { handle = try FileHandle(forReadingFrom: url) } catch {
-            throw FileReadError(path: url.path, reason: Self.reason(of: error))
-        }
-        defer { try? handle.close() }
-        do { return try handle.read(upToCount: Swift.max(0, Swift.min(count, size))) ?? Data() } catch {
-            throw FileReadError(path: url.path, reason: Self.reason(of: error))
-        }
+        try read(Swift.max(0, Swift.min(count, size)))
     }
 
-    /// The whole file, memory-mapped (read lazily by the kernel; no copy is made).
+    /// The whole file: `size` bytes, read once into memory of its own. Throws when the file no longer
+    /// holds them (it was cut while being read).
     public func contents() throws(FileReadError) -> Data {
-        do { return try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw FileReadError(path: url.path, reason: Self.reason(of: error))
+        let data = try read(size)
+        guard data.count == size else {
+            throw FileReadError(path: url.path, reason: "the file shrank from \(size) to \(data.count) bytes while being read")
         }
+        return data
+    }
+
+    /// Up to `count` bytes from the start (`pread`, so the descriptor's position does not matter).
+    private func read(_ count: Int) throws(FileReadError) -> Data {
+        var data = Data(count: count)
+        var done = 0
+        var failure: Int32 = 0
+        data.withUnsafeMutableBytes { buffer in
+            while done < count {
+                let result = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(done))
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if result == 0 { return }
+                done += result
+            }
+        }
+        guard failure == 0 else { throw FileReadError(path: url.path, reason: Self.reason(failure)) }
+        return done == count ? data : data.prefix(done)
     }
 
     /// A plain-words reason for a C error number.
@@ -99,6 +136,6 @@ public struct InputFile {
 
 /// At most `limit` characters of user input for an error message, marked "…" when cut: a message
 /// quotes enough to find the problem, never a whole line of a large file.
-public func excerpt(_ text: String, limit: Int = 40) -> String {
+package func excerpt(_ text: String, limit: Int = 40) -> String {
     text.count <= limit ? text : String(text.prefix(limit)) + "…"
 }

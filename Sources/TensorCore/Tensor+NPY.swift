@@ -130,6 +130,10 @@ struct NPYLayout {
 
     /// The tensor whose data starts at `dataStart` in `data` (which holds at least all of it).
     func decode(_ data: Data) throws -> Tensor {
+        let needed = dataStart + elementCount * header.itemSize
+        guard data.count >= needed else {
+            throw NPYError.truncated(expectedBytes: needed - dataStart, foundBytes: data.count - dataStart, part: "data")
+        }
         let shape = header.shape
         var values = [Float](repeating: 0, count: elementCount)
         data.withUnsafeBytes { raw in
@@ -143,6 +147,7 @@ struct NPYLayout {
     }
 }
 
+/// The fields of a `.npy` header dict: the element type, byte order, memory order and shape.
 struct NPYHeader {
     enum Kind { case float, signed, unsigned, boolean }
     var kind: Kind

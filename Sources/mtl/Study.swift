@@ -106,6 +106,17 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     guard arms.contains(where: { $0.name == baseline }) else {
         throw UsageError(description: "--baseline: '\(excerpt(baseline))' is not one of the arms (\(arms.map(\.name).joined(separator: ", ")))")
     }
+    // Masked arms need every masked layer covered at their sharing ratio (checked on a small sample).
+    let probe = try dataset.make(sampleCount: 40, seed: 0, correlation: correlation)
+    for arm in arms where arm.architecture == .maximumRoaming || arm.architecture == .fixedPartitioning {
+        let dense = probe.train.tasks.contains { $0.kind.isDense }
+        for units in maskedUnitCounts(inputShape: probe.train.inputShape, denseOutput: dense, width: arm.options.width) {
+            if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: probe.train.tasks.count,
+                                                      sharingRatio: arm.options.sharingRatio) {
+                throw UsageError(description: "--arms: \(arm.name): a layer of \(units) units: \(problem)")
+            }
+        }
+    }
     let output = flags.string("output").map { URL(fileURLWithPath: $0) }
     var lock: Int32?
     if let output {
@@ -121,6 +132,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         try dataset.make(sampleCount: sampleCount, seed: seed, correlation: correlation)
     }
     study.selectsLastEpoch = flags.string("select-by") == "last"
+    study.settings = ["dataset": dataset.rawValue, "samples": String(sampleCount), "correlation": String(correlation)]
     if flags.string("noise-floor") == "on" { study = study.addingNoiseFloor() }
     print("\(title): \(study.arms.count) arms × \(seedCount) seeds on \(dataset.rawValue) (\(sampleCount) samples), "
           + "at most \(epochs) epochs, selected by \(flags.string("select-by")!)"

@@ -111,14 +111,17 @@ struct RunSettings {
         try dataset.make(sampleCount: sampleCount, seed: options.seed, correlation: Float(correlation))
     }
 
-    /// Masked architectures need every unit covered by the round-robin init: p ≥ ⌈C/T⌉ / C.
-    func validate(taskCount: Int) throws {
+    /// Masked architectures need every masked layer covered by the round-robin init: p ≥ ⌈C/T⌉ / C
+    /// for each layer's unit count C (w, and 2w and 4w in the image backbone).
+    func validate(data: DatasetSplits<MultiTaskDataset>) throws {
         guard architecture == .maximumRoaming || architecture == .fixedPartitioning else { return }
-        let units = options.width
-        let minimum = Double((units + taskCount - 1) / taskCount) / Double(units)
-        guard TaskMask.activeCount(unitCount: units, sharingRatio: options.sharingRatio) >= (units + taskCount - 1) / taskCount else {
-            throw UsageError(description: String(format: "--sharing-ratio %.3g is too small for %d tasks over %d units: at least %.3g",
-                                                 options.sharingRatio, taskCount, units, minimum))
+        let dense = data.train.tasks.contains { $0.kind.isDense }
+        for units in maskedUnitCounts(inputShape: data.train.inputShape, denseOutput: dense, width: options.width) {
+            if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: data.train.tasks.count,
+                                                      sharingRatio: options.sharingRatio) {
+                throw UsageError(description: "--sharing-ratio \(options.sharingRatio) with --width \(options.width): a layer of "
+                                 + "\(units) units: \(problem)")
+            }
         }
     }
 }
@@ -190,7 +193,7 @@ func runTrain(_ arguments: [String]) throws {
                          + "continue it with --resume, or replace it with --overwrite")
     }
     let data = try settings.makeData()
-    try settings.validate(taskCount: data.train.tasks.count)
+    try settings.validate(data: data)
     if !settings.updateIntervalGiven { settings.options.updateInterval = max(1, (data.train.count + batchSize - 1) / batchSize / 10) }
     var metadata = settings.metadata
     metadata["run.learning-rate"] = String(learningRate)
@@ -232,11 +235,18 @@ func runTrain(_ arguments: [String]) throws {
 /// standard error.
 func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]) throws {
     let stored = try Checkpoint(contentsOf: checkpointURL).metadata
+    // A checkpoint that records the batch size was written by an `mtl` that records every setting:
+    // a missing one there is a damaged or edited file, not an older version.
+    let recordsAll = stored["run.batch-size"] != nil
     var changed: [String] = [], unrecorded: [String] = []
     for flag in resultFlags {
         guard let current = metadata["run.\(flag)"] else { continue }
         guard let previous = stored["run.\(flag)"] else { unrecorded.append("--\(flag)"); continue }
         if previous != current { changed.append("--\(flag) \(excerpt(previous)) → \(current)") }
+    }
+    if recordsAll, !unrecorded.isEmpty {
+        throw UsageError(description: "--resume: the checkpoint in \(checkpointURL.deletingLastPathComponent().path) does not record "
+                         + "\(unrecorded.joined(separator: ", ")): it was damaged or edited")
     }
     guard changed.isEmpty else {
         throw UsageError(description: "--resume: the run in \(checkpointURL.deletingLastPathComponent().path) was started with other "
@@ -263,7 +273,7 @@ func runEval(_ arguments: [String]) throws {
     var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: path))
     let settings = try RunSettings(metadata: checkpoint.metadata)
     let data = try settings.makeData()
-    try settings.validate(taskCount: data.test.tasks.count)
+    try settings.validate(data: data)
     let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape, options: settings.options)
     for key in checkpoint.tensors.keys where key.hasPrefix("trainer.") { checkpoint.tensors[key] = nil }
     try model.load(checkpoint)

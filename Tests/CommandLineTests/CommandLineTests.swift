@@ -80,6 +80,35 @@ struct CommandLineTests {
         #expect(outcome.refused(saying: "--architecture") && outcome.error.count < 600, "\(outcome.error.count) characters")
     }
 
+    @Test("masked architectures whose sharing ratio cannot cover a layer are refused, not trapped")
+    func uncoveredMasks() throws {
+        // Digits: 2 tasks; width 1 passes the first layer (1 unit) but not the second (2 units, 1 active each).
+        #expect(try Self.mtl(["train", "--dataset", "digits", "--architecture", "roaming", "--width", "1", "--sharing-ratio", "0.3",
+                              "--samples", "40"]).refused(saying: "a layer of"))
+        #expect(try Self.mtl(["train", "--dataset", "shapes", "--architecture", "fixed-partitioning", "--width", "8",
+                              "--sharing-ratio", "0.01", "--samples", "40"]).refused(saying: "a layer of"))
+    }
+
+    @Test("a study's runs file is never mixed with other settings, other tasks or damaged rows")
+    func studyRunsFile() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let base = ["study", "--quick", "--arms", "stl@4,multi-head@4", "--noise-floor", "off", "--output", directory.path]
+        #expect(try Self.mtl(base).status == 0)
+        #expect(try Self.mtl(base + ["--samples", "320"]).refused(saying: "other settings"))
+        #expect(try Self.mtl(base + ["--learning-rate", "0.01"]).refused(saying: "other settings"))
+        #expect(try Self.mtl(["study", "--quick", "--arms", "stl@4", "--noise-floor", "off", "--dataset", "digits",
+                              "--output", directory.path]).refused(saying: "other settings"))
+        let runs = directory.appendingPathComponent("runs.csv")
+        var text = try String(contentsOf: runs, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        for damaged in [lines[1].replacingOccurrences(of: ",2,", with: ",nan,"), String(lines[1])] {
+            text = lines.map(String.init).joined(separator: "\n") + "\n" + damaged + "\n"
+            try Data(text.utf8).write(to: runs)
+            #expect(try Self.mtl(base).refused(saying: "study CSV"), "\(damaged)")
+        }
+    }
+
     @Test("a failed write to standard output exits non-zero")
     func fullStandardOutput() throws {
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
@@ -150,6 +179,13 @@ struct CommandLineTests {
             #expect(outcome.refused(saying: "--\(key)") && outcome.error.count < 600,
                     "run.\(key) = \(value.prefix(20)): \(outcome.status) \(outcome.error.prefix(300))")
         }
+        // Each stored value passes its flag's range, but together they leave a masked layer uncovered.
+        var roaming = original
+        roaming.metadata["run.architecture"] = "roaming"
+        roaming.metadata["run.width"] = "3"
+        roaming.metadata["run.sharing-ratio"] = "0.3"
+        try roaming.write(to: crafted)
+        #expect(try Self.mtl(["eval", "--checkpoint", crafted.path]).refused(saying: "--sharing-ratio"))
         var diverged = original
         let name = diverged.tensors.keys.sorted().first { $0.hasPrefix("parameters.") }!
         diverged.tensors[name] = Tensor(repeating: .nan, shape: diverged.tensors[name]!.shape)

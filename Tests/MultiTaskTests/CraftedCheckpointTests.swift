@@ -120,7 +120,9 @@ struct CraftedCheckpointTests {
                     loaded += 1
                     // A wrong-shaped or non-finite optimizer moment must never be accepted.
                     let edited = label.split(separator: " ").first.map(String.init) ?? ""
-                    if edited.hasPrefix("optimizer."), !edited.hasSuffix("step"), edited != "optimizer.stepCount",
+                    // (the model's optimizer, and the balancers' own: trainer.balancer.<name>.optimizer.<key>)
+                    if edited.hasPrefix("optimizer.") || edited.contains(".optimizer."), !edited.hasSuffix("step"),
+                       edited != "optimizer.stepCount",
                        let tensor = variant.tensors[edited], let good = checkpoint.tensors[edited] {
                         #expect(tensor.shape == good.shape && tensor.scalars.allSatisfy(\.isFinite),
                                 "\(setup.architecture) \(setup.method): \(label) was accepted \(tensor.shape) \(good.shape)")
@@ -140,10 +142,10 @@ struct CraftedCheckpointTests {
         let setup = Self.setups[0]
         let original = Self.trainer(setup, epochs: 1)
         try original.fit(Self.data.train)
-        let checkpoint = original.model.checkpoint(optimizer: original.optimizer, metadata: [:])
-        var base = checkpoint
-        base.metadata = ["trainer.completedEpochs": "1", "trainer.step": "3", "trainer.seed": "6"]
-        for (key, value) in original.balancer.state { base.tensors["trainer.balancer.\(key)"] = value }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-named-\(UUID()).mtlckpt")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try original.saveCheckpoint(to: url)
+        let base = try Checkpoint(contentsOf: url)
         func refusal(_ edit: (inout Checkpoint) -> Void) -> String? {
             var edited = base
             edit(&edited)
@@ -157,6 +159,7 @@ struct CraftedCheckpointTests {
         #expect(refusal { $0.tensors[step] = Tensor(Float.nan) }?.contains("not a count") == true)
         #expect(refusal { $0.tensors["optimizer.stepCount"] = Tensor(1e30) }?.contains("not a count") == true)
         #expect(refusal { $0.metadata["trainer.completedEpochs"] = "-1" }?.contains("trainer.completedEpochs") == true)
+        #expect(refusal { $0.metadata["trainer.balancer"] = nil }?.contains("records no balancer") == true)
         #expect(refusal { $0.metadata["trainer.seed"] = "7" }?.contains("seed") == true)
         #expect(refusal { $0.metadata["trainer.balancer"] = "EW" }?.contains("balancer") == true)
         #expect(refusal { $0.tensors["trainer.balancer.weights"] = Tensor([1, 1, 1]) }?.contains("weights") == true)
@@ -167,9 +170,10 @@ struct CraftedCheckpointTests {
     func masksAndHistories() throws {
         let roaming = Self.trainer(Self.setups[4], epochs: 1)
         try roaming.fit(Self.data.train)
-        let checkpoint = roaming.model.checkpoint(optimizer: roaming.optimizer,
-                                                  metadata: ["trainer.completedEpochs": "1", "trainer.step": "\(roaming.step)",
-                                                             "trainer.seed": "6"])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-masks-\(UUID()).mtlckpt")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try roaming.saveCheckpoint(to: url)
+        let checkpoint = try Checkpoint(contentsOf: url)
         let maskName = checkpoint.tensors.keys.sorted().first { $0.hasSuffix(".masks.value") || $0.hasSuffix(".masks") }!
         let shape = checkpoint.tensors[maskName]!.shape
         for (value, reason) in [(Float(0), "no active unit"), (.nan, "other than 0 and 1"), (0.5, "other than 0 and 1")] {

@@ -62,17 +62,31 @@ struct InterruptedRunTests {
         #expect(try String(contentsOf: url, encoding: .utf8) == "{\"epoch\": 1, \"a\": 1}\n")
     }
 
-    @Test("temporary files of a killed checkpoint write are removed; a live process's are kept")
+    @Test("CSV logs keep whole rows only: a last line without its line end is dropped even at a kept epoch")
+    func truncateCSV() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-\(UUID()).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data("epoch,split\n1,train\n2,train\n2,train,tas".utf8).write(to: url)
+        try TrainingLog.truncate(url, afterEpoch: 2)
+        #expect(try String(contentsOf: url, encoding: .utf8) == "epoch,split\n1,train\n2,train\n")
+    }
+
+    @Test("temporary files of a killed write are removed — whatever their process id — and one being written is kept")
     func staleTemporaryFiles() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var deadProcess: Int32 = 4_000_000
-        while kill(deadProcess, 0) == 0 || errno != ESRCH { deadProcess -= 1 }
-        let stale = directory.appendingPathComponent(".model.mtlckpt.\(deadProcess).12345.tmp")
-        let live = directory.appendingPathComponent(".model.mtlckpt.1.12345.tmp")   // pid 1 always runs
-        for url in [stale, live] { #expect(FileManager.default.createFile(atPath: url.path, contents: Data([1, 2]))) }
+        // Left by killed writers: one with another id, one with this process's own id (ids are reused).
+        let stale = directory.appendingPathComponent(".model.mtlckpt.4000001.12345.tmp")
+        let ownId = directory.appendingPathComponent(".model.mtlckpt.\(getpid()).777.tmp")
+        // Being written: its writer holds the lock.
+        let live = directory.appendingPathComponent(".model.mtlckpt.1.12345.tmp")
+        for url in [stale, ownId, live] { #expect(FileManager.default.createFile(atPath: url.path, contents: Data([1, 2]))) }
+        let writer = open(live.path, O_RDWR)
+        defer { close(writer) }
+        #expect(flock(writer, LOCK_EX) == 0)
         try Self.trainer(epochs: 1, directory: directory).fit(Self.data.train)
         #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(!FileManager.default.fileExists(atPath: ownId.path))
         #expect(FileManager.default.fileExists(atPath: live.path))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers == [live.lastPathComponent])

@@ -53,6 +53,21 @@ struct HostileFileTests {
         #expect(grown < 256 << 20, "resident memory grew by \(grown >> 20) MiB")
     }
 
+    @Test("a CSV file with NUL bytes is binary data, refused before parsing; an over-size CSV by its size")
+    func binaryCSV() throws {
+        let url = Self.temporaryURL("binary.csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data("a,b\n1,2\n".utf8 + [0, 0, 1] + Array("3,4\n".utf8)).write(to: url)
+        do { _ = try CSVTable(contentsOf: url); Issue.record("a binary file was parsed") } catch {
+            #expect("\(error)".contains("NUL bytes"), "\(error)")
+        }
+        let large = try Self.sparseFile("large.csv", size: CSVTable.maximumFileSize + 1, head: Array("a,b\n".utf8))
+        defer { try? FileManager.default.removeItem(at: large) }
+        do { _ = try CSVTable(contentsOf: large); Issue.record("an over-size CSV was parsed") } catch {
+            #expect("\(error)".contains("bytes, more than"), "\(error)")
+        }
+    }
+
     @Test("directories, devices and missing files are refused in plain words")
     func notFiles() {
         let directory = FileManager.default.temporaryDirectory

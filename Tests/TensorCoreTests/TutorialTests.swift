@@ -19,9 +19,16 @@ struct TutorialTests {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// The chapters: `Tutorials/NN-name.md` (not the study results and other notes beside them).
+    static var chapterFiles: [URL] {
+        files(under: "Tutorials", withExtension: "md").filter {
+            $0.deletingLastPathComponent().lastPathComponent == "Tutorials" && $0.lastPathComponent.first?.isNumber == true
+        }
+    }
+
     @Test("every Swift block of every chapter exists verbatim in a notebook or the sources")
     func codeBlocksExist() throws {
-        let chapters = Self.files(under: "Tutorials", withExtension: "md")
+        let chapters = Self.chapterFiles
         #expect(chapters.count >= 5, "chapters found: \(chapters.map(\.lastPathComponent))")
         let code = try (Self.files(under: "Notebooks", withExtension: "swift") + Self.files(under: "Sources", withExtension: "swift")
                         + Self.files(under: "Tests", withExtension: "swift").filter { $0.lastPathComponent != "TutorialTests.swift" })
@@ -41,7 +48,7 @@ struct TutorialTests {
 
     @Test("every notebook has a chapter, and every chapter a notebook")
     func chaptersMatchNotebooks() {
-        let chapters = Set(Self.files(under: "Tutorials", withExtension: "md").map { $0.deletingPathExtension().lastPathComponent })
+        let chapters = Set(Self.chapterFiles.map { $0.deletingPathExtension().lastPathComponent })
         let notebooks = Set(Self.files(under: "Notebooks", withExtension: "swift").map { $0.deletingLastPathComponent().lastPathComponent })
         #expect(chapters == notebooks, "chapters without notebooks: \(chapters.subtracting(notebooks)), notebooks without chapters: \(notebooks.subtracting(chapters))")
     }

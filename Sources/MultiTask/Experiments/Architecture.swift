@@ -54,6 +54,13 @@ public struct ArchitectureOptions: Sendable {
 /// - Vectors `[D]`: two blocks Linear → (mask) → ReLU of `width` units — the `mtl_mlp_step` trunk.
 ///
 /// With `maskTasks` a `TaskMask` follows every convolution / linear layer (Maximum Roaming).
+/// The unit counts of the layers `makeBackbone` masks (in order): w, 2w, 4w for the image
+/// classifier, w three times for the dense one, w twice for vectors.
+public func maskedUnitCounts(inputShape: [Int], denseOutput: Bool, width: Int) -> [Int] {
+    guard inputShape.count == 3 else { return [width, width] }
+    return denseOutput ? [width, width, width] : [width, 2 * width, 4 * width]
+}
+
 public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: ArchitectureOptions, maskTasks: Int? = nil,
                          random: RandomSource) -> (blocks: [Module], featureCount: Int) {
     var maskSeed = options.seed &+ 1000

@@ -3,6 +3,23 @@ import TensorCore
 import NeuralNetworks
 import TaskData
 
+/// Why a study cannot continue from its runs file.
+public enum StudyError: Error, Equatable, CustomStringConvertible {
+    /// The runs file was written by a study with other settings (listed).
+    case changedSettings(path: String, differences: [String])
+    /// The runs file's columns are not this study's tasks.
+    case otherTasks(path: String)
+
+    public var description: String {
+        switch self {
+        case .changedSettings(let path, let differences):
+            return "\(path) holds runs of a study with other settings (\(differences.joined(separator: "; "))); "
+                + "use another output directory"
+        case .otherTasks(let path): return "\(path) holds runs on other tasks; use another output directory"
+        }
+    }
+}
+
 /// One arm of a study: an architecture, how its losses are balanced, and its training settings.
 public struct StudyArm: Sendable {
     /// The arm's name in tables and files (no commas).
@@ -86,6 +103,10 @@ public struct Study {
     public var makeData: (UInt64) throws -> DatasetSplits<MultiTaskDataset>
     /// Where runs are appended as CSV (and read back from on a rerun); nil: kept in memory only.
     public var resultsURL: URL?
+    /// What the data and the protocol were, beyond the arms (e.g. "dataset", "samples"): recorded
+    /// beside the runs file (`<runs>.settings`) with every arm's settings, and compared on a rerun —
+    /// runs of a study with other settings are never mixed in.
+    public var settings: [String: String] = [:]
 
     /// The name of the noise-floor arm added by `addingNoiseFloor()`.
     public var noiseFloorName: String { "\(baseline) re-init" }
@@ -118,7 +139,17 @@ public struct Study {
     /// Runs every (arm, seed) cell not already in `resultsURL`, seed by seed; `report` is called
     /// after each run (new or read back). Returns every run.
     public func run(report: ((StudyRun, _ isNew: Bool) -> Void)? = nil) throws -> StudyResult {
-        if let resultsURL { try StudyResult.dropPartialRow(resultsURL) }
+        if let resultsURL {
+            try StudyResult.dropPartialRow(resultsURL)
+            try checkRecordedSettings(resultsURL)
+            if FileManager.default.fileExists(atPath: resultsURL.path) {
+                let firstTasks = try makeData(seeds[0]).train.tasks
+                let header = try CSVText(contentsOf: resultsURL).rows.first?.joined(separator: ",")
+                guard header == nil || header == StudyResult.header(tasks: firstTasks) else {
+                    throw StudyError.otherTasks(path: resultsURL.path)
+                }
+            }
+        }
         var runs = try resultsURL.map { try StudyResult.readRuns(from: $0) } ?? []
         runs = runs.filter { run in arms.contains { $0.name == run.arm } && seeds.contains(run.seed) }
         for run in runs { report?(run, false) }
@@ -141,6 +172,46 @@ public struct Study {
             }
         }
         return StudyResult(tasks: tasks, arms: arms.map(\.name), seeds: seeds, baseline: baseline, runs: runs)
+    }
+
+    /// Every setting that decides the runs: `settings` and each arm's.
+    public var recordedSettings: [String: String] {
+        var all = settings
+        all["maximumEpochs"] = String(maximumEpochs)
+        all["patience"] = patience.map(String.init) ?? "none"
+        all["selectsLastEpoch"] = String(selectsLastEpoch)
+        for arm in arms {
+            all["arm.\(arm.name)"] = "\(arm.architecture.rawValue) \(arm.balancing.rawValue) width \(arm.options.width) "
+                + "ratio \(arm.options.sharingRatio) coupling \(arm.options.couplingStrength) lr \(arm.learningRate) "
+                + "batch \(arm.batchSize) mode \(arm.mode?.rawValue ?? "default") offset \(arm.initializationOffset)"
+        }
+        return all
+    }
+
+    /// Compares `recordedSettings` with those recorded beside `url` (only for the arms both have:
+    /// a study may gain arms); records them when there are none yet.
+    func checkRecordedSettings(_ url: URL) throws {
+        let settingsURL = url.appendingPathExtension("settings")
+        let current = recordedSettings
+        var stored: [String: String] = [:]
+        if FileManager.default.fileExists(atPath: settingsURL.path) {
+            let text: String
+            do { text = String(decoding: try InputFile(settingsURL).contents(), as: UTF8.self) } catch {
+                throw DataLoadingError.cannotRead(path: settingsURL.path, reason: error.reason)
+            }
+            for line in text.split(separator: "\n") {
+                guard let equals = line.firstIndex(of: "=") else { continue }
+                stored[String(line[..<equals])] = String(line[line.index(after: equals)...])
+            }
+            let differences = current.keys.sorted().compactMap { key -> String? in
+                guard let old = stored[key], old != current[key] else { return nil }
+                return "\(key): \(excerpt(old, limit: 80)) then, \(current[key]!) now"
+            }
+            guard differences.isEmpty else { throw StudyError.changedSettings(path: url.path, differences: differences) }
+        }
+        let merged = stored.merging(current) { _, new in new }
+        let text = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: "\n") + "\n"
+        if merged != stored { try writeAtomically(Data(text.utf8), to: settingsURL) }
     }
 
     /// The runs already recorded in `resultsURL`, without training anything (the tasks are read

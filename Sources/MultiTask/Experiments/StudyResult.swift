@@ -33,8 +33,8 @@ public struct StudyResult: Sendable {
 
     /// Δm% of `arm` against the baseline, one per paired seed (same seed, same data).
     public func deltaM(of arm: String) -> [Double] {
-        let mine = Dictionary(uniqueKeysWithValues: runs(of: arm).map { ($0.seed, $0) })
-        let base = Dictionary(uniqueKeysWithValues: runs(of: baseline).map { ($0.seed, $0) })
+        let mine = Dictionary(runs(of: arm).map { ($0.seed, $0) }, uniquingKeysWith: { first, _ in first })
+        let base = Dictionary(runs(of: baseline).map { ($0.seed, $0) }, uniquingKeysWith: { first, _ in first })
         return pairedSeeds(arm).map { seed in
             MultiTask.deltaM(multiTask: zip(tasks, mine[seed]!.test).map { [$0.metrics[0]: $1] },
                              singleTask: zip(tasks, base[seed]!.test).map { [$0.metrics[0]: $1] })
@@ -52,8 +52,8 @@ public struct StudyResult: Sendable {
     public func taskComparison(of arm: String, task: Int, seed: UInt64 = 0) -> PairedComparison? {
         let paired = pairedSeeds(arm)
         guard !paired.isEmpty else { return nil }
-        let mine = Dictionary(uniqueKeysWithValues: runs(of: arm).map { ($0.seed, $0.test[task]) })
-        let base = Dictionary(uniqueKeysWithValues: runs(of: baseline).map { ($0.seed, $0.test[task]) })
+        let mine = Dictionary(runs(of: arm).map { ($0.seed, $0.test[task]) }, uniquingKeysWith: { first, _ in first })
+        let base = Dictionary(runs(of: baseline).map { ($0.seed, $0.test[task]) }, uniquingKeysWith: { first, _ in first })
         return PairedComparison(paired.map { mine[$0]! }, minus: paired.map { base[$0]! }, seed: seed)
     }
 
@@ -176,25 +176,45 @@ public struct StudyResult: Sendable {
         guard header.count == 5 + 5 * taskCount, header.starts(with: ["arm", "seed", "epochs_trained", "parameters", "seconds"]) else {
             throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) has an unknown header")
         }
+        var seen = Set<String>()
         return try table.rows.dropFirst().enumerated().map { index, cells in
             func number(_ column: Int) throws -> Double {
-                guard column < cells.count, let value = Double(cells[column]) else {
-                    throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) column \(column + 1)")
+                guard column < cells.count, let value = Double(cells[column]), value.isFinite else {
+                    throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) column \(column + 1) "
+                                                     + "is not a finite number")
                 }
                 return value
             }
-            guard cells.count == header.count, let seed = UInt64(cells[1]) else {
-                throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) has \(cells.count) cells")
+            func count(_ column: Int) throws -> Int {
+                let value = try number(column)
+                guard value.rounded() == value, value >= 0, value <= 1e12 else {
+                    throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) column \(column + 1) "
+                                                     + "is not a count")
+                }
+                return Int(value)
+            }
+            guard cells.count == header.count, seen.insert("\(cells[0]),\(cells[1])").inserted else {
+                throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) has \(cells.count) cells "
+                                                 + "or repeats a run")
+            }
+            guard let seed = UInt64(cells[1]) else {
+                throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) has no seed")
             }
             let base = 5
+            let epochsTrained = try count(2)
+            let selected = try (0..<taskCount).map { try count(base + 5 * $0) }
+            guard selected.allSatisfy({ $0 >= 1 && $0 <= epochsTrained }) else {
+                throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1): a selected epoch "
+                                                 + "outside 1...\(epochsTrained)")
+            }
             return StudyRun(arm: cells[0], seed: seed,
-                            selectedEpochs: try (0..<taskCount).map { Int(try number(base + 5 * $0)) },
-                            epochsTrained: Int(try number(2)),
+                            selectedEpochs: selected,
+                            epochsTrained: epochsTrained,
                             test: try (0..<taskCount).map { try number(base + 5 * $0 + 1) },
                             validation: try (0..<taskCount).map { try number(base + 5 * $0 + 2) },
                             testLoss: try (0..<taskCount).map { try number(base + 5 * $0 + 3) },
                             trainLoss: try (0..<taskCount).map { try number(base + 5 * $0 + 4) },
-                            parameterCount: Int(try number(3)), seconds: try number(4))
+                            parameterCount: try count(3), seconds: try number(4))
         }
     }
 }

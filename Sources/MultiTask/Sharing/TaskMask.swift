@@ -133,6 +133,21 @@ public final class TaskMask: Module {
         return nil
     }
 
+    /// Why round-robin initialization cannot cover `unitCount` units with `taskCount` tasks at
+    /// sharing ratio `sharingRatio` (each task must keep at least ⌈C/T⌉ units), or nil when it can.
+    /// Check this before building a mask from user input: `init` stops the program instead.
+    public static func coverageProblem(unitCount: Int, taskCount: Int, sharingRatio: Double) -> String? {
+        guard sharingRatio > 0 && sharingRatio <= 1 else { return "sharing ratio \(sharingRatio) must lie in (0, 1]" }
+        guard unitCount >= 1, taskCount >= 1 else { return "\(unitCount) units for \(taskCount) tasks" }
+        let share = (unitCount + taskCount - 1) / taskCount
+        guard taskCount == 1 || activeCount(unitCount: unitCount, sharingRatio: sharingRatio) >= share else {
+            return String(format: "sharing ratio %.3g gives %d of %d units per task, but %d tasks need at least %d each "
+                          + "(a ratio of at least %.3g)", sharingRatio, activeCount(unitCount: unitCount, sharingRatio: sharingRatio),
+                          unitCount, taskCount, share, Double(share) / Double(unitCount))
+        }
+        return nil
+    }
+
     /// round(p·C), at least 1.
     public static func activeCount(unitCount: Int, sharingRatio: Double) -> Int {
         max(1, Int((sharingRatio * Double(unitCount)).rounded()))

@@ -179,7 +179,9 @@ public final class Trainer {
     func runEpochs(tasks: [TaskSpec], makeEpoch: (Int) -> (count: Int, batch: (Int) -> StepData),
                    evaluate: () -> ([TaskEvaluation]?, [TaskEvaluation]?)) throws -> [EpochRecord] {
         let log = try configuration.logURL.map { try TrainingLog(url: $0, tasks: tasks, appending: completedEpochs > 0) }
-        if let url = configuration.checkpointURL { removeStaleTemporaryFiles(of: url) }
+        for url in [configuration.checkpointURL, configuration.logURL, configuration.diagnosticsURL].compactMap({ $0 }) {
+            removeStaleTemporaryFiles(of: url)
+        }
         if let url = configuration.diagnosticsURL, completedEpochs == 0 {
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
                 throw TrainingError.cannotWrite(path: url.path, reason: "cannot create the file")
@@ -346,9 +348,10 @@ public final class Trainer {
     /// The file is untrusted: the trainer's counters must be whole numbers in range, the seed, the
     /// balancer, the mode and the batch size must be this trainer's (listed together when several
     /// differ), and the model, optimizer and balancer state are validated before any is applied
-    /// (see `Module.load(_:optimizer:)` and `LossBalancer.restoreState(_:)`); on any error the
-    /// trainer is left as it was. The log files, when configured, are cut back to the checkpoint's
-    /// epoch (`TrainingLog.truncate`): the checkpoint is the commit point of an epoch.
+    /// (see `Module.load(_:optimizer:)` and `LossBalancer.restoreState(_:)`); when the file is
+    /// refused, the trainer is left as it was. Then the log files, when configured, are cut back to
+    /// the checkpoint's epoch (`TrainingLog.truncate`): the checkpoint is the commit point of an
+    /// epoch. (If cutting a log fails — a full disk — the state is restored and the error thrown.)
     public func resume(from url: URL) throws {
         let checkpoint = try Checkpoint(contentsOf: url)
         guard checkpoint.metadata["trainer.completedEpochs"] != nil else {
@@ -370,8 +373,14 @@ public final class Trainer {
             guard let stored = checkpoint.metadata[key], stored != value else { return nil }
             return "\(key.dropFirst("trainer.".count)) \(excerpt(stored)) in the checkpoint, \(value) now"
         }
-        guard checkpoint.metadata["trainer.seed"] != nil else {
-            throw TrainingError.incompatibleCheckpoint("the checkpoint records no seed")
+        // Every checkpoint records the seed, balancer and mode; those that record the batch size
+        // record the group size too. A missing one is a damaged or edited file.
+        var required = ["trainer.seed", "trainer.balancer", "trainer.mode"]
+        if checkpoint.metadata["trainer.batchSize"] != nil || checkpoint.metadata["trainer.taskGroupSize"] != nil {
+            required += ["trainer.batchSize", "trainer.taskGroupSize"]
+        }
+        if let missing = required.first(where: { checkpoint.metadata[$0] == nil }) {
+            throw TrainingError.incompatibleCheckpoint("the checkpoint records no \(missing.dropFirst("trainer.".count))")
         }
         guard differences.isEmpty else {
             throw TrainingError.incompatibleCheckpoint("the run's settings changed: " + differences.joined(separator: "; "))

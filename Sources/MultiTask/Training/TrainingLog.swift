@@ -57,11 +57,11 @@ public final class TrainingLog {
             throw TrainingError.cannotWrite(path: url.path, reason: InputFile.reason(of: error))
         }
         defer { try? handle.close() }
-        var length: UInt64 = 0
-        do {
-            length = try handle.seekToEnd()
-            try handle.write(contentsOf: data)
-        } catch {
+        let length: UInt64
+        do { length = try handle.seekToEnd() } catch {
+            throw TrainingError.cannotWrite(path: url.path, reason: InputFile.reason(of: error))
+        }
+        do { try handle.write(contentsOf: data) } catch {
             try? handle.truncate(atOffset: length)
             throw TrainingError.cannotWrite(path: url.path, reason: InputFile.reason(of: error))
         }

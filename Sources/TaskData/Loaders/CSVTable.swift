@@ -17,9 +17,9 @@ public struct CSVTable: Sendable, Equatable {
     /// The number of data rows.
     public var rowCount: Int { columns.first?.count ?? 0 }
 
-    /// The largest CSV file read (1 GiB): a table is parsed in memory, several times its file size;
-    /// store larger data as `.npy`.
-    public static let maximumFileSize = 1 << 30
+    /// The largest CSV file read (128 MiB): parsing holds every field as text, about twenty times
+    /// the file's size; store larger data as `.npy`.
+    public static let maximumFileSize = 128 << 20
 
     /// Reads the CSV file at `url`. The file's size and its first bytes are checked first: a file
     /// over `maximumFileSize`, or one whose first 64 KiB hold a NUL byte (binary data, not text), is

@@ -31,7 +31,7 @@ extension Tensor {
             // The header (at most 4 + 4·255 bytes) first: a foreign or oversized file is refused
             // before anything else is read.
             let layout = try IDXLayout(reading: file.prefix(4 + 4 * 255), fileSize: file.size)
-            self = layout.decode(try file.contents())
+            self = try layout.decode(try file.contents())
         } catch let error as FileReadError {
             throw .cannotRead(path: url.path, reason: error.reason)
         } catch let error as DataLoadingError {
@@ -110,8 +110,11 @@ struct IDXLayout {
         self.count = count
     }
 
-    /// The tensor in `data` (the whole file).
-    func decode(_ data: Data) -> Tensor {
+    /// The tensor in `data` (the whole file, of the size checked in `init`).
+    func decode(_ data: Data) throws(DataLoadingError) -> Tensor {
+        guard data.count >= headerSize + count * type.byteCount else {
+            throw .malformed(format: "IDX", reason: "the file has \(data.count) bytes, its header needs \(headerSize + count * type.byteCount)")
+        }
         var scalars = [Float](repeating: 0, count: count)
         data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
