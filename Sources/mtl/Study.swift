@@ -22,6 +22,8 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
         Flag(name: "samples", kind: .integer(default: defaultSamples, range: 20...1_000_000),
              help: "generated samples, split 70/10/20 into train/validation/test"),
         Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
+        Flag(name: "scale-task", kind: .text(default: nil, placeholder: "T:F"),
+             help: "multiply task T's targets by F in every split (unequal loss scales, chapter 10; regression tasks)"),
         Flag(name: "batch-size", kind: .integer(default: defaultBatchSize, range: 1...65_536), help: "samples per batch"),
         Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
         Flag(name: "width", kind: .integer(default: 16, range: 1...1024),
@@ -126,13 +128,33 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         lock = try lockRunDirectory(output)
     }
     defer { if let lock { close(lock) } }
+    var scale: (task: Int, factor: Float)?
+    if let text = flags.string("scale-task") {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let task = Int(parts[0]), let factor = Float(parts[1]), factor.isFinite, factor != 0,
+              abs(factor) <= 1e6, probe.train.tasks.indices.contains(task) else {
+            throw UsageError(description: "--scale-task must be TASK:FACTOR with a task in 0..<\(probe.train.tasks.count) and a "
+                             + "non-zero factor of at most 1e6 in size, got '\(excerpt(text))'")
+        }
+        guard !probe.train.tasks[task].kind.isDense, case .regression = probe.train.tasks[task].kind else {
+            throw UsageError(description: "--scale-task: task \(task) (\(probe.train.tasks[task].name)) is not a regression task")
+        }
+        scale = (task, factor)
+    }
     var study = Study(arms: arms, seeds: (0..<UInt64(seedCount)).map { $0 }, maximumEpochs: epochs,
                       patience: flags.integer("patience"), baseline: baseline,
                       resultsURL: output?.appendingPathComponent("runs.csv")) { seed in
-        try dataset.make(sampleCount: sampleCount, seed: seed, correlation: correlation)
+        var data = try dataset.make(sampleCount: sampleCount, seed: seed, correlation: correlation)
+        if let scale {
+            data.train.targets[scale.task] = data.train.targets[scale.task] * scale.factor
+            data.validation.targets[scale.task] = data.validation.targets[scale.task] * scale.factor
+            data.test.targets[scale.task] = data.test.targets[scale.task] * scale.factor
+        }
+        return data
     }
     study.selectsLastEpoch = flags.string("select-by") == "last"
-    study.settings = ["dataset": dataset.rawValue, "samples": String(sampleCount), "correlation": String(correlation)]
+    study.settings = ["dataset": dataset.rawValue, "samples": String(sampleCount), "correlation": String(correlation),
+                      "scale": scale.map { "task \($0.task) × \($0.factor)" } ?? "none"]
     if flags.string("noise-floor") == "on" { study = study.addingNoiseFloor() }
     print("\(title): \(study.arms.count) arms × \(seedCount) seeds on \(dataset.rawValue) (\(sampleCount) samples), "
           + "at most \(epochs) epochs, selected by \(flags.string("select-by")!)"
