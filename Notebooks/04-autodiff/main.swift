@@ -7,6 +7,7 @@
 // Run it with `swift run -c release 04-autodiff`.
 
 // %%
+import Foundation
 import MultiTaskKit
 
 // %% [markdown]
@@ -55,6 +56,21 @@ let difference = (g1 + g2 - both).abs().max().scalar
 let cosine = (g1 * g2).sum().scalar / ((g1 * g1).sum().scalar.squareRoot() * (g2 * g2).sum().scalar.squareRoot())
 print("max |g₁ + g₂ − g(L₁ + L₂)| =", difference)
 print("cosine(g₁, g₂) =", cosine, cosine < 0 ? "(the tasks conflict on the shared weights)" : "(the tasks agree)")
+
+// %% [markdown]
+// ## The graph backward() walks
+// `ComputationGraph` draws the operations that produced a variable: leaves (inputs plain, parameters
+// shaded) on the left, each operation a rounded box, the loss on the right. `backward()` visits
+// these nodes from right to left. Written to `Tutorials/figures/04-computation-graph.svg` (a
+// `--quick` run writes to the temporary directory).
+
+// %%
+let quickRun = CommandLine.arguments.contains("--quick")
+let graph = ComputationGraph(of: taskLosses[0], names: [(input, "x"), (shared, "W (shared)"), (heads[0], "head 0")])
+let graphURL = (quickRun ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))
+    .appendingPathComponent("04-computation-graph.svg")
+try Data(graph.svg().utf8).write(to: graphURL)
+print("\(graph.nodes.count) nodes, \(graph.edges.count) edges; figure: \(graphURL.path)")
 
 // %% [markdown]
 // ## Try next

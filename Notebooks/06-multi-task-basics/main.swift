@@ -97,14 +97,26 @@ for samples in [150, 500, 2000] {
         let trend = PairedComparison(ends[0].deltaM(of: "multi-head@15"), minus: ends[1].deltaM(of: "multi-head@15"))
         trends.append("\(samples) samples: Δm%(ρ = 1) − Δm%(ρ = 0) = \(trend.formatted()) — \(trend.verdict)")
     }
-    series.append(LinePlot.Series(name: "multi-head, \(samples) samples", points: points, band: band))
-    if samples == 150 { series.append(LinePlot.Series(name: "noise floor, 150", points: floorPoints, band: floorBand)) }
+    series.append(LinePlot.Series(name: "\(samples) samples", points: points, band: band))
+    if samples == 150 { series.append(LinePlot.Series(name: "noise floor (150)", points: floorPoints, band: floorBand)) }
 }
 print(table)
 print(trends.joined(separator: "\n"))
-let figure = LinePlot(title: "Multi-head vs STL at equal parameters (RelatedRegression, 20 seeds)", xLabel: "task correlation ρ",
+let figure = LinePlot(title: "Multi-head vs STL at equal parameters (RelatedRegression, 20 seeds each)", xLabel: "task correlation ρ",
                       yLabel: "Δm% against STL (test MSE; band: 95% CI)", series: series)
 let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("06-sharing-regime.svg")
                       : URL(fileURLWithPath: "Tutorials/figures/06-sharing-regime.svg")
 try figure.write(to: figureURL)
 print("figure: \(figureURL.path)")
+
+// %% [markdown]
+// ## The architectures, drawn
+// What STL and hard sharing share: the blue boxes are used by every task. Written to `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
+// writes to the temporary directory).
+
+// %%
+for architecture in [Architecture.singleTask, .multiHead] {
+    let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")).appendingPathComponent("architecture-\(architecture.rawValue).svg")
+    try ArchitectureDiagram(architecture, taskCount: 2).write(to: url)
+    print("diagram: \(url.path)")
+}

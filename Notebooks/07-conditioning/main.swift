@@ -80,3 +80,15 @@ let chartURL = quick ? FileManager.default.temporaryDirectory.appendingPathCompo
                      : URL(fileURLWithPath: "Tutorials/figures/07-conditioning.svg")
 try chart.write(to: chartURL)
 print("figure: \(chartURL.path)")
+
+// %% [markdown]
+// ## The architectures, drawn
+// One network for all tasks; the task enters as a descriptor e_t. Written to `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
+// writes to the temporary directory).
+
+// %%
+for architecture in [Architecture.concatenation, .additive, .multiplicative, .film] {
+    let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")).appendingPathComponent("architecture-\(architecture.rawValue).svg")
+    try ArchitectureDiagram(architecture, taskCount: 2).write(to: url)
+    print("diagram: \(url.path)")
+}

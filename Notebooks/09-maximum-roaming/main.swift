@@ -100,3 +100,41 @@ let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComp
                       : URL(fileURLWithPath: "Tutorials/figures/09-roaming-progress.svg")
 try figure.write(to: figureURL)
 print("figure: \(figureURL.path)")
+
+// %% [markdown]
+// ## The architectures, drawn
+// One shared layer, a unit mask per task: fixed, or roaming over training. Written to `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
+// writes to the temporary directory).
+
+// %%
+for architecture in [Architecture.maximumRoaming, .fixedPartitioning] {
+    let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")).appendingPathComponent("architecture-\(architecture.rawValue).svg")
+    try ArchitectureDiagram(architecture, taskCount: 2).write(to: url)
+    print("diagram: \(url.path)")
+}
+
+// %% [markdown]
+// ## The masks over time
+// The first masked layer's masks after each epoch of one roaming run (p = 0.5, Δ = a fifth of an
+// epoch, seed 1): dark cells are active, pale ones visited earlier, white ones never used. Written to
+// `Tutorials/figures/09-roaming-masks.svg`.
+
+// %%
+do {
+    var options = ArchitectureOptions(width: 16, sharingRatio: 0.5, updateInterval: max(1, stepsPerEpoch / 5), seed: 1)
+    options.skipsMaskedUnits = true
+    let model = makeNetwork(.maximumRoaming, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
+    let mask = model.namedModules().compactMap { $0.module as? TaskMask }[0]
+    let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
+                          configuration: .init(epochs: 0, batchSize: 64, seed: 1, mode: .taskAlternating, showsProgress: false))
+    var snapshots = [MaskTimeline.Snapshot(caption: "start", masks: mask.masks.value, visited: mask.visited.value)]
+    for epoch in 1...epochs {
+        trainer.configuration.epochs = epoch
+        try trainer.fit(data.train)
+        snapshots.append(.init(caption: "epoch \(epoch)", masks: mask.masks.value, visited: mask.visited.value))
+    }
+    let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))
+        .appendingPathComponent("09-roaming-masks.svg")
+    try MaskTimeline(title: "Maximum Roaming: task masks of the first layer, epoch by epoch", snapshots: snapshots).write(to: url)
+    print("masks: \(url.path)")
+}

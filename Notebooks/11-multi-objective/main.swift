@@ -131,3 +131,19 @@ for method in [BalancingMethod.equal, .mgdaUpperBound, .mgda, .pcGrad, .nashMTL]
     print(String(format: "%@ %.3f      %.3f       %+6.2f   %.2f", method.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
                  result.test[0].mainValue, result.test[1].mainValue, delta, result.secondsPerEpoch))
 }
+
+// %% [markdown]
+// ## The geometry of one step
+// The two gradients at the first starting point, their convex combinations, the min-norm point
+// d* that MGDA steps along, and PCGrad's projections when they conflict. Written to
+// `Tutorials/figures/11-gradient-geometry.svg`.
+
+// %%
+let startGradients = gradients(starts[0])
+let geometry = GradientGeometry(title: "Two task gradients at θ = (−1, −0.5)",
+                                first: (Double(startGradients[0][0]), Double(startGradients[0][1])),
+                                second: (Double(startGradients[1][0]), Double(startGradients[1][1])))
+let geometryURL = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))
+    .appendingPathComponent("11-gradient-geometry.svg")
+try geometry.write(to: geometryURL)
+print(String(format: "min-norm weight α = %.3f; figure: %@", geometry.minimumNormWeight, geometryURL.path))

@@ -67,7 +67,8 @@ public struct StudyResult: Sendable {
 
     /// The first line of every table: what the numbers are.
     public var protocolLine: String {
-        let counts = Set(arms.map { runs(of: $0).count })
+        let counts = Set(arms.map { runs(of: $0).count }.filter { $0 > 0 })
+        guard !counts.isEmpty else { return "No runs yet." }
         let seedText = counts.count == 1 ? "\(counts.first!) seeds" : "\(counts.min()!)–\(counts.max()!) seeds"
         return "Test metrics at the epoch selected on validation, mean ± sd over \(seedText); Δm% against \(baseline) "
             + "paired by seed, with a 95% percentile-bootstrap CI (10,000 resamples); "

@@ -98,6 +98,11 @@ public struct BarChart {
 
     public func svg(width: Int = 640, height: Int = 400) -> String {
         var canvas = PlotCanvas(width: width, height: height, title: title, xLabel: "", yLabel: yLabel)
+        // Category names longer than their slot are written at a slant, with room below for them.
+        let slot = (Double(width) - canvas.left - canvas.right) / Double(max(1, categories.count))
+        let longest = Double(categories.map(\.count).max() ?? 0) * 6.2
+        let slanted = longest > slot * 0.95
+        if slanted { canvas.bottomMargin = 30 + longest * 0.6 }
         let bars = (errorBars ?? []).flatMap { $0.flatMap { [$0.lower, $0.upper] } }
         let values = (series.flatMap(\.values) + bars).filter(\.isFinite)
         canvas.setRanges(x: (0, Double(max(1, categories.count))), y: (min(0, values.min() ?? 0), max(0, values.max() ?? 1)),
@@ -120,8 +125,12 @@ public struct BarChart {
                                           middle, low, high, middle - cap, low, middle + cap, middle - cap, high, middle + cap)
                 }
             }
-            canvas.body += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%@</text>\n",
-                                  canvas.left + (Double(c) + 0.5) * groupWidth, canvas.bottom + 16, escapeXML(category))
+            let x = canvas.left + (Double(c) + 0.5) * groupWidth, y = canvas.bottom + 16
+            canvas.body += slanted
+                ? String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\" transform=\"rotate(-35 %.1f %.1f)\">%@</text>\n",
+                         x, y, x, y, escapeXML(category))
+                : String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%@</text>\n",
+                         x, y, escapeXML(category))
         }
         canvas.addLegend(series.map(\.name))
         return canvas.document()
@@ -143,7 +152,8 @@ struct PlotCanvas {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
     let width: Int, height: Int
     let title: String, xLabel: String, yLabel: String
-    let left = 70.0, right = 150.0, top = 40.0, bottomMargin = 50.0
+    let left = 70.0, right = 150.0, top = 40.0
+    var bottomMargin = 50.0
     var xRange = (0.0, 1.0), yRange = (0.0, 1.0)
     var axes = ""
     var body = ""
@@ -170,7 +180,8 @@ struct PlotCanvas {
         let magnitude = pow(10, floor(log10(rough)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
         let first = ceil(range.0 / step) * step
-        return stride(from: first, through: range.1 + step * 1e-9, by: step).map { $0 }
+        // A tick within rounding of zero is zero (never "-0").
+        return stride(from: first, through: range.1 + step * 1e-9, by: step).map { abs($0) < step * 1e-9 ? 0 : $0 }
     }
 
     mutating func setRanges(x: (Double, Double), y: (Double, Double), logarithmicY: Bool, xTicks: Bool = true) {
