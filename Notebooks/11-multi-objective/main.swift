@@ -134,13 +134,13 @@ for method in [BalancingMethod.equal, .mgdaUpperBound, .mgda, .pcGrad, .nashMTL]
 
 // %% [markdown]
 // ## The geometry of one step
-// The two gradients at the first starting point, their convex combinations, the min-norm point
-// d* that MGDA steps along, and PCGrad's projections when they conflict. Written to
-// `Tutorials/figures/11-gradient-geometry.svg`.
+// The two gradients at θ = (0.5, 0.9), between the two tasks' optima (1, 0) and (0, 1), where they
+// conflict: their convex combinations, the min-norm point d* that MGDA steps along, and PCGrad's
+// projections. Written to `Tutorials/figures/11-gradient-geometry.svg`.
 
 // %%
-let startGradients = gradients(starts[0])
-let geometry = GradientGeometry(title: "Two task gradients at θ = (−1, −0.5)",
+let startGradients = gradients([0.5, 0.9])
+let geometry = GradientGeometry(title: "Two task gradients at θ = (0.5, 0.9)",
                                 first: (Double(startGradients[0][0]), Double(startGradients[0][1])),
                                 second: (Double(startGradients[1][0]), Double(startGradients[1][1])))
 let geometryURL = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))

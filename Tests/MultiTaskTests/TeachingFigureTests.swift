@@ -28,11 +28,11 @@ struct TeachingFigureTests {
         let masks = Tensor([[1, 0, 1, 0], [0, 1, 1, 0]]), visited = Tensor([[1, 1, 1, 0], [0, 1, 1, 1]])
         let timeline = MaskTimeline(title: "t", snapshots: [.init(caption: "start", masks: masks, visited: visited)])
         let svg = timeline.svg()
-        let dark = [MaskTimeline.darker("#f4cccc"), MaskTimeline.darker("#d9ead3")]
-        #expect(svg.components(separatedBy: "fill=\"\(dark[0])\"").count - 1 == 2)
-        #expect(svg.components(separatedBy: "fill=\"\(dark[1])\"").count - 1 == 2)
-        #expect(svg.components(separatedBy: "fill=\"#f4cccc\"").count - 1 == 1)   // task 0: visited unit 1, inactive
-        #expect(svg.components(separatedBy: "fill=\"#d9ead3\"").count - 1 == 1)   // task 1: visited unit 3, inactive
+        let strong = ["#1f77b4", "#d62728"], pale = strong.map(MaskTimeline.pale)
+        #expect(svg.components(separatedBy: "fill=\"\(strong[0])\"").count - 1 == 2)
+        #expect(svg.components(separatedBy: "fill=\"\(strong[1])\"").count - 1 == 2)
+        #expect(svg.components(separatedBy: "fill=\"\(pale[0])\"").count - 1 == 1)   // task 0: visited unit 1, inactive
+        #expect(svg.components(separatedBy: "fill=\"\(pale[1])\"").count - 1 == 1)   // task 1: visited unit 3, inactive
     }
 
     @Test("the min-norm point of two gradients matches the solver's closed form; PCGrad's projection is orthogonal")

@@ -47,6 +47,7 @@ public final class DynamicWeightAverage: LossBalancer {
         if history.count > 2 { history.removeFirst() }
     }
 
+    /// The last one or two epochs' mean losses, `[1 or 2, T]` ("history").
     public var state: [String: Tensor] {
         history.isEmpty ? [:] : ["history": Tensor(shape: [history.count, taskCount], scalars: history.flatMap { $0 })]
     }

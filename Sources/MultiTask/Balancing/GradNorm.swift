@@ -102,6 +102,7 @@ public final class GradNorm: LossBalancer {
         return used
     }
 
+    /// The weights w with their optimizer state, and L_t(0) with its epoch once taken.
     public var state: [String: Tensor] {
         var state = weights.state
         if let initialLosses {

@@ -51,6 +51,7 @@ public final class UncertaintyWeighting: LossBalancer {
         return weights
     }
 
+    /// The log-variances s with their optimizer state.
     public var state: [String: Tensor] { logVariances.state }
 
     /// Restores s (finite, `[T]`) and its optimizer state; anything else is refused.

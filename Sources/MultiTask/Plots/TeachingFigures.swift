@@ -4,7 +4,7 @@ import TensorCore
 /// Maximum Roaming's masks over training, as a picture: one panel per snapshot, a row per task and
 /// a column per unit; a cell is filled in the task's colour where the unit is active, pale where it
 /// was visited but is inactive now, white where the task never used it. Roaming shows as the pale
-/// cells spreading until every unit has been visited.
+/// cells spreading until every unit has been visited. (Colours: the plots' palette, one per task.)
 public struct MaskTimeline {
     /// One panel: its caption, and `masks` and `visited` as `[T, C]` 0/1 tensors (a `TaskMask`'s
     /// buffers).
@@ -33,7 +33,7 @@ public struct MaskTimeline {
         guard let first = snapshots.first else { return "" }
         let tasks = first.masks.shape[0], units = first.masks.shape[1]
         let panelWidth = Double(units) * cell + 24, panelHeight = Double(tasks) * cell
-        let width = 70 + Double(snapshots.count) * panelWidth, height = 110 + panelHeight
+        let width = Swift.max(620, 70 + Double(snapshots.count) * panelWidth), height = 110 + panelHeight
         var body = ""
         for task in 0..<tasks {
             body += String(format: "<text x=\"60\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\">task %d</text>\n",
@@ -42,11 +42,11 @@ public struct MaskTimeline {
         for (panel, snapshot) in snapshots.enumerated() {
             let left = 70 + Double(panel) * panelWidth
             for task in 0..<tasks {
-                let colour = ArchitectureDiagram.taskColours[task % ArchitectureDiagram.taskColours.count]
+                let strong = PlotCanvas.palette[task % PlotCanvas.palette.count]
                 for unit in 0..<units {
                     let active = snapshot.masks[flat: task * units + unit] == 1
                     let visited = snapshot.visited[flat: task * units + unit] == 1
-                    let fill = active ? Self.darker(colour) : visited ? colour : "#ffffff"
+                    let fill = active ? strong : visited ? Self.pale(strong) : "#ffffff"
                     body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\" stroke=\"#bbb\" stroke-width=\"0.5\"/>\n",
                                    left + Double(unit) * cell, 60 + Double(task) * cell, cell, cell, fill)
                 }
@@ -66,11 +66,11 @@ public struct MaskTimeline {
             """
     }
 
-    /// A task colour darkened for the active cells.
-    package static func darker(_ colour: String) -> String {
+    /// A task's colour blended three parts in four with white, for visited, inactive cells.
+    package static func pale(_ colour: String) -> String {
         let hex = Array(colour.dropFirst())
         let channels = stride(from: 0, to: 6, by: 2).map { Int(String(hex[$0..<($0 + 2)]), radix: 16) ?? 0 }
-        return "#" + channels.map { String(format: "%02x", $0 * 11 / 20) }.joined()
+        return "#" + channels.map { String(format: "%02x", ($0 + 3 * 255) / 4) }.joined()
     }
 
     /// Writes the SVG atomically.
@@ -114,7 +114,7 @@ public struct GradientGeometry {
     }
 
     /// The SVG document: a square plane with the origin at its centre.
-    public func svg(size: Double = 420) -> String {
+    public func svg(size: Double = 520) -> String {
         let points = [first, second, minimumNormPoint, Self.projection(first, awayFrom: second), Self.projection(second, awayFrom: first)]
         let extent = (points.flatMap { [abs($0.x), abs($0.y)] }.max() ?? 1) * 1.25
         func pixel(_ point: (x: Double, y: Double)) -> (Double, Double) {
