@@ -141,10 +141,16 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
         case .multiplicative: conditioning = MultiplicativeConditioning(featureCount: features, descriptor: descriptor, random: random)
         default: conditioning = FiLM(featureCount: features, descriptor: descriptor, random: random)
         }
+        // The conditioning enters *before* a nonlinear layer: features → (conditioned) → a hidden
+        // layer with ReLU → the output layer. Before a linear decoder alone, additive or
+        // concatenated conditioning could only shift each task's output by a constant, and FiLM
+        // would be a multi-head network in disguise (chapter 07).
         let widest = tasks.map(\.outputCount).max()!
-        let decoder = dense
-            ? Conv2D(inputChannels: decoderInputs, outputChannels: widest, kernelSize: 1, random: random) as Module
-            : Linear(inputCount: decoderInputs, outputCount: widest, random: random)
+        let decoder: Module = dense
+            ? Sequential(Conv2D(inputChannels: decoderInputs, outputChannels: options.width, kernelSize: 1, random: random), ReLU(),
+                         Conv2D(inputChannels: options.width, outputChannels: widest, kernelSize: 1, random: random))
+            : Sequential(Linear(inputCount: decoderInputs, outputCount: options.width, random: random), ReLU(),
+                         Linear(inputCount: options.width, outputCount: widest, random: random))
         return TaskConditionedNetwork(encoder: Sequential(blocks), conditioning: conditioning, decoder: decoder,
                                       outputCounts: tasks.map(\.outputCount))
     case .softSharing:
