@@ -4,81 +4,76 @@
 // Hard sharing at its extreme: *all* parameters are shared and the task enters as an input — a
 // descriptor z_t (one-hot, or a learned embedding) that conditions the shared features h:
 //
-// - concatenation: decoder([h, z_t]);
+// - concatenation: [h, z_t] into the next layer;
 // - additive:       h + W_z z_t (a task-specific bias; equal to concatenation followed by a linear layer);
 // - multiplicative: h ⊙ σ(W_z z_t) (task gates that switch features on and off);
 // - FiLM:           γ(z_t) ⊙ h + β(z_t) (Perez et al., AAAI 2018: scale and shift).
 //
-// One shared decoder then serves every task. We compare them with single-task networks and a
-// multi-head network on two problems. Run with `swift run -c release 07-conditioning`
-// (`--quick`: less data and one seed).
+// Where the conditioning enters decides what it can express. Before a linear output layer alone,
+// additive conditioning can only shift each task's output by a constant, and FiLM is exactly a
+// multi-head network (its γ_t rescales the shared output weights into task heads) — both tested in
+// `ConditioningEquivalenceTests`. So `makeNetwork` conditions the features *before* a hidden layer
+// with ReLU. We compare the four with single-task networks and a multi-head network, with the
+// findings protocol; the study (5 seeds) is committed in `Tutorials/results/07-conditioning/`, and
+// this notebook re-runs a slice and checks it. Run with `swift run -c release 07-conditioning`
+// (`--quick`: less data, a short slice).
 
 // %%
 import Foundation
 import MultiTaskKit
 
 let quick = CommandLine.arguments.contains("--quick")
-let seeds: [UInt64] = quick ? [1] : [1, 2, 3]
 let architectures: [Architecture] = [.singleTask, .multiHead, .concatenation, .additive, .multiplicative, .film]
 
 // %% [markdown]
-// ## Two related regression tasks (ρ = 0.5)
-// Test MSE per task, mean over seeds, and Δm% against STL; then concatenation with a learned
-// 4-dimensional task embedding instead of the one-hot code.
+// ## The study
+// Every architecture on the standard backbone of width 32, one-hot descriptors, two related
+// regression tasks (ρ = 0.5).
 
 // %%
-func regression(_ architecture: Architecture, descriptor: TaskDescriptorKind = .oneHot) throws -> (errors: [Double], deltaM: Double) {
-    var errors = [0.0, 0.0], delta = 0.0
-    for seed in seeds {
-        let data = try SyntheticDataset.regression.make(sampleCount: quick ? 600 : 6000, seed: seed, correlation: 0.5)
-        let options = ArchitectureOptions(width: 32, descriptor: descriptor, seed: seed)
-        let stl = try runExperiment(.singleTask, data: data, options: options, epochs: quick ? 2 : 15, learningRate: 1e-3, showsProgress: false)
-        let run = try runExperiment(architecture, data: data, options: options, epochs: quick ? 2 : 15, learningRate: 1e-3, showsProgress: false)
-        for task in 0..<2 { errors[task] += run.test[task].mainValue / Double(seeds.count) }
-        delta += deltaM(multiTask: run.test.map(\.metrics), singleTask: stl.test.map(\.metrics),
-                        metrics: [[.meanSquaredError], [.meanSquaredError]]) / Double(seeds.count)
+func conditioningStudy(_ architectures: [Architecture], seeds: [UInt64], samples: Int, epochs: Int, resultsURL: URL?) -> Study {
+    let arms = architectures.map { StudyArm(name: "\($0.rawValue)@32", architecture: $0, options: ArchitectureOptions(width: 32)) }
+    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 10, baseline: "stl@32", resultsURL: resultsURL) { seed in
+        try SyntheticDataset.regression.make(sampleCount: samples, seed: seed, correlation: 0.5)
+    }.addingNoiseFloor()
+}
+
+// %% [markdown]
+// ## A slice, re-run
+// STL, concatenation and FiLM on two seeds (one short one with `--quick`), checked against the
+// committed runs.
+
+// %%
+let committed = URL(fileURLWithPath: "Tutorials/results/07-conditioning/runs.csv")
+let slice = try conditioningStudy([.singleTask, .concatenation, .film], seeds: quick ? [0] : [0, 1], samples: quick ? 600 : 6000,
+                                  epochs: quick ? 3 : 100, resultsURL: nil).run()
+if !quick {
+    let recorded = try StudyResult.readRuns(from: committed)
+    for run in slice.runs {
+        guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { continue }
+        precondition(row.test == run.test && row.selectedEpochs == run.selectedEpochs, "\(run.arm) seed \(run.seed) differs from the committed study")
     }
-    return (errors, delta)
+    print("slice re-run: identical to the committed runs of these seeds\n")
 }
-print("regression (ρ = 0.5)       task-0 MSE   task-1 MSE   Δm%")
-var regressionDeltas: [Double] = []
-for architecture in architectures {
-    let result = try regression(architecture)
-    regressionDeltas.append(result.deltaM)
-    print(String(format: "%@ %.3f        %.3f        %+.2f", architecture.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0),
-                 result.errors[0], result.errors[1], result.deltaM))
-}
-let embedded = try regression(.concatenation, descriptor: .embedding(dimension: 4))
-print(String(format: "concatenation, embedding    %.3f        %.3f        %+.2f", embedded.errors[0], embedded.errors[1], embedded.deltaM))
 
 // %% [markdown]
-// ## Eight attribute groups on images
-// The conditioned decoder must now produce eight different kinds of output from one set of
-// weights (its output layer is as wide as the widest task; each task reads its own first k_t
-// outputs). Seed 1, mean F-score over the tasks.
+// ## The whole study, and the figure
+// Δm% of each architecture against STL with its 95% CI. Written to
+// `Tutorials/figures/07-conditioning.svg` (a quick run writes to the temporary directory).
 
 // %%
-let images = try SyntheticDataset.shapes.make(sampleCount: quick ? 200 : 1500, seed: 1)
-var imageResults: [(name: String, result: ExperimentResult)] = []
-for architecture in architectures {
-    var options = ArchitectureOptions(width: 16, seed: 1)
-    options.skipsMaskedUnits = true
-    imageResults.append((architecture.rawValue, try runExperiment(architecture, data: images, options: options, epochs: quick ? 1 : 4,
-                                                                  learningRate: 3e-3, showsProgress: false)))
+let result = try conditioningStudy(architectures, seeds: Array(0..<5), samples: 6000, epochs: 100, resultsURL: committed).recordedResult()
+print(result.markdownTable() + "\n")
+var againstMultiHead = result
+againstMultiHead.baseline = "multi-head@32"
+for architecture in architectures.dropFirst(2) {
+    if let comparison = againstMultiHead.comparison(of: "\(architecture.rawValue)@32") {
+        print("\(architecture.rawValue) against multi-head: Δm% \(comparison.formatted()) — \(comparison.verdict)")
+    }
 }
-print("\n" + comparisonTable(imageResults, baseline: imageResults[0].result))
-
-// %% [markdown]
-// ## The figure
-// Δm% of each architecture on the regression tasks. Written to `Tutorials/figures/07-conditioning.svg`
-// in a full run.
-
-// %%
-let chart = BarChart(title: "Task conditioning vs multi-head (two regression tasks, ρ = 0.5)", yLabel: "Δm% against STL",
-                     categories: architectures.dropFirst().map(\.rawValue), series: [("Δm%", Array(regressionDeltas.dropFirst()))])
-let chartURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("07-conditioning.svg")
-                     : URL(fileURLWithPath: "Tutorials/figures/07-conditioning.svg")
-try chart.write(to: chartURL)
+let chartURL = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))
+    .appendingPathComponent("07-conditioning.svg")
+try result.deltaMChart(title: "Task conditioning vs STL (two regression tasks, ρ = 0.5, 5 seeds)").write(to: chartURL, width: 720)
 print("figure: \(chartURL.path)")
 
 // %% [markdown]

@@ -61,5 +61,5 @@ func runDemo(seed: UInt64, quick: Bool) throws {
 
 /// The demo's training budget and learning rate (chosen so that every model learns every task
 /// within about a minute on two cores).
-let demoEpochs = 12
+let demoEpochs = 10
 let demoLearningRate: Float = 3e-3
