@@ -175,6 +175,9 @@ func runTrain(_ arguments: [String]) throws {
     }
     let resume = flags.isSet("resume")
     if resume && flags.isSet("overwrite") { throw UsageError(description: "--resume and --overwrite exclude each other") }
+    // Everything that can be refused is checked before the output directory is touched.
+    let data = try settings.makeData()
+    try settings.validate(data: data)
     do {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     } catch {
@@ -192,8 +195,6 @@ func runTrain(_ arguments: [String]) throws {
         throw UsageError(description: "\(output.path) already holds a run (\(previousFiles.joined(separator: ", "))): "
                          + "continue it with --resume, or replace it with --overwrite")
     }
-    let data = try settings.makeData()
-    try settings.validate(data: data)
     if !settings.updateIntervalGiven { settings.options.updateInterval = max(1, (data.train.count + batchSize - 1) / batchSize / 10) }
     var metadata = settings.metadata
     metadata["run.learning-rate"] = String(learningRate)

@@ -24,7 +24,8 @@ struct CommandLineTests {
     }()
 
     /// Runs `mtl` with `arguments` (and extra environment), standard output to `output` when given.
-    static func mtl(_ arguments: [String], environment: [String: String] = [:], output: FileHandle? = nil) throws -> Outcome {
+    static func mtl(_ arguments: [String], environment: [String: String] = [:], output: FileHandle? = nil,
+                    directory: URL? = nil) throws -> Outcome {
         guard let executable else {
             Issue.record("the mtl executable was not found beside the tests; build it with `swift build -c release`")
             return Outcome(status: -1, output: "", error: "")
@@ -32,6 +33,7 @@ struct CommandLineTests {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let standardOutput = Pipe(), standardError = Pipe()
         if let output { process.standardOutput = output } else { process.standardOutput = standardOutput }
@@ -83,10 +85,14 @@ struct CommandLineTests {
     @Test("masked architectures whose sharing ratio cannot cover a layer are refused, not trapped")
     func uncoveredMasks() throws {
         // Digits: 2 tasks; width 1 passes the first layer (1 unit) but not the second (2 units, 1 active each).
+        // A refused run leaves nothing behind (no default output directory).
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try Self.mtl(["train", "--dataset", "digits", "--architecture", "roaming", "--width", "1", "--sharing-ratio", "0.3",
-                              "--samples", "40"]).refused(saying: "a layer of"))
+                              "--samples", "40"], directory: directory).refused(saying: "a layer of"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
         #expect(try Self.mtl(["train", "--dataset", "shapes", "--architecture", "fixed-partitioning", "--width", "8",
-                              "--sharing-ratio", "0.01", "--samples", "40"]).refused(saying: "a layer of"))
+                              "--sharing-ratio", "0.01", "--samples", "40"], directory: directory).refused(saying: "a layer of"))
     }
 
     @Test("a study's runs file is never mixed with other settings, other tasks or damaged rows")
