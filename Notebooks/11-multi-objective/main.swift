@@ -115,21 +115,38 @@ print("figure: \(plotURL.path)")
 // %% [markdown]
 // ## Part 2: the same methods on images
 // Two overlapping digits (`MultiDigit`, MultiMNIST-style): task 0 reads the left digit, task 1 the
-// right. A multi-head CNN trained with each method (and single-task networks for Δm%), seed 1.
+// right. Single-task networks against a multi-head CNN (width 16) with each method, with the
+// findings protocol: the study committed in `Tutorials/results/11-multi-objective/` (`mtl compare`,
+// 5 paired seeds, each run at its best validation epoch). A slice — STL and EW on one seed — is
+// re-run and checked against it.
 
 // %%
-let data = try SyntheticDataset.digits.make(sampleCount: quick ? 300 : 3000, seed: 1)
-let imageEpochs = quick ? 1 : 5
-let options = ArchitectureOptions(width: 16, seed: 1)
-let stl = try runExperiment(.singleTask, data: data, options: options, epochs: imageEpochs, learningRate: 2e-3, showsProgress: false)
-print("\nmethod     left acc   right acc   Δm%      s/epoch")
-print(String(format: "STL        %.3f      %.3f       —        %.2f", stl.test[0].mainValue, stl.test[1].mainValue, stl.secondsPerEpoch))
-for method in [BalancingMethod.equal, .mgdaUpperBound, .mgda, .pcGrad, .nashMTL] {
-    let result = try runExperiment(.multiHead, data: data, options: options, epochs: imageEpochs, learningRate: 2e-3, balancing: method,
-                                   showsProgress: false)
-    let delta = deltaM(multiTask: result.test.map { [$0.mainMetric: $0.mainValue] }, singleTask: stl.test.map { [$0.mainMetric: $0.mainValue] })
-    print(String(format: "%@ %.3f      %.3f       %+6.2f   %.2f", method.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
-                 result.test[0].mainValue, result.test[1].mainValue, delta, result.secondsPerEpoch))
+func imageStudy(_ methods: [BalancingMethod], seeds: [UInt64], samples: Int, epochs: Int, resultsURL: URL?) -> Study {
+    let options = ArchitectureOptions(width: 16)
+    let arms = [StudyArm(name: "stl", architecture: .singleTask, options: options)]
+        + methods.map { StudyArm(name: $0.rawValue, architecture: .multiHead, balancing: $0, options: options) }
+    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 5, baseline: "stl", resultsURL: resultsURL) { seed in
+        try SyntheticDataset.digits.make(sampleCount: samples, seed: seed)
+    }.addingNoiseFloor()
+}
+let imageMethods: [BalancingMethod] = [.equal, .mgdaUpperBound, .mgda, .pcGrad, .nashMTL]
+let committed = URL(fileURLWithPath: "Tutorials/results/11-multi-objective/runs.csv")
+let imageSlice = try imageStudy([.equal], seeds: [0], samples: quick ? 300 : 3000, epochs: quick ? 2 : 30, resultsURL: nil).run()
+if !quick {
+    let recorded = try StudyResult.readRuns(from: committed)
+    for run in imageSlice.runs {
+        guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { continue }
+        precondition(row.test == run.test && row.selectedEpochs == run.selectedEpochs, "\(run.arm) seed \(run.seed) differs from the committed study")
+    }
+    print("slice re-run: identical to the committed runs of this seed\n")
+}
+var imageResult = try imageStudy(imageMethods, seeds: Array(0..<5), samples: 3000, epochs: 30, resultsURL: committed).recordedResult()
+print(imageResult.markdownTable() + "\n")
+imageResult.baseline = "ew"
+for method in imageMethods.dropFirst() {
+    if let comparison = imageResult.comparison(of: method.rawValue) {
+        print("\(method.rawValue) against EW: Δm% \(comparison.formatted()) — \(comparison.verdict)")
+    }
 }
 
 // %% [markdown]
