@@ -265,3 +265,21 @@ struct BalancingTests {
     }
 }
 
+
+/// The AdaTask control of chapter 12.
+@Suite("AdaTask control")
+struct AdaTaskControlTests {
+    @Test("ew-shared-lr: equal weights, Adam at T·η on the shared parameters and η on the task-specific ones")
+    func scaledSharedRate() throws {
+        let data = try SyntheticDataset.regression.make(sampleCount: 60, seed: 1)
+        let model = makeNetwork(.multiHead, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                                options: ArchitectureOptions(width: 4, seed: 2))
+        let (balancer, optimizer) = BalancingMethod.equalWithScaledSharedRate.make(for: model, learningRate: 1e-3, seed: 0)
+        #expect(balancer is EqualWeighting)
+        let shared = Set(model.sharedParameters().map(ObjectIdentifier.init))
+        #expect(optimizer.groups.count == 2)
+        #expect(optimizer.groups[0].learningRate == 2e-3 && optimizer.groups[0].parameters.allSatisfy { shared.contains(ObjectIdentifier($0)) })
+        #expect(optimizer.groups[1].learningRate == 1e-3 && optimizer.groups[1].parameters.allSatisfy { !shared.contains(ObjectIdentifier($0)) })
+        #expect(optimizer.parameters.count == model.parameters().count)
+    }
+}

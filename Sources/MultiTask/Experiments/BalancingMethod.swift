@@ -16,6 +16,11 @@ public enum BalancingMethod: String, CaseIterable, Sendable {
     case pcGrad = "pcgrad"
     case nashMTL = "nash-mtl"
     case adaTask = "adatask"
+    /// A control for AdaTask, not a method of its own: equal weighting with Adam at T·η on the
+    /// shared parameters θ_sh (η on the rest). AdaTask takes T Adam steps on θ_sh per batch, each of
+    /// about η; this control gives plain Adam the same step size, so a comparison can tell
+    /// AdaTask's per-task accumulators from its larger steps (chapter 12).
+    case equalWithScaledSharedRate = "ew-shared-lr"
 
     /// Whether the method needs the gradient of every task separately (T backward passes).
     public var needsTaskGradients: Bool {
@@ -45,6 +50,13 @@ public enum BalancingMethod: String, CaseIterable, Sendable {
         case .adaTask:
             let adaTask = AdaTask(model: model, learningRate: learningRate)
             return (adaTask, adaTask)
+        case .equalWithScaledSharedRate:
+            let shared = Set(model.sharedParameters().map(ObjectIdentifier.init))
+            let rest = model.parameters().filter { !shared.contains(ObjectIdentifier($0)) }
+            return (EqualWeighting(), Adam(groups: [
+                ParameterGroup(parameters: model.sharedParameters(), learningRate: learningRate * Float(taskCount)),
+                ParameterGroup(parameters: rest, learningRate: learningRate),
+            ]))
         }
     }
 }
