@@ -67,7 +67,12 @@ extension Tensor {
                 throw NPYError.truncated(expectedBytes: needed - layout.dataStart, foundBytes: file.size - layout.dataStart,
                                          part: "data")
             }
-            self = try layout.decode(file.contents())
+            // Only the declared bytes are read: trailing bytes (a file padded or grown) cost nothing.
+            let data = try file.prefix(needed)
+            guard data.count == needed else {
+                throw NPYError.truncated(expectedBytes: needed - layout.dataStart, foundBytes: data.count - layout.dataStart, part: "data")
+            }
+            self = try layout.decode(data)
         } catch let error as FileReadError {
             throw NPYError.cannotRead(path: url.path, reason: error.reason)
         }
