@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData", "MultiTask"], swiftSettings: nativeCPU),
         // The command-line tool (`mtl demo`, ...).
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
-        // Benchmarks printing the JSON lines of shared/bench/WORKLOADS.md.
+        // Benchmarks printing one JSON line per workload (Benchmarks/README.md).
         .executableTarget(name: "mtl-bench", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Notebooks as text: `swift run -c release NN-name` runs one top to bottom.
         .executableTarget(name: "01-tensors", dependencies: ["MultiTaskKit"], path: "Notebooks/01-tensors", swiftSettings: nativeCPU),

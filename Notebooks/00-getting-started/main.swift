@@ -34,8 +34,10 @@ for task in data.train.tasks { print("  \(task.name): \(task.outputNames.joined(
 // %%
 let options = ArchitectureOptions(width: 16, couplingStrength: 1e-3, seed: 1)
 var results: [(name: String, result: ExperimentResult)] = []
-for (name, architecture) in [("STL", Architecture.singleTask), ("hard sharing", .multiHead), ("soft sharing", .softSharing)] {
-    let result = try runExperiment(architecture, data: data, options: options, epochs: epochs, learningRate: 3e-3, showsProgress: false)
+for (name, architecture) in [("STL", Architecture.singleTask), ("hard sharing", .multiHead), ("soft sharing",
+    .softSharing)] {
+    let result = try runExperiment(architecture, data: data, options: options, epochs: epochs, learningRate: 3e-3,
+                                   showsProgress: false)
     results.append((name, result))
     print(String(format: "%@: %d parameters, %.1f s per epoch", name, result.parameterCount, result.secondsPerEpoch))
 }
@@ -57,14 +59,18 @@ print("\n" + comparisonTable(results, baseline: results[0].result))
 
 // %%
 func gettingStartedStudy(resultsURL: URL) -> Study {
-    let arms = [StudyArm(name: "stl@16", architecture: .singleTask, options: ArchitectureOptions(width: 16), learningRate: 3e-3),
-                StudyArm(name: "multi-head@16", architecture: .multiHead, options: ArchitectureOptions(width: 16), learningRate: 3e-3),
+    let arms = [StudyArm(name: "stl@16", architecture: .singleTask, options: ArchitectureOptions(width: 16),
+                         learningRate: 3e-3),
+                StudyArm(name: "multi-head@16", architecture: .multiHead, options: ArchitectureOptions(width: 16),
+                         learningRate: 3e-3),
                 StudyArm(name: "soft-sharing@16~0.001", architecture: .softSharing,
                          options: ArchitectureOptions(width: 16, couplingStrength: 1e-3), learningRate: 3e-3)]
-    return Study(arms: arms, seeds: Array(0..<5), maximumEpochs: 30, patience: 5, baseline: "stl@16", resultsURL: resultsURL) { seed in
+    return Study(arms: arms, seeds: Array(0..<5), maximumEpochs: 30, patience: 5, baseline: "stl@16",
+                 resultsURL: resultsURL) { seed in
         try SyntheticDataset.shapes.make(sampleCount: 3000, seed: seed)
     }.addingNoiseFloor()
 }
-let recorded = try gettingStartedStudy(resultsURL: URL(fileURLWithPath: "Tutorials/results/00-getting-started/runs.csv"))
+let committedRuns = URL(fileURLWithPath: "Tutorials/results/00-getting-started/runs.csv")
+let recorded = try gettingStartedStudy(resultsURL: committedRuns)
     .recordedResult()
 print("\n" + recorded.markdownTable())

@@ -27,11 +27,13 @@ print("L =", loss.value.scalar, " ∂L/∂w =", w.grad!)
 // and element by element. A wrong rule is caught, and the report names the worst element.
 
 // %%
-let good = gradcheck("tanh · sigmoid", inputs: [Tensor.normal([3, 4], seed: 1)]) { ($0[0].tanh() * $0[0].sigmoid()).sum() }
+let good = gradcheck("tanh · sigmoid", inputs: [Tensor.normal([3, 4],
+                                                              seed: 1)]) { ($0[0].tanh() * $0[0].sigmoid()).sum() }
 print(good)
 let wrongCube: ([Variable]) -> Variable = { inputs in
     let v = inputs[0].value
-    return Variable(v * v * v, operation: "wrongCube", parents: [inputs[0]]) { upstream, _ in [upstream * v * v * 2] }.sum()
+    return Variable(v * v * v, operation: "wrongCube", parents: [inputs[0]]) { upstream,
+        _ in [upstream * v * v * 2] }.sum()
 }
 print(gradcheck("wrongCube", inputs: [Tensor([0.5, -1.5, 2])], wrongCube))
 

@@ -21,6 +21,10 @@ import MultiTaskKit
 
 let quick = CommandLine.arguments.contains("--quick")
 let committed = URL(fileURLWithPath: "Tutorials/results/06-sharing-regime")
+/// The runs file of one cell of the committed study.
+func cellRuns(correlation: Float, samples: Int) -> URL {
+    committed.appendingPathComponent("rho-\(String(format: "%.1f", correlation))-samples-\(samples)/runs.csv")
+}
 
 // %% [markdown]
 // ## Equal budgets
@@ -31,9 +35,12 @@ let committed = URL(fileURLWithPath: "Tutorials/results/06-sharing-regime")
 
 // %%
 func sharingStudy(correlation: Float, samples: Int, seeds: [UInt64], resultsURL: URL?, epochs: Int = 300) -> Study {
-    let arms = [StudyArm(name: "stl@8", architecture: .singleTask, options: ArchitectureOptions(width: 8), batchSize: 32),
-                StudyArm(name: "multi-head@15", architecture: .multiHead, options: ArchitectureOptions(width: 15), batchSize: 32)]
-    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 20, baseline: "stl@8", resultsURL: resultsURL) { seed in
+    let arms = [StudyArm(name: "stl@8", architecture: .singleTask, options: ArchitectureOptions(width: 8),
+                         batchSize: 32),
+                StudyArm(name: "multi-head@15", architecture: .multiHead, options: ArchitectureOptions(width: 15),
+                         batchSize: 32)]
+    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 20, baseline: "stl@8",
+                 resultsURL: resultsURL) { seed in
         try SyntheticDataset.regression.make(sampleCount: samples, seed: seed, correlation: correlation)
     }.addingNoiseFloor()
 }
@@ -45,18 +52,16 @@ func sharingStudy(correlation: Float, samples: Int, seeds: [UInt64], resultsURL:
 // %%
 let sliceSeeds: [UInt64] = quick ? [0, 1] : Array(0..<10)
 for correlation: Float in quick ? [1.0] : [1.0, 0.0] {
-    let study = sharingStudy(correlation: correlation, samples: 150, seeds: sliceSeeds, resultsURL: nil, epochs: quick ? 5 : 300)
+    let study = sharingStudy(correlation: correlation, samples: 150, seeds: sliceSeeds, resultsURL: nil,
+                             epochs: quick ? 5 : 300)
     let result = try study.run()
     print("ρ = \(correlation), 150 samples (105 for training), \(sliceSeeds.count) seeds:")
     print(result.markdownTable() + "\n")
     guard !quick else { continue }
-    let cell = committed.appendingPathComponent("rho-\(String(format: "%.1f", correlation))-samples-150/runs.csv")
+    let cell = cellRuns(correlation: correlation, samples: 150)
     let recorded = try StudyResult.readRuns(from: cell)
-    for run in result.runs {
-        guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { continue }
-        precondition(row.test == run.test && row.selectedEpochs == run.selectedEpochs,
-                     "\(run.arm) seed \(run.seed) differs from the committed study")
-    }
+    let mismatches = result.mismatches(against: recorded)
+    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
     print("(identical to the committed runs of these seeds)\n")
 }
 
@@ -69,7 +74,8 @@ for correlation: Float in quick ? [1.0] : [1.0, 0.0] {
 // %%
 var series: [LinePlot.Series] = []
 var trends: [String] = []
-var table = "| samples | ρ | multi-head Δm% [95% CI] | verdict | noise floor Δm% [95% CI] | runs at the epoch cap |\n|---|---|---|---|---|---|\n"
+var table = "| samples | ρ | multi-head Δm% [95% CI] | verdict | noise floor Δm% [95% CI] | runs at the epoch cap |\n"
+    + "|---|---|---|---|---|---|\n"
 for samples in [150, 500, 2000] {
     var points: [(x: Double, y: Double)] = [], band: [(lower: Double, upper: Double)] = []
     var floorPoints: [(x: Double, y: Double)] = [], floorBand: [(lower: Double, upper: Double)] = []
@@ -78,19 +84,21 @@ for samples in [150, 500, 2000] {
         let study = sharingStudy(correlation: correlation, samples: samples, seeds: Array(0..<20),
                                  resultsURL: committed.appendingPathComponent("\(name)/runs.csv"))
         let result = try study.recordedResult()
-        guard let shared = result.comparison(of: "multi-head@15"), let floor = result.comparison(of: "stl@8 re-init") else { continue }
+        guard let shared = result.comparison(of: "multi-head@15"),
+              let floor = result.comparison(of: "stl@8 re-init") else { continue }
         points.append((Double(correlation), shared.mean))
         band.append(shared.confidenceInterval)
         floorPoints.append((Double(correlation), floor.mean))
         floorBand.append(floor.confidenceInterval)
         let capped = result.runs.filter { $0.epochsTrained == 300 }.count
-        table += "| \(samples) | \(correlation) | \(shared.formatted()) | \(shared.verdict) | \(floor.formatted()) | \(capped) of \(result.runs.count) |\n"
+        table += "| \(samples) | \(correlation) | \(shared.formatted()) | \(shared.verdict) | \(floor.formatted()) "
+            + "| \(capped) of \(result.runs.count) |\n"
     }
     // Does sharing lose more as the tasks drift apart? Δm% at ρ = 1 minus Δm% at ρ = 0, paired by
     // seed (seed s draws the same directions u₁, u₂ for every ρ).
     let ends = try [Float(1.0), 0.0].map { correlation in
         try sharingStudy(correlation: correlation, samples: samples, seeds: Array(0..<20),
-                         resultsURL: committed.appendingPathComponent("rho-\(String(format: "%.1f", correlation))-samples-\(samples)/runs.csv"))
+                         resultsURL: cellRuns(correlation: correlation, samples: samples))
             .recordedResult()
     }
     if ends[0].pairedSeeds("multi-head@15") == ends[1].pairedSeeds("multi-head@15"), !ends[0].runs.isEmpty {
@@ -98,11 +106,13 @@ for samples in [150, 500, 2000] {
         trends.append("\(samples) samples: Δm%(ρ = 1) − Δm%(ρ = 0) = \(trend.formatted()) — \(trend.verdict)")
     }
     series.append(LinePlot.Series(name: "\(samples) samples", points: points, band: band))
-    if samples == 150 { series.append(LinePlot.Series(name: "noise floor (150)", points: floorPoints, band: floorBand)) }
+    if samples == 150 { series.append(LinePlot.Series(name: "noise floor (150)", points: floorPoints,
+                                                      band: floorBand)) }
 }
 print(table)
 print(trends.joined(separator: "\n"))
-let figure = LinePlot(title: "Multi-head vs STL at equal parameters (RelatedRegression, 20 seeds each)", xLabel: "task correlation ρ",
+let figure = LinePlot(title: "Multi-head vs STL at equal parameters (RelatedRegression, 20 seeds each)",
+                      xLabel: "task correlation ρ",
                       yLabel: "Δm% against STL (test MSE; band: 95% CI)", series: series)
 let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("06-sharing-regime.svg")
                       : URL(fileURLWithPath: "Tutorials/figures/06-sharing-regime.svg")
@@ -111,12 +121,14 @@ print("figure: \(figureURL.path)")
 
 // %% [markdown]
 // ## The architectures, drawn
-// What STL and hard sharing share: the blue boxes are used by every task. Written to `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
+// What STL and hard sharing share: the blue boxes are used by every task. Written to
+// `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
 // writes to the temporary directory).
 
 // %%
 for architecture in [Architecture.singleTask, .multiHead] {
-    let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")).appendingPathComponent("architecture-\(architecture.rawValue).svg")
+    let folder = quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")
+    let url = folder.appendingPathComponent("architecture-\(architecture.rawValue).svg")
     try ArchitectureDiagram(architecture, taskCount: 2).write(to: url)
     print("diagram: \(url.path)")
 }

@@ -31,9 +31,12 @@ let architectures: [Architecture] = [.singleTask, .multiHead, .concatenation, .a
 // regression tasks (ρ = 0.5).
 
 // %%
-func conditioningStudy(_ architectures: [Architecture], seeds: [UInt64], samples: Int, epochs: Int, resultsURL: URL?) -> Study {
-    let arms = architectures.map { StudyArm(name: "\($0.rawValue)@32", architecture: $0, options: ArchitectureOptions(width: 32)) }
-    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 10, baseline: "stl@32", resultsURL: resultsURL) { seed in
+func conditioningStudy(_ architectures: [Architecture], seeds: [UInt64], samples: Int, epochs: Int,
+                       resultsURL: URL?) -> Study {
+    let arms = architectures.map { StudyArm(name: "\($0.rawValue)@32", architecture: $0,
+                                            options: ArchitectureOptions(width: 32)) }
+    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 10, baseline: "stl@32",
+                 resultsURL: resultsURL) { seed in
         try SyntheticDataset.regression.make(sampleCount: samples, seed: seed, correlation: 0.5)
     }.addingNoiseFloor()
 }
@@ -45,14 +48,13 @@ func conditioningStudy(_ architectures: [Architecture], seeds: [UInt64], samples
 
 // %%
 let committed = URL(fileURLWithPath: "Tutorials/results/07-conditioning/runs.csv")
-let slice = try conditioningStudy([.singleTask, .concatenation, .film], seeds: quick ? [0] : [0, 1], samples: quick ? 600 : 6000,
+let slice = try conditioningStudy([.singleTask, .concatenation, .film], seeds: quick ? [0] : [0, 1],
+                                  samples: quick ? 600 : 6000,
                                   epochs: quick ? 3 : 100, resultsURL: nil).run()
 if !quick {
     let recorded = try StudyResult.readRuns(from: committed)
-    for run in slice.runs {
-        guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { continue }
-        precondition(row.test == run.test && row.selectedEpochs == run.selectedEpochs, "\(run.arm) seed \(run.seed) differs from the committed study")
-    }
+    let mismatches = slice.mismatches(against: recorded)
+    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
     print("slice re-run: identical to the committed runs of these seeds\n")
 }
 
@@ -62,7 +64,8 @@ if !quick {
 // `Tutorials/figures/07-conditioning.svg` (a quick run writes to the temporary directory).
 
 // %%
-let result = try conditioningStudy(architectures, seeds: Array(0..<5), samples: 6000, epochs: 100, resultsURL: committed).recordedResult()
+let result = try conditioningStudy(architectures, seeds: Array(0..<5), samples: 6000, epochs: 100,
+                                   resultsURL: committed).recordedResult()
 print(result.markdownTable() + "\n")
 var againstMultiHead = result
 againstMultiHead.baseline = "multi-head@32"
@@ -73,17 +76,20 @@ for architecture in architectures.dropFirst(2) {
 }
 let chartURL = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))
     .appendingPathComponent("07-conditioning.svg")
-try result.deltaMChart(title: "Task conditioning vs STL (two regression tasks, ρ = 0.5, 5 seeds)").write(to: chartURL, width: 720)
+try result.deltaMChart(title: "Task conditioning vs STL (two regression tasks, ρ = 0.5, 5 seeds)").write(to: chartURL,
+    width: 720)
 print("figure: \(chartURL.path)")
 
 // %% [markdown]
 // ## The architectures, drawn
-// One network for all tasks; the task enters as a descriptor e_t. Written to `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
+// One network for all tasks; the task enters as a descriptor e_t. Written to
+// `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
 // writes to the temporary directory).
 
 // %%
 for architecture in [Architecture.concatenation, .additive, .multiplicative, .film] {
-    let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")).appendingPathComponent("architecture-\(architecture.rawValue).svg")
+    let folder = quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")
+    let url = folder.appendingPathComponent("architecture-\(architecture.rawValue).svg")
     try ArchitectureDiagram(architecture, taskCount: 2).write(to: url)
     print("diagram: \(url.path)")
 }

@@ -39,12 +39,15 @@ func softSharingArms(_ couplings: [String], crossStitch: Bool, multiHead: Bool) 
         arms.append(StudyArm(name: "soft-sharing@32~\(coupling)", architecture: .softSharing,
                              options: ArchitectureOptions(width: 32, couplingStrength: Float(coupling)!)))
     }
-    if crossStitch { arms.append(StudyArm(name: "cross-stitch@32", architecture: .crossStitch, options: ArchitectureOptions(width: 32))) }
-    if multiHead { arms.append(StudyArm(name: "multi-head@32", architecture: .multiHead, options: ArchitectureOptions(width: 32))) }
+    if crossStitch { arms.append(StudyArm(name: "cross-stitch@32", architecture: .crossStitch,
+                                          options: ArchitectureOptions(width: 32))) }
+    if multiHead { arms.append(StudyArm(name: "multi-head@32", architecture: .multiHead,
+                                        options: ArchitectureOptions(width: 32))) }
     return arms
 }
 func softSharingStudy(_ arms: [StudyArm], seeds: [UInt64], samples: Int, epochs: Int, resultsURL: URL?) -> Study {
-    Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 10, baseline: "stl@32", resultsURL: resultsURL) { seed in
+    Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 10, baseline: "stl@32",
+          resultsURL: resultsURL) { seed in
         try SyntheticDataset.regression.make(sampleCount: samples, seed: seed, correlation: 0.5)
     }.addingNoiseFloor()
 }
@@ -55,16 +58,15 @@ func softSharingStudy(_ arms: [StudyArm], seeds: [UInt64], samples: Int, epochs:
 // is deterministic for its seed, so the full run must reproduce the committed rows exactly.
 
 // %%
-let slice = softSharingStudy(softSharingArms(["0.01"], crossStitch: false, multiHead: true), seeds: quick ? [0, 1] : [0, 1, 2],
+let slice = softSharingStudy(softSharingArms(["0.01"], crossStitch: false, multiHead: true), seeds: quick ? [0,
+    1] : [0, 1, 2],
                              samples: quick ? 600 : 6000, epochs: quick ? 3 : 100, resultsURL: nil)
 let sliceResult = try slice.run()
 print(sliceResult.markdownTable() + "\n")
 if !quick {
     let recorded = try StudyResult.readRuns(from: committed.appendingPathComponent("runs.csv"))
-    for run in sliceResult.runs {
-        guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { continue }
-        precondition(row.test == run.test && row.selectedEpochs == run.selectedEpochs, "\(run.arm) seed \(run.seed) differs from the committed study")
-    }
+    let mismatches = sliceResult.mismatches(against: recorded)
+    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
     print("(identical to the committed runs of these seeds)\n")
 }
 
@@ -74,23 +76,27 @@ if !quick {
 // `Tutorials/figures/08-soft-sharing.svg` (a quick run writes to the temporary directory).
 
 // %%
-let full = softSharingStudy(softSharingArms(couplings, crossStitch: true, multiHead: true), seeds: Array(0..<10), samples: 6000,
+let full = softSharingStudy(softSharingArms(couplings, crossStitch: true, multiHead: true), seeds: Array(0..<10),
+                            samples: 6000,
                             epochs: 100, resultsURL: committed.appendingPathComponent("runs.csv"))
 let result = try full.recordedResult()
 print(result.markdownTable() + "\n")
 let figureURL = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))
     .appendingPathComponent("08-soft-sharing.svg")
-try result.deltaMChart(title: "Soft sharing, cross-stitch and hard sharing vs STL (ρ = 0.5, 10 seeds)").write(to: figureURL, width: 820, height: 480)
+try result.deltaMChart(title: "Soft sharing, cross-stitch and hard sharing vs STL (ρ = 0.5, 10 seeds)")
+    .write(to: figureURL, width: 820, height: 480)
 print("figure: \(figureURL.path)")
 
 // %% [markdown]
 // ## The architectures, drawn
-// A column per task: coupled by a penalty (soft sharing) or mixed by learned α (cross-stitch). Written to `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
+// A column per task: coupled by a penalty (soft sharing) or mixed by learned α (cross-stitch). Written to
+// `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
 // writes to the temporary directory).
 
 // %%
 for architecture in [Architecture.softSharing, .crossStitch] {
-    let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")).appendingPathComponent("architecture-\(architecture.rawValue).svg")
+    let folder = quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")
+    let url = folder.appendingPathComponent("architecture-\(architecture.rawValue).svg")
     try ArchitectureDiagram(architecture, taskCount: 2).write(to: url)
     print("diagram: \(url.path)")
 }

@@ -37,11 +37,13 @@ let stepsPerEpoch = (data.train.count + 63) / 64
 // %%
 func run(_ architecture: Architecture, sharingRatio: Double, interval: Int, selection: RoamingSelection = .random,
          seed: UInt64) throws -> (meanF: [Double], progress: [Double], testF: Double) {
-    var options = ArchitectureOptions(width: 16, sharingRatio: sharingRatio, updateInterval: interval, selection: selection, seed: seed)
+    var options = ArchitectureOptions(width: 16, sharingRatio: sharingRatio, updateInterval: interval,
+                                      selection: selection, seed: seed)
     options.skipsMaskedUnits = true
     let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
     let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
-                          configuration: .init(epochs: 0, batchSize: 64, seed: seed, mode: .taskAlternating, showsProgress: false))
+                          configuration: .init(epochs: 0, batchSize: 64, seed: seed, mode: .taskAlternating,
+                                               showsProgress: false))
     var meanF: [Double] = [], progress: [Double] = []
     for epoch in 1...epochs {
         trainer.configuration.epochs = epoch
@@ -72,7 +74,8 @@ for ratio in ratios {
         roaming.append(roamed.testF)
         if seed == seeds[0] { curves.append(("r(c), p = \(ratio)", roamed.progress)) }
     }
-    print(String(format: "%.2f   %.3f                %.3f", ratio, fixed.reduce(0, +) / Double(fixed.count), roaming.reduce(0, +) / Double(roaming.count)))
+    print(String(format: "%.2f   %.3f                %.3f", ratio, fixed.reduce(0, +) / Double(fixed.count),
+                 roaming.reduce(0, +) / Double(roaming.count)))
 }
 
 // %% [markdown]
@@ -81,7 +84,8 @@ for ratio in ratios {
 // and the least-aligned rule (the unvisited unit whose filter is least aligned with the active ones).
 
 // %%
-for (name, steps, selection) in [("Δ = 1 batch", 1, RoamingSelection.random), ("Δ = 0.5 epoch", max(1, stepsPerEpoch / 2), .random),
+for (name, steps, selection) in [("Δ = 1 batch", 1, RoamingSelection.random), ("Δ = 0.5 epoch", max(1,
+    stepsPerEpoch / 2), .random),
                                  ("Δ = 0.2 epoch, least-aligned", interval, .leastAligned)] {
     let result = try run(.maximumRoaming, sharingRatio: 0.5, interval: steps, selection: selection, seed: 1)
     print(String(format: "%@: test mean F %.3f, progress r after each epoch %@", name, result.testF,
@@ -94,7 +98,8 @@ for (name, steps, selection) in [("Δ = 1 batch", 1, RoamingSelection.random), (
 // `Tutorials/figures/09-roaming-progress.svg` in a full run.
 
 // %%
-let figure = LinePlot(title: "Roaming progress r(c) per epoch (Δ = 0.2 epoch)", xLabel: "epoch", yLabel: "r(c), fraction of units visited",
+let figure = LinePlot(title: "Roaming progress r(c) per epoch (Δ = 0.2 epoch)", xLabel: "epoch",
+                      yLabel: "r(c), fraction of units visited",
                       series: curves.map { .init(name: $0.name, values: $0.values) })
 let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("09-roaming-progress.svg")
                       : URL(fileURLWithPath: "Tutorials/figures/09-roaming-progress.svg")
@@ -103,12 +108,14 @@ print("figure: \(figureURL.path)")
 
 // %% [markdown]
 // ## The architectures, drawn
-// One shared layer, a unit mask per task: fixed, or roaming over training. Written to `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
+// One shared layer, a unit mask per task: fixed, or roaming over training. Written to
+// `Tutorials/figures/architecture-<name>.svg` (a `--quick` run
 // writes to the temporary directory).
 
 // %%
 for architecture in [Architecture.maximumRoaming, .fixedPartitioning] {
-    let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")).appendingPathComponent("architecture-\(architecture.rawValue).svg")
+    let folder = quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures")
+    let url = folder.appendingPathComponent("architecture-\(architecture.rawValue).svg")
     try ArchitectureDiagram(architecture, taskCount: 2).write(to: url)
     print("diagram: \(url.path)")
 }
@@ -123,10 +130,12 @@ for architecture in [Architecture.maximumRoaming, .fixedPartitioning] {
 do {
     var options = ArchitectureOptions(width: 16, sharingRatio: 0.5, updateInterval: max(1, stepsPerEpoch / 5), seed: 1)
     options.skipsMaskedUnits = true
-    let model = makeNetwork(.maximumRoaming, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
+    let model = makeNetwork(.maximumRoaming, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                            options: options)
     let mask = model.namedModules().compactMap { $0.module as? TaskMask }[0]
     let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
-                          configuration: .init(epochs: 0, batchSize: 64, seed: 1, mode: .taskAlternating, showsProgress: false))
+                          configuration: .init(epochs: 0, batchSize: 64, seed: 1, mode: .taskAlternating,
+                                               showsProgress: false))
     var snapshots = [MaskTimeline.Snapshot(caption: "start", masks: mask.masks.value, visited: mask.visited.value)]
     for epoch in 1...epochs {
         trainer.configuration.epochs = epoch
@@ -135,6 +144,7 @@ do {
     }
     let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))
         .appendingPathComponent("09-roaming-masks.svg")
-    try MaskTimeline(title: "Maximum Roaming: task masks of the first layer, epoch by epoch", snapshots: snapshots).write(to: url)
+    try MaskTimeline(title: "Maximum Roaming: task masks of the first layer, epoch by epoch",
+                     snapshots: snapshots).write(to: url)
     print("masks: \(url.path)")
 }

@@ -17,7 +17,8 @@ import MultiTaskKit
 let quick = CommandLine.arguments.contains("--quick")
 let seeds: [UInt64] = [1]   // part 1 illustrates the mechanism on one seed
 let epochs = quick ? 2 : 15
-let methods: [BalancingMethod] = [.equal, .uncertainty, .dynamicWeightAverage, .randomLossWeighting, .geometricLossStrategy,
+let methods: [BalancingMethod] = [.equal, .uncertainty, .dynamicWeightAverage, .randomLossWeighting,
+                                  .geometricLossStrategy,
                                   .gradNorm, .unitaryScalarization]
 
 // %% [markdown]
@@ -47,8 +48,10 @@ struct Run {
     var weightRatios: [Double]  // w₁ / w₀ per epoch
 }
 
-func run(_ method: BalancingMethod, data: DatasetSplits<MultiTaskDataset>, stl: ExperimentResult, seed: UInt64) throws -> Run {
-    let result = try runExperiment(.multiHead, data: data, options: ArchitectureOptions(width: 32, seed: seed), epochs: epochs,
+func run(_ method: BalancingMethod, data: DatasetSplits<MultiTaskDataset>, stl: ExperimentResult,
+         seed: UInt64) throws -> Run {
+    let result = try runExperiment(.multiHead, data: data, options: ArchitectureOptions(width: 32, seed: seed),
+                                   epochs: epochs,
                                    batchSize: 64, learningRate: 1e-3, balancing: method, showsProgress: false)
     let delta = deltaM(multiTask: result.test.map(\.metrics), singleTask: stl.test.map(\.metrics),
                        metrics: [[.meanSquaredError], [.meanSquaredError]])
@@ -59,8 +62,10 @@ func run(_ method: BalancingMethod, data: DatasetSplits<MultiTaskDataset>, stl: 
 var runs: [BalancingMethod: [Run]] = [:]
 var stlErrors: [[Double]] = []
 for seed in seeds {
-    let data = scaled(try SyntheticDataset.regression.make(sampleCount: 6000, seed: seed, correlation: 0.5), task: 0, by: 10)
-    let stl = try runExperiment(.singleTask, data: data, options: ArchitectureOptions(width: 32, seed: seed), epochs: epochs,
+    let data = scaled(try SyntheticDataset.regression.make(sampleCount: 6000, seed: seed, correlation: 0.5), task: 0,
+                      by: 10)
+    let stl = try runExperiment(.singleTask, data: data, options: ArchitectureOptions(width: 32, seed: seed),
+                                epochs: epochs,
                                 batchSize: 64, learningRate: 1e-3, showsProgress: false)
     stlErrors.append(stl.test.map(\.mainValue))
     for method in methods { runs[method, default: []].append(try run(method, data: data, stl: stl, seed: seed)) }
@@ -75,26 +80,33 @@ for seed in seeds {
 
 // %%
 func uncertaintyRun(seed: UInt64) throws -> Run {
-    let data = scaled(try SyntheticDataset.regression.make(sampleCount: 6000, seed: seed, correlation: 0.5), task: 0, by: 10)
-    let model = makeNetwork(.multiHead, tasks: data.train.tasks, inputShape: data.train.inputShape, options: ArchitectureOptions(width: 32, seed: seed))
+    let data = scaled(try SyntheticDataset.regression.make(sampleCount: 6000, seed: seed, correlation: 0.5), task: 0,
+                      by: 10)
+    let model = makeNetwork(.multiHead, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                            options: ArchitectureOptions(width: 32, seed: seed))
     let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-3),
                           balancer: UncertaintyWeighting(taskCount: 2, learningRate: 0.05),
                           configuration: .init(epochs: epochs, batchSize: 64, seed: seed, showsProgress: false))
     let history = try trainer.fit(data.train)
-    let stl = try runExperiment(.singleTask, data: data, options: ArchitectureOptions(width: 32, seed: seed), epochs: epochs,
+    let stl = try runExperiment(.singleTask, data: data, options: ArchitectureOptions(width: 32, seed: seed),
+                                epochs: epochs,
                                 batchSize: 64, learningRate: 1e-3, showsProgress: false)
     let test = evaluate(model, on: data.test)
     return Run(testErrors: test.map(\.mainValue),
-               deltaM: deltaM(multiTask: test.map(\.metrics), singleTask: stl.test.map(\.metrics), metrics: [[.meanSquaredError], [.meanSquaredError]]),
+               deltaM: deltaM(multiTask: test.map(\.metrics), singleTask: stl.test.map(\.metrics),
+                              metrics: [[.meanSquaredError], [.meanSquaredError]]),
                weightRatios: history.map { Double($0.weights[1] / $0.weights[0]) })
 }
 let fastUncertainty = try seeds.map { try uncertaintyRun(seed: $0) }
 func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
 for method in methods {
-    print(String(format: "%@ w₁/w₀ after the last epoch: %.2f", method.rawValue, mean(runs[method]!.map { $0.weightRatios.last! })))
+    print(String(format: "%@ w₁/w₀ after the last epoch: %.2f", method.rawValue,
+                 mean(runs[method]!.map { $0.weightRatios.last! })))
 }
+let fastRatio = mean(fastUncertainty.map { $0.weightRatios.last! })
+let defaultRatio = mean(runs[.uncertainty]!.map { $0.weightRatios.last! })
 print(String(format: "uncertainty, s learning rate 0.05: w₁/w₀ after the last epoch %.1f (at the model's rate: %.2f)",
-             mean(fastUncertainty.map { $0.weightRatios.last! }), mean(runs[.uncertainty]!.map { $0.weightRatios.last! })))
+             fastRatio, defaultRatio))
 
 // %% [markdown]
 // ## The figure
@@ -104,7 +116,8 @@ print(String(format: "uncertainty, s learning rate 0.05: w₁/w₀ after the las
 
 // %%
 let figure = LinePlot(title: "Task-1 / task-0 weight per epoch (task 0's loss is ~100× larger)", xLabel: "epoch",
-                      yLabel: "w₁ / w₀", series: methods.map { .init(name: $0.rawValue, values: runs[$0]![0].weightRatios) }
+                      yLabel: "w₁ / w₀", series: methods.map { .init(name: $0.rawValue,
+                                                                     values: runs[$0]![0].weightRatios) }
                         + [.init(name: "uncertainty (lr 0.05)", values: fastUncertainty[0].weightRatios)],
                       logarithmicY: true)
 let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("10-weight-ratios.svg")
@@ -119,14 +132,18 @@ print("figure: \(figureURL.path)")
 // re-runs STL, EW and GradNorm on two seeds and must reproduce the committed rows exactly.
 
 // %%
-let studyMethods: [BalancingMethod] = [.equal, .uncertainty, .dynamicWeightAverage, .randomLossWeighting, .geometricLossStrategy,
+let studyMethods: [BalancingMethod] = [.equal, .uncertainty, .dynamicWeightAverage, .randomLossWeighting,
+                                       .geometricLossStrategy,
                                        .gradNorm, .unitaryScalarization]
-func balancingStudy(_ methods: [BalancingMethod], seeds: [UInt64], samples: Int, epochs: Int, resultsURL: URL?) -> Study {
+func balancingStudy(_ methods: [BalancingMethod], seeds: [UInt64], samples: Int, epochs: Int,
+                    resultsURL: URL?) -> Study {
     let arms = [StudyArm(name: "stl@32", architecture: .singleTask, options: ArchitectureOptions(width: 32))]
         + methods.map { StudyArm(name: "multi-head:\($0.rawValue)@32", architecture: .multiHead, balancing: $0,
                                  options: ArchitectureOptions(width: 32)) }
-    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 10, baseline: "stl@32", resultsURL: resultsURL) { seed in
-        scaled(try SyntheticDataset.regression.make(sampleCount: samples, seed: seed, correlation: 0.5), task: 0, by: 10)
+    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 10, baseline: "stl@32",
+                 resultsURL: resultsURL) { seed in
+        scaled(try SyntheticDataset.regression.make(sampleCount: samples, seed: seed, correlation: 0.5), task: 0,
+               by: 10)
     }.addingNoiseFloor()
 }
 let committed = URL(fileURLWithPath: "Tutorials/results/10-balancing/runs.csv")
@@ -134,10 +151,8 @@ let slice = try balancingStudy([.equal, .gradNorm], seeds: quick ? [0] : [0, 1],
                                epochs: quick ? 3 : 100, resultsURL: nil).run()
 if !quick {
     let recorded = try StudyResult.readRuns(from: committed)
-    for run in slice.runs {
-        guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { continue }
-        precondition(row.test == run.test && row.selectedEpochs == run.selectedEpochs, "\(run.arm) seed \(run.seed) differs from the committed study")
-    }
+    let mismatches = slice.mismatches(against: recorded)
+    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
     print("slice re-run: identical to the committed runs of these seeds\n")
 }
 
@@ -146,7 +161,8 @@ if !quick {
 // Δm% against STL, seed by seed).
 
 // %%
-var study = try balancingStudy(studyMethods, seeds: Array(0..<10), samples: 6000, epochs: 100, resultsURL: committed).recordedResult()
+var study = try balancingStudy(studyMethods, seeds: Array(0..<10), samples: 6000, epochs: 100,
+                               resultsURL: committed).recordedResult()
 print(study.markdownTable() + "\n")
 study.baseline = "multi-head:ew@32"
 for method in studyMethods.dropFirst() {

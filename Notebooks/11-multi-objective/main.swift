@@ -92,7 +92,8 @@ for method in Method.allCases {
         }
         let end = losses(theta)
         let distance = front.map { (($0.x - end[0]) * ($0.x - end[0]) + ($0.y - end[1]) * ($0.y - end[1])).squareRoot() }.min()!
-        print(String(format: "%@ %d (%4.1f, %4.1f)   (%.3f, %.3f)        %.4f", method.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
+        print(String(format: "%@ %d (%4.1f, %4.1f)   (%.3f, %.3f)        %.4f", method.rawValue.padding(toLength: 10,
+            withPad: " ", startingAt: 0),
                      index + 1, start[0], start[1], end[0], end[1], distance))
         trajectories.append(("\(method.rawValue) from \(index + 1)", points))
     }
@@ -105,7 +106,8 @@ for method in Method.allCases {
 
 // %%
 let plot = LinePlot(title: "Two-task toy: trajectories in loss space", xLabel: "L₁", yLabel: "L₂",
-                    series: [.init(name: "Pareto front", points: front)] + trajectories.map { .init(name: $0.name, points: $0.points) },
+                    series: [.init(name: "Pareto front", points: front)] + trajectories.map { .init(name: $0.name,
+                        points: $0.points) },
                     logarithmicY: true)
 let plotURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("11-pareto-trajectories.svg")
                     : URL(fileURLWithPath: "Tutorials/figures/11-pareto-trajectories.svg")
@@ -125,22 +127,23 @@ func imageStudy(_ methods: [BalancingMethod], seeds: [UInt64], samples: Int, epo
     let options = ArchitectureOptions(width: 16)
     let arms = [StudyArm(name: "stl", architecture: .singleTask, options: options)]
         + methods.map { StudyArm(name: $0.rawValue, architecture: .multiHead, balancing: $0, options: options) }
-    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 5, baseline: "stl", resultsURL: resultsURL) { seed in
+    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 5, baseline: "stl",
+                 resultsURL: resultsURL) { seed in
         try SyntheticDataset.digits.make(sampleCount: samples, seed: seed)
     }.addingNoiseFloor()
 }
 let imageMethods: [BalancingMethod] = [.equal, .mgdaUpperBound, .mgda, .pcGrad, .nashMTL]
 let committed = URL(fileURLWithPath: "Tutorials/results/11-multi-objective/runs.csv")
-let imageSlice = try imageStudy([.equal], seeds: [0], samples: quick ? 300 : 3000, epochs: quick ? 2 : 30, resultsURL: nil).run()
+let imageSlice = try imageStudy([.equal], seeds: [0], samples: quick ? 300 : 3000, epochs: quick ? 2 : 30,
+                                resultsURL: nil).run()
 if !quick {
     let recorded = try StudyResult.readRuns(from: committed)
-    for run in imageSlice.runs {
-        guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { continue }
-        precondition(row.test == run.test && row.selectedEpochs == run.selectedEpochs, "\(run.arm) seed \(run.seed) differs from the committed study")
-    }
+    let mismatches = imageSlice.mismatches(against: recorded)
+    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
     print("slice re-run: identical to the committed runs of this seed\n")
 }
-var imageResult = try imageStudy(imageMethods, seeds: Array(0..<5), samples: 3000, epochs: 30, resultsURL: committed).recordedResult()
+var imageResult = try imageStudy(imageMethods, seeds: Array(0..<5), samples: 3000, epochs: 30,
+                                 resultsURL: committed).recordedResult()
 print(imageResult.markdownTable() + "\n")
 imageResult.baseline = "ew"
 for method in imageMethods.dropFirst() {

@@ -55,7 +55,8 @@ final class InitialLossNormalization: LossBalancer {
             for (loss, task) in zip(losses, context.tasks) { initial[task] = loss.value.scalar }
             initialLosses = initial
         }
-        return backwardWeightedSum(losses: losses, weights: context.tasks.map { 1 / initialLosses![$0] }, context: context)
+        return backwardWeightedSum(losses: losses, weights: context.tasks.map { 1 / initialLosses![$0] },
+                                   context: context)
     }
 
     var state: [String: Tensor] {
@@ -66,7 +67,8 @@ final class InitialLossNormalization: LossBalancer {
     func restoreState(_ state: [String: Tensor]) throws {
         guard let losses = state["initialLosses"] else { initialLosses = nil; return }
         guard losses.rank == 1, losses.scalars.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw CheckpointError.invalidValue(name: "initialLosses", reason: "needs positive, finite losses, one per task")
+            throw CheckpointError.invalidValue(name: "initialLosses",
+                                               reason: "needs positive, finite losses, one per task")
         }
         initialLosses = losses.scalars
     }
@@ -117,15 +119,18 @@ func train(_ balancer: LossBalancer) throws -> [TaskEvaluation] {
     let random = RandomSource(seed: 5)
     let model = MultiHeadNetwork(trunk: Sequential(Linear(inputCount: 4, outputCount: 16, random: random), ReLU(),
                                                    ResidualBlock(width: 16, random: random)),
-                                 heads: [Linear(inputCount: 16, outputCount: 1, random: random), Linear(inputCount: 16, outputCount: 2, random: random)])
-    let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-2), balancer: balancer,
+                                 heads: [Linear(inputCount: 16, outputCount: 1, random: random), Linear(inputCount: 16,
+                                     outputCount: 2, random: random)])
+    let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-2),
+                          balancer: balancer,
                           configuration: .init(epochs: quick ? 2 : 30, batchSize: 64, seed: 6, showsProgress: false))
     try trainer.fit(splits.train, validation: splits.validation)
     return evaluate(model, on: splits.test)
 }
 for balancer in [EqualWeighting(), InitialLossNormalization()] as [LossBalancer] {
     let test = try train(balancer)
-    print(String(format: "%@: price RMSE %.1f, expensive accuracy %.3f", balancer.name.padding(toLength: 13, withPad: " ", startingAt: 0),
+    print(String(format: "%@: price RMSE %.1f, expensive accuracy %.3f", balancer.name.padding(toLength: 13,
+        withPad: " ", startingAt: 0),
                  test[0].metrics[.meanSquaredError]!.squareRoot(), test[1].metrics[.accuracy]!))
 }
 

@@ -31,7 +31,8 @@ public struct ComputationGraph {
     /// The graph of `output`; `names` labels the leaves you know (inputs, parameters).
     public init(of output: Variable, names: [(variable: Variable, name: String)] = []) {
         var index: [ObjectIdentifier: Int] = [:]
-        let labels = Dictionary(names.map { (ObjectIdentifier($0.variable), $0.name) }, uniquingKeysWith: { first, _ in first })
+        let labels = Dictionary(names.map { (ObjectIdentifier($0.variable), $0.name) }, uniquingKeysWith: { first,
+            _ in first })
         // Depth-first post-order: every parent is numbered before its children.
         func visit(_ variable: Variable) -> Int {
             if let known = index[ObjectIdentifier(variable)] { return known }

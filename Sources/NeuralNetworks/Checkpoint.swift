@@ -98,7 +98,8 @@ public struct Checkpoint: Equatable {
     /// read once (see `InputFile`) and decoded in place.
     public init(contentsOf url: URL) throws {
         let file: InputFile
-        do { file = try InputFile(url) } catch { throw CheckpointError.cannotRead(path: url.path, reason: error.reason) }
+        do { file = try InputFile(url) } catch { throw CheckpointError.cannotRead(path: url.path,
+            reason: error.reason) }
         do {
             let head = [UInt8](try file.prefix(Checkpoint.magic.count + 4))
             try Checkpoint.checkPreamble(head)
@@ -148,7 +149,8 @@ public struct Checkpoint: Equatable {
         for _ in 0..<metadataCount {
             let key = try reader.string("a metadata key")
             guard metadata[key] == nil else {
-                throw CheckpointError.malformed(offset: reader.offset, reason: "metadata key '\(excerpt(key))' appears twice")
+                throw CheckpointError.malformed(offset: reader.offset,
+                                                reason: "metadata key '\(excerpt(key))' appears twice")
             }
             metadata[key] = try reader.string("the metadata value of '\(excerpt(key))'")
         }
@@ -161,7 +163,8 @@ public struct Checkpoint: Equatable {
             for _ in 0..<rank {
                 let dimension = try reader.uint64("a dimension of '\(excerpt(name))'")
                 guard dimension <= UInt64(Int32.max) else {
-                    throw CheckpointError.malformed(offset: reader.offset, reason: "tensor '\(excerpt(name))' has a dimension of \(dimension)")
+                    throw CheckpointError.malformed(offset: reader.offset,
+                                                    reason: "tensor '\(excerpt(name))' has a dimension of \(dimension)")
                 }
                 shape.append(Int(dimension))
             }
@@ -181,7 +184,8 @@ public struct Checkpoint: Equatable {
                 scalars[i] = Float(bitPattern: bits)
             }
             guard tensors[name] == nil else {
-                throw CheckpointError.malformed(offset: reader.offset, reason: "tensor '\(excerpt(name))' appears twice")
+                throw CheckpointError.malformed(offset: reader.offset,
+                                                reason: "tensor '\(excerpt(name))' appears twice")
             }
             tensors[name] = Tensor(shape: shape, scalars: scalars)
         }
@@ -298,7 +302,8 @@ extension Module {
         if let optimizer {
             let byPrefix = Dictionary(uniqueKeysWithValues: parameters.map { ("optimizer.\($0.name).", $0) })
             var states: [String: [String: Tensor]] = [:]
-            for (name, tensor) in checkpoint.tensors where name.hasPrefix("optimizer.") && name != "optimizer.stepCount" {
+            for (name,
+                 tensor) in checkpoint.tensors where name.hasPrefix("optimizer.") && name != "optimizer.stepCount" {
                 // The parameter's name is the longest known prefix (names contain dots).
                 guard let prefix = byPrefix.keys.filter({ name.hasPrefix($0) }).max(by: { $0.count < $1.count }) else {
                     throw CheckpointError.unexpectedTensor(name: excerpt(name, limit: 120))

@@ -26,7 +26,8 @@ public func writeAtomically(_ data: Data, to url: URL) throws {
         ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
     let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
-        throw FileWriteError(path: url.path, reason: "cannot create a temporary file in \(directory.path): \(InputFile.reason(errno))")
+        throw FileWriteError(path: url.path,
+                             reason: "cannot create a temporary file in \(directory.path): \(InputFile.reason(errno))")
     }
     _ = flock(descriptor, LOCK_EX)
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)

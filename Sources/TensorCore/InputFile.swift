@@ -76,7 +76,8 @@ public final class InputFile {
     public func contents() throws(FileReadError) -> Data {
         let data = try read(size)
         guard data.count == size else {
-            throw FileReadError(path: url.path, reason: "the file shrank from \(size) to \(data.count) bytes while being read")
+            throw FileReadError(path: url.path,
+                                reason: "the file shrank from \(size) to \(data.count) bytes while being read")
         }
         return data
     }

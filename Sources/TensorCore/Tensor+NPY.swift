@@ -64,13 +64,15 @@ extension Tensor {
             let layout = try NPYLayout(reading: file.prefix(NPYLayout.longestPrefix))
             let needed = layout.dataStart + layout.elementCount * layout.header.itemSize
             guard file.size >= needed else {
-                throw NPYError.truncated(expectedBytes: needed - layout.dataStart, foundBytes: file.size - layout.dataStart,
+                throw NPYError.truncated(expectedBytes: needed - layout.dataStart,
+                                         foundBytes: file.size - layout.dataStart,
                                          part: "data")
             }
             // Only the declared bytes are read: trailing bytes (a file padded or grown) cost nothing.
             let data = try file.prefix(needed)
             guard data.count == needed else {
-                throw NPYError.truncated(expectedBytes: needed - layout.dataStart, foundBytes: data.count - layout.dataStart, part: "data")
+                throw NPYError.truncated(expectedBytes: needed - layout.dataStart,
+                                         foundBytes: data.count - layout.dataStart, part: "data")
             }
             self = try layout.decode(data)
         } catch let error as FileReadError {
@@ -137,7 +139,8 @@ struct NPYLayout {
     func decode(_ data: Data) throws -> Tensor {
         let needed = dataStart + elementCount * header.itemSize
         guard data.count >= needed else {
-            throw NPYError.truncated(expectedBytes: needed - dataStart, foundBytes: data.count - dataStart, part: "data")
+            throw NPYError.truncated(expectedBytes: needed - dataStart, foundBytes: data.count - dataStart,
+                                     part: "data")
         }
         let shape = header.shape
         var values = [Float](repeating: 0, count: elementCount)

@@ -1,9 +1,9 @@
-// `mtl-bench` — the standard workloads of shared/bench/WORKLOADS.md, one JSON line per measurement:
+// `mtl-bench` — the standard workloads (listed in Benchmarks/README.md), one JSON line per measurement:
 //
 //   {"workload": "gemm_512x512x512", "impl": "multitaskkit", "threads": 2, "ms": 1.62, "gflops": 165.3}
 //
-// `ms` is the median wall time of one call after warm-up. Run beside shared/bench/peers.py and join
-// the two outputs with shared/bench/compare.py (see Benchmarks/README.md).
+// `ms` is the median wall time of one call after warm-up. Benchmarks/README.md compares these lines with
+// the same workloads in numpy and PyTorch.
 //
 //   swift run -c release mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]
 

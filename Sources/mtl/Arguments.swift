@@ -70,7 +70,8 @@ struct CommandSpec {
     var flags: [Flag]
 
     /// `--threads N`, shared by every command.
-    static let threadsFlag = Flag(name: "threads", kind: .integer(default: nil, range: 1...Parallelism.maximumThreadCount),
+    static let threadsFlag = Flag(name: "threads", kind: .integer(default: nil,
+                                                                  range: 1...Parallelism.maximumThreadCount),
                                   help: "worker threads for the kernels (default: MTL_NUM_THREADS, else the processor count)")
 
     var usage: String {
@@ -161,7 +162,8 @@ struct Arguments {
             }
         case .choice(_, let choices):
             guard choices.contains(text) else {
-                throw UsageError(description: "--\(flag.name) must be one of \(choices.joined(separator: ", ")), got \(quoted)")
+                let list = choices.joined(separator: ", ")
+                throw UsageError(description: "--\(flag.name) must be one of \(list), got \(quoted)")
             }
         case .text:
             guard !text.isEmpty else { throw UsageError(description: "--\(flag.name) needs a non-empty value") }
@@ -179,13 +181,15 @@ struct Arguments {
 
     /// An integer flag, or its default (`override` when given, else the table's).
     func integer(_ name: String, default override: Int? = nil) -> Int? {
-        guard case .integer(let defaultValue, _) = spec.flag(name).kind else { preconditionFailure("--\(name) is not an integer flag") }
+        guard case .integer(let defaultValue,
+                            _) = spec.flag(name).kind else { preconditionFailure("--\(name) is not an integer flag") }
         return values[name].flatMap { Int($0) } ?? override ?? defaultValue
     }
 
     /// A number flag, or its default.
     func number(_ name: String, default override: Double? = nil) -> Double? {
-        guard case .number(let defaultValue, _) = spec.flag(name).kind else { preconditionFailure("--\(name) is not a number flag") }
+        guard case .number(let defaultValue,
+                           _) = spec.flag(name).kind else { preconditionFailure("--\(name) is not a number flag") }
         return values[name].flatMap { Double($0) } ?? override ?? defaultValue
     }
 

@@ -12,7 +12,8 @@ let compareCommand = CommandSpec(
         + "seeds, with the protocol of `mtl study`: per-task metrics, Δm% with its 95% CI, a noise floor.",
     flags: [Flag(name: "balancers", kind: .text(default: nil, placeholder: "A,B,…"),
                  help: "the methods to compare (default: all of " + BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")]
-        + studyFlags(defaultDataset: "scenes", defaultSeeds: 5, defaultEpochs: 12, defaultSamples: 2000, defaultBatchSize: 32))
+        + studyFlags(defaultDataset: "scenes", defaultSeeds: 5, defaultEpochs: 12, defaultSamples: 2000,
+                     defaultBatchSize: 32))
 
 /// `mtl compare`: a study whose arms are single-task networks and one multi-head network per method.
 func runCompare(_ arguments: [String]) throws {
@@ -20,7 +21,8 @@ func runCompare(_ arguments: [String]) throws {
     Parallelism.threadCount = try flags.threadCount()
     var methods = BalancingMethod.allCases
     if let list = flags.string("balancers") {
-        let names = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = list.split(separator: ",",
+                               omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         methods = try names.map { name in
             guard let method = BalancingMethod(rawValue: name) else {
                 let known = BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ")
@@ -33,7 +35,8 @@ func runCompare(_ arguments: [String]) throws {
     }
     let options = ArchitectureOptions(width: flags.integer("width")!)
     let learningRate = Float(flags.number("learning-rate")!), batchSize = flags.integer("batch-size")!
-    let arms = [StudyArm(name: "stl", architecture: .singleTask, options: options, learningRate: learningRate, batchSize: batchSize)]
+    let arms = [StudyArm(name: "stl", architecture: .singleTask, options: options, learningRate: learningRate,
+                         batchSize: batchSize)]
         + methods.map { StudyArm(name: $0.rawValue, architecture: .multiHead, balancing: $0, options: options,
                                  learningRate: learningRate, batchSize: batchSize) }
     try runStudy(arms, flags: flags, title: "compare")

@@ -30,21 +30,27 @@ func runDemo(seed: UInt64, quick: Bool) throws {
                  data.test.count))
     print("Tasks: " + data.train.tasks.map { "\($0.name) (\($0.outputNames.joined(separator: ", ")))" }.joined(separator: "; ") + "\n")
     let stepsPerEpoch = (data.train.count + 63) / 64
-    var options = ArchitectureOptions(width: 16, sharingRatio: 0.5, updateInterval: max(1, stepsPerEpoch / 5), seed: seed)
+    var options = ArchitectureOptions(width: 16, sharingRatio: 0.5, updateInterval: max(1, stepsPerEpoch / 5),
+                                      seed: seed)
     options.skipsMaskedUnits = true
-    let arms = [StudyArm(name: "STL (8 nets)", architecture: .singleTask, options: options, learningRate: demoLearningRate),
-                StudyArm(name: "multi-head", architecture: .multiHead, options: options, learningRate: demoLearningRate),
-                StudyArm(name: "roaming p=0.5", architecture: .maximumRoaming, options: options, learningRate: demoLearningRate)]
+    let arms = [StudyArm(name: "STL (8 nets)", architecture: .singleTask, options: options,
+                         learningRate: demoLearningRate),
+                StudyArm(name: "multi-head", architecture: .multiHead, options: options,
+                         learningRate: demoLearningRate),
+                StudyArm(name: "roaming p=0.5", architecture: .maximumRoaming, options: options,
+                         learningRate: demoLearningRate)]
     var runs: [StudyRun] = []
     for arm in arms {
         let run = try Study.train(arm, seed: seed, data: data, maximumEpochs: epochs, patience: nil)
-        print(String(format: "  trained %@: %d parameters, %d epochs in %.1f s", arm.name, run.parameterCount, run.epochsTrained,
+        print(String(format: "  trained %@: %d parameters, %d epochs in %.1f s", arm.name, run.parameterCount,
+                     run.epochsTrained,
                      run.seconds))
         runs.append(run)
     }
     let tasks = data.train.tasks
     let result = StudyResult(tasks: tasks, arms: arms.map(\.name), seeds: [seed], baseline: arms[0].name, runs: runs)
-    func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+    func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ",
+                                                                    startingAt: 0) }
     print("\nTest F-score per task at the epoch selected on validation (\(epochs) epochs each; one seed):")
     print(pad("model", 14) + tasks.map { pad(String($0.name.prefix(10)), 11) }.joined() + pad("mean", 8) + "Δm%")
     for (arm, run) in zip(arms, runs) {

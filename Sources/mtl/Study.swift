@@ -5,7 +5,8 @@ import MultiTaskKit
 func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, defaultSamples: Int,
                 defaultBatchSize: Int) -> [Flag] {
     [
-        Flag(name: "dataset", kind: .choice(default: defaultDataset, choices: SyntheticDataset.allCases.map(\.rawValue)),
+        Flag(name: "dataset", kind: .choice(default: defaultDataset,
+                                            choices: SyntheticDataset.allCases.map(\.rawValue)),
              help: "the generated data"),
         Flag(name: "seeds", kind: .integer(default: defaultSeeds, range: 1...1000),
              help: "seeds per arm; run s of every arm sees the same data split"),
@@ -24,7 +25,8 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
         Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
         Flag(name: "scale-task", kind: .text(default: nil, placeholder: "T:F"),
              help: "multiply task T's targets by F in every split (unequal loss scales, chapter 10; regression tasks)"),
-        Flag(name: "batch-size", kind: .integer(default: defaultBatchSize, range: 1...65_536), help: "samples per batch"),
+        Flag(name: "batch-size", kind: .integer(default: defaultBatchSize, range: 1...65_536),
+             help: "samples per batch"),
         Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
         Flag(name: "width", kind: .integer(default: 16, range: 1...1024),
              help: "channels or units of the backbone (an arm's @W overrides it)"),
@@ -45,7 +47,8 @@ let studyCommand = CommandSpec(
                  help: "the arms, each ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING], e.g. stl@8,multi-head@15,multi-head:dwa@15,"
                     + "soft-sharing@8~0.01 (~λ: soft sharing's coupling); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
-        + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000, defaultBatchSize: 64))
+        + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
+                     defaultBatchSize: 64))
 
 /// Parses one arm: `ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING]` (the coupling λ of soft sharing).
 func parseArm(_ text: String, width: Int, learningRate: Float, batchSize: Int) throws -> StudyArm {
@@ -112,7 +115,8 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     let probe = try dataset.make(sampleCount: 40, seed: 0, correlation: correlation)
     for arm in arms where arm.architecture == .maximumRoaming || arm.architecture == .fixedPartitioning {
         let dense = probe.train.tasks.contains { $0.kind.isDense }
-        for units in maskedUnitCounts(inputShape: probe.train.inputShape, denseOutput: dense, width: arm.options.width) {
+        for units in maskedUnitCounts(inputShape: probe.train.inputShape, denseOutput: dense,
+                                      width: arm.options.width) {
             if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: probe.train.tasks.count,
                                                       sharingRatio: arm.options.sharingRatio) {
                 throw UsageError(description: "--arms: \(arm.name): a layer of \(units) units: \(problem)")
@@ -161,13 +165,15 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
           + (flags.integer("patience").map { ", patience \($0)" } ?? "") + ", \(Parallelism.threadCount) thread(s)")
     let result = try study.run { run, isNew in
         let epochs = run.selectedEpochs.map(String.init).joined(separator: "/")
-        print(String(format: "  %@ seed %d: epoch %@ of %d, %.1f s%@", run.arm, run.seed, epochs, run.epochsTrained, run.seconds,
+        print(String(format: "  %@ seed %d: epoch %@ of %d, %.1f s%@", run.arm, run.seed, epochs, run.epochsTrained,
+                     run.seconds,
                      isNew ? "" : " (from runs.csv)"))
     }
     print("\n" + result.markdownTable())
     if let output {
         do {
-            try writeAtomically(Data((result.markdownTable() + "\n").utf8), to: output.appendingPathComponent("summary.md"))
+            try writeAtomically(Data((result.markdownTable() + "\n").utf8),
+                                to: output.appendingPathComponent("summary.md"))
             try writeAtomically(Data(result.summaryCSV().utf8), to: output.appendingPathComponent("summary.csv"))
         } catch {
             throw UsageError(description: "cannot write into \(output.path): \(error)")

@@ -22,21 +22,26 @@ let trainCommand = CommandSpec(
         Flag(name: "mode", kind: .choice(default: nil, choices: ["summed", "alternating", "groups"]),
              help: "one update per batch on all losses, one per task, or per random task group (default: alternating "
                 + "for masked architectures, else summed)"),
-        Flag(name: "group-size", kind: .integer(default: 1, range: 1...1000), help: "k, tasks per group in groups mode"),
+        Flag(name: "group-size", kind: .integer(default: 1, range: 1...1000),
+             help: "k, tasks per group in groups mode"),
         Flag(name: "balancer", kind: .choice(default: "ew", choices: BalancingMethod.allCases.map(\.rawValue)),
              help: "how the task losses are combined (summed and groups modes)"),
-        Flag(name: "epochs", kind: .integer(default: 5, range: 1...10_000), help: "epochs to train (may grow on --resume)"),
+        Flag(name: "epochs", kind: .integer(default: 5, range: 1...10_000),
+             help: "epochs to train (may grow on --resume)"),
         Flag(name: "batch-size", kind: .integer(default: 64, range: 1...65_536), help: "samples per batch"),
         Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
         Flag(name: "samples", kind: .integer(default: 3000, range: 20...1_000_000),
              help: "generated samples, split 70/10/20 into train/validation/test"),
         Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
         Flag(name: "width", kind: .integer(default: 16, range: 1...1024), help: "channels or units of the backbone"),
-        Flag(name: "seed", kind: .integer(default: 0, range: 0...Int.max), help: "seed of the data, models and batches"),
+        Flag(name: "seed", kind: .integer(default: 0, range: 0...Int.max),
+             help: "seed of the data, models and batches"),
         CommandSpec.threadsFlag,
         Flag(name: "output", kind: .text(default: "mtl-run", placeholder: "DIR"), help: "the run directory"),
-        Flag(name: "log-format", kind: .choice(default: "csv", choices: ["csv", "jsonl"]), help: "the per-epoch log's format"),
-        Flag(name: "resume", kind: .toggle, help: "continue the run in --output from its model.mtlckpt (same settings)"),
+        Flag(name: "log-format", kind: .choice(default: "csv", choices: ["csv", "jsonl"]),
+             help: "the per-epoch log's format"),
+        Flag(name: "resume", kind: .toggle,
+             help: "continue the run in --output from its model.mtlckpt (same settings)"),
         Flag(name: "overwrite", kind: .toggle, help: "replace a run already in --output"),
         Flag(name: "quiet", kind: .toggle, help: "no per-epoch lines"),
     ])
@@ -168,7 +173,8 @@ func runTrain(_ arguments: [String]) throws {
     let groupSize = flags.integer("group-size")!
     let logFormat = flags.string("log-format")!
     let output = URL(fileURLWithPath: flags.string("output")!)
-    let mode = modeName.map { ["summed": TrainingMode.summed, "alternating": .taskAlternating, "groups": .randomTaskGroups][$0]! }
+    let mode = modeName.map { ["summed": TrainingMode.summed, "alternating": .taskAlternating,
+                               "groups": .randomTaskGroups][$0]! }
     if balancing != .equal && (mode ?? defaultTrainingMode(for: settings.architecture)) == .taskAlternating {
         throw UsageError(description: "--balancer \(balancing.rawValue): task-alternating training steps on each task's loss alone; "
                          + "use --mode summed or groups")
@@ -195,7 +201,8 @@ func runTrain(_ arguments: [String]) throws {
         throw UsageError(description: "\(output.path) already holds a run (\(previousFiles.joined(separator: ", "))): "
                          + "continue it with --resume, or replace it with --overwrite")
     }
-    if !settings.updateIntervalGiven { settings.options.updateInterval = max(1, (data.train.count + batchSize - 1) / batchSize / 10) }
+    if !settings.updateIntervalGiven { settings.options.updateInterval = max(1,
+        (data.train.count + batchSize - 1) / batchSize / 10) }
     var metadata = settings.metadata
     metadata["run.learning-rate"] = String(learningRate)
     metadata["run.batch-size"] = String(batchSize)

@@ -79,7 +79,8 @@ struct CommandLineTests {
         #expect(try Self.mtl(["train", "--samples", "1000000"]).refused(saying: "GiB"))
         let long = String(repeating: "x", count: 5000)
         let outcome = try Self.mtl(["train", "--architecture", long])
-        #expect(outcome.refused(saying: "--architecture") && outcome.error.count < 600, "\(outcome.error.count) characters")
+        #expect(outcome.refused(saying: "--architecture") && outcome.error.count < 600,
+                "\(outcome.error.count) characters")
     }
 
     @Test("masked architectures whose sharing ratio cannot cover a layer are refused, not trapped")
@@ -88,7 +89,8 @@ struct CommandLineTests {
         // A refused run leaves nothing behind (no default output directory).
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(try Self.mtl(["train", "--dataset", "digits", "--architecture", "roaming", "--width", "1", "--sharing-ratio", "0.3",
+        #expect(try Self.mtl(["train", "--dataset", "digits", "--architecture", "roaming", "--width", "1",
+                              "--sharing-ratio", "0.3",
                               "--samples", "40"], directory: directory).refused(saying: "a layer of"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
         #expect(try Self.mtl(["train", "--dataset", "shapes", "--architecture", "fixed-partitioning", "--width", "8",
@@ -99,7 +101,8 @@ struct CommandLineTests {
     func studyRunsFile() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let base = ["study", "--quick", "--arms", "stl@4,multi-head@4", "--noise-floor", "off", "--output", directory.path]
+        let base = ["study", "--quick", "--arms", "stl@4,multi-head@4", "--noise-floor", "off", "--output",
+                    directory.path]
         #expect(try Self.mtl(base).status == 0)
         #expect(try Self.mtl(base + ["--samples", "320"]).refused(saying: "other settings"))
         #expect(try Self.mtl(base + ["--learning-rate", "0.01"]).refused(saying: "other settings"))
@@ -144,7 +147,8 @@ struct CommandLineTests {
         longer[longer.firstIndex(of: "--epochs")! + 1] = "2"
         let resumed = try Self.mtl(longer)
         #expect(resumed.status == 0, "\(resumed.error)")
-        #expect(try String(contentsOf: directory.appendingPathComponent("log.csv"), encoding: .utf8).contains("\n2,train,"))
+        #expect(try String(contentsOf: directory.appendingPathComponent("log.csv"),
+                           encoding: .utf8).contains("\n2,train,"))
     }
 
     @Test("one run per directory: a held lock and an existing run (without --overwrite) are refused")
@@ -172,7 +176,8 @@ struct CommandLineTests {
         let original = try Checkpoint(contentsOf: url)
         #expect(try Self.mtl(["eval", "--checkpoint", url.path]).status == 0)
         let edits: [(String, String)] = [
-            ("samples", "-1"), ("samples", "1000000000000"), ("width", "0"), ("width", "100000"), ("sharing-ratio", "0"),
+            ("samples", "-1"), ("samples", "1000000000000"), ("width", "0"), ("width", "100000"), ("sharing-ratio",
+                "0"),
             ("sharing-ratio", "5"), ("sharing-ratio", "nan"), ("update-interval", "0"), ("dataset", "nope"),
             ("architecture", String(repeating: "a", count: 3000)), ("correlation", "inf"), ("seed", "-4"),
         ]

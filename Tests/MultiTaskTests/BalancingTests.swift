@@ -274,7 +274,8 @@ struct AdaTaskControlTests {
         let data = try SyntheticDataset.regression.make(sampleCount: 60, seed: 1)
         let model = makeNetwork(.multiHead, tasks: data.train.tasks, inputShape: data.train.inputShape,
                                 options: ArchitectureOptions(width: 4, seed: 2))
-        let (balancer, optimizer) = BalancingMethod.equalWithScaledSharedRate.make(for: model, learningRate: 1e-3, seed: 0)
+        let (balancer, optimizer) = BalancingMethod.equalWithScaledSharedRate.make(for: model, learningRate: 1e-3,
+            seed: 0)
         #expect(balancer is EqualWeighting)
         let shared = Set(model.sharedParameters().map(ObjectIdentifier.init))
         #expect(optimizer.groups.count == 2)

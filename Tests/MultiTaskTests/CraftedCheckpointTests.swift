@@ -37,11 +37,13 @@ struct CraftedCheckpointTests {
     static func trainer(_ setup: Setup, epochs: Int) -> Trainer {
         var options = ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 1, seed: 4)
         options.skipsMaskedUnits = true
-        let model = makeNetwork(setup.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
+        let model = makeNetwork(setup.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                                options: options)
         var (balancer, optimizer) = setup.method.make(for: model, learningRate: 1e-2, seed: 5)
         if let make = setup.optimizer { optimizer = make(model) }
         return Trainer(model: model, optimizer: optimizer, balancer: balancer,
-                       configuration: .init(epochs: epochs, batchSize: 16, seed: 6, mode: setup.mode, showsProgress: false))
+                       configuration: .init(epochs: epochs, batchSize: 16, seed: 6, mode: setup.mode,
+                                            showsProgress: false))
     }
 
     /// The edits of one tensor: wrong shapes, then bad values in the right shape, then removal.
@@ -153,8 +155,10 @@ struct CraftedCheckpointTests {
         }
         #expect(refusal { _ in } == nil)
         let moment = base.tensors.keys.sorted().first { $0.hasSuffix(".secondMoment") }!
-        #expect(refusal { $0.tensors[moment] = Tensor(repeating: 1, shape: [7]) }?.contains(moment) == true, "\(moment)")
-        #expect(refusal { $0.tensors[moment] = Tensor(repeating: -1, shape: $0.tensors[moment]!.shape) }?.contains("negative") == true)
+        #expect(refusal { $0.tensors[moment] = Tensor(repeating: 1, shape: [7]) }?.contains(moment) == true,
+                "\(moment)")
+        #expect(refusal { $0.tensors[moment] = Tensor(repeating: -1,
+                                                      shape: $0.tensors[moment]!.shape) }?.contains("negative") == true)
         let step = base.tensors.keys.sorted().first { $0.hasSuffix(".step") }!
         #expect(refusal { $0.tensors[step] = Tensor(Float.nan) }?.contains("not a count") == true)
         #expect(refusal { $0.tensors["optimizer.stepCount"] = Tensor(1e30) }?.contains("not a count") == true)
@@ -176,7 +180,8 @@ struct CraftedCheckpointTests {
         let checkpoint = try Checkpoint(contentsOf: url)
         let maskName = checkpoint.tensors.keys.sorted().first { $0.hasSuffix(".masks.value") || $0.hasSuffix(".masks") }!
         let shape = checkpoint.tensors[maskName]!.shape
-        for (value, reason) in [(Float(0), "no active unit"), (.nan, "other than 0 and 1"), (0.5, "other than 0 and 1")] {
+        for (value, reason) in [(Float(0), "no active unit"), (.nan, "other than 0 and 1"), (0.5,
+            "other than 0 and 1")] {
             var edited = checkpoint
             edited.tensors[maskName] = Tensor(repeating: value, shape: shape)
             #expect(throws: CheckpointError.self) { try Self.trainer(Self.setups[4], epochs: 1).resume(from: edited) }
@@ -187,7 +192,8 @@ struct CraftedCheckpointTests {
         let balancer = DynamicWeightAverage(taskCount: 2)
         #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor([[1, 2, 3]])]) }
         #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor([[1, .nan]])]) }
-        #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor(shape: [3, 2], scalars: [1, 1, 1, 1, 1, 1])]) }
+        #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor(shape: [3, 2],
+            scalars: [1, 1, 1, 1, 1, 1])]) }
         try balancer.restoreState(["history": Tensor([[1, 2], [1, 1]])])
         #expect(balancer.currentWeights.count == 2)
     }

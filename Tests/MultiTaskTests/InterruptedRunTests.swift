@@ -28,7 +28,8 @@ struct InterruptedRunTests {
     }
 
     static func epochs(in log: URL) throws -> [Int] {
-        try String(contentsOf: log, encoding: .utf8).split(separator: "\n").dropFirst().map { Int($0.split(separator: ",")[0])! }
+        try String(contentsOf: log,
+                   encoding: .utf8).split(separator: "\n").dropFirst().map { Int($0.split(separator: ",")[0])! }
     }
 
     @Test("killed between the log and the checkpoint: the resumed run logs each epoch once, with a half row dropped")
@@ -80,7 +81,8 @@ struct InterruptedRunTests {
         let ownId = directory.appendingPathComponent(".model.mtlckpt.\(getpid()).777.tmp")
         // Being written: its writer holds the lock.
         let live = directory.appendingPathComponent(".model.mtlckpt.1.12345.tmp")
-        for url in [stale, ownId, live] { #expect(FileManager.default.createFile(atPath: url.path, contents: Data([1, 2]))) }
+        for url in [stale, ownId, live] { #expect(FileManager.default.createFile(atPath: url.path, contents: Data([1,
+            2]))) }
         let writer = open(live.path, O_RDWR)
         defer { close(writer) }
         #expect(flock(writer, LOCK_EX) == 0)

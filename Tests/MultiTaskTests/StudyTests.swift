@@ -37,7 +37,8 @@ struct StudyTests {
     }
 
     static func evaluations(_ values: [Double], metric: MetricKind = .accuracy) -> [TaskEvaluation] {
-        values.enumerated().map { TaskEvaluation(task: "t\($0.offset)", loss: 1, metrics: [metric: $0.element], mainMetric: metric) }
+        values.enumerated().map { TaskEvaluation(task: "t\($0.offset)", loss: 1, metrics: [metric: $0.element],
+                                                 mainMetric: metric) }
     }
 
     @Test("model selection picks the best validation epoch (jointly or per task), in the metric's direction, and stops by patience")
@@ -59,10 +60,12 @@ struct StudyTests {
     }
 
     static func study(resultsURL: URL? = nil, seeds: [UInt64] = [0, 1]) -> Study {
-        let arms = [StudyArm(name: "stl", architecture: .singleTask, options: ArchitectureOptions(width: 8), learningRate: 3e-3, batchSize: 32),
+        let arms = [StudyArm(name: "stl", architecture: .singleTask, options: ArchitectureOptions(width: 8),
+                             learningRate: 3e-3, batchSize: 32),
                     StudyArm(name: "multi-head", architecture: .multiHead, options: ArchitectureOptions(width: 8),
                              learningRate: 3e-3, batchSize: 32)]
-        return Study(arms: arms, seeds: seeds, maximumEpochs: 4, patience: 2, baseline: "stl", resultsURL: resultsURL) { seed in
+        return Study(arms: arms, seeds: seeds, maximumEpochs: 4, patience: 2, baseline: "stl",
+                     resultsURL: resultsURL) { seed in
             try SyntheticDataset.regression.make(sampleCount: 200, seed: seed, correlation: 0.9)
         }.addingNoiseFloor()
     }
@@ -95,8 +98,13 @@ struct StudyTests {
         #expect(try StudyResult.readRuns(from: url).count == 6)
         for run in resumed.runs {
             let original = first.runs.first { $0.arm == run.arm && $0.seed == run.seed }!
-            #expect(run.test == original.test && run.selectedEpochs == original.selectedEpochs, "\(run.arm) seed \(run.seed)")
+            #expect(run.test == original.test && run.selectedEpochs == original.selectedEpochs,
+                    "\(run.arm) seed \(run.seed)")
         }
+        #expect(resumed.mismatches(against: first.runs).isEmpty)
+        var altered = first.runs
+        altered[0].test[0] += 1
+        #expect(resumed.mismatches(against: altered) == ["\(altered[0].arm) seed \(altered[0].seed)"])
         let table = resumed.markdownTable()
         #expect(table.contains("2 seeds") && table.contains("multi-head") && table.contains("stl re-init"))
         #expect(resumed.deltaMChart(title: "t").svg().contains("<path"))

@@ -44,7 +44,8 @@ struct HostileFileTests {
         // Valid magic numbers with 2 GB of zeros behind them: the declared sizes give them away.
         let npyHeader = try Self.sparseFile("header.npy", head: Array(Tensor([1, 2, 3]).npyData().prefix(64)))
         let idxHeader = try Self.sparseFile("header.idx", head: [0, 0, 0x08, 1, 0, 0, 0, 3])
-        defer { for url in [checkpoint, npy, idx, csv, npyHeader, idxHeader] { try? FileManager.default.removeItem(at: url) } }
+        defer { for url in [checkpoint, npy, idx, csv, npyHeader,
+                            idxHeader] { try? FileManager.default.removeItem(at: url) } }
         let before = Self.statusBytes("VmRSS")
         Self.resetPeak()
         #expect(throws: CheckpointError.notACheckpoint) { try Checkpoint(contentsOf: checkpoint) }
@@ -94,7 +95,8 @@ struct HostileFileTests {
         var header = "{'descr': '<f4', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shape), }"
         header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
         let length = UInt16(header.utf8.count)
-        return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8))
+        return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF),
+                                                    UInt8(length >> 8)] + Array(header.utf8))
     }
 
     @Test("a zero dimension beside huge ones is refused in .npy (both orders) and IDX; element counts never overflow")
@@ -119,7 +121,8 @@ struct HostileFileTests {
     func hugeLabels() throws {
         let table = try CSVTable(text: "x,label\n1,0\n2,1e19\n")
         let tasks = [(spec: TaskSpec(name: "class", kind: .classification(classCount: 2)), labelColumns: ["label"])]
-        #expect(throws: DataLoadingError.invalidLabel(task: "class", row: 2, value: 1e19, expected: "a class index in 0..<2")) {
+        #expect(throws: DataLoadingError.invalidLabel(task: "class", row: 2, value: 1e19,
+                                                      expected: "a class index in 0..<2")) {
             try MultiTaskDataset(csv: table, tasks: tasks)
         }
         let long = String(repeating: "z", count: 10_000)

@@ -59,10 +59,12 @@ public final class DynamicWeightAverage: LossBalancer {
         }
         guard let tensor = state["history"] else { history = []; return }
         guard tensor.rank == 2, tensor.shape[1] == taskCount, (1...2).contains(tensor.shape[0]) else {
-            throw CheckpointError.shapeMismatch(name: "trainer.balancer.history", expected: [2, taskCount], found: tensor.shape)
+            throw CheckpointError.shapeMismatch(name: "trainer.balancer.history", expected: [2, taskCount],
+                                                found: tensor.shape)
         }
         guard tensor.scalars.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-            throw CheckpointError.invalidValue(name: "trainer.balancer.history", reason: "mean losses must be finite and ≥ 0")
+            throw CheckpointError.invalidValue(name: "trainer.balancer.history",
+                                               reason: "mean losses must be finite and ≥ 0")
         }
         history = (0..<tensor.shape[0]).map { Array(tensor.scalars[($0 * taskCount)..<(($0 + 1) * taskCount)]) }
     }

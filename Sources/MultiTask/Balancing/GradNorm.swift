@@ -120,13 +120,16 @@ public final class GradNorm: LossBalancer {
             throw CheckpointError.unexpectedTensor(name: "trainer.balancer.\(excerpt(key))")
         }
         if let value = state["weights"], value.scalars.contains(where: { !($0 > 0) }) {
-            throw CheckpointError.invalidValue(name: "trainer.balancer.weights", reason: "GradNorm's weights must be positive")
+            throw CheckpointError.invalidValue(name: "trainer.balancer.weights",
+                                               reason: "GradNorm's weights must be positive")
         }
         let losses = state["initialLosses"]
         if let losses, losses.shape != [taskCount] {
-            throw CheckpointError.shapeMismatch(name: "trainer.balancer.initialLosses", expected: [taskCount], found: losses.shape)
+            throw CheckpointError.shapeMismatch(name: "trainer.balancer.initialLosses", expected: [taskCount],
+                                                found: losses.shape)
         }
-        let epoch = try state["initialLossEpoch"].map { try validatedCounter($0, name: "trainer.balancer.initialLossEpoch") }
+        let epoch = try state["initialLossEpoch"].map { try validatedCounter($0,
+            name: "trainer.balancer.initialLossEpoch") }
         guard (losses == nil) == (epoch == nil) else {
             throw CheckpointError.invalidValue(name: "trainer.balancer.initialLosses",
                                                reason: "initialLosses and initialLossEpoch come together")

@@ -147,7 +147,8 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
         // would be a multi-head network in disguise (chapter 07).
         let widest = tasks.map(\.outputCount).max()!
         let decoder: Module = dense
-            ? Sequential(Conv2D(inputChannels: decoderInputs, outputChannels: options.width, kernelSize: 1, random: random), ReLU(),
+            ? Sequential(Conv2D(inputChannels: decoderInputs, outputChannels: options.width, kernelSize: 1,
+                                random: random), ReLU(),
                          Conv2D(inputChannels: options.width, outputChannels: widest, kernelSize: 1, random: random))
             : Sequential(Linear(inputCount: decoderInputs, outputCount: options.width, random: random), ReLU(),
                          Linear(inputCount: options.width, outputCount: widest, random: random))

@@ -12,7 +12,8 @@ import TensorCore
 /// are stable to about a hundredth of the interval's width.
 ///
 /// Reading it: an interval that excludes 0 is a detectable difference at n seeds; one that contains
-/// 0 means **no detectable difference** — not "no difference". Below 5 seeds no verdict is given. The interval of a method against
+/// 0 means **no detectable difference** — not "no difference". Below 5 seeds no verdict is given. The interval of a
+//method against
 /// itself with other initialization seeds (the noise floor) shows what chance alone produces.
 public struct PairedComparison: Sendable, Equatable {
     /// The differences d_s, one per seed, in seed order.
@@ -34,7 +35,8 @@ public struct PairedComparison: Sendable, Equatable {
     ///   - seed: the resampling seed (the interval is deterministic for a seed).
     public init(differences: [Double], resamples: Int = 10_000, level: Double = 0.95, seed: UInt64 = 0) {
         checkPrecondition(!differences.isEmpty, "PairedComparison: no differences")
-        checkPrecondition(resamples >= 1 && level > 0 && level < 1, "PairedComparison: \(resamples) resamples at level \(level)")
+        checkPrecondition(resamples >= 1 && level > 0 && level < 1,
+                          "PairedComparison: \(resamples) resamples at level \(level)")
         self.differences = differences
         self.level = level
         let n = Double(differences.count)

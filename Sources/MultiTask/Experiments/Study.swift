@@ -42,7 +42,8 @@ public struct StudyArm: Sendable {
     public init(name: String, architecture: Architecture, balancing: BalancingMethod = .equal,
                 options: ArchitectureOptions = ArchitectureOptions(), learningRate: Float = 1e-3, batchSize: Int = 64,
                 mode: TrainingMode? = nil, initializationOffset: UInt64 = 0, selection: ModelSelection? = nil) {
-        checkPrecondition(!name.isEmpty && !name.contains(",") && !name.contains("\n"), "StudyArm: name '\(name)' must be non-empty, without commas")
+        checkPrecondition(!name.isEmpty && !name.contains(",") && !name.contains("\n"),
+                          "StudyArm: name '\(name)' must be non-empty, without commas")
         self.name = name
         self.architecture = architecture
         self.balancing = balancing
@@ -113,7 +114,8 @@ public struct Study {
 
     public init(arms: [StudyArm], seeds: [UInt64], maximumEpochs: Int, patience: Int? = nil, baseline: String,
                 resultsURL: URL? = nil, makeData: @escaping (UInt64) throws -> DatasetSplits<MultiTaskDataset>) {
-        checkPrecondition(!arms.isEmpty && !seeds.isEmpty && maximumEpochs >= 1, "Study: needs arms, seeds and at least one epoch")
+        checkPrecondition(!arms.isEmpty && !seeds.isEmpty && maximumEpochs >= 1,
+                          "Study: needs arms, seeds and at least one epoch")
         checkPrecondition(Set(arms.map(\.name)).count == arms.count, "Study: arm names repeat: \(arms.map(\.name))")
         checkPrecondition(arms.contains { $0.name == baseline }, "Study: the baseline '\(baseline)' is not an arm")
         self.arms = arms
@@ -207,7 +209,8 @@ public struct Study {
                 guard let old = stored[key], old != current[key] else { return nil }
                 return "\(key): \(excerpt(old, limit: 80)) then, \(current[key]!) now"
             }
-            guard differences.isEmpty else { throw StudyError.changedSettings(path: url.path, differences: differences) }
+            guard differences.isEmpty else { throw StudyError.changedSettings(path: url.path,
+                differences: differences) }
         }
         let merged = stored.merging(current) { _, new in new }
         let text = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: "\n") + "\n"
@@ -230,7 +233,8 @@ public struct Study {
         let start = DispatchTime.now().uptimeNanoseconds
         var options = arm.options
         options.seed = seed &+ arm.initializationOffset
-        let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
+        let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                                options: options)
         let (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)
         let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer,
                               configuration: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
@@ -245,7 +249,8 @@ public struct Study {
         }
         let selected = selection.selectedEpochs(records.map { $0.validation! })
         let tasks = data.train.tasks.indices
-        return StudyRun(arm: arm.name, seed: seed, selectedEpochs: selected.map { $0 + 1 }, epochsTrained: records.count,
+        return StudyRun(arm: arm.name, seed: seed, selectedEpochs: selected.map { $0 + 1 },
+                        epochsTrained: records.count,
                         test: tasks.map { records[selected[$0]].test![$0].mainValue },
                         validation: tasks.map { records[selected[$0]].validation![$0].mainValue },
                         testLoss: tasks.map { records[selected[$0]].test![$0].loss },

@@ -53,8 +53,19 @@ public struct StudyResult: Sendable {
         let paired = pairedSeeds(arm)
         guard !paired.isEmpty else { return nil }
         let mine = Dictionary(runs(of: arm).map { ($0.seed, $0.test[task]) }, uniquingKeysWith: { first, _ in first })
-        let base = Dictionary(runs(of: baseline).map { ($0.seed, $0.test[task]) }, uniquingKeysWith: { first, _ in first })
+        let base = Dictionary(runs(of: baseline).map { ($0.seed, $0.test[task]) }, uniquingKeysWith: { first,
+            _ in first })
         return PairedComparison(paired.map { mine[$0]! }, minus: paired.map { base[$0]! }, seed: seed)
+    }
+
+    /// The runs here that differ from the same (arm, seed) in `recorded` — in their test metrics or
+    /// selected epochs — as "arm seed s"; empty when every run that `recorded` also holds is
+    /// identical. How a notebook checks that its re-run slice reproduces a committed study.
+    public func mismatches(against recorded: [StudyRun]) -> [String] {
+        runs.compactMap { run in
+            guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { return nil }
+            return row.test == run.test && row.selectedEpochs == run.selectedEpochs ? nil : "\(run.arm) seed \(run.seed)"
+        }
     }
 
     /// Mean and sample standard deviation.
@@ -119,13 +130,15 @@ public struct StudyResult: Sendable {
                 cells += [String(mean), String(deviation)]
             }
             if arm != baseline, let comparison = comparison(of: arm) {
-                cells += [String(comparison.mean), String(comparison.standardDeviation), String(comparison.confidenceInterval.lower),
+                cells += [String(comparison.mean), String(comparison.standardDeviation),
+                          String(comparison.confidenceInterval.lower),
                           String(comparison.confidenceInterval.upper), comparison.verdict]
             } else {
                 cells += ["0", "0", "0", "0", arm == baseline ? "baseline" : ""]
             }
             let epochs = armRuns.map { Double($0.selectedEpochs.reduce(0, +)) / Double($0.selectedEpochs.count) }
-            cells += [String(Self.meanAndDeviation(epochs).mean), String(Self.meanAndDeviation(armRuns.map(\.generalizationGap)).mean),
+            cells += [String(Self.meanAndDeviation(epochs).mean),
+                      String(Self.meanAndDeviation(armRuns.map(\.generalizationGap)).mean),
                       String(Self.meanAndDeviation(armRuns.map(\.seconds)).mean)]
             lines.append(cells.joined(separator: ","))
         }
@@ -159,7 +172,8 @@ public struct StudyResult: Sendable {
         if !FileManager.default.fileExists(atPath: url.path) {
             try writeAtomically(Data((header(tasks: tasks) + "\n").utf8), to: url)
         }
-        var cells = [run.arm, String(run.seed), String(run.epochsTrained), String(run.parameterCount), String(run.seconds)]
+        var cells = [run.arm, String(run.seed), String(run.epochsTrained), String(run.parameterCount),
+                     String(run.seconds)]
         for task in tasks.indices {
             cells += [String(run.selectedEpochs[task]), String(run.test[task]), String(run.validation[task]),
                       String(run.testLoss[task]), String(run.trainLoss[task])]
@@ -174,14 +188,16 @@ public struct StudyResult: Sendable {
         let table = try CSVText(contentsOf: url)
         guard let header = table.rows.first else { return [] }
         let taskCount = (header.count - 5) / 5
-        guard header.count == 5 + 5 * taskCount, header.starts(with: ["arm", "seed", "epochs_trained", "parameters", "seconds"]) else {
+        guard header.count == 5 + 5 * taskCount, header.starts(with: ["arm", "seed", "epochs_trained", "parameters",
+                                                                      "seconds"]) else {
             throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) has an unknown header")
         }
         var seen = Set<String>()
         return try table.rows.dropFirst().enumerated().map { index, cells in
             func number(_ column: Int) throws -> Double {
                 guard column < cells.count, let value = Double(cells[column]), value.isFinite else {
-                    throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) column \(column + 1) "
+                    throw DataLoadingError.malformed(format: "study CSV",
+                                                     reason: "\(url.path) row \(index + 1) column \(column + 1) "
                                                      + "is not a finite number")
                 }
                 return value
@@ -189,23 +205,27 @@ public struct StudyResult: Sendable {
             func count(_ column: Int) throws -> Int {
                 let value = try number(column)
                 guard value.rounded() == value, value >= 0, value <= 1e12 else {
-                    throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) column \(column + 1) "
+                    throw DataLoadingError.malformed(format: "study CSV",
+                                                     reason: "\(url.path) row \(index + 1) column \(column + 1) "
                                                      + "is not a count")
                 }
                 return Int(value)
             }
             guard cells.count == header.count, seen.insert("\(cells[0]),\(cells[1])").inserted else {
-                throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) has \(cells.count) cells "
+                throw DataLoadingError.malformed(format: "study CSV",
+                                                 reason: "\(url.path) row \(index + 1) has \(cells.count) cells "
                                                  + "or repeats a run")
             }
             guard let seed = UInt64(cells[1]) else {
-                throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1) has no seed")
+                throw DataLoadingError.malformed(format: "study CSV",
+                                                 reason: "\(url.path) row \(index + 1) has no seed")
             }
             let base = 5
             let epochsTrained = try count(2)
             let selected = try (0..<taskCount).map { try count(base + 5 * $0) }
             guard selected.allSatisfy({ $0 >= 1 && $0 <= epochsTrained }) else {
-                throw DataLoadingError.malformed(format: "study CSV", reason: "\(url.path) row \(index + 1): a selected epoch "
+                throw DataLoadingError.malformed(format: "study CSV",
+                                                 reason: "\(url.path) row \(index + 1): a selected epoch "
                                                  + "outside 1...\(epochsTrained)")
             }
             return StudyRun(arm: cells[0], seed: seed,
@@ -226,7 +246,8 @@ extension StudyResult {
     static func dropPartialRow(_ url: URL) throws {
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let data: Data
-        do { data = try InputFile(url).contents() } catch { throw DataLoadingError.cannotRead(path: url.path, reason: error.reason) }
+        do { data = try InputFile(url).contents() } catch { throw DataLoadingError.cannotRead(path: url.path,
+            reason: error.reason) }
         guard let last = data.last, last != UInt8(ascii: "\n") else { return }
         let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { data[...$0] } ?? Data()
         try writeAtomically(Data(keep), to: url)
@@ -239,10 +260,12 @@ struct CSVText {
 
     init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try InputFile(url).contents() } catch { throw DataLoadingError.cannotRead(path: url.path, reason: error.reason) }
+        do { data = try InputFile(url).contents() } catch { throw DataLoadingError.cannotRead(path: url.path,
+            reason: error.reason) }
         let text = String(decoding: data, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         lines.removeLast()   // after the last line end: "" for a complete file, a cut row otherwise
-        rows = lines.filter { !$0.isEmpty }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        rows = lines.filter { !$0.isEmpty }.map { $0.split(separator: ",",
+                                                           omittingEmptySubsequences: false).map(String.init) }
     }
 }

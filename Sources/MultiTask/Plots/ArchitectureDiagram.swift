@@ -52,7 +52,8 @@ public struct ArchitectureDiagram {
             let input = box("x", 0, middle), trunk = box("shared trunk", 1, middle, Self.shared)
             arrows.append((input, trunk, ""))
             for task in tasks {
-                let head = box("head \(task)", 2, Double(task), taskColour(task)), output = box("ŷ\(task)", 3, Double(task))
+                let head = box("head \(task)", 2, Double(task), taskColour(task)), output = box("ŷ\(task)", 3,
+                    Double(task))
                 arrows += [(trunk, head, "Z"), (head, output, "")]
             }
         case .concatenation, .additive, .multiplicative, .film:
@@ -93,9 +94,11 @@ public struct ArchitectureDiagram {
             arrows.append((input, layer, ""))
             let roaming = architecture == .maximumRoaming
             for task in tasks {
-                let mask = box(roaming ? "mask m_\(task) (roams)" : "mask m_\(task) (fixed)", 2.1, Double(task), taskColour(task),
+                let mask = box(roaming ? "mask m_\(task) (roams)" : "mask m_\(task) (fixed)", 2.1, Double(task),
+                               taskColour(task),
                                dashed: roaming)
-                let head = box("head \(task)", 3.2, Double(task), taskColour(task)), output = box("ŷ\(task)", 4.2, Double(task))
+                let head = box("head \(task)", 3.2, Double(task), taskColour(task)), output = box("ŷ\(task)", 4.2,
+                    Double(task))
                 arrows += [(layer, mask, ""), (mask, head, ""), (head, output, "")]
             }
         }

@@ -43,7 +43,8 @@ public struct LinePlot {
     public func svg(width: Int = 640, height: Int = 400) -> String {
         var canvas = PlotCanvas(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel)
         let bandPoints = series.flatMap { line in
-            zip(line.points, line.band ?? []).flatMap { point, band in [(x: point.x, y: band.lower), (x: point.x, y: band.upper)] }
+            zip(line.points, line.band ?? []).flatMap { point, band in [(x: point.x, y: band.lower), (x: point.x,
+                y: band.upper)] }
         }
         let finite = (series.flatMap(\.points) + bandPoints).filter { $0.x.isFinite && $0.y.isFinite && (!logarithmicY || $0.y > 0) }
         let transform: (Double) -> Double = logarithmicY ? { log10($0) } : { $0 }
@@ -53,8 +54,10 @@ public struct LinePlot {
             guard let band = line.band else { continue }
             let pairs = zip(line.points, band).filter { $0.0.x.isFinite && $0.1.lower.isFinite && $0.1.upper.isFinite }
             guard !pairs.isEmpty else { continue }
-            let upper = pairs.map { String(format: "%.1f,%.1f", canvas.pixelX($0.0.x), canvas.pixelY(transform($0.1.upper))) }
-            let lower = pairs.reversed().map { String(format: "%.1f,%.1f", canvas.pixelX($0.0.x), canvas.pixelY(transform($0.1.lower))) }
+            let upper = pairs.map { String(format: "%.1f,%.1f", canvas.pixelX($0.0.x),
+                                           canvas.pixelY(transform($0.1.upper))) }
+            let lower = pairs.reversed().map { String(format: "%.1f,%.1f", canvas.pixelX($0.0.x),
+                                                      canvas.pixelY(transform($0.1.lower))) }
             canvas.body += "<polygon fill=\"\(PlotCanvas.palette[index % PlotCanvas.palette.count])\" fill-opacity=\"0.18\" "
                 + "stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
         }

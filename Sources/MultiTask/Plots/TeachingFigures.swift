@@ -13,7 +13,8 @@ public struct MaskTimeline {
         public var masks: Tensor
         public var visited: Tensor
         public init(caption: String, masks: Tensor, visited: Tensor) {
-            checkPrecondition(masks.rank == 2 && masks.shape == visited.shape, "MaskTimeline: masks \(masks.shape), visited \(visited.shape)")
+            checkPrecondition(masks.rank == 2 && masks.shape == visited.shape,
+                              "MaskTimeline: masks \(masks.shape), visited \(visited.shape)")
             self.caption = caption
             self.masks = masks
             self.visited = visited
@@ -107,7 +108,8 @@ public struct GradientGeometry {
     }
 
     /// g projected onto the normal plane of h: g − (g·h / ‖h‖²) h (PCGrad, when g·h < 0).
-    public static func projection(_ g: (x: Double, y: Double), awayFrom h: (x: Double, y: Double)) -> (x: Double, y: Double) {
+    public static func projection(_ g: (x: Double, y: Double), awayFrom h: (x: Double, y: Double)) -> (x: Double,
+        y: Double) {
         let dot = g.x * h.x + g.y * h.y, squared = h.x * h.x + h.y * h.y
         guard dot < 0, squared > 0 else { return g }
         return (g.x - dot / squared * h.x, g.y - dot / squared * h.y)
@@ -115,21 +117,25 @@ public struct GradientGeometry {
 
     /// The SVG document: a square plane with the origin at its centre.
     public func svg(size: Double = 520) -> String {
-        let points = [first, second, minimumNormPoint, Self.projection(first, awayFrom: second), Self.projection(second, awayFrom: first)]
+        let points = [first, second, minimumNormPoint, Self.projection(first, awayFrom: second),
+                      Self.projection(second, awayFrom: first)]
         let extent = (points.flatMap { [abs($0.x), abs($0.y)] }.max() ?? 1) * 1.25
         func pixel(_ point: (x: Double, y: Double)) -> (Double, Double) {
             (size / 2 + point.x / extent * size / 2, 40 + size / 2 - point.y / extent * size / 2)
         }
         var body = ""
         let origin = pixel((0, 0))
-        body += String(format: "<line x1=\"0\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", origin.1, size, origin.1)
-        body += String(format: "<line x1=\"%.1f\" y1=\"40\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", origin.0, origin.0, size + 40)
+        body += String(format: "<line x1=\"0\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", origin.1,
+                       size, origin.1)
+        body += String(format: "<line x1=\"%.1f\" y1=\"40\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", origin.0,
+                       origin.0, size + 40)
         func arrow(_ to: (x: Double, y: Double), _ colour: String, _ label: String, dashed: Bool = false) {
             let end = pixel(to)
             body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2.5\" "
                            + "marker-end=\"url(#head)\"%@/>\n", origin.0, origin.1, end.0, end.1, colour,
                            dashed ? " stroke-dasharray=\"6 4\"" : "")
-            body += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" fill=\"%@\">%@</text>\n", end.0 + 6, end.1 - 6, colour,
+            body += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" fill=\"%@\">%@</text>\n", end.0 + 6,
+                           end.1 - 6, colour,
                            escapeXML(label))
         }
         let a = pixel(first), b = pixel(second)

@@ -142,7 +142,8 @@ public final class TaskMask: Module {
         let share = (unitCount + taskCount - 1) / taskCount
         guard taskCount == 1 || activeCount(unitCount: unitCount, sharingRatio: sharingRatio) >= share else {
             return String(format: "sharing ratio %.3g gives %d of %d units per task, but %d tasks need at least %d each "
-                          + "(a ratio of at least %.3g)", sharingRatio, activeCount(unitCount: unitCount, sharingRatio: sharingRatio),
+                          + "(a ratio of at least %.3g)", sharingRatio, activeCount(unitCount: unitCount,
+                              sharingRatio: sharingRatio),
                           unitCount, taskCount, share, Double(share) / Double(unitCount))
         }
         return nil

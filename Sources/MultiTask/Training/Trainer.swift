@@ -179,7 +179,8 @@ public final class Trainer {
     func runEpochs(tasks: [TaskSpec], makeEpoch: (Int) -> (count: Int, batch: (Int) -> StepData),
                    evaluate: () -> ([TaskEvaluation]?, [TaskEvaluation]?)) throws -> [EpochRecord] {
         let log = try configuration.logURL.map { try TrainingLog(url: $0, tasks: tasks, appending: completedEpochs > 0) }
-        for url in [configuration.checkpointURL, configuration.logURL, configuration.diagnosticsURL].compactMap({ $0 }) {
+        for url in [configuration.checkpointURL, configuration.logURL,
+                    configuration.diagnosticsURL].compactMap({ $0 }) {
             removeStaleTemporaryFiles(of: url)
         }
         if let url = configuration.diagnosticsURL, completedEpochs == 0 {
@@ -226,7 +227,8 @@ public final class Trainer {
                 try log.write(epoch: completedEpochs, split: "train",
                           evaluations: tasks.indices.map { TaskEvaluation(task: tasks[$0].name, loss: meanLosses[$0], metrics: [:], mainMetric: tasks[$0].metrics[0]) },
                           weights: meanWeights)
-                if let validation { try log.write(epoch: completedEpochs, split: "validation", evaluations: validation) }
+                if let validation { try log.write(epoch: completedEpochs, split: "validation",
+                                                  evaluations: validation) }
                 if let test { try log.write(epoch: completedEpochs, split: "test", evaluations: test) }
             }
             if let url = configuration.diagnosticsURL { try writeDiagnostics(record, tasks: tasks, to: url) }
@@ -366,9 +368,11 @@ public final class Trainer {
         guard checkpoint.metadata["trainer.completedEpochs"] != nil else {
             throw TrainingError.incompatibleCheckpoint("the checkpoint was not written by a Trainer (no trainer.completedEpochs)")
         }
-        let epochs = try validatedInteger(checkpoint.metadata["trainer.completedEpochs"], name: "trainer.completedEpochs",
+        let epochs = try validatedInteger(checkpoint.metadata["trainer.completedEpochs"],
+                                          name: "trainer.completedEpochs",
                                           in: 0...largestStoredCounter)
-        let step = try validatedInteger(checkpoint.metadata["trainer.step"], name: "trainer.step", in: 0...Int(Int32.max))
+        let step = try validatedInteger(checkpoint.metadata["trainer.step"], name: "trainer.step",
+                                        in: 0...Int(Int32.max))
         let differences = settingsMetadata.sorted { $0.key < $1.key }.compactMap { key, value -> String? in
             guard let stored = checkpoint.metadata[key], stored != value else { return nil }
             return "\(key.dropFirst("trainer.".count)) \(excerpt(stored)) in the checkpoint, \(value) now"
@@ -401,7 +405,8 @@ public final class Trainer {
         completedEpochs = epochs
         self.step = step
         if let logURL = configuration.logURL { try TrainingLog.truncate(logURL, afterEpoch: epochs) }
-        if let diagnosticsURL = configuration.diagnosticsURL { try TrainingLog.truncate(diagnosticsURL, afterEpoch: epochs) }
+        if let diagnosticsURL = configuration.diagnosticsURL { try TrainingLog.truncate(diagnosticsURL,
+            afterEpoch: epochs) }
     }
 
     /// The settings a resumed run must share with the run that wrote the checkpoint (every one of

@@ -28,7 +28,8 @@ public class Adam: Optimizer {
 
     /// "step" (t), "firstMoment" (m) and "secondMoment" (v ≥ 0).
     public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
-        ["step": .counter, "firstMoment": .likeParameter(nonNegative: false), "secondMoment": .likeParameter(nonNegative: true)]
+        ["step": .counter, "firstMoment": .likeParameter(nonNegative: false),
+         "secondMoment": .likeParameter(nonNegative: true)]
     }
 
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {

@@ -65,7 +65,8 @@ open class Optimizer {
             let entry: OptimizerStateEntry
             if let entries {
                 guard let known = entries[key] else {
-                    throw CheckpointError.invalidValue(name: "\(name).\(key)", reason: "\(type(of: self)) keeps no state named '\(excerpt(key))'")
+                    throw CheckpointError.invalidValue(name: "\(name).\(key)",
+                                                       reason: "\(type(of: self)) keeps no state named '\(excerpt(key))'")
                 }
                 entry = known
             } else {
@@ -140,7 +141,8 @@ public enum OptimizerStateEntry: Sendable, Equatable {
                 throw CheckpointError.invalidValue(name: name, reason: "it holds NaN or infinite values")
             }
             if nonNegative, tensor.scalars.contains(where: { $0 < 0 }) {
-                throw CheckpointError.invalidValue(name: name, reason: "it holds negative values, but is a sum of squares")
+                throw CheckpointError.invalidValue(name: name,
+                                                   reason: "it holds negative values, but is a sum of squares")
             }
         }
     }
@@ -159,7 +161,8 @@ public func validatedCounter(_ tensor: Tensor, name: String) throws -> Int {
     }
     let value = tensor.scalars[0]
     guard value.isFinite, value.rounded() == value, value >= 0, value <= Float(largestStoredCounter) else {
-        throw CheckpointError.invalidValue(name: name, reason: "\(value) is not a count (a whole number in 0...\(largestStoredCounter))")
+        throw CheckpointError.invalidValue(name: name,
+                                           reason: "\(value) is not a count (a whole number in 0...\(largestStoredCounter))")
     }
     return Int(value)
 }
@@ -169,7 +172,8 @@ public func validatedCounter(_ tensor: Tensor, name: String) throws -> Int {
 public func validatedInteger(_ text: String?, name: String, in range: ClosedRange<Int>) throws -> Int {
     guard let text else { throw CheckpointError.invalidValue(name: name, reason: "it is missing") }
     guard let value = Int(text), range.contains(value) else {
-        throw CheckpointError.invalidValue(name: name, reason: "'\(excerpt(text))' is not an integer in \(range.lowerBound)...\(range.upperBound)")
+        throw CheckpointError.invalidValue(name: name,
+                                           reason: "'\(excerpt(text))' is not an integer in \(range.lowerBound)...\(range.upperBound)")
     }
     return value
 }

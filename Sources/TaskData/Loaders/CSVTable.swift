@@ -29,10 +29,12 @@ public struct CSVTable: Sendable, Equatable {
         do {
             let file = try InputFile(url)
             guard file.size <= Self.maximumFileSize else {
-                throw DataLoadingError.malformed(format: "CSV", reason: "\(url.path) has \(file.size) bytes, more than the \(Self.maximumFileSize) a CSV table may have (store large data as .npy)")
+                throw DataLoadingError.malformed(format: "CSV",
+                                                 reason: "\(url.path) has \(file.size) bytes, more than the \(Self.maximumFileSize) a CSV table may have (store large data as .npy)")
             }
             guard !(try file.prefix(1 << 16)).contains(0) else {
-                throw DataLoadingError.malformed(format: "CSV", reason: "\(url.path) holds NUL bytes: it is binary data, not CSV text")
+                throw DataLoadingError.malformed(format: "CSV",
+                                                 reason: "\(url.path) holds NUL bytes: it is binary data, not CSV text")
             }
             data = try file.contents()
         } catch let error as FileReadError {
@@ -56,8 +58,10 @@ public struct CSVTable: Sendable, Equatable {
         let records = try Self.records(of: text, delimiter: delimiter)
         guard let header = records.first else { throw .malformed(format: "CSV", reason: "the text is empty (a header row is needed)") }
         let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !names.contains("") else { throw .malformed(format: "CSV", reason: "the header has an empty column name: \(excerpt("\(names)", limit: 200))") }
-        guard Set(names).count == names.count else { throw .malformed(format: "CSV", reason: "the header repeats a column name: \(excerpt("\(names)", limit: 200))") }
+        guard !names.contains("") else { throw .malformed(format: "CSV",
+                                                          reason: "the header has an empty column name: \(excerpt("\(names)", limit: 200))") }
+        guard Set(names).count == names.count else { throw .malformed(format: "CSV",
+                                                                      reason: "the header repeats a column name: \(excerpt("\(names)", limit: 200))") }
         var columns = Array(repeating: [Float](), count: names.count)
         for (row, record) in records.dropFirst().enumerated() {
             guard record.count == names.count else {
@@ -152,7 +156,8 @@ extension MultiTaskDataset {
                 guard labelColumns.count == 1 else {
                     throw .malformed(format: "CSV", reason: "classification task \(spec.name) needs one label column, got \(labelColumns)")
                 }
-                for (row, value) in labels.scalars.enumerated() where value.rounded() != value || value < 0 || value >= Float(classCount) {
+                for (row,
+                     value) in labels.scalars.enumerated() where value.rounded() != value || value < 0 || value >= Float(classCount) {
                     throw .invalidLabel(task: spec.name, row: row + 1, value: value, expected: "a class index in 0..<\(classCount)")
                 }
                 targets.append(labels.reshaped(to: [table.rowCount]))

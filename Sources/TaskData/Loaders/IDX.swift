@@ -82,9 +82,11 @@ struct IDXLayout {
     /// a file of `fileSize` bytes holds exactly the data it declares.
     init(reading data: Data, fileSize: Int) throws(DataLoadingError) {
         let bytes = [UInt8](data.prefix(4 + 4 * 255))
-        guard bytes.count >= 4 else { throw .malformed(format: "IDX", reason: "\(bytes.count) bytes, shorter than the 4-byte magic number") }
+        guard bytes.count >= 4 else { throw .malformed(format: "IDX",
+                                                       reason: "\(bytes.count) bytes, shorter than the 4-byte magic number") }
         guard bytes[0] == 0, bytes[1] == 0 else {
-            throw .malformed(format: "IDX", reason: "the magic number must start with two zero bytes, found \(bytes[0]), \(bytes[1])")
+            throw .malformed(format: "IDX",
+                             reason: "the magic number must start with two zero bytes, found \(bytes[0]), \(bytes[1])")
         }
         guard let type = IDXElementType(rawValue: bytes[2]) else {
             throw .malformed(format: "IDX", reason: "unknown element type code 0x\(String(bytes[2], radix: 16))")
@@ -92,7 +94,8 @@ struct IDXLayout {
         let rank = Int(bytes[3])
         headerSize = 4 + 4 * rank
         guard bytes.count >= headerSize else {
-            throw .malformed(format: "IDX", reason: "the header declares \(rank) dimensions but the file ends after \(bytes.count) bytes")
+            throw .malformed(format: "IDX",
+                             reason: "the header declares \(rank) dimensions but the file ends after \(bytes.count) bytes")
         }
         shape = (0..<rank).map { axis in
             let offset = 4 + 4 * axis
@@ -104,7 +107,8 @@ struct IDXLayout {
         }
         let expected = headerSize + count * type.byteCount
         guard fileSize == expected else {
-            throw .malformed(format: "IDX", reason: "shape \(shape) of \(type) needs \(expected) bytes, the file has \(fileSize)")
+            throw .malformed(format: "IDX",
+                             reason: "shape \(shape) of \(type) needs \(expected) bytes, the file has \(fileSize)")
         }
         self.type = type
         self.count = count
@@ -113,7 +117,8 @@ struct IDXLayout {
     /// The tensor in `data` (the whole file, of the size checked in `init`).
     func decode(_ data: Data) throws(DataLoadingError) -> Tensor {
         guard data.count >= headerSize + count * type.byteCount else {
-            throw .malformed(format: "IDX", reason: "the file has \(data.count) bytes, its header needs \(headerSize + count * type.byteCount)")
+            throw .malformed(format: "IDX",
+                             reason: "the file has \(data.count) bytes, its header needs \(headerSize + count * type.byteCount)")
         }
         var scalars = [Float](repeating: 0, count: count)
         data.withUnsafeBytes { raw in

@@ -6,7 +6,7 @@
 // of a Zen 3 core busy. The shape 4×24 also tiles the convolution products exactly
 // (Cout = 32 = 8·4 rows; Cin·3·3 = 144 = 6·24 columns).
 //
-// Performance notes (measured on this CPU, shared/design/PERFORMANCE-NOTES.md):
+// Performance notes (measured on the development CPU; figures in Benchmarks/README.md):
 // - `.addingProduct` is one `vfmadd231ps` only when the build targets a CPU with FMA
 //   (Package.swift passes `-target-cpu native`); `a * b + c` is never fused by Swift.
 // - The accumulators are separate local variables of the concrete type `SIMD8<Float>`: a generic or
