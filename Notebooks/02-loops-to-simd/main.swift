@@ -20,7 +20,8 @@ let b = Tensor.uniform([size, size], low: -1, high: 1, using: &generator)
 
 /// Runs one GEMM variant on the two matrices and returns C with the median time in milliseconds.
 func measure(_ name: String, repeats: Int,
-             _ variant: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> ([Float], Double) {
+             _ variant: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
+    -> ([Float], Double) {
     var c = [Float](repeating: 0, count: size * size)
     var times: [Double] = []
     for _ in 0..<repeats {
@@ -41,16 +42,20 @@ func measure(_ name: String, repeats: Int,
 // %%
 let n = size
 let (reference, naiveTime) = measure("naive", repeats: 1) {
-    gemmNaive(m: n, n: n, k: n, a: $0, lda: n, transposeA: false, b: $1, ldb: n, transposeB: false, c: $2, ldc: n, accumulate: false)
+    gemmNaive(m: n, n: n, k: n, a: $0, lda: n, transposeA: false, b: $1, ldb: n, transposeB: false, c: $2, ldc: n,
+              accumulate: false)
 }
 let (direct, directTime) = measure("direct", repeats: 3) {
-    gemmDirect(m: n, n: n, k: n, a: $0, lda: n, transposeA: false, b: $1, ldb: n, transposeB: false, c: $2, ldc: n, accumulate: false)
+    gemmDirect(m: n, n: n, k: n, a: $0, lda: n, transposeA: false, b: $1, ldb: n, transposeB: false, c: $2, ldc: n,
+               accumulate: false)
 }
 let (blocked, blockedTime) = measure("blocked", repeats: 9) {
-    gemmBlocked(m: n, n: n, k: n, a: $0, lda: n, transposeA: false, b: $1, ldb: n, transposeB: false, c: $2, ldc: n, accumulate: false)
+    gemmBlocked(m: n, n: n, k: n, a: $0, lda: n, transposeA: false, b: $1, ldb: n, transposeB: false, c: $2, ldc: n,
+                accumulate: false)
 }
 let (parallel, parallelTime) = measure("parallel", repeats: 9) {
-    gemm(m: n, n: n, k: n, a: $0, lda: n, transposeA: false, b: $1, ldb: n, transposeB: false, c: $2, ldc: n, accumulate: false)
+    gemm(m: n, n: n, k: n, a: $0, lda: n, transposeA: false, b: $1, ldb: n, transposeB: false, c: $2, ldc: n,
+         accumulate: false)
 }
 
 // %% [markdown]
@@ -65,7 +70,8 @@ print("variant      ms        GFLOP/s   speed-up   max |difference|")
 for (name, result, time) in [("naive", reference, naiveTime), ("direct", direct, directTime),
                              ("blocked", blocked, blockedTime), ("parallel", parallel, parallelTime)] {
     let difference = zip(result, reference).map { abs($0 - $1) }.max() ?? 0
-    print(String(format: "%-10@ %9.3f %9.1f %9.0f×   %.1e", name as NSString, time, flops / time / 1e6, naiveTime / time, difference))
+    print(String(format: "%-10@ %9.3f %9.1f %9.0f×   %.1e", name as NSString, time, flops / time / 1e6,
+                 naiveTime / time, difference))
 }
 
 // %% [markdown]

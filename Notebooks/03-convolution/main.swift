@@ -24,7 +24,8 @@ let bias = Tensor.zeros([32])
 // per output pixel (32×32 with padding 1).
 
 // %%
-let geometry = ConvolutionGeometry(channels: 16, inputHeight: 32, inputWidth: 32, kernelHeight: 3, kernelWidth: 3, padding: 1)
+let geometry = ConvolutionGeometry(channels: 16, inputHeight: 32, inputWidth: 32, kernelHeight: 3, kernelWidth: 3,
+                                   padding: 1)
 print("im2col matrix of one image:", geometry.patchSize, "×", geometry.outputPlaneSize)
 
 // %% [markdown]
@@ -42,10 +43,12 @@ func milliseconds(_ body: () -> Void) -> Double {
 }
 var direct = [Float](repeating: 0, count: batch * 32 * 32 * 32)
 let loopTime = milliseconds {
-    images.withUnsafeBufferPointer { x in filters.withUnsafeBufferPointer { w in direct.withUnsafeMutableBufferPointer { out in
-        conv2dNaive(input: x.baseAddress!, weight: w.baseAddress!, bias: nil, batchCount: batch, filterCount: 32,
-                    geometry: geometry, output: out.baseAddress!)
-    } } }
+    images.withUnsafeBufferPointer { x in filters.withUnsafeBufferPointer { w in
+        direct.withUnsafeMutableBufferPointer { out in
+            conv2dNaive(input: x.baseAddress!, weight: w.baseAddress!, bias: nil, batchCount: batch, filterCount: 32,
+                        geometry: geometry, output: out.baseAddress!)
+        }
+    } }
 }
 let (patch, pixels) = (geometry.patchSize, geometry.outputPlaneSize)
 var columns = [Float](repeating: 0, count: patch * pixels)
@@ -80,7 +83,8 @@ print(String(format: "largest difference from the loops: im2col + GEMM %.1e, imp
 // %%
 let upstream = Tensor.ones(fast.shape)
 let gradients = Tensor.conv2dBackward(images, weight: filters, outputGradient: upstream, padding: 1)
-print("gradient shapes — input:", gradients.input!.shape, "weight:", gradients.weight!.shape, "bias:", gradients.bias!.shape)
+print("gradient shapes — input:", gradients.input!.shape, "weight:", gradients.weight!.shape, "bias:",
+      gradients.bias!.shape)
 print("bias gradient = number of output pixels per filter:", gradients.bias!.scalars[0], "=", batch * 32 * 32)
 
 // %% [markdown]

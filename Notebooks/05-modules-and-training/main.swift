@@ -48,13 +48,17 @@ let optimizer = Adam(parameters: model.parameters(), learningRate: 0.01)
 let steps = quick ? 100 : 1000
 for step in 0...steps {
     let start = (step * 64) % 1024
-    let loss = meanSquaredError(prediction: model(Variable(trainInputs[start..<(start + 64)])), target: trainTargets[start..<(start + 64)])
+    let loss = meanSquaredError(prediction: model(Variable(trainInputs[start..<(start + 64)])),
+                                target: trainTargets[start..<(start + 64)])
     optimizer.zeroGradients()
     loss.backward()
     optimizer.step()
     if step % (steps / 5) == 0 {
-        let testLoss = withoutGradients { meanSquaredError(prediction: model(Variable(testInputs)), target: testTargets) }
-        print(String(format: "step %4d   train MSE %.4f   test MSE %.4f", step, loss.value.scalar, testLoss.value.scalar))
+        let testLoss = withoutGradients {
+            meanSquaredError(prediction: model(Variable(testInputs)), target: testTargets)
+        }
+        print(String(format: "step %4d   train MSE %.4f   test MSE %.4f", step, loss.value.scalar,
+                     testLoss.value.scalar))
     }
 }
 
@@ -67,7 +71,8 @@ for step in 0...steps {
 let url = FileManager.default.temporaryDirectory.appendingPathComponent("05-model.mtlckpt")
 do {
     try model.saveCheckpoint(to: url, optimizer: optimizer, metadata: ["notebook": "05"])
-    let copy = Sequential(FeatureScale(featureCount: 4), Linear(inputCount: 4, outputCount: 16), ReLU(), Linear(inputCount: 16, outputCount: 1))
+    let copy = Sequential(FeatureScale(featureCount: 4), Linear(inputCount: 4, outputCount: 16), ReLU(),
+                          Linear(inputCount: 16, outputCount: 1))
     let metadata = try copy.loadCheckpoint(from: url)
     let same = withoutGradients { copy(Variable(testInputs)).value == model(Variable(testInputs)).value }
     print("reloaded \(metadata), same predictions: \(same)")

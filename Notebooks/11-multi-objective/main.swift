@@ -40,7 +40,10 @@ func gradients(_ theta: [Double]) -> [[Float]] {
 /// The Pareto front: θ(λ) minimizes λL₁ + (1−λ)L₂, coordinate by coordinate for diagonal A, B.
 let front: [(x: Double, y: Double)] = (0...200).map { index in
     let lambda = Double(index) / 200
-    let theta = (0..<2).map { (lambda * matrixA[$0] * a[$0] + (1 - lambda) * matrixB[$0] * b[$0]) / (lambda * matrixA[$0] + (1 - lambda) * matrixB[$0]) }
+    let theta = (0..<2).map {
+        (lambda * matrixA[$0] * a[$0] + (1 - lambda) * matrixB[$0] * b[$0])
+            / (lambda * matrixA[$0] + (1 - lambda) * matrixB[$0])
+    }
     let value = losses(theta)
     return (value[0], value[1])
 }
@@ -91,7 +94,9 @@ for method in Method.allCases {
             theta = (0..<2).map { theta[$0] - 0.02 * d[$0] }
         }
         let end = losses(theta)
-        let distance = front.map { (($0.x - end[0]) * ($0.x - end[0]) + ($0.y - end[1]) * ($0.y - end[1])).squareRoot() }.min()!
+        let distance = front.map {
+            (($0.x - end[0]) * ($0.x - end[0]) + ($0.y - end[1]) * ($0.y - end[1])).squareRoot()
+        }.min()!
         print(String(format: "%@ %d (%4.1f, %4.1f)   (%.3f, %.3f)        %.4f", method.rawValue.padding(toLength: 10,
             withPad: " ", startingAt: 0),
                      index + 1, start[0], start[1], end[0], end[1], distance))

@@ -15,7 +15,8 @@ import MultiTaskKit
 let quick = CommandLine.arguments.contains("--quick")
 let data = try SyntheticDataset.scenes.make(sampleCount: quick ? 200 : 2000, seed: 1)
 let epochs = quick ? 1 : 12
-print("\(data.train.count) training scenes of shape \(data.train.inputShape); tasks: " + data.train.tasks.map(\.name).joined(separator: ", "))
+print("\(data.train.count) training scenes of shape \(data.train.inputShape); tasks: "
+      + data.train.tasks.map(\.name).joined(separator: ", "))
 
 // %% [markdown]
 // ## Four models
@@ -26,10 +27,11 @@ print("\(data.train.count) training scenes of shape \(data.train.inputShape); ta
 // %%
 let options = ArchitectureOptions(width: 16, seed: 1)
 var runs: [(name: String, result: ExperimentResult)] = []
-runs.append(("STL", try runExperiment(.singleTask, data: data, options: options, epochs: epochs, batchSize: 32, showsProgress: false)))
+runs.append(("STL", try runExperiment(.singleTask, data: data, options: options, epochs: epochs, batchSize: 32,
+                                      showsProgress: false)))
 for method in [BalancingMethod.equal, .uncertainty, .mgdaUpperBound] {
-    runs.append((method.rawValue, try runExperiment(.multiHead, data: data, options: options, epochs: epochs, batchSize: 32,
-                                                    balancing: method, showsProgress: false)))
+    runs.append((method.rawValue, try runExperiment(.multiHead, data: data, options: options, epochs: epochs,
+                                                    batchSize: 32, balancing: method, showsProgress: false)))
 }
 
 // %% [markdown]
@@ -38,12 +40,15 @@ for method in [BalancingMethod.equal, .uncertainty, .mgdaUpperBound] {
 // normals: mean angle error in degrees (lower is better). Δm% over all five against STL.
 
 // %%
-let metrics: [[MetricKind]] = [[.meanIntersectionOverUnion, .pixelAccuracy], [.absoluteError, .relativeError], [.meanAngleError]]
+let metrics: [[MetricKind]] = [[.meanIntersectionOverUnion, .pixelAccuracy], [.absoluteError, .relativeError],
+                               [.meanAngleError]]
 print("\nmodel         mIoU    pixel acc   depth abs   depth rel   normals °   Δm%     s/epoch")
 for (name, result) in runs {
     let values = zip(result.test, metrics).flatMap { evaluation, kinds in kinds.map { evaluation.metrics[$0] ?? .nan } }
-    let delta = deltaM(multiTask: result.test.map(\.metrics), singleTask: runs[0].result.test.map(\.metrics), metrics: metrics)
-    print(String(format: "%@ %.3f   %.3f       %.3f       %.3f       %6.2f      %+6.2f   %.2f", name.padding(toLength: 13, withPad: " ", startingAt: 0),
+    let delta = deltaM(multiTask: result.test.map(\.metrics), singleTask: runs[0].result.test.map(\.metrics),
+                       metrics: metrics)
+    print(String(format: "%@ %.3f   %.3f       %.3f       %.3f       %6.2f      %+6.2f   %.2f",
+                 name.padding(toLength: 13, withPad: " ", startingAt: 0),
                  values[0], values[1], values[2], values[3], values[4], delta, result.secondsPerEpoch))
 }
 
@@ -59,10 +64,12 @@ var series: [LinePlot.Series] = []
 for (task, spec) in data.train.tasks.enumerated() {
     let reference = runs[0].result.history.last!.validation![task].mainValue
     for (name, result) in [runs[0], runs[1]] {
-        series.append(.init(name: "\(spec.name) (\(name))", values: result.history.map { $0.validation![task].mainValue / reference }))
+        series.append(.init(name: "\(spec.name) (\(name))",
+                            values: result.history.map { $0.validation![task].mainValue / reference }))
     }
 }
-let figure = LinePlot(title: "Validation metric per epoch, relative to STL's last epoch", xLabel: "epoch", yLabel: "metric / STL final", series: series)
+let figure = LinePlot(title: "Validation metric per epoch, relative to STL's last epoch", xLabel: "epoch",
+                      yLabel: "metric / STL final", series: series)
 let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("13-dense.svg")
                       : URL(fileURLWithPath: "Tutorials/figures/13-dense.svg")
 try figure.write(to: figureURL)

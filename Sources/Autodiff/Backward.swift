@@ -37,7 +37,8 @@ extension Variable {
         let order = topologicalOrder()
         // A node needs a gradient if it is a target or one of its parents needs one.
         var needed = Set<ObjectIdentifier>()
-        for node in order where targets.contains(ObjectIdentifier(node)) || node.parents.contains(where: { needed.contains(ObjectIdentifier($0)) }) {
+        for node in order where targets.contains(ObjectIdentifier(node))
+            || node.parents.contains(where: { needed.contains(ObjectIdentifier($0)) }) {
             needed.insert(ObjectIdentifier(node))
         }
         var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
@@ -51,11 +52,14 @@ extension Variable {
             guard parentNeeds.contains(true) else { continue }
             let parentGradients = rule(upstream, parentNeeds)
             checkPrecondition(parentGradients.count == node.parents.count,
-                              "backward of '\(node.operation)': \(parentGradients.count) gradients for \(node.parents.count) parents")
-            for (parent, gradient) in zip(node.parents, parentGradients) where needed.contains(ObjectIdentifier(parent)) {
+                              "backward of '\(node.operation)': \(parentGradients.count) gradients for "
+                              + "\(node.parents.count) parents")
+            for (parent, gradient) in zip(node.parents, parentGradients)
+                where needed.contains(ObjectIdentifier(parent)) {
                 guard let gradient else { continue }
                 checkPrecondition(gradient.shape == parent.value.shape,
-                                  "backward of '\(node.operation)': gradient \(gradient.shape) for an input of shape \(parent.value.shape)")
+                                  "backward of '\(node.operation)': gradient \(gradient.shape) for an input of shape "
+                                  + "\(parent.value.shape)")
                 let parentID = ObjectIdentifier(parent)
                 if gradients[parentID] != nil {
                     gradients[parentID]!.addScaled(gradient)
@@ -80,7 +84,8 @@ extension Variable {
     }
 
     func defaultSeed(operation: String) -> Tensor {
-        checkPrecondition(value.count == 1, "\(operation): the output has shape \(value.shape); pass a seed gradient for a non-scalar output")
+        checkPrecondition(value.count == 1,
+            "\(operation): the output has shape \(value.shape); pass a seed gradient for a non-scalar output")
         return Tensor(shape: value.shape, scalars: [1])
     }
 }
@@ -98,7 +103,8 @@ extension Variable {
 /// - Parameter seed: ∂L/∂loss, needed when `loss` is not a scalar (default 1).
 public func gradients(of loss: Variable, wrt variables: [Variable], seed: Tensor? = nil) -> [Tensor] {
     let seed = seed ?? loss.defaultSeed(operation: "gradients(of:wrt:)")
-    checkPrecondition(seed.shape == loss.value.shape, "gradients(of:wrt:): seed \(seed.shape) does not match the output \(loss.value.shape)")
+    checkPrecondition(seed.shape == loss.value.shape,
+                      "gradients(of:wrt:): seed \(seed.shape) does not match the output \(loss.value.shape)")
     let results = loss.propagate(seed: seed, to: Set(variables.map(ObjectIdentifier.init)))
     return variables.map { results[ObjectIdentifier($0)] ?? Tensor.zeros($0.value.shape) }
 }

@@ -38,8 +38,8 @@ public struct ComputationGraph {
             if let known = index[ObjectIdentifier(variable)] { return known }
             let parents = variable.parents.map(visit)
             let depth = (parents.map { nodes[$0].depth }.max() ?? -1) + 1
-            let label = labels[ObjectIdentifier(variable)] ?? (variable.isLeaf ? (variable.requiresGradient ? "parameter" : "constant")
-                                                            : variable.operation)
+            let label = labels[ObjectIdentifier(variable)]
+                ?? (variable.isLeaf ? (variable.requiresGradient ? "parameter" : "constant") : variable.operation)
             nodes.append(Node(label: label, shape: variable.shape, isLeaf: variable.isLeaf,
                               requiresGradient: variable.requiresGradient, depth: depth))
             let own = nodes.count - 1
@@ -59,8 +59,9 @@ public struct ComputationGraph {
     public func dot() -> String {
         var lines = ["digraph computation {", "  rankdir=LR;"]
         for (number, node) in nodes.enumerated() {
-            let style = node.isLeaf ? (node.requiresGradient ? "shape=box,style=filled,fillcolor=\"#fde7c8\"" : "shape=box")
-                                    : "shape=ellipse"
+            let style = node.isLeaf
+                ? (node.requiresGradient ? "shape=box,style=filled,fillcolor=\"#fde7c8\"" : "shape=box")
+                : "shape=ellipse"
             lines.append("  n\(number) [label=\"\(node.label)\\n\(node.shape)\",\(style)];")
         }
         for edge in edges { lines.append("  n\(edge.parent) -> n\(edge.child);") }
@@ -84,24 +85,27 @@ public struct ComputationGraph {
         let boxWidth = columnWidth * 0.72, boxHeight = rowHeight * 0.62
         for edge in edges {
             let from = position[edge.parent]!, to = position[edge.child]!
-            body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>\n",
+            body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
+                           + "marker-end=\"url(#arrow)\"/>\n",
                            from.x + boxWidth, from.y + boxHeight / 2, to.x - 2, to.y + boxHeight / 2)
         }
         for (number, node) in nodes.enumerated() {
             let at = position[number]!
             let fill = node.isLeaf ? (node.requiresGradient ? "#fde7c8" : "#ffffff") : "#dbe9f6"
             let radius = node.isLeaf ? 2 : 12
-            body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%d\" fill=\"%@\" stroke=\"#333\"/>\n",
-                           at.x, at.y, boxWidth, boxHeight, radius, fill)
+            body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%d\" fill=\"%@\" "
+                           + "stroke=\"#333\"/>\n", at.x, at.y, boxWidth, boxHeight, radius, fill)
             body += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\">%@</text>\n",
                            at.x + boxWidth / 2, at.y + boxHeight / 2 - 2, Self.escaped(node.label))
-            body += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">%@</text>\n",
+            body += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" "
+                           + "fill=\"#555\">%@</text>\n",
                            at.x + boxWidth / 2, at.y + boxHeight / 2 + 12, "\(node.shape)")
         }
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
             font-family="Helvetica, Arial, sans-serif">
-            <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">\
+            <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" \
+            orient="auto">\
             <path d="M0 0L10 5L0 10z" fill="#555"/></marker></defs>
             <rect width="100%" height="100%" fill="white"/>
             \(body)</svg>

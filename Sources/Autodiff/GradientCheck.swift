@@ -18,10 +18,12 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
     public var passed: Bool
 
     public var description: String {
-        var text = "gradcheck \(operation) \(passed ? "passed" : "FAILED") on inputs \(inputShapes.map { "\($0)" }.joined(separator: ", ")):"
+        var text = "gradcheck \(operation) \(passed ? "passed" : "FAILED") on inputs "
+            + "\(inputShapes.map { "\($0)" }.joined(separator: ", ")):"
         text += " projected analytic \(projectedAnalytic), numeric \(projectedNumeric)"
         if let worst = worstElement {
-            text += "; worst element: input \(worst.input) at \(worst.index), analytic \(worst.analytic), numeric \(worst.numeric)"
+            text += "; worst element: input \(worst.input) at \(worst.index), analytic \(worst.analytic), numeric "
+                + "\(worst.numeric)"
         }
         return text
     }
@@ -54,7 +56,8 @@ public func gradcheck(_ operation: String, inputs: [Tensor], epsilon: Double = 1
 
     func loss(_ values: [Tensor]) -> Double {
         let result = withoutGradients { function(values.map { Variable($0) }).value }
-        checkPrecondition(result.shape == projection.shape, "gradcheck \(operation): the output shape changed from \(projection.shape) to \(result.shape)")
+        checkPrecondition(result.shape == projection.shape,
+            "gradcheck \(operation): the output shape changed from \(projection.shape) to \(result.shape)")
         var total = 0.0
         for i in 0..<result.count { total += Double(result.scalars[i]) * Double(projection.scalars[i]) }
         return total
@@ -99,8 +102,9 @@ public func gradcheck(_ operation: String, inputs: [Tensor], epsilon: Double = 1
             }
         }
     }
-    return GradientCheckResult(operation: operation, inputShapes: inputs.map(\.shape), projectedAnalytic: projectedAnalytic,
-                               projectedNumeric: projectedNumeric, worstElement: worst, passed: passed)
+    return GradientCheckResult(operation: operation, inputShapes: inputs.map(\.shape),
+                               projectedAnalytic: projectedAnalytic, projectedNumeric: projectedNumeric,
+                               worstElement: worst, passed: passed)
 }
 
 /// The multi-index of row-major offset `flat` in `shape`.

@@ -69,7 +69,9 @@ extension Variable {
     public static func * (lhs: Float, rhs: Variable) -> Variable { rhs * lhs }
     public static func / (lhs: Float, rhs: Variable) -> Variable {
         let x = rhs.value
-        return Variable(lhs / x, operation: "divideScalar", parents: [rhs]) { upstream, _ in [-(upstream * lhs) / (x * x)] }
+        return Variable(lhs / x, operation: "divideScalar", parents: [rhs]) { upstream, _ in
+            [-(upstream * lhs) / (x * x)]
+        }
     }
 
     /// Elementwise maximum. The gradient goes to `lhs` where `lhs ≥ rhs`, else to `rhs`

@@ -9,14 +9,16 @@ extension Variable {
     public static func conv2d(_ input: Variable, weight: Variable, bias: Variable? = nil,
                               stride: Int = 1, padding: Int = 0, dilation: Int = 1) -> Variable {
         let (x, w) = (input.value, weight.value)
-        let output = Tensor.conv2d(x, weight: w, bias: bias?.value, stride: stride, padding: padding, dilation: dilation)
+        let output = Tensor.conv2d(x, weight: w, bias: bias?.value, stride: stride, padding: padding,
+                                   dilation: dilation)
         let parents = bias.map { [input, weight, $0] } ?? [input, weight]
         return Variable(output, operation: "conv2d", parents: parents) { upstream, needed in
             let gradients = Tensor.conv2dBackward(x, weight: w, outputGradient: upstream,
                                                   stride: stride, padding: padding, dilation: dilation,
                                                   computeInput: needed[0], computeWeight: needed[1],
                                                   computeBias: needed.count > 2 && needed[2])
-            return needed.count > 2 ? [gradients.input, gradients.weight, gradients.bias] : [gradients.input, gradients.weight]
+            return needed.count > 2 ? [gradients.input, gradients.weight, gradients.bias] : [gradients.input,
+                                                                                             gradients.weight]
         }
     }
 

@@ -9,7 +9,8 @@ import TensorCore
 extension Variable {
     /// The matrix product `op(lhs) · op(rhs)` (2-D or batched, see `Tensor.matmul`).
     public static func matmul(_ lhs: Variable, _ rhs: Variable,
-                              transposingLHS transposeA: Bool = false, transposingRHS transposeB: Bool = false) -> Variable {
+                              transposingLHS transposeA: Bool = false, transposingRHS transposeB: Bool = false)
+        -> Variable {
         let (a, b) = (lhs.value, rhs.value)
         let output = Tensor.matmul(a, b, transposingLHS: transposeA, transposingRHS: transposeB)
         return Variable(output, operation: "matmul", parents: [lhs, rhs]) { dC, needed in

@@ -8,14 +8,17 @@ extension Variable {
     /// The sum of all elements (a scalar).
     public func sum() -> Variable {
         let shape = self.shape
-        return Variable(value.sum(), operation: "sum", parents: [self]) { upstream, _ in [upstream.broadcast(to: shape)] }
+        return Variable(value.sum(), operation: "sum", parents: [self]) { upstream, _ in
+            [upstream.broadcast(to: shape)]
+        }
     }
 
     /// Sums along `axes`.
     public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Variable {
         let shape = self.shape
         let kept = value.sum(alongAxes: axes, keepingDimensions: true).shape
-        return Variable(value.sum(alongAxes: axes, keepingDimensions: keepingDimensions), operation: "sum", parents: [self]) { upstream, _ in
+        return Variable(value.sum(alongAxes: axes, keepingDimensions: keepingDimensions), operation: "sum",
+                        parents: [self]) { upstream, _ in
             [upstream.reshaped(to: kept).broadcast(to: shape)]
         }
     }
@@ -43,7 +46,8 @@ extension Variable {
     public func variance(alongAxes axes: [Int], keepingDimensions: Bool = false, correction: Int = 0) -> Variable {
         let count = axes.map { shape[$0 < 0 ? $0 + shape.count : $0] }.reduce(1, *)
         let centered = self - mean(alongAxes: axes, keepingDimensions: true)
-        return centered.squared().sum(alongAxes: axes, keepingDimensions: keepingDimensions) / Float(Swift.max(count - correction, 1))
+        return centered.squared().sum(alongAxes: axes, keepingDimensions: keepingDimensions)
+            / Float(Swift.max(count - correction, 1))
     }
 
     /// Maxima along one axis; the gradient goes to the (first) maximal element.

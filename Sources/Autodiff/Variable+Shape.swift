@@ -76,7 +76,8 @@ extension Variable {
         let shape = self.shape
         let axis = value.normalizedAxis(axis, operation: "gathering")
         let distinct = Set(indices).count == indices.count
-        return Variable(value.gathering(indices, alongAxis: axis), operation: "gather", parents: [self]) { upstream, _ in
+        return Variable(value.gathering(indices, alongAxis: axis), operation: "gather",
+                        parents: [self]) { upstream, _ in
             // Distinct rows: the gradient is a placement (the common case: channel subsets).
             if distinct { return [upstream.scattering(indices, into: shape[axis], alongAxis: axis)] }
             let (outer, n, inner) = (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
@@ -96,7 +97,8 @@ extension Variable {
     /// variable's rows in order; the gradient is the upstream gradient gathered at `indices`.
     public func scattering(_ indices: [Int], into count: Int, alongAxis axis: Int = 0) -> Variable {
         let axis = value.normalizedAxis(axis, operation: "scattering")
-        return Variable(value.scattering(indices, into: count, alongAxis: axis), operation: "scatter", parents: [self]) { upstream, _ in
+        return Variable(value.scattering(indices, into: count, alongAxis: axis), operation: "scatter",
+                        parents: [self]) { upstream, _ in
             [upstream.gathering(indices, alongAxis: axis)]
         }
     }

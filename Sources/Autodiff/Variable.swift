@@ -97,7 +97,8 @@ open class Variable {
     /// before the change are unaffected.
     public func assign(_ newValue: Tensor) {
         checkPrecondition(isLeaf, "Variable.assign: only leaves can be assigned, not the result of '\(operation)'")
-        checkPrecondition(newValue.shape == value.shape, "Variable.assign: new value \(newValue.shape) does not match \(value.shape)")
+        checkPrecondition(newValue.shape == value.shape,
+                          "Variable.assign: new value \(newValue.shape) does not match \(value.shape)")
         value = newValue
     }
 
@@ -106,7 +107,8 @@ open class Variable {
         checkPrecondition(isLeaf, "Variable.update: only leaves can be updated, not the result of '\(operation)'")
         let shape = value.shape
         body(&value)
-        checkPrecondition(value.shape == shape, "Variable.update: the update changed the shape \(shape) to \(value.shape)")
+        checkPrecondition(value.shape == shape,
+                          "Variable.update: the update changed the shape \(shape) to \(value.shape)")
     }
 
     deinit {

@@ -21,13 +21,16 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .cannotRead(let path, let reason): return "cannot read checkpoint \(path): \(reason)"
         case .notACheckpoint: return "not a MultiTaskKit checkpoint (the magic header is missing)"
-        case .unsupportedVersion(let found, let supported): return "checkpoint format version \(found) is not supported (this build reads version \(supported))"
-        case .truncated(let offset, let reading): return "checkpoint truncated at byte \(offset) while reading \(reading)"
+        case .unsupportedVersion(let found, let supported):
+            return "checkpoint format version \(found) is not supported (this build reads version \(supported))"
+        case .truncated(let offset, let reading):
+            return "checkpoint truncated at byte \(offset) while reading \(reading)"
         case .checksumMismatch(let part): return "checkpoint corrupted: the checksum of \(part) does not match"
         case .malformed(let offset, let reason): return "malformed checkpoint at byte \(offset): \(reason)"
         case .missingTensor(let name): return "checkpoint has no tensor '\(name)' that the model needs"
         case .unexpectedTensor(let name): return "checkpoint has a tensor '\(name)' that the model does not have"
-        case .shapeMismatch(let name, let expected, let found): return "checkpoint tensor '\(name)' has shape \(found), the model needs \(expected)"
+        case .shapeMismatch(let name, let expected, let found):
+            return "checkpoint tensor '\(name)' has shape \(found), the model needs \(expected)"
         case .invalidValue(let name, let reason): return "checkpoint value '\(name)' is invalid: \(reason)"
         }
     }
@@ -78,7 +81,9 @@ public struct Checkpoint: Equatable {
             for dimension in tensor.shape { append(UInt64(dimension)) }
             var data: [UInt8] = []
             data.reserveCapacity(tensor.count * 4)
-            for value in tensor.scalars { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            for value in tensor.scalars {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            }
             append(CRC32.checksum(data))
             bytes += data
         }
@@ -111,7 +116,8 @@ public struct Checkpoint: Equatable {
 
     /// Checks the magic number and the format version at the start of a file.
     static func checkPreamble(_ head: [UInt8]) throws {
-        guard head.count >= Checkpoint.magic.count, Array(head.prefix(Checkpoint.magic.count)) == Checkpoint.magic else {
+        guard head.count >= Checkpoint.magic.count,
+              Array(head.prefix(Checkpoint.magic.count)) == Checkpoint.magic else {
             throw CheckpointError.notACheckpoint
         }
         guard head.count >= Checkpoint.magic.count + 4 else {
@@ -171,11 +177,14 @@ public struct Checkpoint: Equatable {
             // The count must fit in the bytes left, and every stride of the shape in an Int.
             guard let elements = Tensor.elementCount(of: shape), elements <= (body - reader.offset) / 4 else {
                 throw CheckpointError.malformed(offset: reader.offset,
-                                                reason: "tensor '\(excerpt(name))' of shape \(shape) claims more data than the file holds")
+                                                reason: "tensor '\(excerpt(name))' of shape \(shape) claims more data "
+                                                + "than the file holds")
             }
             let checksum = try reader.uint32("the checksum of '\(excerpt(name))'")
             let data = try reader.take(elements * 4, "the data of '\(excerpt(name))'")
-            guard CRC32.checksum(data) == checksum else { throw CheckpointError.checksumMismatch(part: "tensor '\(excerpt(name))'") }
+            guard CRC32.checksum(data) == checksum else {
+                throw CheckpointError.checksumMismatch(part: "tensor '\(excerpt(name))'")
+            }
             var scalars = [Float](repeating: 0, count: elements)
             for i in 0..<elements {
                 let base = data.startIndex + 4 * i
@@ -209,7 +218,9 @@ struct ByteReader {
     }
 
     mutating func take(_ count: Int, _ what: String) throws -> Slice<UnsafeBufferPointer<UInt8>> {
-        guard count >= 0, count <= limit - offset else { throw CheckpointError.truncated(offset: offset, reading: what) }
+        guard count >= 0, count <= limit - offset else {
+            throw CheckpointError.truncated(offset: offset, reading: what)
+        }
         defer { offset += count }
         return bytes[offset..<(offset + count)]
     }
@@ -227,7 +238,9 @@ struct ByteReader {
     mutating func count(_ what: String, atMost maximum: Int) throws -> Int {
         let start = offset
         let value = Int(try uint32(what))
-        guard value <= maximum else { throw CheckpointError.malformed(offset: start, reason: "\(what) \(value) is implausible") }
+        guard value <= maximum else {
+            throw CheckpointError.malformed(offset: start, reason: "\(what) \(value) is implausible")
+        }
         return value
     }
 
@@ -286,7 +299,9 @@ extension Module {
         // Validate everything before touching the model.
         for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
             guard let tensor = checkpoint.tensors[name] else { throw CheckpointError.missingTensor(name: name) }
-            guard tensor.shape == shape else { throw CheckpointError.shapeMismatch(name: name, expected: shape, found: tensor.shape) }
+            guard tensor.shape == shape else {
+                throw CheckpointError.shapeMismatch(name: name, expected: shape, found: tensor.shape)
+            }
         }
         for (name, buffer) in buffers {
             if let reason = buffer.validation(checkpoint.tensors["buffers.\(name)"]!) {

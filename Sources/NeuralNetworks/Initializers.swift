@@ -36,12 +36,14 @@ public enum Initializer {
             let bound = (2 / (1 + slope * slope)).squareRoot() * (3 / fanIn).squareRoot()
             return Tensor.uniform(shape, low: -bound, high: bound, using: &generator)
         case .kaimingNormal(let slope):
-            return Tensor.normal(shape, standardDeviation: (2 / (1 + slope * slope)).squareRoot() / fanIn.squareRoot(), using: &generator)
+            return Tensor.normal(shape, standardDeviation: (2 / (1 + slope * slope)).squareRoot() / fanIn.squareRoot(),
+                                 using: &generator)
         case .xavierUniform(let gain):
             let bound = gain * (6 / (fanIn + fanOut)).squareRoot()
             return Tensor.uniform(shape, low: -bound, high: bound, using: &generator)
         case .xavierNormal(let gain):
-            return Tensor.normal(shape, standardDeviation: gain * (2 / (fanIn + fanOut)).squareRoot(), using: &generator)
+            return Tensor.normal(shape, standardDeviation: gain * (2 / (fanIn + fanOut)).squareRoot(),
+                                 using: &generator)
         }
     }
 }

@@ -36,10 +36,30 @@ open class Module: CustomStringConvertible {
         case parameter(Parameter), buffer(Buffer), module(Module)
     }
 
+    /// The direct members, found by reflection on first use (see `members()`).
+    private var discoveredMembers: [(String, Member)]?
+
     /// The direct members of this module, named by property (arrays: `name.index`, arrays of
     /// arrays of modules: `name.row.column`, dictionaries: `name.key`), in declaration order,
     /// superclass properties first.
+    ///
+    /// Reflection runs once per module; afterwards the list is cached, so walking a model's
+    /// parameters in every training step costs no `Mirror`. (mlx-swift caches the same way.) The
+    /// cache assumes the structure — *which* parameters, buffers and modules the stored properties
+    /// hold — is fixed once the module is used; values may change freely. A module that assigns a
+    /// different child to a `var` property afterwards calls `structureDidChange()`.
     private func members() -> [(String, Member)] {
+        if let discoveredMembers { return discoveredMembers }
+        let found = reflectMembers()
+        discoveredMembers = found
+        return found
+    }
+
+    /// Forgets this module's discovered members, so the next walk reflects on its stored properties
+    /// again. Call it after assigning another module, parameter or buffer to one of them.
+    public func structureDidChange() { discoveredMembers = nil }
+
+    private func reflectMembers() -> [(String, Member)] {
         var mirrors: [Mirror] = []
         var mirror: Mirror? = Mirror(reflecting: self)
         while let current = mirror {
@@ -64,10 +84,15 @@ open class Module: CustomStringConvertible {
         case let module as Module: return [(name, .module(module))]
         case let modules as [Module]: return modules.enumerated().map { ("\(name).\($0.offset)", .module($0.element)) }
         case let grid as [[Module]]:  // e.g. one column of stages per task: `name.row.column`
-            return grid.enumerated().flatMap { row in row.element.enumerated().map { ("\(name).\(row.offset).\($0.offset)", .module($0.element)) } }
-        case let parameters as [Parameter]: return parameters.enumerated().map { ("\(name).\($0.offset)", .parameter($0.element)) }
-        case let modules as [String: Module]: return modules.keys.sorted().map { ("\(name).\($0)", .module(modules[$0]!)) }
-        case let parameters as [String: Parameter]: return parameters.keys.sorted().map { ("\(name).\($0)", .parameter(parameters[$0]!)) }
+            return grid.enumerated().flatMap { row in
+                row.element.enumerated().map { ("\(name).\(row.offset).\($0.offset)", .module($0.element)) }
+            }
+        case let parameters as [Parameter]: return parameters.enumerated().map { ("\(name).\($0.offset)",
+            .parameter($0.element)) }
+        case let modules as [String: Module]: return modules.keys.sorted().map { ("\(name).\($0)",
+            .module(modules[$0]!)) }
+        case let parameters as [String: Parameter]: return parameters.keys.sorted().map { ("\(name).\($0)",
+            .parameter(parameters[$0]!)) }
         default: return []
         }
     }
@@ -77,7 +102,9 @@ open class Module: CustomStringConvertible {
     public func namedParameters() -> [(name: String, parameter: Parameter)] {
         var seen = Set<ObjectIdentifier>()
         return walk(prefix: "").compactMap { name, member in
-            guard case .parameter(let parameter) = member, seen.insert(ObjectIdentifier(parameter)).inserted else { return nil }
+            guard case .parameter(let parameter) = member, seen.insert(ObjectIdentifier(parameter)).inserted else {
+                return nil
+            }
             return (name, parameter)
         }
     }
@@ -161,7 +188,8 @@ open class Module: CustomStringConvertible {
                 return total
             }
             let label = name.isEmpty ? "" : "(\(name)): "
-            lines.append(String(repeating: "  ", count: depth) + label + module.summary + (own > 0 ? "  — \(own) parameters" : ""))
+            lines.append(String(repeating: "  ",
+                                count: depth) + label + module.summary + (own > 0 ? "  — \(own) parameters" : ""))
             for (childName, member) in module.members() {
                 if case .module(let child) = member { add(child, name: childName, depth: depth + 1) }
             }

@@ -31,7 +31,8 @@ public struct MultiInputDataset: Sendable {
     public var samples: [TaskSamples]
 
     public init(tasks: [TaskSpec], samples: [TaskSamples]) {
-        checkPrecondition(tasks.count == samples.count, "MultiInputDataset: \(tasks.count) tasks but \(samples.count) sample sets")
+        checkPrecondition(tasks.count == samples.count,
+                          "MultiInputDataset: \(tasks.count) tasks but \(samples.count) sample sets")
         self.tasks = tasks
         self.samples = samples
     }
@@ -41,10 +42,12 @@ public struct MultiInputDataset: Sendable {
 
     /// Each task's samples split into train/validation/test with its own seeded shuffle
     /// (task t uses `seed &+ t`), as `MultiTaskDataset.split`.
-    public func split(validationFraction: Double = 0.1, testFraction: Double = 0.2, seed: UInt64) -> DatasetSplits<MultiInputDataset> {
+    public func split(validationFraction: Double = 0.1, testFraction: Double = 0.2, seed: UInt64)
+        -> DatasetSplits<MultiInputDataset> {
         var parts: ([TaskSamples], [TaskSamples], [TaskSamples]) = ([], [], [])
         for (task, taskSamples) in samples.enumerated() {
-            let (train, validation, test) = splitIndices(count: taskSamples.count, validationFraction: validationFraction,
+            let (train, validation, test) = splitIndices(count: taskSamples.count,
+                                                         validationFraction: validationFraction,
                                                          testFraction: testFraction, seed: seed &+ UInt64(task))
             parts.0.append(taskSamples.subset(train))
             parts.1.append(taskSamples.subset(validation))
@@ -73,7 +76,8 @@ public struct MultiInputDataset: Sendable {
 
         init(dataset: MultiInputDataset, batchSize: Int, sampler: TaskSampler, seed: UInt64) {
             checkPrecondition(batchSize > 0, "MultiInputDataset.loader: batch size \(batchSize) must be positive")
-            checkPrecondition(dataset.counts.allSatisfy { $0 > 0 }, "MultiInputDataset.loader: a task has no samples (\(dataset.counts))")
+            checkPrecondition(dataset.counts.allSatisfy { $0 > 0 },
+                              "MultiInputDataset.loader: a task has no samples (\(dataset.counts))")
             self.dataset = dataset
             self.batchSize = batchSize
             self.sampler = sampler

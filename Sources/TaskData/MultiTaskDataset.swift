@@ -19,7 +19,8 @@ public struct MultiTaskDataset: Sendable {
         checkPrecondition(inputs.rank >= 1, "MultiTaskDataset: inputs need a sample axis, got shape \(inputs.shape)")
         for (task, target) in zip(tasks, targets) {
             checkPrecondition(target.rank >= 1 && target.shape[0] == inputs.shape[0],
-                              "MultiTaskDataset: task \(task.name) has targets \(target.shape) for inputs \(inputs.shape)")
+                              "MultiTaskDataset: task \(task.name) has targets \(target.shape) for inputs "
+                              + "\(inputs.shape)")
         }
         self.tasks = tasks
         self.inputs = inputs
@@ -34,7 +35,8 @@ public struct MultiTaskDataset: Sendable {
 
     /// The samples at `indices`, in that order.
     public func subset(_ indices: [Int]) -> MultiTaskDataset {
-        MultiTaskDataset(tasks: tasks, inputs: inputs.gathering(indices), targets: targets.map { $0.gathering(indices) })
+        MultiTaskDataset(tasks: tasks, inputs: inputs.gathering(indices),
+                         targets: targets.map { $0.gathering(indices) })
     }
 
     /// The same samples with only the tasks at `taskIndices` (a single-task view: `selectingTasks([t])`).
@@ -45,7 +47,8 @@ public struct MultiTaskDataset: Sendable {
     /// Splits the samples into train, validation and test sets after a seeded shuffle: the last
     /// `testFraction` of the shuffled order is the test set, the `validationFraction` before it the
     /// validation set, the rest the training set. The same seed gives the same split.
-    public func split(validationFraction: Double = 0.1, testFraction: Double = 0.2, seed: UInt64) -> DatasetSplits<MultiTaskDataset> {
+    public func split(validationFraction: Double = 0.1, testFraction: Double = 0.2, seed: UInt64)
+        -> DatasetSplits<MultiTaskDataset> {
         let (train, validation, test) = splitIndices(count: count, validationFraction: validationFraction,
                                                      testFraction: testFraction, seed: seed)
         return DatasetSplits(train: subset(train), validation: subset(validation), test: subset(test))

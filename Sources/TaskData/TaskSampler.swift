@@ -22,7 +22,8 @@ public enum TaskSampler: Sendable, Equatable {
             checkPrecondition(count >= 1 && count <= taskCount, "TaskSampler.uniform: \(count) of \(taskCount) tasks")
             return Array(generator.permutation(taskCount).prefix(count)).sorted()
         case .proportional(let count):
-            checkPrecondition(count >= 1 && count <= taskCount, "TaskSampler.proportional: \(count) of \(taskCount) tasks")
+            checkPrecondition(count >= 1 && count <= taskCount,
+                              "TaskSampler.proportional: \(count) of \(taskCount) tasks")
             var remaining = Array(0..<taskCount)
             var picked: [Int] = []
             for _ in 0..<count {
@@ -37,7 +38,8 @@ public enum TaskSampler: Sendable, Equatable {
             }
             return picked.sorted()
         case .fixed(let tasks):
-            checkPrecondition(tasks.allSatisfy { $0 >= 0 && $0 < taskCount }, "TaskSampler.fixed: \(tasks) outside 0..<\(taskCount)")
+            checkPrecondition(tasks.allSatisfy { $0 >= 0 && $0 < taskCount },
+                              "TaskSampler.fixed: \(tasks) outside 0..<\(taskCount)")
             return tasks
         }
     }

@@ -37,7 +37,9 @@ public struct TaskSpec: Sendable, Equatable, CustomStringConvertible {
     /// The number of model outputs per sample (per pixel for dense tasks).
     public var outputCount: Int { kind.outputCount }
 
-    public var description: String { "\(name): \(kind), loss \(loss), metrics \(metrics.map(\.rawValue).joined(separator: ", "))" }
+    public var description: String {
+        "\(name): \(kind), loss \(loss), metrics \(metrics.map(\.rawValue).joined(separator: ", "))"
+    }
 }
 
 /// The kinds of task (see `TaskSpec` for the shapes of outputs and targets).

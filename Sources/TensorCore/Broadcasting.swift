@@ -14,7 +14,8 @@ extension Tensor {
             let l = axis < rank - lhs.count ? 1 : lhs[axis - (rank - lhs.count)]
             let r = axis < rank - rhs.count ? 1 : rhs[axis - (rank - rhs.count)]
             checkPrecondition(l == r || l == 1 || r == 1,
-                         "\(operation): shapes \(lhs) and \(rhs) are not broadcast-compatible (axis \(axis - rank): \(l) vs \(r))")
+                         "\(operation): shapes \(lhs) and \(rhs) are not broadcast-compatible (axis \(axis - rank): "
+                         + "\(l) vs \(r))")
             result[axis] = l == 1 ? r : l
         }
         return result
@@ -50,7 +51,9 @@ struct BroadcastIteration {
         var strides = [[Int]](repeating: [], count: operandStrides.count)
         for axis in 0..<outputShape.count where outputShape[axis] != 1 {
             if let last = shape.indices.last,
-               operandStrides.indices.allSatisfy({ operandStrides[$0][axis] * outputShape[axis] == strides[$0][last] }) {
+               operandStrides.indices.allSatisfy({
+                   operandStrides[$0][axis] * outputShape[axis] == strides[$0][last]
+               }) {
                 // Merge with the previous kept axis: walking both is one walk with the inner stride.
                 shape[last] *= outputShape[axis]
                 for operand in operandStrides.indices { strides[operand][last] = operandStrides[operand][axis] }

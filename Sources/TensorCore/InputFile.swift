@@ -122,7 +122,8 @@ public final class InputFile {
     public static func reason(of error: Error) -> String {
         let nsError = error as NSError
         if nsError.domain == NSPOSIXErrorDomain { return reason(Int32(nsError.code)) }
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain {
             return reason(Int32(underlying.code))
         }
         switch nsError.code {

@@ -61,7 +61,8 @@ public enum Parallelism {
 
     /// Like `forEachChunk`, but hands each worker its whole contiguous run of chunks at once, so
     /// it can allocate a workspace (an im2col buffer, packing panels) once per worker, not per chunk.
-    public static func forEachChunkRange(_ chunkCount: Int, maxThreads: Int? = nil, _ body: @Sendable (Range<Int>) -> Void) {
+    public static func forEachChunkRange(_ chunkCount: Int, maxThreads: Int? = nil,
+                                         _ body: @Sendable (Range<Int>) -> Void) {
         let workers = Swift.min(chunkCount, maxThreads ?? threadCount)
         if workers <= 1 {
             if chunkCount > 0 { body(0..<chunkCount) }

@@ -59,9 +59,13 @@ extension Tensor {
     /// Elementwise sum with broadcasting.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, AddKernel.self, operation: "add") }
     /// Elementwise difference with broadcasting.
-    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, SubtractKernel.self, operation: "subtract") }
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        zip(lhs, rhs, SubtractKernel.self, operation: "subtract")
+    }
     /// Elementwise (Hadamard) product with broadcasting.
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, MultiplyKernel.self, operation: "multiply") }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        zip(lhs, rhs, MultiplyKernel.self, operation: "multiply")
+    }
     /// Elementwise quotient with broadcasting.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, DivideKernel.self, operation: "divide") }
 
@@ -87,9 +91,13 @@ extension Tensor {
     public static prefix func - (x: Tensor) -> Tensor { map(x, NegateKernel.self) }
 
     /// Elementwise maximum with broadcasting (NaN if either operand is NaN).
-    public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { zip(lhs, rhs, MaximumKernel.self, operation: "maximum") }
+    public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        zip(lhs, rhs, MaximumKernel.self, operation: "maximum")
+    }
     /// Elementwise minimum with broadcasting (NaN if either operand is NaN).
-    public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { zip(lhs, rhs, MinimumKernel.self, operation: "minimum") }
+    public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+        zip(lhs, rhs, MinimumKernel.self, operation: "minimum")
+    }
 
     /// In-place `self += alpha · other` for equal shapes, without a temporary (optimizer updates
     /// and gradient accumulation use it).

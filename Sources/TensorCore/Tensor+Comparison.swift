@@ -2,13 +2,19 @@
 
 extension Tensor {
     /// 1 where `lhs > rhs`, else 0 (broadcasting).
-    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, GreaterKernel.self, operation: "greater") }
+    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor {
+        zip(lhs, rhs, GreaterKernel.self, operation: "greater")
+    }
     /// 1 where `lhs < rhs`, else 0 (broadcasting).
     public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { zip(rhs, lhs, GreaterKernel.self, operation: "less") }
     /// 1 where `lhs ≥ rhs`, else 0 (broadcasting).
-    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, GreaterOrEqualKernel.self, operation: "greaterOrEqual") }
+    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor {
+        zip(lhs, rhs, GreaterOrEqualKernel.self, operation: "greaterOrEqual")
+    }
     /// 1 where `lhs ≤ rhs`, else 0 (broadcasting).
-    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { zip(rhs, lhs, GreaterOrEqualKernel.self, operation: "lessOrEqual") }
+    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor {
+        zip(rhs, lhs, GreaterOrEqualKernel.self, operation: "lessOrEqual")
+    }
     /// 1 where `lhs == rhs`, else 0 (broadcasting).
     public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, EqualKernel.self, operation: "equal") }
     /// 1 where `lhs != rhs`, else 0 (broadcasting).
@@ -25,8 +31,10 @@ extension Tensor {
     public static func `where`(_ condition: Tensor, _ whenTrue: Tensor, _ whenFalse: Tensor) -> Tensor {
         let outputShape = broadcastShape(broadcastShape(condition.shape, whenTrue.shape, operation: "where"),
                                          whenFalse.shape, operation: "where")
-        let c = condition.broadcast(to: outputShape), t = whenTrue.broadcast(to: outputShape), f = whenFalse.broadcast(to: outputShape)
-        return Tensor(shape: outputShape, scalars: (0..<c.count).map { c.scalars[$0] != 0 ? t.scalars[$0] : f.scalars[$0] })
+        let c = condition.broadcast(to: outputShape), t = whenTrue.broadcast(to: outputShape),
+            f = whenFalse.broadcast(to: outputShape)
+        return Tensor(shape: outputShape,
+                      scalars: (0..<c.count).map { c.scalars[$0] != 0 ? t.scalars[$0] : f.scalars[$0] })
     }
 
     /// Whether every scalar is finite (no NaN or ±∞).

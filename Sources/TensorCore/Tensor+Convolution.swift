@@ -10,8 +10,8 @@ extension Tensor {
     }
 
     /// The geometry of a convolution or pooling window over an input of shape [N, C, H, W].
-    static func convolutionGeometry(inputShape shape: [Int], kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
-                                    dilation: Int, operation: String) -> ConvolutionGeometry {
+    static func convolutionGeometry(inputShape shape: [Int], kernelHeight: Int, kernelWidth: Int, stride: Int,
+                                    padding: Int, dilation: Int, operation: String) -> ConvolutionGeometry {
         checkPrecondition(shape.count == 4, "\(operation): input must be [N, C, H, W], got \(shape)")
         return ConvolutionGeometry(channels: shape[1], inputHeight: shape[2], inputWidth: shape[3],
                                    kernelHeight: kernelHeight, kernelWidth: kernelWidth,
@@ -20,9 +20,11 @@ extension Tensor {
 
     private static func checkConvolutionShapes(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, operation: String) {
         checkPrecondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
-                     "\(operation): input \(input.shape) and weight \(weight.shape) do not match ([N, C, H, W] and [F, C, Kh, Kw])")
+                     "\(operation): input \(input.shape) and weight \(weight.shape) do not match "
+                     + "([N, C, H, W] and [F, C, Kh, Kw])")
         if let bias {
-            checkPrecondition(bias.shape == [weight.shape[0]], "\(operation): bias \(bias.shape) does not match weight \(weight.shape) (needs [\(weight.shape[0])])")
+            checkPrecondition(bias.shape == [weight.shape[0]],
+                "\(operation): bias \(bias.shape) does not match weight \(weight.shape) (needs [\(weight.shape[0])])")
         }
     }
 
@@ -59,10 +61,12 @@ extension Tensor {
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         checkConvolutionShapes(input, weight, nil, operation: "conv2dBackward")
         let g = input.convolutionGeometry(kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-                                          stride: stride, padding: padding, dilation: dilation, operation: "conv2dBackward")
+                                          stride: stride, padding: padding, dilation: dilation,
+                                          operation: "conv2dBackward")
         let (batch, filters) = (input.shape[0], weight.shape[0])
         checkPrecondition(outputGradient.shape == [batch, filters, g.outputHeight, g.outputWidth],
-                     "conv2dBackward: output gradient \(outputGradient.shape) does not match the output shape \([batch, filters, g.outputHeight, g.outputWidth])")
+                     "conv2dBackward: output gradient \(outputGradient.shape) does not match the output shape "
+                     + "\([batch, filters, g.outputHeight, g.outputWidth])")
         // The kernel overwrites every scalar of the gradients it computes: no need to zero them first.
         var dx = Tensor(shape: computeInput ? input.shape : [0]) { _ in }
         var dw = Tensor(shape: computeWeight ? weight.shape : [0]) { _ in }
@@ -73,11 +77,12 @@ extension Tensor {
                     dx.withUnsafeMutableBufferPointer { dxp in
                         dw.withUnsafeMutableBufferPointer { dwp in
                             db.withUnsafeMutableBufferPointer { dbp in
-                                TensorCore.conv2dBackward(input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
-                                               batchCount: batch, filterCount: filters, geometry: g,
-                                               inputGradient: computeInput ? dxp.baseAddress : nil,
-                                               weightGradient: computeWeight ? dwp.baseAddress : nil,
-                                               biasGradient: computeBias ? dbp.baseAddress : nil)
+                                TensorCore.conv2dBackward(input: x.baseAddress!, weight: w.baseAddress!,
+                                                          outputGradient: dy.baseAddress!, batchCount: batch,
+                                                          filterCount: filters, geometry: g,
+                                                          inputGradient: computeInput ? dxp.baseAddress : nil,
+                                                          weightGradient: computeWeight ? dwp.baseAddress : nil,
+                                                          biasGradient: computeBias ? dbp.baseAddress : nil)
                             }
                         }
                     }
@@ -91,15 +96,17 @@ extension Tensor {
     /// within its input plane of the maximum (what the backward pass needs).
     public static func maxPool2d(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0)
         -> (output: Tensor, argmax: [Int32]) {
-        let g = input.convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
-                                          padding: padding, dilation: 1, operation: "maxPool2d")
+        let g = input.convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize,
+                                          stride: stride ?? kernelSize, padding: padding, dilation: 1,
+                                          operation: "maxPool2d")
         let planes = input.shape[0] * input.shape[1]
         var argmax = [Int32](repeating: -1, count: planes * g.outputPlaneSize)
         let output = Tensor(shape: [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]) { out in
             guard out.count > 0 else { return }
             input.withUnsafeBufferPointer { x in
                 argmax.withUnsafeMutableBufferPointer { indices in
-                    TensorCore.maxPool2d(input: x.baseAddress!, planeCount: planes, geometry: g, output: out.baseAddress!, argmax: indices.baseAddress!)
+                    TensorCore.maxPool2d(input: x.baseAddress!, planeCount: planes, geometry: g,
+                                         output: out.baseAddress!, argmax: indices.baseAddress!)
                 }
             }
         }
@@ -110,7 +117,8 @@ extension Tensor {
     public static func maxPool2dBackward(outputGradient: Tensor, argmax: [Int32], inputShape: [Int],
                                          kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
         let g = convolutionGeometry(inputShape: inputShape, kernelHeight: kernelSize, kernelWidth: kernelSize,
-                                    stride: stride ?? kernelSize, padding: padding, dilation: 1, operation: "maxPool2dBackward")
+                                    stride: stride ?? kernelSize, padding: padding, dilation: 1,
+                                    operation: "maxPool2dBackward")
         let planes = inputShape[0] * inputShape[1]
         checkPrecondition(argmax.count == outputGradient.count && outputGradient.count == planes * g.outputPlaneSize,
                      "maxPool2dBackward: output gradient \(outputGradient.shape) does not match input \(inputShape)")
@@ -118,8 +126,8 @@ extension Tensor {
             guard dx.count > 0 else { return }
             outputGradient.withUnsafeBufferPointer { dy in
                 argmax.withUnsafeBufferPointer { indices in
-                    TensorCore.maxPool2dBackward(outputGradient: dy.baseAddress!, argmax: indices.baseAddress!, planeCount: planes,
-                                      geometry: g, inputGradient: dx.baseAddress!)
+                    TensorCore.maxPool2dBackward(outputGradient: dy.baseAddress!, argmax: indices.baseAddress!,
+                                                 planeCount: planes, geometry: g, inputGradient: dx.baseAddress!)
                 }
             }
         }
@@ -127,8 +135,9 @@ extension Tensor {
 
     /// Average pooling with a square window (padding counted as zeros, divisor Kh·Kw).
     public static func avgPool2d(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
-        let g = input.convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride ?? kernelSize,
-                                          padding: padding, dilation: 1, operation: "avgPool2d")
+        let g = input.convolutionGeometry(kernelHeight: kernelSize, kernelWidth: kernelSize,
+                                          stride: stride ?? kernelSize, padding: padding, dilation: 1,
+                                          operation: "avgPool2d")
         let planes = input.shape[0] * input.shape[1]
         return Tensor(shape: [input.shape[0], input.shape[1], g.outputHeight, g.outputWidth]) { out in
             guard out.count > 0 else { return }
@@ -142,14 +151,16 @@ extension Tensor {
     public static func avgPool2dBackward(outputGradient: Tensor, inputShape: [Int], kernelSize: Int,
                                          stride: Int? = nil, padding: Int = 0) -> Tensor {
         let g = convolutionGeometry(inputShape: inputShape, kernelHeight: kernelSize, kernelWidth: kernelSize,
-                                    stride: stride ?? kernelSize, padding: padding, dilation: 1, operation: "avgPool2dBackward")
+                                    stride: stride ?? kernelSize, padding: padding, dilation: 1,
+                                    operation: "avgPool2dBackward")
         let planes = inputShape[0] * inputShape[1]
         checkPrecondition(outputGradient.shape == [inputShape[0], inputShape[1], g.outputHeight, g.outputWidth],
                      "avgPool2dBackward: output gradient \(outputGradient.shape) does not match input \(inputShape)")
         return Tensor(shape: inputShape) { dx in
             guard dx.count > 0 else { return }
             outputGradient.withUnsafeBufferPointer { dy in
-                TensorCore.avgPool2dBackward(outputGradient: dy.baseAddress!, planeCount: planes, geometry: g, inputGradient: dx.baseAddress!)
+                TensorCore.avgPool2dBackward(outputGradient: dy.baseAddress!, planeCount: planes, geometry: g,
+                                             inputGradient: dx.baseAddress!)
             }
         }
     }

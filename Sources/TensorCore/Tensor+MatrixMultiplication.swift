@@ -9,14 +9,17 @@ extension Tensor {
     /// The transposed operands are read in place by the kernel (no copy), which is how the backward
     /// pass computes `dA = dC · Bᵀ` and `dB = Aᵀ · dC`.
     public static func matmul(_ lhs: Tensor, _ rhs: Tensor,
-                              transposingLHS transposeLHS: Bool = false, transposingRHS transposeRHS: Bool = false) -> Tensor {
-        checkPrecondition(lhs.rank >= 2 && rhs.rank >= 2, "matmul: needs rank ≥ 2 operands, got \(lhs.shape) and \(rhs.shape)")
+                              transposingLHS transposeLHS: Bool = false, transposingRHS transposeRHS: Bool = false)
+        -> Tensor {
+        checkPrecondition(lhs.rank >= 2 && rhs.rank >= 2,
+                          "matmul: needs rank ≥ 2 operands, got \(lhs.shape) and \(rhs.shape)")
         let (lhsRows, lhsColumns) = (lhs.shape[lhs.rank - 2], lhs.shape[lhs.rank - 1])
         let (rhsRows, rhsColumns) = (rhs.shape[rhs.rank - 2], rhs.shape[rhs.rank - 1])
         let m = transposeLHS ? lhsColumns : lhsRows, k = transposeLHS ? lhsRows : lhsColumns
         let kRight = transposeRHS ? rhsColumns : rhsRows, n = transposeRHS ? rhsRows : rhsColumns
         checkPrecondition(k == kRight,
-                     "matmul: inner dimensions differ: \(lhs.shape)\(transposeLHS ? "ᵀ" : "") · \(rhs.shape)\(transposeRHS ? "ᵀ" : "") (\(k) vs \(kRight))")
+                     "matmul: inner dimensions differ: \(lhs.shape)\(transposeLHS ? "ᵀ" : "") · "
+                     + "\(rhs.shape)\(transposeRHS ? "ᵀ" : "") (\(k) vs \(kRight))")
         let lhsBatch = Array(lhs.shape.dropLast(2)), rhsBatch = Array(rhs.shape.dropLast(2))
         checkPrecondition(lhsBatch.isEmpty || rhsBatch.isEmpty || lhsBatch == rhsBatch,
                      "matmul: batch dimensions differ: \(lhs.shape) · \(rhs.shape)")
@@ -47,8 +50,10 @@ extension Tensor {
     /// pass: the output starts as `b` in every row and the GEMM accumulates `x · W` onto it (no
     /// temporary for the product, no second pass for the bias).
     public static func affine(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
-        checkPrecondition(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[0] && bias.shape == [weight.shape[1]],
-                          "affine: input \(x.shape), weight \(weight.shape) and bias \(bias.shape) do not fit ([N, K], [K, M], [M])")
+        checkPrecondition(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[0]
+                          && bias.shape == [weight.shape[1]],
+                          "affine: input \(x.shape), weight \(weight.shape) and bias \(bias.shape) do not fit ([N, K], "
+                          + "[K, M], [M])")
         let (n, k, m) = (x.shape[0], x.shape[1], weight.shape[1])
         return Tensor(shape: [n, m]) { out in
             guard out.count > 0 else { return }

@@ -21,10 +21,13 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
         case .notNPY: return "not a .npy file (the magic string \\x93NUMPY is missing)"
-        case .unsupportedVersion(let major, let minor): return ".npy format version \(major).\(minor) is not supported (1.0, 2.0, 3.0 are)"
-        case .truncated(let expected, let found, let part): return ".npy file truncated in its \(part): expected \(expected) bytes, found \(found)"
+        case .unsupportedVersion(let major, let minor):
+            return ".npy format version \(major).\(minor) is not supported (1.0, 2.0, 3.0 are)"
+        case .truncated(let expected, let found, let part):
+            return ".npy file truncated in its \(part): expected \(expected) bytes, found \(found)"
         case .malformedHeader(let reason): return "malformed .npy header: \(reason)"
-        case .unsupportedType(let descr): return ".npy data type '\(descr)' is not supported (floats, integers and booleans are)"
+        case .unsupportedType(let descr):
+            return ".npy data type '\(descr)' is not supported (floats, integers and booleans are)"
         }
     }
 }
@@ -105,10 +108,14 @@ struct NPYLayout {
     /// Parses the preamble and header at the start of `bytes` (which may be only a prefix of the file).
     init(reading data: Data) throws {
         let bytes = [UInt8](data.prefix(NPYLayout.longestPrefix))
-        guard bytes.count >= 8 else { throw NPYError.truncated(expectedBytes: 10, foundBytes: bytes.count, part: "preamble") }
+        guard bytes.count >= 8 else {
+            throw NPYError.truncated(expectedBytes: 10, foundBytes: bytes.count, part: "preamble")
+        }
         guard bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else { throw NPYError.notNPY }
         let (major, minor) = (bytes[6], bytes[7])
-        guard [1, 2, 3].contains(major), minor == 0 else { throw NPYError.unsupportedVersion(major: major, minor: minor) }
+        guard [1, 2, 3].contains(major), minor == 0 else {
+            throw NPYError.unsupportedVersion(major: major, minor: minor)
+        }
         let lengthSize = major == 1 ? 2 : 4
         guard bytes.count >= 8 + lengthSize else {
             throw NPYError.truncated(expectedBytes: 8 + lengthSize, foundBytes: bytes.count, part: "preamble")
@@ -116,7 +123,8 @@ struct NPYLayout {
         var headerLength = 0
         for k in 0..<lengthSize { headerLength |= Int(bytes[8 + k]) << (8 * k) }
         guard headerLength <= NPYLayout.maximumHeaderLength else {
-            throw NPYError.malformedHeader("a header of \(headerLength) bytes (at most \(NPYLayout.maximumHeaderLength) are read)")
+            throw NPYError.malformedHeader("a header of \(headerLength) bytes (at most "
+                                           + "\(NPYLayout.maximumHeaderLength) are read)")
         }
         let headerStart = 8 + lengthSize
         guard bytes.count >= headerStart + headerLength else {
@@ -167,7 +175,8 @@ struct NPYHeader {
     init(parsing header: String) throws {
         func value(of key: String) throws -> Substring {
             guard let keyRange = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\"") else {
-                throw NPYError.malformedHeader("no '\(key)' entry in \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw NPYError.malformedHeader("no '\(key)' entry in "
+                                               + "\(header.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
             var rest = header[keyRange.upperBound...].drop { $0 == " " }
             guard rest.first == ":" else { throw NPYError.malformedHeader("no ':' after '\(key)'") }
@@ -177,7 +186,9 @@ struct NPYHeader {
         // descr: a quoted string such as '<f4'.
         let descrText = try value(of: "descr")
         guard let quote = descrText.first, quote == "'" || quote == "\"",
-              let end = descrText.dropFirst().firstIndex(of: quote) else { throw NPYError.malformedHeader("descr is not a quoted string") }
+              let end = descrText.dropFirst().firstIndex(of: quote) else {
+            throw NPYError.malformedHeader("descr is not a quoted string")
+        }
         let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
         let characters = Array(descr)
         guard characters.count >= 3, let size = Int(String(characters[2...])), [1, 2, 4, 8].contains(size) else {
@@ -198,17 +209,26 @@ struct NPYHeader {
         itemSize = size
         // fortran_order: True or False.
         let order = try value(of: "fortran_order")
-        if order.hasPrefix("True") { fortranOrder = true } else if order.hasPrefix("False") { fortranOrder = false } else {
+        if order.hasPrefix("True") {
+            fortranOrder = true
+        } else if order.hasPrefix("False") {
+            fortranOrder = false
+        } else {
             throw NPYError.malformedHeader("fortran_order is neither True nor False")
         }
         // shape: a tuple of non-negative integers.
         let shapeText = try value(of: "shape")
-        guard shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else { throw NPYError.malformedHeader("shape is not a tuple") }
-        let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
-        shape = try inner.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map {
-            guard let dimension = Int($0), dimension >= 0 else { throw NPYError.malformedHeader("shape entry '\($0)' is not a size") }
-            return dimension
+        guard shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else {
+            throw NPYError.malformedHeader("shape is not a tuple")
         }
+        let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
+        shape = try inner.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map {
+                guard let dimension = Int($0), dimension >= 0 else {
+                    throw NPYError.malformedHeader("shape entry '\($0)' is not a size")
+                }
+                return dimension
+            }
         guard shape.count <= 32 else { throw NPYError.malformedHeader("\(shape.count) dimensions") }
     }
 

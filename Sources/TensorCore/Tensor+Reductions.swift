@@ -14,7 +14,8 @@ extension Tensor {
 
     func normalizedAxes(_ axes: [Int], operation: String) -> Set<Int> {
         let normalized = axes.map { normalizedAxis($0, operation: operation) }
-        checkPrecondition(Set(normalized).count == normalized.count, "\(operation): repeated axis in \(axes) for shape \(shape)")
+        checkPrecondition(Set(normalized).count == normalized.count,
+                          "\(operation): repeated axis in \(axes) for shape \(shape)")
         return Set(normalized)
     }
 
@@ -25,7 +26,9 @@ extension Tensor {
         newShape[axis] = 1
         return Tensor(shape: newShape) { out in
             scalars.withUnsafeBufferPointer { x in
-                if out.count > 0 { sumAlongAxis(x.baseAddress!, outer: outer, n: n, inner: inner, into: out.baseAddress!) }
+                if out.count > 0 {
+                    sumAlongAxis(x.baseAddress!, outer: outer, n: n, inner: inner, into: out.baseAddress!)
+                }
             }
         }
     }
@@ -70,7 +73,8 @@ extension Tensor {
         let set = normalizedAxes(axes, operation: "variance")
         let n = set.reduce(1) { $0 * shape[$1] }
         let centered = self - mean(alongAxes: axes, keepingDimensions: true)
-        return centered.squared().sum(alongAxes: axes, keepingDimensions: keepingDimensions) / Float(Swift.max(n - correction, 1))
+        return centered.squared().sum(alongAxes: axes, keepingDimensions: keepingDimensions)
+            / Float(Swift.max(n - correction, 1))
     }
 
     /// Variance of all scalars (see `variance(alongAxes:)`).
@@ -78,7 +82,8 @@ extension Tensor {
         variance(alongAxes: Array(0..<rank), correction: correction)
     }
 
-    private func extremum(alongAxis axis: Int, keepingDimensions: Bool, findMaximum: Bool) -> (values: Tensor, indices: [Int]) {
+    private func extremum(alongAxis axis: Int, keepingDimensions: Bool, findMaximum: Bool)
+        -> (values: Tensor, indices: [Int]) {
         let axis = normalizedAxis(axis, operation: findMaximum ? "max" : "min")
         checkPrecondition(shape[axis] > 0, "\(findMaximum ? "max" : "min"): axis \(axis) of shape \(shape) is empty")
         let (outer, n, inner) = reductionSizes(axis)

@@ -25,7 +25,8 @@ extension Tensor {
     /// A size-1 axis inserted at `axis` (free), like `unsqueeze`.
     public func expandingShape(at axis: Int) -> Tensor {
         let position = axis < 0 ? axis + rank + 1 : axis
-        checkPrecondition(position >= 0 && position <= rank, "expandingShape(at:): axis \(axis) out of range for shape \(shape)")
+        checkPrecondition(position >= 0 && position <= rank,
+                          "expandingShape(at:): axis \(axis) out of range for shape \(shape)")
         var newShape = shape
         newShape.insert(1, at: position)
         return reshaped(to: newShape)
@@ -45,12 +46,14 @@ extension Tensor {
 
     /// The axes reordered: axis `k` of the result is axis `axes[k]` of `self` (a copy).
     public func permuted(_ axes: [Int]) -> Tensor {
-        checkPrecondition(axes.sorted() == Array(0..<rank), "permuted: \(axes) is not a permutation of the axes of shape \(shape)")
+        checkPrecondition(axes.sorted() == Array(0..<rank),
+                          "permuted: \(axes) is not a permutation of the axes of shape \(shape)")
         if axes == Array(0..<rank) { return self }
         let ownStrides = Tensor.strides(of: shape)
         let outputShape = axes.map { shape[$0] }
         let iteration = BroadcastIteration(outputShape: outputShape,
-                                           operandStrides: [Tensor.strides(of: outputShape), axes.map { ownStrides[$0] }])
+                                           operandStrides: [Tensor.strides(of: outputShape),
+                                                            axes.map { ownStrides[$0] }])
         let innerStride = iteration.strides[1].last!
         return Tensor(shape: outputShape) { out in
             guard out.count > 0 else { return }
@@ -91,7 +94,8 @@ extension Tensor {
     /// Index `index` along `axis`, with that axis removed.
     public func selecting(_ index: Int, alongAxis axis: Int = 0) -> Tensor {
         let axis = normalizedAxis(axis, operation: "selecting")
-        checkPrecondition(index >= 0 && index < shape[axis], "selecting: index \(index) out of bounds for axis \(axis) of shape \(shape)")
+        checkPrecondition(index >= 0 && index < shape[axis],
+                          "selecting: index \(index) out of bounds for axis \(axis) of shape \(shape)")
         return sliced(index..<(index + 1), alongAxis: axis).squeezingShape(at: [axis])
     }
 
@@ -105,7 +109,8 @@ extension Tensor {
         result.reserveCapacity(outer * indices.count * inner)
         for o in 0..<outer {
             for index in indices {
-                checkPrecondition(index >= 0 && index < shape[axis], "gathering: index \(index) out of bounds for axis \(axis) of shape \(shape)")
+                checkPrecondition(index >= 0 && index < shape[axis],
+                                  "gathering: index \(index) out of bounds for axis \(axis) of shape \(shape)")
                 let start = (o * shape[axis] + index) * inner
                 result.append(contentsOf: scalars[start..<(start + inner)])
             }
@@ -118,7 +123,8 @@ extension Tensor {
     /// layer on a subset of its output units and put the results back in place.)
     public func scattering(_ indices: [Int], into count: Int, alongAxis axis: Int = 0) -> Tensor {
         let axis = normalizedAxis(axis, operation: "scattering")
-        checkPrecondition(indices.count == shape[axis], "scattering: \(indices.count) indices for \(shape[axis]) rows along axis \(axis) of \(shape)")
+        checkPrecondition(indices.count == shape[axis],
+                          "scattering: \(indices.count) indices for \(shape[axis]) rows along axis \(axis) of \(shape)")
         checkPrecondition(Set(indices).count == indices.count && indices.allSatisfy { $0 >= 0 && $0 < count },
                           "scattering: indices \(indices) must be distinct and in 0..<\(count)")
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
@@ -142,7 +148,8 @@ extension Tensor {
     public subscript(_ index: Int) -> Tensor {
         get { selecting(index, alongAxis: 0) }
         set {
-            checkPrecondition(rank >= 1 && index >= 0 && index < shape[0], "subscript: index \(index) out of bounds for shape \(shape)")
+            checkPrecondition(rank >= 1 && index >= 0 && index < shape[0],
+                              "subscript: index \(index) out of bounds for shape \(shape)")
             checkPrecondition(newValue.shape == Array(shape.dropFirst()),
                          "subscript set: value of shape \(newValue.shape) does not fit a row of shape \(shape)")
             let inner = newValue.count
@@ -161,7 +168,8 @@ extension Tensor {
         let first = tensors[0]
         let axis = first.normalizedAxis(axis, operation: "concatenating")
         for tensor in tensors {
-            checkPrecondition(tensor.rank == first.rank && (0..<first.rank).allSatisfy { $0 == axis || tensor.shape[$0] == first.shape[$0] },
+            checkPrecondition(tensor.rank == first.rank
+                              && (0..<first.rank).allSatisfy { $0 == axis || tensor.shape[$0] == first.shape[$0] },
                          "concatenating: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
         }
         let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[(axis + 1)...].reduce(1, *)
@@ -181,7 +189,8 @@ extension Tensor {
     /// Tensors of one shape, stacked along a new axis (a copy).
     public init(stacking tensors: [Tensor], alongAxis axis: Int = 0) {
         checkPrecondition(!tensors.isEmpty, "stacking: no tensors given")
-        checkPrecondition(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stacking: shapes \(tensors.map(\.shape)) differ")
+        checkPrecondition(tensors.allSatisfy { $0.shape == tensors[0].shape },
+                          "stacking: shapes \(tensors.map(\.shape)) differ")
         self.init(concatenating: tensors.map { $0.expandingShape(at: axis) }, alongAxis: axis)
     }
 
@@ -200,7 +209,8 @@ extension Tensor {
     /// `count` equal pieces along `axis`.
     public func split(count: Int, alongAxis axis: Int = 0) -> [Tensor] {
         let axis = normalizedAxis(axis, operation: "split")
-        checkPrecondition(count > 0 && shape[axis] % count == 0, "split: axis \(axis) of shape \(shape) does not divide into \(count) pieces")
+        checkPrecondition(count > 0 && shape[axis] % count == 0,
+                          "split: axis \(axis) of shape \(shape) does not divide into \(count) pieces")
         return split(sizes: Array(repeating: shape[axis] / count, count: count), alongAxis: axis)
     }
 

@@ -37,7 +37,8 @@ extension Tensor {
 
     /// The gradient of `relu` in one pass: `upstream` where `input > 0`, else 0.
     public static func reluGradient(upstream: Tensor, input: Tensor) -> Tensor {
-        checkPrecondition(upstream.shape == input.shape, "reluGradient: upstream \(upstream.shape) and input \(input.shape) differ")
+        checkPrecondition(upstream.shape == input.shape,
+                          "reluGradient: upstream \(upstream.shape) and input \(input.shape) differ")
         return zip(upstream, input, PassWherePositiveKernel.self, operation: "reluGradient")
     }
 

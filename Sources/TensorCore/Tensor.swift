@@ -42,7 +42,8 @@ public struct Tensor: Sendable, Equatable {
     /// Creates a rank-2 tensor from rows of equal length.
     public init(_ rows: [[Float]]) {
         let columnCount = rows.first?.count ?? 0
-        checkPrecondition(rows.allSatisfy { $0.count == columnCount }, "Tensor(rows): rows have different lengths \(rows.map(\.count))")
+        checkPrecondition(rows.allSatisfy { $0.count == columnCount },
+                          "Tensor(rows): rows have different lengths \(rows.map(\.count))")
         self.init(shape: [rows.count, columnCount], scalars: rows.flatMap { $0 })
     }
 
@@ -125,11 +126,13 @@ public struct Tensor: Sendable, Equatable {
     /// The scalar at row-major offset `offset` (0 ..< count), read or written.
     public subscript(flat offset: Int) -> Float {
         get {
-            checkPrecondition(offset >= 0 && offset < count, "subscript(flat:): offset \(offset) out of bounds for \(count) scalars")
+            checkPrecondition(offset >= 0 && offset < count,
+                              "subscript(flat:): offset \(offset) out of bounds for \(count) scalars")
             return scalars[offset]
         }
         set {
-            checkPrecondition(offset >= 0 && offset < count, "subscript(flat:): offset \(offset) out of bounds for \(count) scalars")
+            checkPrecondition(offset >= 0 && offset < count,
+                              "subscript(flat:): offset \(offset) out of bounds for \(count) scalars")
             scalars[offset] = newValue
         }
     }
@@ -138,7 +141,8 @@ public struct Tensor: Sendable, Equatable {
         checkPrecondition(indices.count == rank, "\(operation): \(indices.count) indices for shape \(shape)")
         var offset = 0
         for (axis, index) in indices.enumerated() {
-            checkPrecondition(index >= 0 && index < shape[axis], "\(operation): index \(indices) is out of bounds for shape \(shape)")
+            checkPrecondition(index >= 0 && index < shape[axis],
+                              "\(operation): index \(indices) is out of bounds for shape \(shape)")
             offset = offset * shape[axis] + index
         }
         return offset
@@ -150,7 +154,8 @@ public struct Tensor: Sendable, Equatable {
     }
 
     /// Calls `body` with a mutable pointer to the scalars (copying them first if shared).
-    public mutating func withUnsafeMutableBufferPointer<R>(_ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         try scalars.withUnsafeMutableBufferPointer(body)
     }
 }

@@ -69,7 +69,8 @@ func benchmarkAutodiffOverhead(threads: Int, repeats: Int) -> [Measurement] {
     let parameters = MLPParameters(generator: &generator)
     let input = Tensor.normal([256, 100], using: &generator)
     let targets = (0..<2).map { _ in Tensor.normal([256, 1], using: &generator) }
-    let flat = parameters.trunk.flatMap { [$0.weight, $0.bias] } + parameters.towers.flatMap { $0.flatMap { [$0.weight, $0.bias] } }
+    let flat = parameters.trunk.flatMap { [$0.weight, $0.bias] }
+        + parameters.towers.flatMap { $0.flatMap { [$0.weight, $0.bias] } }
     let variables = flat.map { Variable($0, requiresGradient: true) }
     // Both must compute the same gradients (the check also keeps the work from being optimized away).
     let byHand = mlpGradientsByHand(parameters, input: input, targets: targets)
@@ -79,8 +80,12 @@ func benchmarkAutodiffOverhead(threads: Int, repeats: Int) -> [Measurement] {
     // Alternate the two so that machine noise hits both alike; keep the medians.
     var handTimes: [Double] = [], graphTimes: [Double] = []
     for _ in 0..<5 {
-        handTimes.append(timeMedian(warmUp: 5, repeats: repeats / 5) { _ = mlpGradientsByHand(parameters, input: input, targets: targets) })
-        graphTimes.append(timeMedian(warmUp: 5, repeats: repeats / 5) { _ = mlpGradientsByAutodiff(variables, input: input, targets: targets) })
+        handTimes.append(timeMedian(warmUp: 5, repeats: repeats / 5) {
+            _ = mlpGradientsByHand(parameters, input: input, targets: targets)
+        })
+        graphTimes.append(timeMedian(warmUp: 5, repeats: repeats / 5) {
+            _ = mlpGradientsByAutodiff(variables, input: input, targets: targets)
+        })
     }
     return [Measurement(workload: "mtl_mlp_fwd_bwd", implementation: "multitaskkit-tensor", threads: threads,
                         milliseconds: handTimes.sorted()[2], flops: nil),

@@ -10,7 +10,8 @@ func benchmarkBalancerSteps(threads: Int, repeats: Int) -> [Measurement] {
     let targets = (0..<4).map { _ in (0..<64).map { _ in generator.nextInt(below: 2) } }
     var measurements: [Measurement] = []
     let forwardModel = makeCNN(random: RandomSource(seed: 0))
-    measurements.append(Measurement(workload: "mtl_cnn_forward", threads: threads, milliseconds: timeMedian(warmUp: 3, repeats: repeats) {
+    measurements.append(Measurement(workload: "mtl_cnn_forward", threads: threads,
+                                    milliseconds: timeMedian(warmUp: 3, repeats: repeats) {
         _ = zip(forwardModel.outputs(Variable(input)).outputs, targets).map { crossEntropy(logits: $0, targets: $1) }
     }))
     for method in BalancingMethod.allCases {
@@ -27,7 +28,8 @@ func benchmarkBalancerSteps(threads: Int, repeats: Int) -> [Measurement] {
             optimizer.step()
             step += 1
         }
-        measurements.append(Measurement(workload: "mtl_balancer_step_\(method.rawValue)", threads: threads, milliseconds: milliseconds))
+        measurements.append(Measurement(workload: "mtl_balancer_step_\(method.rawValue)", threads: threads,
+                                        milliseconds: milliseconds))
     }
     return measurements
 }

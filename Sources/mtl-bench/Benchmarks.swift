@@ -18,7 +18,8 @@ struct Measurement {
     var flops: Double?
 
     var jsonLine: String {
-        var line = "{\"workload\": \"\(workload)\", \"impl\": \"\(implementation)\", \"threads\": \(threads), \"ms\": \(String(format: "%.4f", milliseconds))"
+        var line = "{\"workload\": \"\(workload)\", \"impl\": \"\(implementation)\", \"threads\": \(threads), \"ms\": "
+            + "\(String(format: "%.4f", milliseconds))"
         if let flops { line += ", \"gflops\": \(String(format: "%.2f", flops / (milliseconds * 1e-3) / 1e9))" }
         return line + "}"
     }
@@ -34,7 +35,8 @@ func timeMedian(warmUp: Int, repeats: Int, _ body: () -> Void) -> Double {
         samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
     }
     samples.sort()
-    return samples.count % 2 == 1 ? samples[samples.count / 2] : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
+    return samples.count % 2 == 1 ? samples[samples.count / 2]
+                                  : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
 }
 
 func benchmarkGEMM(threads: Int, repeats: Int) -> [Measurement] {
@@ -48,12 +50,14 @@ func benchmarkGEMM(threads: Int, repeats: Int) -> [Measurement] {
                 c.withUnsafeMutableBufferPointer { cp in
                     timeMedian(warmUp: 3, repeats: repeats) {
                         gemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, transposeA: false,
-                             b: bp.baseAddress!, ldb: n, transposeB: false, c: cp.baseAddress!, ldc: n, accumulate: false)
+                             b: bp.baseAddress!, ldb: n, transposeB: false, c: cp.baseAddress!, ldc: n,
+                             accumulate: false)
                     }
                 }
             }
         }
-        return Measurement(workload: "gemm_\(m)x\(k)x\(n)", threads: threads, milliseconds: milliseconds, flops: 2 * Double(m * n * k))
+        return Measurement(workload: "gemm_\(m)x\(k)x\(n)", threads: threads, milliseconds: milliseconds,
+                           flops: 2 * Double(m * n * k))
     }
 }
 
@@ -81,7 +85,11 @@ func benchmarkConvolution(threads: Int, repeats: Int) -> [Measurement] {
 }
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("mtl-bench: \(message)\nusage: mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]\n".utf8))
+    FileHandle.standardError.write(Data("""
+        mtl-bench: \(message)
+        usage: mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]
+
+        """.utf8))
     exit(2)
 }
 
@@ -99,13 +107,19 @@ struct Benchmarks {
             case "--only":
                 only = Set(value.split(separator: ",").map(String.init))
                 let known: Set<String> = ["gemm", "conv", "autodiff", "steps", "data", "balancers"]
-                guard only.isSubset(of: known) else { fail("--only: unknown workload group(s) \(only.subtracting(known).sorted())") }
+                guard only.isSubset(of: known) else {
+                    fail("--only: unknown workload group(s) \(only.subtracting(known).sorted())")
+                }
             case "--threads":
                 let parsed = value.split(separator: ",").map { Int($0) }
-                guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 1 }) else { fail("--threads: expected a list like 1,2, got '\(value)'") }
+                guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+                    fail("--threads: expected a list like 1,2, got '\(value)'")
+                }
                 threadCounts = parsed.map { $0! }
             case "--repeats":
-                guard let count = Int(value), count >= 1 else { fail("--repeats: expected a positive integer, got '\(value)'") }
+                guard let count = Int(value), count >= 1 else {
+                    fail("--repeats: expected a positive integer, got '\(value)'")
+                }
                 repeats = count
             default:
                 fail("unknown flag '\(flag)'")
@@ -119,7 +133,9 @@ struct Benchmarks {
             if only.contains("steps") { measurements += benchmarkTrainingSteps(threads: threads, repeats: repeats) }
             if only.contains("balancers") { measurements += benchmarkBalancerSteps(threads: threads, repeats: repeats) }
             if only.contains("data") { measurements += benchmarkDataGeneration(threads: threads, repeats: repeats) }
-            if only.contains("autodiff") { measurements += benchmarkAutodiffOverhead(threads: threads, repeats: repeats * 7) }
+            if only.contains("autodiff") {
+                measurements += benchmarkAutodiffOverhead(threads: threads, repeats: repeats * 7)
+            }
             for measurement in measurements { print(measurement.jsonLine) }
         }
     }

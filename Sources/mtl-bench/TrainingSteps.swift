@@ -13,32 +13,32 @@ func makeMLP(random: RandomSource) -> MultiHeadNetwork {
         trunk: Sequential(Linear(inputCount: 100, outputCount: 128, random: random), ReLU(),
                           Linear(inputCount: 128, outputCount: 128, random: random), ReLU()),
         heads: (0..<2).map { _ in
-            Sequential(Linear(inputCount: 128, outputCount: 32, random: random), ReLU(), Linear(inputCount: 32, outputCount: 1, random: random))
+            Sequential(Linear(inputCount: 128, outputCount: 32, random: random), ReLU(),
+                       Linear(inputCount: 32, outputCount: 1, random: random))
         })
 }
 
-/// The CNN trunk of `mtl_cnn_step`; with `masks`, a `TaskMask` (sharing ratio 0.5) follows each
-/// convolution (`mtl_roaming_step`).
-func makeCNNTrunk(random: RandomSource, maskedTasks: Int? = nil, skipsMaskedUnits: Bool = false) -> Sequential {
+/// The layers of `mtl_cnn_step`'s CNN trunk; with `maskedTasks`, a `TaskMask` (sharing ratio 0.5)
+/// follows each convolution (`mtl_roaming_step`, run in a `MaskedSequential`).
+func makeCNNTrunkLayers(random: RandomSource, maskedTasks: Int? = nil) -> [Module] {
     var layers: [Module] = []
-    var previousMask: TaskMask?
     for (index, (input, output)) in [(3, 16), (16, 32), (32, 64)].enumerated() {
-        let convolution = Conv2D(inputChannels: input, outputChannels: output, kernelSize: 3, padding: 1, random: random)
+        let convolution = Conv2D(inputChannels: input, outputChannels: output, kernelSize: 3, padding: 1,
+                                 random: random)
         layers.append(convolution)
-        if skipsMaskedUnits { previousMask?.skipsInputs(of: convolution) }
         if let tasks = maskedTasks {
-            let mask = TaskMask(after: convolution, taskCount: tasks, sharingRatio: 0.5, seed: UInt64(index), skipsMaskedUnits: skipsMaskedUnits)
-            layers.append(mask)
-            previousMask = mask
+            layers.append(TaskMask(after: convolution, taskCount: tasks, sharingRatio: 0.5, seed: UInt64(index)))
         }
         layers.append(ReLU())
         layers.append(index < 2 ? MaxPool2D(kernelSize: 2) : GlobalAvgPool())
     }
-    return Sequential(layers)
+    return layers
 }
 
 func makeCNN(random: RandomSource) -> MultiHeadNetwork {
-    MultiHeadNetwork(trunk: makeCNNTrunk(random: random), heads: (0..<4).map { _ in Linear(inputCount: 64, outputCount: 2, random: random) })
+    MultiHeadNetwork(trunk: Sequential(makeCNNTrunkLayers(random: random)), heads: (0..<4).map { _ in
+        Linear(inputCount: 64, outputCount: 2, random: random)
+    })
 }
 
 func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
@@ -51,7 +51,9 @@ func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
     let mlpTargets = (0..<2).map { _ in Tensor.normal([256, 1], using: &generator) }
     let mlpMilliseconds = timeMedian(warmUp: 10, repeats: repeats * 7) {
         mlpOptimizer.zeroGradients()
-        let losses = zip(mlp.outputs(Variable(mlpInput)).outputs, mlpTargets).map { meanSquaredError(prediction: $0, target: $1) }
+        let losses = zip(mlp.outputs(Variable(mlpInput)).outputs, mlpTargets).map {
+            meanSquaredError(prediction: $0, target: $1)
+        }
         losses.dropFirst().reduce(losses[0], +).backward()
         mlpOptimizer.step()
     }
@@ -62,7 +64,9 @@ func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
     let cnnTargets = (0..<4).map { _ in (0..<64).map { _ in generator.nextInt(below: 2) } }
     let cnnMilliseconds = timeMedian(warmUp: 3, repeats: repeats) {
         cnnOptimizer.zeroGradients()
-        let losses = zip(cnn.outputs(Variable(cnnInput)).outputs, cnnTargets).map { crossEntropy(logits: $0, targets: $1) }
+        let losses = zip(cnn.outputs(Variable(cnnInput)).outputs, cnnTargets).map {
+            crossEntropy(logits: $0, targets: $1)
+        }
         losses.dropFirst().reduce(losses[0], +).backward()
         cnnOptimizer.step()
     }
@@ -80,7 +84,9 @@ func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
     }
     func roamingNetwork(skipsMaskedUnits: Bool) -> MaximumRoamingNetwork {
         let random = RandomSource(seed: 3)
-        return MaximumRoamingNetwork(trunk: makeCNNTrunk(random: random, maskedTasks: 4, skipsMaskedUnits: skipsMaskedUnits),
+        let trunk = MaskedSequential(makeCNNTrunkLayers(random: random, maskedTasks: 4),
+                                     skipsMaskedUnits: skipsMaskedUnits)
+        return MaximumRoamingNetwork(trunk: trunk,
                                      heads: (0..<4).map { _ in Linear(inputCount: 64, outputCount: 2, random: random) },
                                      updateInterval: nil, seed: 2)
     }
@@ -92,6 +98,8 @@ func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
     return [Measurement(workload: "mtl_mlp_step", threads: threads, milliseconds: mlpMilliseconds, flops: nil),
             Measurement(workload: "mtl_cnn_step", threads: threads, milliseconds: cnnMilliseconds, flops: nil),
             Measurement(workload: "mtl_roaming_step", threads: threads, milliseconds: roamingMilliseconds, flops: nil),
-            Measurement(workload: "mtl_roaming_step_skipping", threads: threads, milliseconds: skippingMilliseconds, flops: nil),
-            Measurement(workload: "mtl_alternating_step_unmasked", threads: threads, milliseconds: unmaskedMilliseconds, flops: nil)]
+            Measurement(workload: "mtl_roaming_step_skipping", threads: threads, milliseconds: skippingMilliseconds,
+                        flops: nil),
+            Measurement(workload: "mtl_alternating_step_unmasked", threads: threads, milliseconds: unmaskedMilliseconds,
+                        flops: nil)]
 }

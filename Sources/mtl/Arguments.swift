@@ -41,7 +41,8 @@ struct Flag {
             note = "\(range.lowerBound)…\(range.upperBound)" + (defaultValue.map { ", default \($0)" } ?? "")
         case .number(let defaultValue, let range):
             value = "X"
-            note = "\(range.lowerBound.formatted)…\(range.upperBound.formatted)" + (defaultValue.map { ", default \($0.formatted)" } ?? "")
+            note = "\(range.lowerBound.formatted)…\(range.upperBound.formatted)"
+                + (defaultValue.map { ", default \($0.formatted)" } ?? "")
         case .choice(let defaultValue, let choices):
             value = "NAME"
             note = "one of " + choices.joined(separator: ", ") + (defaultValue.map { "; default \($0)" } ?? "")
@@ -72,7 +73,8 @@ struct CommandSpec {
     /// `--threads N`, shared by every command.
     static let threadsFlag = Flag(name: "threads", kind: .integer(default: nil,
                                                                   range: 1...Parallelism.maximumThreadCount),
-                                  help: "worker threads for the kernels (default: MTL_NUM_THREADS, else the processor count)")
+                                  help: "worker threads for the kernels (default: MTL_NUM_THREADS, else "
+                                  + "the processor count)")
 
     var usage: String {
         (["mtl \(name)", wrapped(summary, after: "  "), "", "USAGE", "  mtl \(name) [flags]", "", "FLAGS"]
@@ -80,7 +82,9 @@ struct CommandSpec {
     }
 
     func flag(_ name: String) -> Flag {
-        guard let flag = flags.first(where: { $0.name == name }) else { preconditionFailure("mtl \(self.name): no flag --\(name)") }
+        guard let flag = flags.first(where: { $0.name == name }) else {
+            preconditionFailure("mtl \(self.name): no flag --\(name)")
+        }
         return flag
     }
 }
@@ -111,13 +115,16 @@ struct Arguments {
             }
             guard let flag = spec.flags.first(where: { $0.name == name }) else {
                 let known = spec.flags.map { "--\($0.name)" }.joined(separator: ", ")
-                throw UsageError(description: "\(spec.name): unknown flag '--\(excerpt(name))'" + (known.isEmpty ? "" : " (known: \(known))"))
+                throw UsageError(description: "\(spec.name): unknown flag '--\(excerpt(name))'"
+                                 + (known.isEmpty ? "" : " (known: \(known))"))
             }
             guard values[name] == nil && !switches.contains(name) else {
                 throw UsageError(description: "\(spec.name): --\(name) is given twice")
             }
             if case .toggle = flag.kind {
-                guard inlineValue == nil else { throw UsageError(description: "\(spec.name): --\(name) takes no value") }
+                guard inlineValue == nil else {
+                    throw UsageError(description: "\(spec.name): --\(name) takes no value")
+                }
                 switches.insert(name)
             } else {
                 let value: String
@@ -154,11 +161,13 @@ struct Arguments {
         switch flag.kind {
         case .integer(_, let range):
             guard let value = Int(text), range.contains(value) else {
-                throw UsageError(description: "--\(flag.name) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(quoted)")
+                throw UsageError(description: "--\(flag.name) must be an integer in "
+                                 + "\(range.lowerBound)...\(range.upperBound), got \(quoted)")
             }
         case .number(_, let range):
             guard let value = Double(text), value.isFinite, range.contains(value) else {
-                throw UsageError(description: "--\(flag.name) must be a number in \(range.lowerBound)...\(range.upperBound), got \(quoted)")
+                throw UsageError(description: "--\(flag.name) must be a number in "
+                                 + "\(range.lowerBound)...\(range.upperBound), got \(quoted)")
             }
         case .choice(_, let choices):
             guard choices.contains(text) else {

@@ -11,7 +11,8 @@ let compareCommand = CommandSpec(
         + "Nash-MTL, AdaTask) with a multi-head network against single-task networks (the `stl` arm), over paired "
         + "seeds, with the protocol of `mtl study`: per-task metrics, Δm% with its 95% CI, a noise floor.",
     flags: [Flag(name: "balancers", kind: .text(default: nil, placeholder: "A,B,…"),
-                 help: "the methods to compare (default: all of " + BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")]
+                 help: "the methods to compare (default: all of "
+                 + BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")]
         + studyFlags(defaultDataset: "scenes", defaultSeeds: 5, defaultEpochs: 12, defaultSamples: 2000,
                      defaultBatchSize: 32))
 
@@ -26,14 +27,18 @@ func runCompare(_ arguments: [String]) throws {
         methods = try names.map { name in
             guard let method = BalancingMethod(rawValue: name) else {
                 let known = BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ")
-                throw UsageError(description: name.isEmpty ? "--balancers: an empty name in '\(excerpt(list))' (known: \(known))"
-                                                           : "--balancers: unknown method '\(excerpt(name))' (known: \(known))")
+                throw UsageError(description: name.isEmpty
+                                     ? "--balancers: an empty name in '\(excerpt(list))' (known: \(known))"
+                                     : "--balancers: unknown method '\(excerpt(name))' (known: \(known))")
             }
             return method
         }
-        guard Set(methods).count == methods.count else { throw UsageError(description: "--balancers: a method is named twice") }
+        guard Set(methods).count == methods.count else {
+            throw UsageError(description: "--balancers: a method is named twice")
+        }
     }
-    let options = ArchitectureOptions(width: flags.integer("width")!)
+    let options = ArchitectureOptions(width: flags.integer("width")!, sharingRatio: flags.number("sharing-ratio")!,
+                                      updateInterval: flags.integer("update-interval")!)
     let learningRate = Float(flags.number("learning-rate")!), batchSize = flags.integer("batch-size")!
     let arms = [StudyArm(name: "stl", architecture: .singleTask, options: options, learningRate: learningRate,
                          batchSize: batchSize)]

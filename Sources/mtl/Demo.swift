@@ -28,7 +28,9 @@ func runDemo(seed: UInt64, quick: Bool) throws {
                  + "%d train / %d validation / %d test.", sampleCount, imageSize, imageSize,
                  Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, data.train.count, data.validation.count,
                  data.test.count))
-    print("Tasks: " + data.train.tasks.map { "\($0.name) (\($0.outputNames.joined(separator: ", ")))" }.joined(separator: "; ") + "\n")
+    print("Tasks: "
+          + data.train.tasks.map { "\($0.name) (\($0.outputNames.joined(separator: ", ")))" }.joined(separator: "; ")
+          + "\n")
     let stepsPerEpoch = (data.train.count + 63) / 64
     var options = ArchitectureOptions(width: 16, sharingRatio: 0.5, updateInterval: max(1, stepsPerEpoch / 5),
                                       seed: seed)

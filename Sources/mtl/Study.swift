@@ -30,6 +30,10 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
         Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
         Flag(name: "width", kind: .integer(default: 16, range: 1...1024),
              help: "channels or units of the backbone (an arm's @W overrides it)"),
+        Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0.01...1),
+             help: "roaming and fixed-partitioning arms: the fraction p of units each task uses"),
+        Flag(name: "update-interval", kind: .integer(default: 10, range: 1...1_000_000),
+             help: "roaming arms: batches between two roaming updates (Δ)"),
         CommandSpec.threadsFlag,
         Flag(name: "output", kind: .text(default: nil, placeholder: "DIR"),
              help: "write runs.csv (one row per finished run; a rerun skips the runs already there), summary.md, "
@@ -44,14 +48,15 @@ let studyCommand = CommandSpec(
         + "split, test metrics at the selected epoch, Δm% against a baseline arm with a 95% bootstrap CI and a "
         + "noise floor. Resumable.",
     flags: [Flag(name: "arms", kind: .text(default: "stl,multi-head", placeholder: "A,B,…"),
-                 help: "the arms, each ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING], e.g. stl@8,multi-head@15,multi-head:dwa@15,"
-                    + "soft-sharing@8~0.01 (~λ: soft sharing's coupling); "
+                 help: "the arms, each ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING], e.g. "
+                    + "stl@8,multi-head@15,multi-head:dwa@15,soft-sharing@8~0.01 (~λ: soft sharing's coupling); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
                      defaultBatchSize: 64))
 
 /// Parses one arm: `ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING]` (the coupling λ of soft sharing).
-func parseArm(_ text: String, width: Int, learningRate: Float, batchSize: Int) throws -> StudyArm {
+func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInterval: Int = 10, learningRate: Float,
+              batchSize: Int) throws -> StudyArm {
     var rest = Substring(text)
     var armWidth = width
     var coupling: Float?
@@ -71,15 +76,15 @@ func parseArm(_ text: String, width: Int, learningRate: Float, batchSize: Int) t
     }
     let parts = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
     guard (1...2).contains(parts.count), let architecture = Architecture(rawValue: parts[0]) else {
-        throw UsageError(description: "--arms: '\(excerpt(text))' is not ARCHITECTURE[:BALANCER][@WIDTH] (architectures: "
-                         + Architecture.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        throw UsageError(description: "--arms: '\(excerpt(text))' is not ARCHITECTURE[:BALANCER][@WIDTH] "
+                         + "(architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", ") + ")")
     }
     let balancing = parts.count == 2 ? BalancingMethod(rawValue: parts[1]) : .equal
     guard let balancing else {
         throw UsageError(description: "--arms: unknown balancer in '\(excerpt(text))' (known: "
                          + BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
     }
-    var options = ArchitectureOptions(width: armWidth)
+    var options = ArchitectureOptions(width: armWidth, sharingRatio: sharingRatio, updateInterval: updateInterval)
     options.skipsMaskedUnits = true
     if let coupling {
         guard architecture == .softSharing else {
@@ -103,13 +108,18 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     let correlation = Float(flags.number("correlation")!)
     let bytes = Double(sampleCount) * Double(dataset.floatsPerSample) * 4
     guard bytes <= Double(maximumDatasetBytes) else {
-        throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the %d GiB mtl generates",
-                                             sampleCount, dataset.rawValue, bytes / 1_073_741_824.0, maximumDatasetBytes >> 30))
+        throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the "
+                                             + "%d GiB mtl generates",
+                                             sampleCount, dataset.rawValue, bytes / 1_073_741_824.0,
+                                             maximumDatasetBytes >> 30))
     }
-    guard Set(arms.map(\.name)).count == arms.count else { throw UsageError(description: "--arms: an arm is named twice") }
+    guard Set(arms.map(\.name)).count == arms.count else {
+        throw UsageError(description: "--arms: an arm is named twice")
+    }
     let baseline = flags.string("baseline") ?? arms[0].name
     guard arms.contains(where: { $0.name == baseline }) else {
-        throw UsageError(description: "--baseline: '\(excerpt(baseline))' is not one of the arms (\(arms.map(\.name).joined(separator: ", ")))")
+        throw UsageError(description: "--baseline: '\(excerpt(baseline))' is not one of the arms "
+                         + "(\(arms.map(\.name).joined(separator: ", ")))")
     }
     // Masked arms need every masked layer covered at their sharing ratio (checked on a small sample).
     let probe = try dataset.make(sampleCount: 40, seed: 0, correlation: correlation)
@@ -127,7 +137,8 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     var lock: Int32?
     if let output {
         do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
-            throw UsageError(description: "cannot create the output directory \(output.path): \(InputFile.reason(of: error))")
+            throw UsageError(description: "cannot create the output directory \(output.path): "
+                             + "\(InputFile.reason(of: error))")
         }
         lock = try lockRunDirectory(output)
     }
@@ -137,11 +148,13 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let task = Int(parts[0]), let factor = Float(parts[1]), factor.isFinite, factor != 0,
               abs(factor) <= 1e6, probe.train.tasks.indices.contains(task) else {
-            throw UsageError(description: "--scale-task must be TASK:FACTOR with a task in 0..<\(probe.train.tasks.count) and a "
+            throw UsageError(description: "--scale-task must be TASK:FACTOR with a task in "
+                             + "0..<\(probe.train.tasks.count) and a "
                              + "non-zero factor of at most 1e6 in size, got '\(excerpt(text))'")
         }
         guard !probe.train.tasks[task].kind.isDense, case .regression = probe.train.tasks[task].kind else {
-            throw UsageError(description: "--scale-task: task \(task) (\(probe.train.tasks[task].name)) is not a regression task")
+            throw UsageError(description: "--scale-task: task \(task) (\(probe.train.tasks[task].name)) is not a "
+                             + "regression task")
         }
         scale = (task, factor)
     }
@@ -178,7 +191,8 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         } catch {
             throw UsageError(description: "cannot write into \(output.path): \(error)")
         }
-        try result.deltaMChart(title: "\(title) on \(dataset.rawValue), \(seedCount) seeds").write(to: output.appendingPathComponent("delta-m.svg"))
+        try result.deltaMChart(title: "\(title) on \(dataset.rawValue), \(seedCount) seeds")
+            .write(to: output.appendingPathComponent("delta-m.svg"))
         print("\nwrote \(output.path)/{runs.csv, summary.md, summary.csv, delta-m.svg}")
     }
 }
@@ -189,8 +203,9 @@ func runStudyCommand(_ arguments: [String]) throws {
     Parallelism.threadCount = try flags.threadCount()
     let names = flags.string("arms")!.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     let arms = try names.map {
-        try parseArm($0, width: flags.integer("width")!, learningRate: Float(flags.number("learning-rate")!),
-                     batchSize: flags.integer("batch-size")!)
+        try parseArm($0, width: flags.integer("width")!, sharingRatio: flags.number("sharing-ratio")!,
+                     updateInterval: flags.integer("update-interval")!,
+                     learningRate: Float(flags.number("learning-rate")!), batchSize: flags.integer("batch-size")!)
     }
     try runStudy(arms, flags: flags, title: "study")
 }

@@ -41,7 +41,8 @@ func runTour(seed: UInt64) {
     let naiveMilliseconds = medianMilliseconds(repeats: 1) {
         a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in naive.withUnsafeMutableBufferPointer { cp in
             gemmNaive(m: size, n: size, k: size, a: ap.baseAddress!, lda: size, transposeA: false,
-                      b: bp.baseAddress!, ldb: size, transposeB: false, c: cp.baseAddress!, ldc: size, accumulate: false)
+                      b: bp.baseAddress!, ldb: size, transposeB: false, c: cp.baseAddress!, ldc: size,
+                      accumulate: false)
         } } }
     }
     var fast = Tensor.zeros([1])
@@ -58,7 +59,9 @@ func runTour(seed: UInt64) {
     let filters = Tensor.normal([32, 16, 3, 3], standardDeviation: 0.1, using: &generator)
     let bias = Tensor.zeros([32])
     var output = Tensor.zeros([1])
-    let convolutionMilliseconds = medianMilliseconds { output = Tensor.conv2d(images, weight: filters, bias: bias, padding: 1) }
+    let convolutionMilliseconds = medianMilliseconds {
+        output = Tensor.conv2d(images, weight: filters, bias: bias, padding: 1)
+    }
     let convolutionFlops = 2.0 * 32 * 32 * 32 * 32 * 16 * 9
     print(String(format: "   output %@ in %.2f ms (%.1f GFLOP/s)", "\(output.shape)", convolutionMilliseconds,
                  convolutionFlops / convolutionMilliseconds / 1e6))

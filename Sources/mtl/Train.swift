@@ -91,6 +91,7 @@ struct RunSettings {
         }
         var values: [String: String] = [:]
         for (key, value) in metadata where key.hasPrefix("run.") { values[String(key.dropFirst(4))] = value }
+        values["mode"] = values["mode"].map(storedModeName)
         let flags = try Arguments(values: values, spec: trainCommand, source: "the checkpoint's run settings")
         try self.init(flags: flags)
     }
@@ -100,7 +101,8 @@ struct RunSettings {
     func checkDatasetSize() throws {
         let bytes = Double(sampleCount) * Double(dataset.floatsPerSample) * 4
         guard bytes <= Double(maximumDatasetBytes) else {
-            throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the %d GiB mtl generates",
+            throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the %d GiB "
+                                                 + "mtl generates",
                                                  sampleCount, dataset.rawValue, bytes / 1_073_741_824.0,
                                                  maximumDatasetBytes >> 30))
         }
@@ -108,8 +110,9 @@ struct RunSettings {
 
     var metadata: [String: String] {
         ["run.dataset": dataset.rawValue, "run.architecture": architecture.rawValue, "run.samples": String(sampleCount),
-         "run.correlation": String(correlation), "run.width": String(options.width), "run.sharing-ratio": String(options.sharingRatio),
-         "run.seed": String(options.seed), "run.update-interval": String(options.updateInterval), "run.selection": options.selection.rawValue]
+         "run.correlation": String(correlation), "run.width": String(options.width),
+         "run.sharing-ratio": String(options.sharingRatio), "run.seed": String(options.seed),
+         "run.update-interval": String(options.updateInterval), "run.selection": options.selection.rawValue]
     }
 
     func makeData() throws -> DatasetSplits<MultiTaskDataset> {
@@ -124,8 +127,8 @@ struct RunSettings {
         for units in maskedUnitCounts(inputShape: data.train.inputShape, denseOutput: dense, width: options.width) {
             if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: data.train.tasks.count,
                                                       sharingRatio: options.sharingRatio) {
-                throw UsageError(description: "--sharing-ratio \(options.sharingRatio) with --width \(options.width): a layer of "
-                                 + "\(units) units: \(problem)")
+                throw UsageError(description: "--sharing-ratio \(options.sharingRatio) with --width \(options.width): "
+                                 + "a layer of \(units) units: \(problem)")
             }
         }
     }
@@ -173,21 +176,23 @@ func runTrain(_ arguments: [String]) throws {
     let groupSize = flags.integer("group-size")!
     let logFormat = flags.string("log-format")!
     let output = URL(fileURLWithPath: flags.string("output")!)
-    let mode = modeName.map { ["summed": TrainingMode.summed, "alternating": .taskAlternating,
-                               "groups": .randomTaskGroups][$0]! }
+    let mode = modeName.flatMap { name in TrainingMode.allCases.first { modeFlagName($0) == name } }
     if balancing != .equal && (mode ?? defaultTrainingMode(for: settings.architecture)) == .taskAlternating {
-        throw UsageError(description: "--balancer \(balancing.rawValue): task-alternating training steps on each task's loss alone; "
-                         + "use --mode summed or groups")
+        throw UsageError(description: "--balancer \(balancing.rawValue): task-alternating training steps on each "
+                         + "task's loss alone; use --mode summed or groups")
     }
     let resume = flags.isSet("resume")
-    if resume && flags.isSet("overwrite") { throw UsageError(description: "--resume and --overwrite exclude each other") }
+    if resume && flags.isSet("overwrite") {
+        throw UsageError(description: "--resume and --overwrite exclude each other")
+    }
     // Everything that can be refused is checked before the output directory is touched.
     let data = try settings.makeData()
     try settings.validate(data: data)
     do {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     } catch {
-        throw UsageError(description: "cannot create the output directory \(output.path): \(InputFile.reason(of: error))")
+        throw UsageError(description: "cannot create the output directory \(output.path): "
+                         + "\(InputFile.reason(of: error))")
     }
     let lock = try lockRunDirectory(output)
     defer { close(lock) }
@@ -207,7 +212,7 @@ func runTrain(_ arguments: [String]) throws {
     metadata["run.learning-rate"] = String(learningRate)
     metadata["run.batch-size"] = String(batchSize)
     metadata["run.balancer"] = balancing.rawValue
-    metadata["run.mode"] = (mode ?? defaultTrainingMode(for: settings.architecture)).rawValue
+    metadata["run.mode"] = modeFlagName(mode ?? defaultTrainingMode(for: settings.architecture))
     metadata["run.group-size"] = String(groupSize)
     metadata["run.log-format"] = logFormat
     if resume { try checkUnchangedSettings(checkpointURL, now: metadata) }
@@ -216,26 +221,47 @@ func runTrain(_ arguments: [String]) throws {
             try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
         }
     }
-    print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataset.rawValue): \(data.train.count) train / "
-          + "\(data.validation.count) validation / \(data.test.count) test samples, \(data.train.tasks.count) tasks, \(epochs) epochs")
-    let result = try runExperiment(settings.architecture, data: data, options: settings.options, epochs: epochs, batchSize: batchSize,
-                                   learningRate: Float(learningRate), mode: mode, balancing: balancing, taskGroupSize: groupSize,
-                                   logURL: output.appendingPathComponent("log.\(logFormat)"), checkpointURL: checkpointURL,
-                                   diagnosticsURL: output.appendingPathComponent("diagnostics.jsonl"), gradientStatisticsInterval: 20,
-                                   printsEpochs: !flags.isSet("quiet"), metadata: metadata, resume: resume)
+    print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataset.rawValue): "
+          + "\(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test samples, "
+          + "\(data.train.tasks.count) tasks, \(epochs) epochs")
+    let result = try runExperiment(settings.architecture, data: data, options: settings.options, epochs: epochs,
+                                   batchSize: batchSize, learningRate: Float(learningRate), mode: mode,
+                                   balancing: balancing, taskGroupSize: groupSize,
+                                   logURL: output.appendingPathComponent("log.\(logFormat)"),
+                                   checkpointURL: checkpointURL,
+                                   diagnosticsURL: output.appendingPathComponent("diagnostics.jsonl"),
+                                   gradientStatisticsInterval: 20, printsEpochs: !flags.isSet("quiet"),
+                                   metadata: metadata, resume: resume)
     let tasks = data.train.tasks.map(\.name)
     if !result.history.isEmpty {
-        try LinePlot(title: "Training loss (\(settings.architecture.rawValue))", xLabel: "epoch", yLabel: "mean training loss",
-                     series: tasks.indices.map { task in .init(name: tasks[task], values: result.history.map { $0.trainLosses[task] }) },
+        try LinePlot(title: "Training loss (\(settings.architecture.rawValue))", xLabel: "epoch",
+                     yLabel: "mean training loss", series: tasks.indices.map { task in
+                         .init(name: tasks[task], values: result.history.map { $0.trainLosses[task] })
+                     },
                      logarithmicY: true).write(to: output.appendingPathComponent("loss.svg"))
-        try LinePlot(title: "Validation \(data.train.tasks[0].metrics[0].rawValue)", xLabel: "epoch", yLabel: "main metric",
-                     series: tasks.indices.map { task in .init(name: tasks[task], values: result.history.map { $0.validation![task].mainValue }) })
+        try LinePlot(title: "Validation \(data.train.tasks[0].metrics[0].rawValue)", xLabel: "epoch",
+                     yLabel: "main metric", series: tasks.indices.map { task in
+                         .init(name: tasks[task], values: result.history.map { $0.validation![task].mainValue })
+                     })
             .write(to: output.appendingPathComponent("validation.svg"))
     }
     print("\n" + comparisonTable([(settings.architecture.rawValue, result)], baseline: nil))
     print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, model.mtlckpt}; "
           + "evaluate with: mtl eval --checkpoint \(checkpointURL.path)")
 }
+
+/// The `--mode` name of `mode`; checkpoints record these.
+func modeFlagName(_ mode: TrainingMode) -> String {
+    switch mode {
+    case .summed: "summed"
+    case .taskAlternating: "alternating"
+    case .randomTaskGroups: "groups"
+    }
+}
+
+/// A checkpoint's `run.mode` as a `--mode` name: checkpoints written before 2026-11-30 recorded the
+/// enum's raw values (`taskAlternating`), which `mtl eval` then refused.
+func storedModeName(_ value: String) -> String { TrainingMode(rawValue: value).map(modeFlagName) ?? value }
 
 /// `--resume` continues a run only with the settings it was started with: every `run.<flag>` of
 /// `resultFlags` recorded in the checkpoint must equal its value now (all differences are listed).
@@ -249,16 +275,18 @@ func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]
     var changed: [String] = [], unrecorded: [String] = []
     for flag in resultFlags {
         guard let current = metadata["run.\(flag)"] else { continue }
-        guard let previous = stored["run.\(flag)"] else { unrecorded.append("--\(flag)"); continue }
+        guard var previous = stored["run.\(flag)"] else { unrecorded.append("--\(flag)"); continue }
+        if flag == "mode" { previous = storedModeName(previous) }
         if previous != current { changed.append("--\(flag) \(excerpt(previous)) → \(current)") }
     }
     if recordsAll, !unrecorded.isEmpty {
-        throw UsageError(description: "--resume: the checkpoint in \(checkpointURL.deletingLastPathComponent().path) does not record "
-                         + "\(unrecorded.joined(separator: ", ")): it was damaged or edited")
+        throw UsageError(description: "--resume: the checkpoint in \(checkpointURL.deletingLastPathComponent().path) "
+                         + "does not record \(unrecorded.joined(separator: ", ")): it was damaged or edited")
     }
     guard changed.isEmpty else {
-        throw UsageError(description: "--resume: the run in \(checkpointURL.deletingLastPathComponent().path) was started with other "
-                         + "settings: \(changed.joined(separator: ", ")) (only --epochs, --threads and --quiet may change on resume)")
+        throw UsageError(description: "--resume: the run in \(checkpointURL.deletingLastPathComponent().path) was "
+                         + "started with other settings: \(changed.joined(separator: ", ")) (only --epochs, --threads "
+                         + "and --quiet may change on resume)")
     }
     if !unrecorded.isEmpty {
         let note = "mtl: note: the checkpoint does not record \(unrecorded.joined(separator: ", ")); "
@@ -277,25 +305,31 @@ let evalCommand = CommandSpec(
 func runEval(_ arguments: [String]) throws {
     let flags = try Arguments(arguments, spec: evalCommand)
     Parallelism.threadCount = try flags.threadCount()
-    guard let path = flags.string("checkpoint") else { throw UsageError(description: "eval: --checkpoint PATH is required") }
+    guard let path = flags.string("checkpoint") else {
+        throw UsageError(description: "eval: --checkpoint PATH is required")
+    }
     var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: path))
     let settings = try RunSettings(metadata: checkpoint.metadata)
     let data = try settings.makeData()
     try settings.validate(data: data)
-    let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape, options: settings.options)
+    let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape,
+                            options: settings.options)
     for key in checkpoint.tensors.keys where key.hasPrefix("trainer.") { checkpoint.tensors[key] = nil }
     try model.load(checkpoint)
     let broken = model.nonFiniteParameters()
     guard broken.isEmpty else {
-        throw UsageError(description: "the checkpoint's weights hold NaN or infinite values (\(broken.count) parameter(s), first "
+        throw UsageError(description: "the checkpoint's weights hold NaN or infinite values (\(broken.count) "
+                         + "parameter(s), first "
                          + "\(broken[0])): the run diverged; train again with a lower --learning-rate")
     }
     let epochs = checkpoint.metadata["trainer.completedEpochs"].map { excerpt($0) } ?? "?"
     let evaluations = evaluate(model, on: data.test)
-    print("\(settings.architecture.rawValue) on \(settings.dataset.rawValue), \(epochs) epochs, test split (\(data.test.count) samples):")
+    print("\(settings.architecture.rawValue) on \(settings.dataset.rawValue), \(epochs) epochs, test split "
+          + "(\(data.test.count) samples):")
     for evaluation in evaluations {
         let metrics = evaluation.metrics.sorted { $0.key.rawValue < $1.key.rawValue }
             .map { String(format: "%@ %.4f", $0.key.rawValue, $0.value) }
-        print("  \(evaluation.task): loss \(String(format: "%.4f", evaluation.loss)), " + metrics.joined(separator: ", "))
+        print("  \(evaluation.task): loss \(String(format: "%.4f", evaluation.loss)), "
+              + metrics.joined(separator: ", "))
     }
 }

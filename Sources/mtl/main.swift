@@ -76,7 +76,8 @@ do {
     case "study":
         try runStudyCommand(rest)
     default:
-        throw UsageError(description: "unknown command '\(excerpt(command))' (commands: \(commands.map(\.name).joined(separator: ", ")), help)")
+        throw UsageError(description: "unknown command '\(excerpt(command))' (commands: "
+                         + "\(commands.map(\.name).joined(separator: ", ")), help)")
     }
 } catch let help as HelpRequest {
     print(help.usage)

@@ -16,9 +16,11 @@ struct CommandLineTests {
 
     /// The `mtl` executable built with the tests.
     static let executable: URL? = {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mtl")
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("mtl")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return ["release", "debug"].map { root.appendingPathComponent(".build/\($0)/mtl") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
@@ -43,7 +45,8 @@ struct CommandLineTests {
         let errorData = standardError.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         // A trap ends the process by a signal: report it as such, never as a status.
-        let status = process.terminationReason == .uncaughtSignal ? 1000 + process.terminationStatus : process.terminationStatus
+        let status = process.terminationReason == .uncaughtSignal ? 1000 + process.terminationStatus
+                                                                  : process.terminationStatus
         return Outcome(status: status, output: String(decoding: outputData, as: UTF8.self),
                        error: String(decoding: errorData, as: UTF8.self))
     }
@@ -63,7 +66,8 @@ struct CommandLineTests {
     func help() throws {
         for command in ["demo", "train", "eval", "compare", "tour"] {
             let outcome = try Self.mtl([command, "--help"])
-            #expect(outcome.status == 0 && outcome.output.contains("USAGE") && outcome.output.contains("mtl \(command)"),
+            #expect(outcome.status == 0 && outcome.output.contains("USAGE")
+                    && outcome.output.contains("mtl \(command)"),
                     "mtl \(command) --help: \(outcome.status) \(outcome.error)")
         }
         #expect(try Self.mtl(["train", "--help"]).output.contains("--epochs N"))
@@ -94,7 +98,8 @@ struct CommandLineTests {
                               "--samples", "40"], directory: directory).refused(saying: "a layer of"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
         #expect(try Self.mtl(["train", "--dataset", "shapes", "--architecture", "fixed-partitioning", "--width", "8",
-                              "--sharing-ratio", "0.01", "--samples", "40"], directory: directory).refused(saying: "a layer of"))
+                              "--sharing-ratio", "0.01", "--samples", "40"],
+                             directory: directory).refused(saying: "a layer of"))
     }
 
     @Test("a study's runs file is never mixed with other settings, other tasks or damaged rows")
@@ -202,5 +207,28 @@ struct CommandLineTests {
         diverged.tensors[name] = Tensor(repeating: .nan, shape: diverged.tensors[name]!.shape)
         try diverged.write(to: crafted)
         #expect(try Self.mtl(["eval", "--checkpoint", crafted.path]).refused(saying: "NaN"))
+    }
+
+    @Test("mtl eval reads task-alternating runs (roaming by default), also from checkpoints that recorded the raw mode")
+    func evalReadsTaskAlternatingRuns() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func run(epochs: Int) -> [String] {
+            ["train", "--dataset", "shapes", "--architecture", "roaming", "--samples", "60", "--epochs", "\(epochs)",
+             "--quiet", "--output", directory.path]
+        }
+        #expect(try Self.mtl(run(epochs: 1)).status == 0)
+        let url = directory.appendingPathComponent("model.mtlckpt")
+        var checkpoint = try Checkpoint(contentsOf: url)
+        #expect(checkpoint.metadata["run.mode"] == "alternating")
+        let evaluated = try Self.mtl(["eval", "--checkpoint", url.path])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        // Before the fix, checkpoints recorded `taskAlternating`, which eval refused.
+        checkpoint.metadata["run.mode"] = "taskAlternating"
+        try checkpoint.write(to: url)
+        let legacy = try Self.mtl(["eval", "--checkpoint", url.path])
+        #expect(legacy.status == 0, "\(legacy.error)")
+        let resumed = try Self.mtl(run(epochs: 2) + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.error)")
     }
 }

@@ -13,22 +13,26 @@ import MultiTask
 struct BalancingTests {
     func multiHead(seed: UInt64, inputCount: Int = 20, taskCount: Int = 2, width: Int = 32) -> MultiHeadNetwork {
         let random = RandomSource(seed: seed)
-        return MultiHeadNetwork(trunk: Sequential([Linear(inputCount: inputCount, outputCount: width, random: random), ReLU(),
-                                                   Linear(inputCount: width, outputCount: width, random: random), ReLU()]),
-                                heads: (0..<taskCount).map { _ in Linear(inputCount: width, outputCount: 1, random: random) })
+        return MultiHeadNetwork(trunk: Sequential([Linear(inputCount: inputCount, outputCount: width, random: random),
+                                                   ReLU(),
+                                                   Linear(inputCount: width, outputCount: width, random: random),
+                                                   ReLU()]),
+                                heads: (0..<taskCount).map { _ in Linear(inputCount: width, outputCount: 1,
+                                                                         random: random) })
     }
 
     /// Related regression with task 0's targets scaled by `scale` (its loss by scale²).
     func unequalScales(scale: Float, sampleCount: Int = 2000) throws -> DatasetSplits<MultiTaskDataset> {
-        var data = try RelatedRegression(correlation: 0.5, inputCount: 20, seed: 1).dataset(sampleCount: sampleCount, seed: 2)
+        var data = try RelatedRegression(correlation: 0.5, inputCount: 20, seed: 1).dataset(sampleCount: sampleCount,
+                                                                                            seed: 2)
         data.targets[0] = data.targets[0] * scale
         return data.split(seed: 3)
     }
 
     /// A context over a model for losses given as leaf variables.
     func context(_ model: MultiTaskNetwork, tasks: [Int], step: Int = 0) -> BalancingContext {
-        BalancingContext(model: model, tasks: tasks, sharedParameters: model.sharedParameters(), sharedRepresentation: nil,
-                         regularization: nil, step: step, epoch: 0)
+        BalancingContext(model: model, tasks: tasks, sharedParameters: model.sharedParameters(),
+                         sharedRepresentation: nil, regularization: nil, step: step, epoch: 0)
     }
 
     func leafLosses(_ values: [Float]) -> [Variable] { values.map { Variable(Tensor($0), requiresGradient: true) } }
@@ -113,12 +117,15 @@ struct BalancingTests {
             for batch in data.train.batches(size: 32, shuffleSeed: UInt64(epoch)) {
                 model.zeroGradients()
                 let outputs = model.outputs(Variable(batch.inputs))
-                let losses = (0..<2).map { meanSquaredError(prediction: outputs.outputs[$0], target: batch.targets[$0]) }
+                let losses = (0..<2).map {
+                    meanSquaredError(prediction: outputs.outputs[$0], target: batch.targets[$0])
+                }
                 let used = balancer.backward(losses: losses, context: BalancingContext(
                     model: model, tasks: [0, 1], sharedParameters: model.sharedParameters(), sharedRepresentation: nil,
                     regularization: nil, step: step, epoch: epoch))
                 optimizer.step()
-                #expect(Swift.abs(used.reduce(0, +) - 2) < 1e-4 && Swift.abs(balancer.currentWeights.reduce(0, +) - 2) < 1e-4)
+                #expect(Swift.abs(used.reduce(0, +) - 2) < 1e-4
+                        && Swift.abs(balancer.currentWeights.reduce(0, +) - 2) < 1e-4)
                 norms.append(balancer.lastGradientNorms)
                 targets.append(balancer.lastTargets)
                 step += 1
@@ -128,12 +135,14 @@ struct BalancingTests {
         // single batches are noisy).
         func logRatioGap(_ range: Range<Int>) -> Float {
             let sums = { (rows: [[Float]], task: Int) in range.reduce(Float(0)) { $0 + rows[$1][task] } }
-            return Swift.abs(Foundation.log(sums(norms, 0) / sums(norms, 1)) - Foundation.log(sums(targets, 0) / sums(targets, 1)))
+            return Swift.abs(Foundation.log(sums(norms, 0) / sums(norms, 1))
+                             - Foundation.log(sums(targets, 0) / sums(targets, 1)))
         }
         let first = logRatioGap(0..<1), late = logRatioGap((norms.count - 200)..<norms.count)
         print("GradNorm log-ratio gap: first step \(first), last 200 steps \(late); weights \(balancer.currentWeights)")
         #expect(first > 2, "at the start the loss scales differ 100×: gap \(first)")
-        #expect(late < 0.2, "log-ratio gap of the gradient norms to their targets: first step \(first), last 200 steps \(late)")
+        #expect(late < 0.2,
+                "log-ratio gap of the gradient norms to their targets: first step \(first), last 200 steps \(late)")
         // The small-loss task is up-weighted.
         #expect(balancer.currentWeights[1] > balancer.currentWeights[0])
     }
@@ -177,15 +186,20 @@ struct BalancingTests {
         let adam = try dominance(separatesTasks: false), adaTask = try dominance(separatesTasks: true)
         #expect(adam.count == 4 && adaTask.count == 4)  // two shared Linear layers: weight and bias each
         for (plain, separated) in zip(adam, adaTask) {
-            print("AU dominance \(plain.name): Adam \(plain.dominatedCounts) (largest \(plain.largestFraction)), AdaTask \(separated.dominatedCounts) (largest \(separated.largestFraction))")
-            #expect(plain.dominatedCounts[0] > plain.dominatedCounts[1], "\(plain.name): under Adam task 0 (100× loss) dominates")
+            print("AU dominance \(plain.name): Adam \(plain.dominatedCounts) (largest \(plain.largestFraction)), "
+                  + "AdaTask \(separated.dominatedCounts) (largest \(separated.largestFraction))")
+            #expect(plain.dominatedCounts[0] > plain.dominatedCounts[1],
+                    "\(plain.name): under Adam task 0 (100× loss) dominates")
             #expect(separated.largestFraction < plain.largestFraction, "\(plain.name)")
         }
         // Over all shared scalars: the fraction dominated by the large-loss task.
         func fraction(_ layers: [AdaTask.LayerDominance]) -> Double {
-            Double(layers.reduce(0) { $0 + $1.dominatedCounts[0] }) / Double(layers.reduce(0) { $0 + $1.dominatedCounts.reduce(0, +) })
+            Double(layers.reduce(0) { $0 + $1.dominatedCounts[0] })
+                / Double(layers.reduce(0) { $0 + $1.dominatedCounts.reduce(0, +) })
         }
-        print("AU dominance overall: task 0 dominates \(fraction(adam)) of the shared scalars under Adam, \(fraction(adaTask)) under AdaTask; mean AU share of task 0: Adam \(adam.map { $0.meanShares[0] }), AdaTask \(adaTask.map { $0.meanShares[0] })")
+        print("AU dominance overall: task 0 dominates \(fraction(adam)) of the shared scalars under Adam, "
+              + "\(fraction(adaTask)) under AdaTask; mean AU share of task 0: Adam \(adam.map { $0.meanShares[0] }), "
+              + "AdaTask \(adaTask.map { $0.meanShares[0] })")
         #expect(fraction(adam) > 0.95 && fraction(adaTask) < fraction(adam) - 0.1)
     }
 
@@ -193,24 +207,30 @@ struct BalancingTests {
     func everyBalancer(taskCount: Int, model: MultiTaskNetwork) -> [(LossBalancer, Optimizer?)] {
         let adaTask = AdaTask(model: model, learningRate: 3e-3)
         return [
-            (EqualWeighting(), nil), (StaticWeighting(weights: [0.5, 1.5]), nil), (UncertaintyWeighting(taskCount: taskCount), nil),
-            (DynamicWeightAverage(taskCount: taskCount), nil), (RandomLossWeighting(seed: 1), nil), (GeometricLossStrategy(), nil),
-            (GradNorm(taskCount: taskCount), nil), (GradNorm(taskCount: taskCount, alpha: 0.5, initialLosses: .everyEpoch), nil),
-            (UnitaryScalarization(weightDecay: 1e-4), nil), (MGDA(), nil), (MGDA(gradientsWith: .parameters, normalization: .l2), nil),
+            (EqualWeighting(), nil), (StaticWeighting(weights: [0.5, 1.5]), nil),
+            (UncertaintyWeighting(taskCount: taskCount), nil), (DynamicWeightAverage(taskCount: taskCount), nil),
+            (RandomLossWeighting(seed: 1), nil), (GeometricLossStrategy(), nil), (GradNorm(taskCount: taskCount), nil),
+            (GradNorm(taskCount: taskCount, alpha: 0.5, initialLosses: .everyEpoch), nil),
+            (UnitaryScalarization(weightDecay: 1e-4), nil), (MGDA(), nil),
+            (MGDA(gradientsWith: .parameters, normalization: .l2), nil),
             (MGDA(normalization: .lossPlus), nil), (PCGrad(seed: 2), nil), (NashMTL(), nil), (adaTask, adaTask),
         ]
     }
 
-    @Test("every balancer trains both tasks through the trainer, and resuming from a checkpoint repeats the run exactly")
+    @Test("""
+        every balancer trains both tasks through the trainer, and resuming from a checkpoint repeats the run exactly
+        """)
     func everyBalancerTrainsAndResumes() throws {
         let data = try unequalScales(scale: 3, sampleCount: 1200)
         for index in 0..<15 {
             func makeTrainer(epochs: Int, checkpointURL: URL?) -> (Trainer, MultiHeadNetwork) {
                 let model = multiHead(seed: 7)
                 let (balancer, optimizer) = everyBalancer(taskCount: 2, model: model)[index]
-                let trainer = Trainer(model: model, optimizer: optimizer ?? Adam(parameters: model.parameters(), learningRate: 3e-3),
+                let trainer = Trainer(model: model,
+                                      optimizer: optimizer ?? Adam(parameters: model.parameters(), learningRate: 3e-3),
                                       balancer: balancer,
-                                      configuration: .init(epochs: epochs, batchSize: 32, seed: 3, checkpointURL: checkpointURL, showsProgress: false))
+                                      configuration: .init(epochs: epochs, batchSize: 32, seed: 3,
+                                                           checkpointURL: checkpointURL, showsProgress: false))
                 return (trainer, model)
             }
             let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-\(UUID())-balancer.mtlckpt")
@@ -220,7 +240,8 @@ struct BalancingTests {
             let records = try full.fit(data.train, validation: data.validation)
             let name = full.balancer.name
             for task in 0..<2 {
-                #expect(records.last!.validation![task].loss < 0.85 * before[task].loss, "\(name) task \(task): \(before[task].loss) → \(records.last!.validation![task].loss)")
+                #expect(records.last!.validation![task].loss < 0.85 * before[task].loss,
+                        "\(name) task \(task): \(before[task].loss) → \(records.last!.validation![task].loss)")
             }
             let (half, _) = makeTrainer(epochs: 2, checkpointURL: url)
             try half.fit(data.train)
@@ -228,7 +249,8 @@ struct BalancingTests {
             try resumed.resume(from: url)
             try resumed.fit(data.train)
             for (a, b) in zip(fullModel.namedParameters(), resumedModel.namedParameters()) {
-                #expect(a.parameter.value.scalars == b.parameter.value.scalars, "\(name): \(a.name) differs after resuming")
+                #expect(a.parameter.value.scalars == b.parameter.value.scalars,
+                        "\(name): \(a.name) differs after resuming")
             }
         }
     }
@@ -236,12 +258,14 @@ struct BalancingTests {
     @Test("random task grouping takes one update per group; diagnostics log weights, gradient statistics and dominance")
     func groupingAndDiagnostics() throws {
         let data = try unequalScales(scale: 1, sampleCount: 600)
-        let diagnostics = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-\(UUID())-diagnostics.jsonl")
+        let diagnostics = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mtk-\(UUID())-diagnostics.jsonl")
         defer { try? FileManager.default.removeItem(at: diagnostics) }
         for groupSize in [1, 2] {
             let model = multiHead(seed: 8)
             let adaTask = AdaTask(model: model, learningRate: 3e-3)
-            var configuration = Trainer.Configuration(epochs: 2, batchSize: 30, seed: 4, mode: .randomTaskGroups, showsProgress: false)
+            var configuration = Trainer.Configuration(epochs: 2, batchSize: 30, seed: 4, mode: .randomTaskGroups,
+                                                      showsProgress: false)
             configuration.taskGroupSize = groupSize
             configuration.gradientStatisticsInterval = 3
             configuration.diagnosticsURL = diagnostics
@@ -279,8 +303,10 @@ struct AdaTaskControlTests {
         #expect(balancer is EqualWeighting)
         let shared = Set(model.sharedParameters().map(ObjectIdentifier.init))
         #expect(optimizer.groups.count == 2)
-        #expect(optimizer.groups[0].learningRate == 2e-3 && optimizer.groups[0].parameters.allSatisfy { shared.contains(ObjectIdentifier($0)) })
-        #expect(optimizer.groups[1].learningRate == 1e-3 && optimizer.groups[1].parameters.allSatisfy { !shared.contains(ObjectIdentifier($0)) })
+        #expect(optimizer.groups[0].learningRate == 2e-3
+                && optimizer.groups[0].parameters.allSatisfy { shared.contains(ObjectIdentifier($0)) })
+        #expect(optimizer.groups[1].learningRate == 1e-3
+                && optimizer.groups[1].parameters.allSatisfy { !shared.contains(ObjectIdentifier($0)) })
         #expect(optimizer.parameters.count == model.parameters().count)
     }
 }

@@ -92,7 +92,10 @@ struct CraftedCheckpointTests {
         return result
     }
 
-    @Test("thousands of resealed semantic edits: each resume trains or throws, none traps; bad optimizer state always throws")
+    @Test("""
+        thousands of resealed semantic edits: each resume trains or throws, none traps; bad optimizer state always \
+        throws
+        """)
     func craftedResumes() throws {
         var loaded = 0, refused = 0, variantCount = 0
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-crafted-\(UUID())")
@@ -126,8 +129,9 @@ struct CraftedCheckpointTests {
                     if edited.hasPrefix("optimizer.") || edited.contains(".optimizer."), !edited.hasSuffix("step"),
                        edited != "optimizer.stepCount",
                        let tensor = variant.tensors[edited], let good = checkpoint.tensors[edited] {
-                        #expect(tensor.shape == good.shape && tensor.scalars.allSatisfy(\.isFinite),
-                                "\(setup.architecture) \(setup.method): \(label) was accepted \(tensor.shape) \(good.shape)")
+                        #expect(tensor.shape == good.shape && tensor.scalars.allSatisfy(\.isFinite), """
+                            \(setup.architecture) \(setup.method): \(label) was accepted \(tensor.shape) \(good.shape)
+                            """)
                     }
                 } catch {
                     refused += 1
@@ -178,7 +182,8 @@ struct CraftedCheckpointTests {
         defer { try? FileManager.default.removeItem(at: url) }
         try roaming.saveCheckpoint(to: url)
         let checkpoint = try Checkpoint(contentsOf: url)
-        let maskName = checkpoint.tensors.keys.sorted().first { $0.hasSuffix(".masks.value") || $0.hasSuffix(".masks") }!
+        let maskName = checkpoint.tensors.keys.sorted()
+            .first { $0.hasSuffix(".masks.value") || $0.hasSuffix(".masks") }!
         let shape = checkpoint.tensors[maskName]!.shape
         for (value, reason) in [(Float(0), "no active unit"), (.nan, "other than 0 and 1"), (0.5,
             "other than 0 and 1")] {

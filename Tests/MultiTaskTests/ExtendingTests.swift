@@ -20,7 +20,8 @@ struct ExtendingTests {
     func customLayer() {
         let gate = FeatureGate(featureCount: 3)
         #expect(gate.namedParameters().map(\.name) == ["logits"])
-        let result = gradcheck("FeatureGate", inputs: [Tensor.normal([4, 3], seed: 1), Tensor.normal([3], seed: 2)]) { inputs in
+        let result = gradcheck("FeatureGate",
+                               inputs: [Tensor.normal([4, 3], seed: 1), Tensor.normal([3], seed: 2)]) { inputs in
             inputs[0] * inputs[1].sigmoid()
         }
         #expect(result.passed, "\(result)")
@@ -33,7 +34,9 @@ struct ExtendingTests {
         let model = MultiHeadNetwork(trunk: Linear(inputCount: 2, outputCount: 2), heads: [Identity(), Identity()])
         let losses = [Variable(Tensor(3), requiresGradient: true), Variable(Tensor(5), requiresGradient: true)]
         let balancer = StaticWeighting(weights: [0.25, 2])
-        let weights = balancer.backward(losses: losses, context: BalancingContext(model: model, tasks: [0, 1], sharedParameters: model.sharedParameters()))
+        let weights = balancer.backward(losses: losses,
+                                        context: BalancingContext(model: model, tasks: [0, 1],
+                                                                  sharedParameters: model.sharedParameters()))
         #expect(weights == [0.25, 2])
         #expect(losses.map { $0.grad!.scalar } == [0.25, 2])
     }

@@ -18,7 +18,8 @@ struct InterruptedRunTests {
         return Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-2),
                        configuration: .init(epochs: epochs, batchSize: 16, seed: 6,
                                             logURL: directory.appendingPathComponent("log.csv"),
-                                            checkpointURL: directory.appendingPathComponent("model.mtlckpt"), showsProgress: false))
+                                            checkpointURL: directory.appendingPathComponent("model.mtlckpt"),
+                                            showsProgress: false))
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -36,7 +37,8 @@ struct InterruptedRunTests {
     func logFollowsCheckpoint() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let checkpoint = directory.appendingPathComponent("model.mtlckpt"), log = directory.appendingPathComponent("log.csv")
+        let checkpoint = directory.appendingPathComponent("model.mtlckpt"),
+            log = directory.appendingPathComponent("log.csv")
         try Self.trainer(epochs: 2, directory: directory).fit(Self.data.train, validation: Self.data.validation)
         let committed = try Data(contentsOf: checkpoint)
         try Self.trainer(epochs: 3, directory: directory).resumeAndFit(checkpoint, Self.data)
@@ -90,7 +92,9 @@ struct InterruptedRunTests {
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         #expect(!FileManager.default.fileExists(atPath: ownId.path))
         #expect(FileManager.default.fileExists(atPath: live.path))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".tmp")
+        }
         #expect(leftovers == [live.lastPathComponent])
     }
 

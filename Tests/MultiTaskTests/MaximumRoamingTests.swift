@@ -9,7 +9,10 @@ import MultiTask
 /// Chapter 09 — Maximum Roaming: the invariants of the masks and of the roaming updates.
 @Suite("Maximum Roaming")
 struct MaximumRoamingTests {
-    @Test("invariants after every update over random T, C, p: counts fixed, binary, B_t grows by one, cover at init; updates to full roaming = C − round(pC)")
+    @Test("""
+        invariants after every update over random T, C, p: counts fixed, binary, B_t grows by one, cover at init; \
+        updates to full roaming = C − round(pC)
+        """)
     func invariants() {
         var generator = SeededGenerator(seed: 1)
         for trial in 0..<60 {
@@ -22,9 +25,11 @@ struct MaximumRoamingTests {
             let context = "T \(tasks), C \(units), p \(ratio)"
             // Round-robin init: every unit active for at least one task; each task round(pC) units.
             for unit in 0..<units {
-                #expect((0..<tasks).contains { mask.masks.value.scalars[$0 * units + unit] == 1 }, "\(context): unit \(unit) unused at init")
+                #expect((0..<tasks).contains { mask.masks.value.scalars[$0 * units + unit] == 1 },
+                        "\(context): unit \(unit) unused at init")
             }
-            let network = MaximumRoamingNetwork(trunk: Sequential(mask), heads: (0..<tasks).map { _ in Identity() },
+            let network = MaximumRoamingNetwork(trunk: MaskedSequential(mask),
+                                                heads: (0..<tasks).map { _ in Identity() },
                                                 updateInterval: 1, seed: UInt64(trial))
             var updates = 0
             while true {
@@ -33,15 +38,20 @@ struct MaximumRoamingTests {
                 updates += 1
                 #expect(mask.masks.value.scalars.allSatisfy { $0 == 0 || $0 == 1 }, "\(context): mask not binary")
                 for task in 0..<tasks {
-                    #expect(mask.activeUnits(of: task).count == active, "\(context): task \(task) has \(mask.activeUnits(of: task).count) active")
+                    #expect(mask.activeUnits(of: task).count == active,
+                            "\(context): task \(task) has \(mask.activeUnits(of: task).count) active")
                     let visited = units - mask.unvisitedUnits(of: task).count
-                    #expect(visited == min(units, visitedBefore[task] + 1), "\(context): B_\(task) grew from \(visitedBefore[task]) to \(visited)")
+                    #expect(visited == min(units, visitedBefore[task] + 1),
+                            "\(context): B_\(task) grew from \(visitedBefore[task]) to \(visited)")
                     // Active units are always visited units.
-                    for unit in mask.activeUnits(of: task) { #expect(mask.visited.value.scalars[task * units + unit] == 1) }
+                    for unit in mask.activeUnits(of: task) {
+                        #expect(mask.visited.value.scalars[task * units + unit] == 1)
+                    }
                 }
                 if updates > units { Issue.record("\(context): roaming did not stop"); break }
             }
-            #expect(updates == units - active, "\(context): \(updates) updates to full roaming, formula \(units - active)")
+            #expect(updates == units - active,
+                    "\(context): \(updates) updates to full roaming, formula \(units - active)")
             #expect(abs(network.progress - 1) < 1e-12 && network.isRoamingFinished)
         }
     }
@@ -49,13 +59,15 @@ struct MaximumRoamingTests {
     @Test("update ratio stops roaming early; fixed partitioning never changes the masks")
     func updateRatioAndFixedPartitioning() {
         let mask = TaskMask(unitCount: 20, taskCount: 2, sharingRatio: 0.5, seed: 3)
-        let network = MaximumRoamingNetwork(trunk: Sequential(mask), heads: [Identity(), Identity()], updateInterval: 2, updateRatio: 0.5, seed: 3)
+        let network = MaximumRoamingNetwork(trunk: MaskedSequential(mask), heads: [Identity(), Identity()],
+                                            updateInterval: 2, updateRatio: 0.5, seed: 3)
         for step in 0..<100 { network.willTrain(step: step) }
         #expect(mask.updateCount.value.scalars[0] == 5)          // 0.5 · (20 − 10)
         #expect(abs(network.progress - 0.75) < 1e-12)             // (10 + 5) / 20
         let fixedMask = TaskMask(unitCount: 20, taskCount: 2, sharingRatio: 0.5, seed: 3)
         let initial = fixedMask.masks.value
-        let fixed = MaximumRoamingNetwork(trunk: Sequential(fixedMask), heads: [Identity(), Identity()], updateInterval: nil, seed: 3)
+        let fixed = MaximumRoamingNetwork(trunk: MaskedSequential(fixedMask), heads: [Identity(), Identity()],
+                                          updateInterval: nil, seed: 3)
         for step in 0..<100 { fixed.willTrain(step: step) }
         #expect(fixedMask.masks.value == initial && fixed.progress == 0.5)
     }
@@ -65,7 +77,8 @@ struct MaximumRoamingTests {
         let random = RandomSource(seed: 4)
         let linear = Linear(inputCount: 3, outputCount: 6, random: random)
         let mask = TaskMask(after: linear, taskCount: 2, sharingRatio: 0.5, seed: 5)
-        let network = MaximumRoamingNetwork(trunk: Sequential(linear, mask), heads: [Identity(), Identity()], updateInterval: 1, seed: 5)
+        let network = MaximumRoamingNetwork(trunk: MaskedSequential(linear, mask), heads: [Identity(), Identity()],
+                                            updateInterval: 1, seed: 5)
         let x = Variable(Tensor.normal([4, 3], seed: 6))
         for task in 0..<2 {
             let output = network(x, task: task)
@@ -105,7 +118,57 @@ struct MaximumRoamingTests {
         #expect((0..<3).map { mask.activeUnits(of: $0).count } == counts)
     }
 
-    @Test("skipping masked units (outputs and the next layer's inputs) gives the masked network's outputs, gradients and updates")
+    @Test("a masked step computes only the task's units and reads only the units the previous mask kept")
+    func maskedStepsPassTheirSubsets() {
+        let random = RandomSource(seed: 21)
+        let first = RecordingLinear(Linear(inputCount: 4, outputCount: 6, random: random))
+        let second = RecordingLinear(Linear(inputCount: 6, outputCount: 6, random: random))
+        let firstMask = TaskMask(after: first, taskCount: 2, sharingRatio: 0.5, seed: 1)
+        let secondMask = TaskMask(after: second, taskCount: 2, sharingRatio: 0.5, seed: 2)
+        let trunk = MaskedSequential(MaskedSequential(first, firstMask, ReLU(), skipsMaskedUnits: true),
+                                     MaskedSequential(second, secondMask, ReLU(), skipsMaskedUnits: true))
+        #expect(trunk.masks.map(ObjectIdentifier.init) == [firstMask, secondMask].map(ObjectIdentifier.init))
+        let x = Variable(Tensor.normal([3, 4], seed: 3))
+        for task in 0..<2 {
+            _ = trunk(x, task: task)
+            #expect(first.calls.last! == [firstMask.activeUnits(of: task), nil])
+            #expect(second.calls.last! == [secondMask.activeUnits(of: task), firstMask.activeUnits(of: task)])
+        }
+        // Without skipping, the layers compute everything and the masks multiply.
+        let plain = MaskedSequential(first, firstMask, ReLU())
+        let output = plain(x, task: 1)
+        #expect(first.calls.count == 3 && first.calls.last! == [nil, nil])
+        let row = Variable(firstMask.masks.value.selecting(1).reshaped(to: [1, 6]))
+        #expect(output.value == ReLU()(first.layer(x) * row).value)
+    }
+
+    @Test("Conv2D and Linear on unit subsets equal the full layer on zeroed inputs, with the other outputs zeroed")
+    func unitSubsetsMatchTheFullLayer() {
+        var generator = SeededGenerator(seed: 31)
+        let convolution = Conv2D(inputChannels: 5, outputChannels: 6, kernelSize: 3, padding: 1,
+                                 random: RandomSource(seed: 32))
+        let linear = Linear(inputCount: 5, outputCount: 6, random: RandomSource(seed: 33))
+        let outputs = [0, 2, 5], inputs = [1, 3, 4]
+        for (layer, shape) in [(convolution as any UnitSubsetComputing, [2, 5, 7, 7]), (linear, [4, 5])] {
+            var x = Tensor.normal(shape, using: &generator)
+            let positions = x.count / (shape[0] * 5)
+            for index in 0..<x.count where !inputs.contains((index / positions) % 5) { x[flat: index] = 0 }
+            let full = layer(Variable(x)).value
+            let subset = layer(Variable(x), computing: outputs, reading: inputs).value
+            let outputPositions = full.count / (shape[0] * 6)
+            for index in 0..<full.count {
+                let unit = (index / outputPositions) % 6
+                let expected = outputs.contains(unit) ? full[flat: index] : 0
+                #expect(abs(subset[flat: index] - expected) <= 1e-5 * max(1, abs(expected)),
+                        "\(type(of: layer)) \(index)")
+            }
+        }
+    }
+
+    @Test("""
+        skipping masked units (outputs and the next layer's inputs) gives the masked network's outputs, gradients \
+        and updates
+        """)
     func skippingMatchesMasking() {
         let tasks = (0..<3).map { TaskSpec(name: "t\($0)", kind: .classification(classCount: 2)) }
         var generator = SeededGenerator(seed: 4)
@@ -116,11 +179,11 @@ struct MaximumRoamingTests {
             func network(skipping: Bool) -> MultiTaskNetwork {
                 var options = ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 1, seed: 5)
                 options.skipsMaskedUnits = skipping
-                return makeNetwork(.maximumRoaming, tasks: dense ? denseTasks : tasks, inputShape: [3, 16, 16], options: options)
+                return makeNetwork(.maximumRoaming, tasks: dense ? denseTasks : tasks, inputShape: [3, 16, 16],
+                                   options: options)
             }
             let masked = network(skipping: false), skipping = network(skipping: true)
-            let convolutions = skipping.namedModules().compactMap { $0.module as? Conv2D }.filter { $0.outputSelection != nil }
-            #expect(convolutions.count == 3 && convolutions.filter { $0.inputSelection != nil }.count == 2)
+            #expect((skipping as! MaximumRoamingNetwork).masks.count == 3)
             let optimizers = [masked, skipping].map { Adam(parameters: $0.parameters(), learningRate: 1e-2) }
             for step in 0..<6 {
                 for (model, optimizer) in zip([masked, skipping], optimizers) {
@@ -134,11 +197,13 @@ struct MaximumRoamingTests {
                     optimizer.step()
                 }
                 for (a, b) in zip(masked.namedParameters(), skipping.namedParameters()) {
-                    #expect(isClose(a.parameter.value, b.parameter.value, rtol: 1e-4, atol: 1e-6), "dense \(dense) step \(step): \(a.name)")
+                    #expect(isClose(a.parameter.value, b.parameter.value, rtol: 1e-4, atol: 1e-6),
+                            "dense \(dense) step \(step): \(a.name)")
                 }
             }
             for task in 0..<3 {
-                #expect(isClose(masked(Variable(input), task: task).value, skipping(Variable(input), task: task).value, rtol: 1e-4, atol: 1e-5))
+                #expect(isClose(masked(Variable(input), task: task).value, skipping(Variable(input), task: task).value,
+                                rtol: 1e-4, atol: 1e-5))
             }
         }
     }
@@ -153,7 +218,7 @@ struct MaximumRoamingTests {
             return makeNetwork(.maximumRoaming, tasks: tasks, inputShape: [6], options: options)
         }
         let masked = network(skipping: false), skipping = network(skipping: true)
-        #expect(skipping.namedModules().compactMap { $0.module as? Linear }.filter { $0.outputSelection != nil }.count == 2)
+        #expect((skipping as! MaximumRoamingNetwork).masks.count == 2)
         let optimizers = [masked, skipping].map { Adam(parameters: $0.parameters(), learningRate: 1e-2) }
         for step in 0..<6 {
             for (model, optimizer) in zip([masked, skipping], optimizers) {
@@ -167,5 +232,22 @@ struct MaximumRoamingTests {
         for (a, b) in zip(masked.namedParameters(), skipping.namedParameters()) {
             #expect(isClose(a.parameter.value, b.parameter.value, rtol: 1e-4, atol: 1e-6), "\(a.name)")
         }
+    }
+}
+
+/// A `Linear` layer that records the subsets each call asks for (outputs, then inputs).
+private final class RecordingLinear: Module, UnitSubsetComputing {
+    let layer: Linear
+    var calls: [[[Int]?]] = []
+    init(_ layer: Linear) { self.layer = layer }
+    var outputUnitCount: Int { layer.outputUnitCount }
+    var unitFilters: Tensor { layer.unitFilters }
+    override func callAsFunction(_ input: Variable) -> Variable {
+        calls.append([nil, nil])
+        return layer(input)
+    }
+    func callAsFunction(_ input: Variable, computing outputs: [Int]?, reading inputs: [Int]?) -> Variable {
+        calls.append([outputs, inputs])
+        return layer(input, computing: outputs, reading: inputs)
     }
 }

@@ -32,7 +32,8 @@ struct MetricsTests {
 
     @Test("regression errors and the mean angle between normals")
     func regression() {
-        var accumulator = TaskMetricAccumulator(spec: TaskSpec(name: "normals", kind: .denseRegression(channelCount: 3), metrics: [.meanAngleError, .absoluteError]))
+        var accumulator = TaskMetricAccumulator(spec: TaskSpec(name: "normals", kind: .denseRegression(channelCount: 3),
+                                                               metrics: [.meanAngleError, .absoluteError]))
         // Two pixels: the first exactly right, the second 90° off.
         let target = Tensor(shape: [1, 3, 1, 2], scalars: [0, 1,  0, 0,  -1, 0])
         let output = Tensor(shape: [1, 3, 1, 2], scalars: [0, 0,  0, 0,  -2, -1])

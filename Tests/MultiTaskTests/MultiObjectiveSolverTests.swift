@@ -20,7 +20,9 @@ struct MultiObjectiveSolverTests {
     func gridMinimum(_ gram: [[Double]], steps: Int) -> Double {
         var best = Double.infinity
         if gram.count == 2 {
-            for i in 0...steps { best = Swift.min(best, norm([Double(i) / Double(steps), 1 - Double(i) / Double(steps)], gram)) }
+            for i in 0...steps {
+                best = Swift.min(best, norm([Double(i) / Double(steps), 1 - Double(i) / Double(steps)], gram))
+            }
         } else {
             for i in 0...steps {
                 for j in 0...(steps - i) {
@@ -65,12 +67,15 @@ struct MultiObjectiveSolverTests {
                 let length = trial == 3 ? Swift.max(2, taskCount - 1) : 3 * taskCount
                 let gram = gramMatrix(randomGradients(taskCount: taskCount, length: length, &generator))
                 let alpha = MinimumNormSolver.solve(gram: gram).weights
-                #expect(alpha.allSatisfy { $0 >= 0 } && Swift.abs(alpha.reduce(0, +) - 1) < 1e-9, "T \(taskCount): α \(alpha)")
+                #expect(alpha.allSatisfy { $0 >= 0 } && Swift.abs(alpha.reduce(0, +) - 1) < 1e-9,
+                        "T \(taskCount): α \(alpha)")
                 let found = norm(alpha, gram)
                 let reference = taskCount <= 3 ? gridMinimum(gram, steps: taskCount == 2 ? 100_000 : 1500)
                                                : projectedGradientMinimum(gram)
-                #expect(found <= reference + 1e-4, "T \(taskCount) trial \(trial): ‖Σαg‖ \(found), reference \(reference)")
-                #expect(Swift.abs(found - reference) <= 1e-4, "T \(taskCount) trial \(trial): ‖Σαg‖ \(found), reference \(reference)")
+                #expect(found <= reference + 1e-4,
+                        "T \(taskCount) trial \(trial): ‖Σαg‖ \(found), reference \(reference)")
+                #expect(Swift.abs(found - reference) <= 1e-4,
+                        "T \(taskCount) trial \(trial): ‖Σαg‖ \(found), reference \(reference)")
                 // The reference's plain Frank–Wolfe (250 iterations, L1 stop 1e-5) for comparison.
                 if taskCount >= 3 {
                     let pair = MinimumNormSolver.solve(gram: gram, maxIterations: 0).weights
@@ -95,7 +100,8 @@ struct MultiObjectiveSolverTests {
             for start in [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]] {
                 let iterated = MinimumNormSolver.frankWolfe(gram: gram, start: start, tolerance: 1e-5,
                                                             awaySteps: false).weights
-                #expect(Swift.abs(iterated[0] - closed[0]) < 1e-6, "closed \(closed), Frank–Wolfe \(iterated) from \(start)")
+                #expect(Swift.abs(iterated[0] - closed[0]) < 1e-6,
+                        "closed \(closed), Frank–Wolfe \(iterated) from \(start)")
             }
         }
         // Opposite gradients: the minimum is 0, at the point weighting them by their lengths' inverse.
@@ -159,13 +165,16 @@ struct MultiObjectiveSolverTests {
         for taskCount in 2...8 {
             for _ in 0..<5 {
                 let scale = Float(Foundation.pow(10, Double(generator.nextInt(below: 5)) - 2))  // 0.01 … 100
-                let gradients = randomGradients(taskCount: taskCount, length: 4 * taskCount, &generator).map { $0.map { $0 * scale } }
+                let gradients = randomGradients(taskCount: taskCount, length: 4 * taskCount, &generator).map {
+                    $0.map { $0 * scale }
+                }
                 let gram = gramMatrix(gradients)
                 let solution = try NashBargainingSolver.solve(gram: gram)
                 let product = gram.map { row in zip(row, solution.weights).reduce(0) { $0 + $1.0 * $1.1 } }
                 for t in 0..<taskCount {
                     #expect(solution.weights[t] > 0)
-                    #expect(Swift.abs(solution.weights[t] * product[t] - 1) < 1e-5, "T \(taskCount) task \(t): α \(solution.weights)")
+                    #expect(Swift.abs(solution.weights[t] * product[t] - 1) < 1e-5,
+                            "T \(taskCount) task \(t): α \(solution.weights)")
                 }
             }
         }

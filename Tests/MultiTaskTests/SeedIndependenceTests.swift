@@ -23,7 +23,8 @@ struct SeedIndependenceTests {
                 for unit in 0..<8 {
                     let column = (0..<100).map { first[flat: $0 * 8 + unit] }
                     let dot = zip(column, direction).reduce(0) { $0 + $1.0 * $1.1 }
-                    let norms = column.reduce(0) { $0 + $1 * $1 }.squareRoot() * direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    let norms = column.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                        * direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
                     largest = Swift.max(largest, Swift.abs(dot / norms))
                 }
             }

@@ -15,7 +15,8 @@ struct SharingTests {
         let x = Variable(Tensor.normal([5, 4], seed: 2))
         let descriptor = TaskDescriptor(kind: .oneHot, taskCount: 3)
         // Concatenation: Linear([x; z_t]) with W = [W_x; W_z].
-        let concatenated = TaskConditionedNetwork(encoder: Identity(), conditioning: ConcatenationConditioning(descriptor: descriptor),
+        let concatenated = TaskConditionedNetwork(encoder: Identity(),
+                                                  conditioning: ConcatenationConditioning(descriptor: descriptor),
                                                   decoder: Linear(inputCount: 7, outputCount: 2, random: random))
         let joint = (concatenated.decoder as! Linear)
         // Additive: Linear(x) with W_x, then + z_t W_z.
@@ -26,7 +27,8 @@ struct SharingTests {
         additive.weight.assign(joint.weight.value.sliced(4..<7))
         let additiveNetwork = TaskConditionedNetwork(encoder: linear, conditioning: additive, decoder: Identity())
         for task in 0..<3 {
-            isClose(additiveNetwork(x, task: task).value, concatenated(x, task: task).value, rtol: 1e-5, atol: 1e-6, "task \(task)")
+            isClose(additiveNetwork(x, task: task).value, concatenated(x, task: task).value, rtol: 1e-5, atol: 1e-6,
+                    "task \(task)")
         }
     }
 
@@ -47,35 +49,48 @@ struct SharingTests {
         isClose(shifted.mean(alongAxes: [0, 2, 3]), Tensor([4, 5, 6]), rtol: 1e-5, atol: 1e-5)
     }
 
-    @Test("every architecture exposes all its parameters to the optimizer (regression: cross-stitch columns were missing)")
+    @Test("""
+        every architecture exposes all its parameters to the optimizer (regression: cross-stitch columns were missing)
+        """)
     func everyParameterIsFound() {
-        let tasks = [TaskSpec(name: "a", kind: .regression(outputCount: 1)), TaskSpec(name: "b", kind: .regression(outputCount: 1))]
+        let tasks = [TaskSpec(name: "a", kind: .regression(outputCount: 1)),
+                     TaskSpec(name: "b", kind: .regression(outputCount: 1))]
         for architecture in Architecture.allCases {
-            let model = makeNetwork(architecture, tasks: tasks, inputShape: [6], options: ArchitectureOptions(width: 4, seed: 1))
+            let model = makeNetwork(architecture, tasks: tasks, inputShape: [6],
+                                    options: ArchitectureOptions(width: 4, seed: 1))
             let found = Set(model.parameters().map(ObjectIdentifier.init))
             // Every Linear layer reachable by walking the module tree must have its weight listed.
             for (name, module) in model.namedModules() {
-                if let linear = module as? Linear { #expect(found.contains(ObjectIdentifier(linear.weight)), "\(architecture.rawValue): \(name)") }
+                if let linear = module as? Linear {
+                    #expect(found.contains(ObjectIdentifier(linear.weight)), "\(architecture.rawValue): \(name)")
+                }
             }
             // And the parameter count matches the layers' sizes: 2 tasks × 2 hidden layers at least.
             #expect(model.parameterCount >= 6 * 4 + 4 + 4 * 4 + 4, "\(architecture.rawValue): \(model.parameterCount)")
         }
-        let crossStitch = makeNetwork(.crossStitch, tasks: tasks, inputShape: [6], options: ArchitectureOptions(width: 4, seed: 1))
+        let crossStitch = makeNetwork(.crossStitch, tasks: tasks, inputShape: [6],
+                                      options: ArchitectureOptions(width: 4, seed: 1))
         // Two columns of two Linear(6→4)/(4→4) blocks, two heads (4→1), one 2×2 stitch.
         #expect(crossStitch.parameterCount == 2 * (6 * 4 + 4 + 4 * 4 + 4) + 2 * (4 + 1) + 4)
     }
 
-    @Test("soft sharing couples the columns, not the heads: tasks with different output sizes build and train (regression)")
+    @Test("""
+        soft sharing couples the columns, not the heads: tasks with different output sizes build and train (regression)
+        """)
     func softSharingHeads() {
         // Before the fix, makeNetwork put each head inside its column, and columns with heads of
         // 3 and 5 outputs failed the "columns alike" check.
-        let tasks = [TaskSpec(name: "a", kind: .classification(classCount: 3)), TaskSpec(name: "b", kind: .classification(classCount: 5))]
-        let network = makeNetwork(.softSharing, tasks: tasks, inputShape: [3, 16, 16], options: ArchitectureOptions(width: 4, couplingStrength: 1, seed: 1))
+        let tasks = [TaskSpec(name: "a", kind: .classification(classCount: 3)),
+                     TaskSpec(name: "b", kind: .classification(classCount: 5))]
+        let network = makeNetwork(.softSharing, tasks: tasks, inputShape: [3, 16, 16],
+                                  options: ArchitectureOptions(width: 4, couplingStrength: 1, seed: 1))
         let x = Variable(Tensor.normal([2, 3, 16, 16], seed: 3))
         #expect(network(x, task: 0).shape == [2, 3] && network(x, task: 1).shape == [2, 5])
         let soft = network as! SoftSharingNetwork
         var expected: Float = 0
-        for (a, b) in zip(soft.columns[0].parameters(), soft.columns[1].parameters()) { expected += (a.value - b.value).squared().sum().scalar }
+        for (a, b) in zip(soft.columns[0].parameters(), soft.columns[1].parameters()) {
+            expected += (a.value - b.value).squared().sum().scalar
+        }
         #expect(isClose([soft.couplingPenalty()!.value.scalar], [expected], rtol: 1e-5))
         let headGradients = gradients(of: soft.couplingPenalty()!, wrt: soft.heads.flatMap { $0.parameters() })
         #expect(headGradients.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
@@ -86,7 +101,8 @@ struct SharingTests {
         func column(_ seed: UInt64) -> (Int) -> Module {
             { task in
                 let random = RandomSource(seed: seed &+ UInt64(task))
-                return Sequential(Linear(inputCount: 3, outputCount: 8, random: random), Tanh(), Linear(inputCount: 8, outputCount: 1, random: random))
+                return Sequential(Linear(inputCount: 3, outputCount: 8, random: random), Tanh(),
+                                  Linear(inputCount: 8, outputCount: 1, random: random))
             }
         }
         let soft = SoftSharingNetwork(taskCount: 2, couplingStrength: 0, makeColumn: column(10))
@@ -95,7 +111,8 @@ struct SharingTests {
         let x = Tensor.normal([16, 3], seed: 5)
         let targets = [Tensor.normal([16, 1], seed: 6), Tensor.normal([16, 1], seed: 7)]
         func distance(_ network: MultiTaskNetwork, _ columns: [Module]) -> Float {
-            zip(columns[0].parameters(), columns[1].parameters()).map { ($0.value - $1.value).squared().sum().scalar }.reduce(0, +)
+            zip(columns[0].parameters(), columns[1].parameters()).map { ($0.value - $1.value).squared().sum().scalar }
+                .reduce(0, +)
         }
         let initialDistance = distance(coupled, coupled.columns)
         for network in [soft, independent, coupled] as [MultiTaskNetwork] {
@@ -117,7 +134,8 @@ struct SharingTests {
     func multiHead() {
         let random = RandomSource(seed: 8)
         let network = MultiHeadNetwork(trunk: Sequential(Linear(inputCount: 4, outputCount: 6, random: random), ReLU()),
-                                       heads: [Linear(inputCount: 6, outputCount: 2, random: random), Linear(inputCount: 6, outputCount: 1, random: random)])
+                                       heads: [Linear(inputCount: 6, outputCount: 2, random: random),
+                                               Linear(inputCount: 6, outputCount: 1, random: random)])
         let x = Variable(Tensor.normal([3, 4], seed: 9))
         let outputs = network.outputs(x)
         #expect(outputs.outputs.map(\.shape) == [[3, 2], [3, 1]] && outputs.sharedRepresentation?.shape == [3, 6])
@@ -132,7 +150,8 @@ struct SharingTests {
     func crossStitch() {
         let random = RandomSource(seed: 11)
         let network = CrossStitchNetwork(taskCount: 3, stageCount: 2,
-                                         makeStage: { _, stage in Linear(inputCount: stage == 0 ? 4 : 5, outputCount: 5, random: random) },
+                                         makeStage: { _, stage in Linear(inputCount: stage == 0 ? 4 : 5, outputCount: 5,
+                                                                         random: random) },
                                          makeHead: { _ in Linear(inputCount: 5, outputCount: 1, random: random) })
         #expect(network.stitches.count == 1)
         isClose(network.stitches[0].value, Tensor([[0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9]]))

@@ -41,7 +41,10 @@ struct StudyTests {
                                                  mainMetric: metric) }
     }
 
-    @Test("model selection picks the best validation epoch (jointly or per task), in the metric's direction, and stops by patience")
+    @Test("""
+        model selection picks the best validation epoch (jointly or per task), in the metric's direction, and stops by \
+        patience
+        """)
     func selection() {
         let history = [[0.5, 0.9], [0.7, 0.6], [0.6, 0.95], [0.65, 0.5]].map { Self.evaluations($0) }
         // Scores relative to epoch 1: (0.5/0.5 + 0.9/0.9)/2 = 1, (1.4 + 0.667)/2 = 1.033,

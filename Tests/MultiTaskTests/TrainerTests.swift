@@ -10,7 +10,8 @@ import MultiTask
 @Suite("Trainer")
 struct TrainerTests {
     func regressionData() throws -> DatasetSplits<MultiTaskDataset> {
-        try RelatedRegression(correlation: 0.8, inputCount: 20, seed: 1).dataset(sampleCount: 3000, seed: 2).split(seed: 3)
+        try RelatedRegression(correlation: 0.8, inputCount: 20, seed: 1).dataset(sampleCount: 3000, seed: 2)
+            .split(seed: 3)
     }
 
     func multiHead(seed: UInt64, dropout: Bool = false) -> MultiHeadNetwork {
@@ -33,10 +34,14 @@ struct TrainerTests {
             let logURL = temporaryURL("log.\(format)")
             defer { try? FileManager.default.removeItem(at: logURL) }
             let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
-                                  configuration: .init(epochs: 15, batchSize: 32, seed: 5, logURL: logURL, showsProgress: false))
+                                  configuration: .init(epochs: 15, batchSize: 32, seed: 5, logURL: logURL,
+                                                       showsProgress: false))
             let records = try trainer.fit(data.train, validation: data.validation, test: data.test)
             let first = records[0].validation!, last = records.last!.validation!
-            for task in 0..<2 { #expect(last[task].loss < 0.85 * first[task].loss, "task \(task): \(first[task].loss) → \(last[task].loss)") }
+            for task in 0..<2 {
+                #expect(last[task].loss < 0.85 * first[task].loss,
+                        "task \(task): \(first[task].loss) → \(last[task].loss)")
+            }
             let lines = try String(contentsOf: logURL, encoding: .utf8).split(separator: "\n")
             if format == "csv" {
                 #expect(lines[0] == "epoch,split,task,loss,weight,meanSquaredError,absoluteError")
@@ -44,7 +49,8 @@ struct TrainerTests {
             } else {
                 #expect(lines.count == 15 * 3 * 2)
                 let object = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
-                #expect(object["split"] as? String == "test" && object["epoch"] as? Int == 15 && object["meanSquaredError"] != nil)
+                #expect(object["split"] as? String == "test" && object["epoch"] as? Int == 15
+                        && object["meanSquaredError"] != nil)
             }
         }
     }
@@ -71,7 +77,8 @@ struct TrainerTests {
         let checkpointURL = temporaryURL("model.mtlckpt")
         defer { try? FileManager.default.removeItem(at: checkpointURL) }
         let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-3),
-                              configuration: .init(epochs: 1, batchSize: 32, seed: 7, checkpointURL: checkpointURL, showsProgress: false))
+                              configuration: .init(epochs: 1, batchSize: 32, seed: 7, checkpointURL: checkpointURL,
+                                                   showsProgress: false))
         try trainer.fit(data.train)
         let good = try Checkpoint(contentsOf: checkpointURL)
         var poisoned = data.train
@@ -93,13 +100,19 @@ struct TrainerTests {
 
     @Test("resuming from a checkpoint gives the identical result (Maximum Roaming, dropout, task-alternating)")
     func resumeIsExact() throws {
-        let data = try AttributeShapes(imageSize: 16).dataset(sampleCount: 160, seed: 8).selectingTasks([0, 1, 2]).split(seed: 9)
+        let data = try AttributeShapes(imageSize: 16).dataset(sampleCount: 160, seed: 8).selectingTasks([0, 1, 2])
+            .split(seed: 9)
         func makeTrainer(epochs: Int, checkpointURL: URL?) -> Trainer {
             let random = RandomSource(seed: 10)
-            let convolution = Conv2D(inputChannels: 3, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1, random: random)
-            let trunk = Sequential(convolution, TaskMask(after: convolution, taskCount: 3, sharingRatio: 0.5, seed: 11), ReLU(),
-                                   Dropout(probability: 0.1, random: RandomSource(seed: 0)), GlobalAvgPool())
-            let heads: [Module] = data.train.tasks.map { Linear(inputCount: 8, outputCount: $0.outputCount, random: random) }
+            let convolution = Conv2D(inputChannels: 3, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1,
+                                     random: random)
+            let trunk = MaskedSequential(convolution,
+                                         TaskMask(after: convolution, taskCount: 3, sharingRatio: 0.5, seed: 11),
+                                         ReLU(), Dropout(probability: 0.1, random: RandomSource(seed: 0)),
+                                         GlobalAvgPool())
+            let heads: [Module] = data.train.tasks.map {
+                Linear(inputCount: 8, outputCount: $0.outputCount, random: random)
+            }
             let model = MaximumRoamingNetwork(trunk: trunk, heads: heads, updateInterval: 2, seed: 12)
             return Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-2),
                            configuration: .init(epochs: epochs, batchSize: 32, seed: 13, mode: .taskAlternating,
@@ -134,7 +147,8 @@ struct TrainerTests {
         ]).split(seed: 3)
         let model = multiHead(seed: 14)
         let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
-                              configuration: .init(epochs: 10, batchSize: 16, seed: 15, taskSampler: .proportional(count: 1), showsProgress: false))
+                              configuration: .init(epochs: 10, batchSize: 16, seed: 15,
+                                                   taskSampler: .proportional(count: 1), showsProgress: false))
         let records = try trainer.fit(data.train, validation: data.validation)
         #expect(records.last!.validation![0].loss < records[0].validation![0].loss)
         #expect(records[0].trainLosses.allSatisfy { $0.isFinite })
@@ -143,12 +157,15 @@ struct TrainerTests {
     @Test("SVG plots: a line plot and a bar chart are well-formed and name their series")
     func plots() throws {
         let plot = LinePlot(title: "loss", xLabel: "epoch", yLabel: "loss",
-                            series: [.init(name: "shape", values: [1, 0.5, 0.25]), .init(name: "a < b", values: [2, 1, 0.9])], logarithmicY: true)
+                            series: [.init(name: "shape", values: [1, 0.5, 0.25]),
+                                     .init(name: "a < b", values: [2, 1, 0.9])], logarithmicY: true)
         let svg = plot.svg()
         #expect(svg.hasPrefix("<svg") && svg.contains("</svg>") && svg.contains("shape") && svg.contains("a &lt; b"))
         #expect(svg.components(separatedBy: "<polyline").count == 3)
-        let bars = BarChart(title: "F-score", yLabel: "F", categories: ["t0", "t1"], series: [("STL", [0.5, 0.6]), ("MR", [0.55, 0.7])]).svg()
-        #expect(bars.components(separatedBy: "<rect").count - 1 == 1 + 1 + 4 + 2)   // background, frame, bars, legend keys
+        let bars = BarChart(title: "F-score", yLabel: "F", categories: ["t0", "t1"],
+                            series: [("STL", [0.5, 0.6]), ("MR", [0.55, 0.7])]).svg()
+        // background, frame, bars, legend keys
+        #expect(bars.components(separatedBy: "<rect").count - 1 == 1 + 1 + 4 + 2)
         let url = temporaryURL("plot.svg")
         defer { try? FileManager.default.removeItem(at: url) }
         try plot.write(to: url)

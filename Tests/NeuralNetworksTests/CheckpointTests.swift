@@ -8,13 +8,15 @@ import NeuralNetworks
 @Suite("Checkpoints")
 struct CheckpointTests {
     final class Model: Module {
-        let body = Sequential(Linear(inputCount: 3, outputCount: 4, random: RandomSource(seed: 1)), BatchNorm1D(featureCount: 4), ReLU())
+        let body = Sequential(Linear(inputCount: 3, outputCount: 4, random: RandomSource(seed: 1)),
+                              BatchNorm1D(featureCount: 4), ReLU())
         let head = Linear(inputCount: 4, outputCount: 2, random: RandomSource(seed: 2))
         override func callAsFunction(_ input: Variable) -> Variable { head(body(input)) }
     }
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtl-ckpt-\(UInt32.random(in: 0...UInt32.max))")
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mtl-ckpt-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -57,7 +59,9 @@ struct CheckpointTests {
             o.step()
         }
         #expect(restored.parameters().map(\.value) == model.parameters().map(\.value))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".tmp")
+        }
         #expect(leftovers.isEmpty)
         // Weights alone (for evaluation): the optimizer entries are ignored.
         let weightsOnly = Model()
@@ -71,7 +75,13 @@ struct CheckpointTests {
         let (model, _) = Self.trained()
         let data = model.checkpoint(metadata: ["a": "b"]).serialized()
         func error(_ bytes: Data) -> CheckpointError? {
-            do { _ = try Checkpoint(data: bytes); return nil } catch let error as CheckpointError { return error } catch { return nil }
+            do {
+                _ = try Checkpoint(data: bytes); return nil
+            } catch let error as CheckpointError {
+                return error
+            } catch {
+                return nil
+            }
         }
         #expect(error(Data("definitely not".utf8)) == .notACheckpoint)
         var version = data
@@ -88,7 +98,8 @@ struct CheckpointTests {
         let before = other.parameters().map(\.value)
         var wrongShape = model.checkpoint()
         wrongShape.tensors["parameters.head.weight"] = Tensor.zeros([5, 2])
-        #expect(throws: CheckpointError.shapeMismatch(name: "parameters.head.weight", expected: [4, 2], found: [5, 2])) {
+        #expect(throws: CheckpointError.shapeMismatch(name: "parameters.head.weight", expected: [4, 2],
+                                                      found: [5, 2])) {
             try other.load(wrongShape)
         }
         var missing = model.checkpoint()
@@ -98,7 +109,9 @@ struct CheckpointTests {
         extra.tensors["parameters.tail.weight"] = Tensor.zeros([1])
         #expect(throws: CheckpointError.unexpectedTensor(name: "parameters.tail.weight")) { try other.load(extra) }
         #expect(other.parameters().map(\.value) == before, "a failed load must not change the model")
-        #expect(throws: CheckpointError.self) { try other.loadCheckpoint(from: URL(fileURLWithPath: "/nonexistent/x.mtlckpt")) }
+        #expect(throws: CheckpointError.self) {
+            try other.loadCheckpoint(from: URL(fileURLWithPath: "/nonexistent/x.mtlckpt"))
+        }
         #expect(CheckpointError.shapeMismatch(name: "w", expected: [1], found: [2]).description.contains("'w'"))
     }
 

@@ -12,18 +12,25 @@ struct LayerTests {
     func layerGradients() {
         let random = RandomSource(seed: 5)
         var generator = SeededGenerator(seed: 6)
-        checkModuleGradients(Linear(inputCount: 3, outputCount: 2, random: random), input: Tensor.normal([4, 3], using: &generator), "Linear")
+        checkModuleGradients(Linear(inputCount: 3, outputCount: 2, random: random),
+                             input: Tensor.normal([4, 3], using: &generator), "Linear")
         checkModuleGradients(Conv2D(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1, random: random),
                              input: Tensor.normal([2, 2, 4, 4], using: &generator), "Conv2D")
-        checkModuleGradients(Conv2D(inputChannels: 1, outputChannels: 2, kernelSize: 2, stride: 2, dilation: 1, bias: false, random: random),
+        checkModuleGradients(Conv2D(inputChannels: 1, outputChannels: 2, kernelSize: 2, stride: 2, dilation: 1,
+                                    bias: false, random: random),
                              input: Tensor.normal([1, 1, 5, 5], using: &generator), "Conv2D stride 2")
-        checkModuleGradients(BatchNorm1D(featureCount: 3), input: Tensor.normal([5, 3], using: &generator), "BatchNorm1D (training)")
-        checkModuleGradients(BatchNorm2D(featureCount: 2), input: Tensor.normal([2, 2, 3, 3], using: &generator), "BatchNorm2D (training)")
-        checkModuleGradients(Upsample(scaleFactor: 2, mode: .nearest), input: Tensor.normal([1, 2, 2, 3], using: &generator), "Upsample nearest")
-        checkModuleGradients(Upsample(scaleFactor: 3, mode: .bilinear), input: Tensor.normal([1, 1, 3, 2], using: &generator), "Upsample bilinear")
+        checkModuleGradients(BatchNorm1D(featureCount: 3), input: Tensor.normal([5, 3], using: &generator),
+                             "BatchNorm1D (training)")
+        checkModuleGradients(BatchNorm2D(featureCount: 2), input: Tensor.normal([2, 2, 3, 3], using: &generator),
+                             "BatchNorm2D (training)")
+        checkModuleGradients(Upsample(scaleFactor: 2, mode: .nearest),
+                             input: Tensor.normal([1, 2, 2, 3], using: &generator), "Upsample nearest")
+        checkModuleGradients(Upsample(scaleFactor: 3, mode: .bilinear),
+                             input: Tensor.normal([1, 1, 3, 2], using: &generator), "Upsample bilinear")
         checkModuleGradients(GELU(), input: Tensor.normal([6], using: &generator), "GELU")
         checkModuleGradients(GlobalAvgPool(), input: Tensor.normal([2, 3, 2, 2], using: &generator), "GlobalAvgPool")
-        checkModuleGradients(Sequential(Linear(inputCount: 2, outputCount: 3, random: random), Tanh(), Linear(inputCount: 3, outputCount: 1, random: random)),
+        checkModuleGradients(Sequential(Linear(inputCount: 2, outputCount: 3, random: random), Tanh(),
+                                        Linear(inputCount: 3, outputCount: 1, random: random)),
                              input: Tensor.normal([3, 2], using: &generator), "Sequential")
     }
 
@@ -59,10 +66,12 @@ struct LayerTests {
     @Test("Upsample: nearest repeats pixels; bilinear matches PyTorch's align_corners=False values")
     func upsample() {
         let x = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
-        #expect(Upsample(scaleFactor: 2)(Variable(x)).value == Tensor(shape: [1, 1, 4, 4], scalars: [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]))
+        #expect(Upsample(scaleFactor: 2)(Variable(x)).value
+                == Tensor(shape: [1, 1, 4, 4], scalars: [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]))
         // torch.nn.functional.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
         let expected: [Float] = [1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3.0, 3.25, 3.75, 4.0]
-        isClose(Upsample(scaleFactor: 2, mode: .bilinear)(Variable(x)).value, Tensor(shape: [1, 1, 4, 4], scalars: expected))
+        isClose(Upsample(scaleFactor: 2, mode: .bilinear)(Variable(x)).value,
+                Tensor(shape: [1, 1, 4, 4], scalars: expected))
     }
 
     @Test("pooling layers, flatten, embedding, softmax, activations")
@@ -73,7 +82,8 @@ struct LayerTests {
         #expect(GlobalAvgPool()(x).value == Tensor([[3.625]]))
         #expect(Flatten()(x).shape == [1, 8])
         let embedding = Embedding(count: 3, dimension: 2, random: RandomSource(seed: 1))
-        #expect(embedding([2, 0]).value == Tensor(concatenating: [embedding.weight.value[2...2], embedding.weight.value[0...0]]))
+        #expect(embedding([2, 0]).value == Tensor(concatenating: [embedding.weight.value[2...2],
+                                                                  embedding.weight.value[0...0]]))
         isClose(Softmax()(Variable(Tensor([[0, Foundation.log(3)]]))).value, Tensor([[0.25, 0.75]]))
         #expect(LeakyReLU(slope: 0.1)(Variable(Tensor([-2, 3]))).value == Tensor([-0.2, 3]))
         isClose(GELU()(Variable(Tensor([0, 1, -1]))).value, Tensor([0, 0.8413447, -0.1586553]), atol: 1e-6)

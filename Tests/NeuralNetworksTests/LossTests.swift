@@ -14,8 +14,10 @@ struct LossTests {
         // Row 0: −log ½; row 1, target 1: −log ¾.
         let perSample = crossEntropy(logits: logits, targets: [0, 1], reduction: .none).value
         isClose(perSample, Tensor([Foundation.log(2), -Foundation.log(0.75)]))
-        isClose(crossEntropy(logits: logits, targets: [0, 1]).value, Tensor((Foundation.log(2) - Foundation.log(0.75)) / 2))
-        isClose(crossEntropy(logits: logits, targets: [0, 1], reduction: .sum).value, Tensor(Foundation.log(2) - Foundation.log(0.75)))
+        isClose(crossEntropy(logits: logits, targets: [0, 1]).value,
+                Tensor((Foundation.log(2) - Foundation.log(0.75)) / 2))
+        isClose(crossEntropy(logits: logits, targets: [0, 1], reduction: .sum).value,
+                Tensor(Foundation.log(2) - Foundation.log(0.75)))
         // Weighted mean: (w₀ℓ₀ + w₁ℓ₁) / (w₀ + w₁) with w = (1, 3).
         let weighted = crossEntropy(logits: logits, targets: [0, 1], classWeights: Tensor([1, 3])).value
         isClose(weighted, Tensor((Foundation.log(2) - 3 * Foundation.log(0.75)) / 4))
@@ -26,7 +28,8 @@ struct LossTests {
         let dense = Tensor.normal([2, 3, 2, 2], using: &generator)
         let targets = (0..<8).map { $0 % 3 }
         let flat = dense.permuted([0, 2, 3, 1]).reshaped(to: [8, 3])
-        isClose(crossEntropy(logits: Variable(dense), targets: targets).value, crossEntropy(logits: Variable(flat), targets: targets).value)
+        isClose(crossEntropy(logits: Variable(dense), targets: targets).value,
+                crossEntropy(logits: Variable(flat), targets: targets).value)
     }
 
     @Test("the other losses against their formulas")
@@ -43,11 +46,13 @@ struct LossTests {
             let s = 1 / (1 + Foundation.exp(-z))
             return -(y * Foundation.log(s) + (1 - y) * Foundation.log(1 - s))
         }
-        isClose(binaryCrossEntropy(logits: Variable(Tensor(z)), targets: Tensor(y), reduction: .none).value, Tensor(expected), atol: 1e-6)
+        isClose(binaryCrossEntropy(logits: Variable(Tensor(z)), targets: Tensor(y), reduction: .none).value,
+                Tensor(expected), atol: 1e-6)
         #expect(binaryCrossEntropy(logits: Variable(Tensor([1000, -1000])), targets: Tensor([0, 1])).value.isFinite)
         // Cosine: identical directions give 0, opposite give 2.
         let normals = Tensor(shape: [1, 3, 1, 2], scalars: [1, 0, 0, 1, 0, 0])
-        isClose(cosineLoss(prediction: Variable(normals * 2), target: normals, reduction: .none).value, Tensor(shape: [1, 1, 2], scalars: [0, 0]), atol: 1e-6)
+        isClose(cosineLoss(prediction: Variable(normals * 2), target: normals, reduction: .none).value,
+                Tensor(shape: [1, 1, 2], scalars: [0, 0]), atol: 1e-6)
         isClose(cosineLoss(prediction: Variable(-normals), target: normals).value, Tensor(2), atol: 1e-6)
     }
 

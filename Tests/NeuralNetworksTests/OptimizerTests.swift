@@ -31,38 +31,46 @@ struct OptimizerTests {
 
     @Test("SGD with momentum 0.9: b ← 0.9b + g, θ ← θ − ηb")
     func momentum() {
-        Self.expectSteps(Self.run { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9) }, [0.95, 0.93, 0.812], "momentum")
+        Self.expectSteps(Self.run { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9) }, [0.95, 0.93, 0.812],
+                         "momentum")
     }
 
     @Test("Nesterov: θ ← θ − η(g + 0.9b)")
     func nesterov() {
-        Self.expectSteps(Self.run { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9, nesterov: true) }, [0.905, 0.912, 0.7058], "Nesterov")
+        Self.expectSteps(Self.run { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9, nesterov: true) },
+                         [0.905, 0.912, 0.7058], "Nesterov")
     }
 
     @Test("SGD with weight decay 0.1: g ← g + 0.1θ")
     func weightDecay() {
-        Self.expectSteps(Self.run { SGD(parameters: $0, learningRate: 0.1, weightDecay: 0.1) }, [0.94, 0.9556, 0.846044], "SGD weight decay")
+        Self.expectSteps(Self.run { SGD(parameters: $0, learningRate: 0.1, weightDecay: 0.1) },
+                         [0.94, 0.9556, 0.846044], "SGD weight decay")
     }
 
     @Test("Adam: m, v moving averages with bias correction; θ ← θ − η m̂/(√v̂ + ε)")
     func adam() {
-        Self.expectSteps(Self.run { Adam(parameters: $0, learningRate: 0.1) }, [0.900000002, 0.8733662987, 0.8075551397], "Adam")
-        Self.expectSteps(Self.run { Adam(parameters: $0, learningRate: 0.1, weightDecay: 0.1) }, [0.9000000017, 0.8544413675, 0.7815043999], "Adam L2")
+        Self.expectSteps(Self.run { Adam(parameters: $0, learningRate: 0.1) },
+                         [0.900000002, 0.8733662987, 0.8075551397], "Adam")
+        Self.expectSteps(Self.run { Adam(parameters: $0, learningRate: 0.1, weightDecay: 0.1) },
+                         [0.9000000017, 0.8544413675, 0.7815043999], "Adam L2")
     }
 
     @Test("AdamW: θ ← θ − ηλθ, then the Adam step without L2")
     func adamW() {
-        Self.expectSteps(Self.run { AdamW(parameters: $0, learningRate: 0.1, weightDecay: 0.1) }, [0.890000002, 0.8544662987, 0.7801104767], "AdamW")
+        Self.expectSteps(Self.run { AdamW(parameters: $0, learningRate: 0.1, weightDecay: 0.1) },
+                         [0.890000002, 0.8544662987, 0.7801104767], "AdamW")
     }
 
     @Test("AdaGrad: s ← s + g², θ ← θ − ηg/(√s + ε)")
     func adaGrad() {
-        Self.expectSteps(Self.run { AdaGrad(parameters: $0, learningRate: 0.1) }, [0.9, 0.9447213596, 0.8574342035], "AdaGrad")
+        Self.expectSteps(Self.run { AdaGrad(parameters: $0, learningRate: 0.1) }, [0.9, 0.9447213596, 0.8574342035],
+                         "AdaGrad")
     }
 
     @Test("RMSProp: s ← 0.99s + 0.01g², θ ← θ − ηg/(√s + ε)")
     func rmsProp() {
-        Self.expectSteps(Self.run { RMSProp(parameters: $0, learningRate: 0.1) }, [2.0e-7, 0.4490133744, -0.4257262161], "RMSProp")
+        Self.expectSteps(Self.run { RMSProp(parameters: $0, learningRate: 0.1) }, [2.0e-7, 0.4490133744, -0.4257262161],
+                         "RMSProp")
     }
 
     @Test("state is inspectable per parameter; groups carry their own learning rates; frozen groups are skipped")
@@ -86,7 +94,8 @@ struct OptimizerTests {
         var generator = SeededGenerator(seed: 12)
         for decoupled in [false, true] {
             let count = 37
-            var θ1 = (0..<count).map { _ in generator.nextNormal() }, m1 = θ1.map { $0 * 0.1 }, v1 = θ1.map { $0 * $0 * 0.01 }
+            var θ1 = (0..<count).map { _ in generator.nextNormal() }, m1 = θ1.map { $0 * 0.1 },
+                v1 = θ1.map { $0 * $0 * 0.01 }
             var θ2 = θ1, m2 = m1, v2 = v1
             let g = (0..<count).map { _ in generator.nextNormal() }
             let settings = AdamStep(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05,

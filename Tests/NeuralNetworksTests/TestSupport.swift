@@ -34,7 +34,8 @@ func checkModuleGradients(_ module: Module, input: Tensor, epsilon: Float = 1e-2
             let numeric = (plus - minus) / (2 * Double(epsilon))
             let value = Double(analytic[k][flat: index])
             if abs(value - numeric) > tolerance * max(1, abs(numeric)) {
-                Issue.record("\(context): ∂L/∂\(names[k])[\(index)] analytic \(value), numeric \(numeric)", sourceLocation: sourceLocation)
+                Issue.record("\(context): ∂L/∂\(names[k])[\(index)] analytic \(value), numeric \(numeric)",
+                             sourceLocation: sourceLocation)
                 return
             }
         }

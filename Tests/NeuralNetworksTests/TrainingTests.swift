@@ -9,7 +9,8 @@ struct TrainingTests {
     @Test("a 2-layer MLP learns XOR")
     func xor() {
         let random = RandomSource(seed: 1)
-        let model = Sequential(Linear(inputCount: 2, outputCount: 8, random: random), Tanh(), Linear(inputCount: 8, outputCount: 1, random: random))
+        let model = Sequential(Linear(inputCount: 2, outputCount: 8, random: random), Tanh(),
+                               Linear(inputCount: 8, outputCount: 1, random: random))
         let x = Tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y = Tensor([[0], [1], [1], [0]])
         let optimizer = Adam(parameters: model.parameters(), learningRate: 0.05)
         for _ in 0..<500 {
@@ -44,10 +45,10 @@ struct TrainingTests {
         let (trainImages, trainLabels) = makeImages(256)
         let (testImages, testLabels) = makeImages(200)
         let random = RandomSource(seed: 3)
-        let model = Sequential(Conv2D(inputChannels: 1, outputChannels: 8, kernelSize: 3, padding: 1, random: random), ReLU(),
-                               MaxPool2D(kernelSize: 2),
-                               Conv2D(inputChannels: 8, outputChannels: 8, kernelSize: 3, padding: 1, random: random), ReLU(),
-                               GlobalAvgPool(), Linear(inputCount: 8, outputCount: 2, random: random))
+        let model = Sequential(Conv2D(inputChannels: 1, outputChannels: 8, kernelSize: 3, padding: 1, random: random),
+                               ReLU(), MaxPool2D(kernelSize: 2),
+                               Conv2D(inputChannels: 8, outputChannels: 8, kernelSize: 3, padding: 1, random: random),
+                               ReLU(), GlobalAvgPool(), Linear(inputCount: 8, outputCount: 2, random: random))
         let optimizer = Adam(parameters: model.parameters(), learningRate: 0.01)
         for epoch in 0..<12 {
             for batch in stride(from: 0, to: 256, by: 32) {

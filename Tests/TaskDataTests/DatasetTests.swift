@@ -10,14 +10,16 @@ struct DatasetTests {
         return MultiTaskDataset(tasks: [TaskSpec(name: "a", kind: .classification(classCount: 3)),
                                         TaskSpec(name: "b", kind: .regression(outputCount: 1))],
                                 inputs: inputs,
-                                targets: [Tensor((0..<count).map { Float($0 % 3) }), Tensor(shape: [count, 1], scalars: (0..<count).map(Float.init))])
+                                targets: [Tensor((0..<count).map { Float($0 % 3) }),
+                                          Tensor(shape: [count, 1], scalars: (0..<count).map(Float.init))])
     }
 
     @Test("task specs: defaults by kind, metric directions")
     func taskSpecs() {
         let spec = TaskSpec(name: "attributes", kind: .multiLabel(labelCount: 5))
         #expect(spec.loss == .binaryCrossEntropy && spec.metrics.first == .fScore && spec.outputCount == 5)
-        #expect(TaskSpec(name: "depth", kind: .denseRegression(channelCount: 1)).metrics == [.absoluteError, .relativeError])
+        #expect(TaskSpec(name: "depth", kind: .denseRegression(channelCount: 1)).metrics == [.absoluteError,
+                                                                                             .relativeError])
         #expect(MetricKind.meanIntersectionOverUnion.higherIsBetter && !MetricKind.meanAngleError.higherIsBetter)
         #expect(TaskKind.denseSegmentation(classCount: 4).isDense && !TaskKind.classification(classCount: 2).isDense)
     }
@@ -63,7 +65,9 @@ struct DatasetTests {
             let uniform = TaskSampler.uniform(count: 2).sample(counts: counts, using: &generator)
             #expect(uniform.count == 2 && Set(uniform).count == 2)
             uniform.forEach { uniformHits[$0] += 1 }
-            TaskSampler.proportional(count: 1).sample(counts: counts, using: &generator).forEach { proportionalHits[$0] += 1 }
+            TaskSampler.proportional(count: 1).sample(counts: counts, using: &generator).forEach {
+                proportionalHits[$0] += 1
+            }
         }
         for hits in uniformHits { #expect(abs(Double(hits) / 6000 - 2.0 / 3) < 0.03) }
         for (task, hits) in proportionalHits.enumerated() {
@@ -73,8 +77,10 @@ struct DatasetTests {
 
     @Test("multi-input loader: each step a batch per picked task; every sample visited before any repeats")
     func multiInputLoader() {
-        let a = TaskSamples(inputs: Tensor(shape: [25, 1], scalars: (0..<25).map(Float.init)), targets: Tensor((0..<25).map(Float.init)))
-        let b = TaskSamples(inputs: Tensor(shape: [7, 1], scalars: (100..<107).map(Float.init)), targets: Tensor((0..<7).map(Float.init)))
+        let a = TaskSamples(inputs: Tensor(shape: [25, 1], scalars: (0..<25).map(Float.init)),
+                            targets: Tensor((0..<25).map(Float.init)))
+        let b = TaskSamples(inputs: Tensor(shape: [7, 1], scalars: (100..<107).map(Float.init)),
+                            targets: Tensor((0..<7).map(Float.init)))
         let data = MultiInputDataset(tasks: [TaskSpec(name: "a", kind: .regression(outputCount: 1)),
                                              TaskSpec(name: "b", kind: .regression(outputCount: 1))], samples: [a, b])
         var loader = data.loader(batchSize: 5, seed: 2)

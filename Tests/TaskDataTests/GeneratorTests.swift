@@ -41,7 +41,8 @@ struct GeneratorTests {
         let generator = try RelatedRegression(correlation: rho, seed: 3)
         let data = generator.dataset(sampleCount: 10_000, seed: 4)
         let linear = generator.linearParts(of: data.inputs)
-        let a = (0..<10_000).map { Double(linear.scalars[2 * $0]) }, b = (0..<10_000).map { Double(linear.scalars[2 * $0 + 1]) }
+        let a = (0..<10_000).map { Double(linear.scalars[2 * $0]) },
+            b = (0..<10_000).map { Double(linear.scalars[2 * $0 + 1]) }
         #expect(abs(pearson(a, b) - Double(rho)) < 0.05, "ρ = \(rho): empirical \(pearson(a, b))")
         // The weights have cosine ρ exactly (the population correlation).
         let w = generator.weights.scalars
@@ -60,7 +61,9 @@ struct GeneratorTests {
                 #expect(abs(dot - matrix[i][j]) < 1e-4, "w\(i)·w\(j) = \(dot), want \(matrix[i][j])")
             }
         }
-        #expect(throws: DataGenerationError.self) { try RelatedRegression(correlations: [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]], seed: 1) }
+        #expect(throws: DataGenerationError.self) {
+            try RelatedRegression(correlations: [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]], seed: 1)
+        }
         #expect(throws: DataGenerationError.self) { try RelatedRegression(correlation: 1.5, seed: 1) }
     }
 
@@ -68,7 +71,8 @@ struct GeneratorTests {
     func attributeStatistics() throws {
         let data = try AttributeShapes().dataset(sampleCount: 10_000, seed: 11)
         #expect(data.inputs.shape == [10_000, 3, 32, 32])
-        #expect(data.tasks.map(\.name) == ["shape", "colour", "size", "position", "texture", "count", "background", "frame"])
+        #expect(data.tasks.map(\.name) == ["shape", "colour", "size", "position", "texture", "count", "background",
+                                           "frame"])
         for (group, target) in data.targets.enumerated() {
             let labels = AttributeShapes.groups[group].attributes
             #expect(target.shape == [10_000, labels.count])

@@ -85,8 +85,12 @@ struct HostileFileTests {
         }
         #expect(reason { _ = try Checkpoint(contentsOf: directory) }.contains("is a directory"))
         #expect(reason { _ = try Tensor(contentsOfNPY: directory) }.contains("is a directory"))
-        #expect(reason { _ = try CSVTable(contentsOf: URL(fileURLWithPath: "/dev/zero")) }.contains("not a regular file"))
-        #expect(reason { _ = try Tensor(contentsOfIDX: URL(fileURLWithPath: "/nonexistent/x.idx")) }.contains("no such file"))
+        #expect(reason {
+            _ = try CSVTable(contentsOf: URL(fileURLWithPath: "/dev/zero"))
+        }.contains("not a regular file"))
+        #expect(reason {
+            _ = try Tensor(contentsOfIDX: URL(fileURLWithPath: "/nonexistent/x.idx"))
+        }.contains("no such file"))
         #expect(!reason { _ = try Checkpoint(contentsOf: directory) }.contains("NSCocoaErrorDomain"))
     }
 

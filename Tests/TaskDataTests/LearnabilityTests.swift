@@ -53,9 +53,12 @@ struct LearnabilityTests {
     func attributeShapes() throws {
         let data = try AttributeShapes().dataset(sampleCount: 5000, seed: 5).split(seed: 6)
         let random = RandomSource(seed: 7)
-        let model = Sequential(Conv2D(inputChannels: 3, outputChannels: 16, kernelSize: 3, padding: 1, random: random), ReLU(), MaxPool2D(kernelSize: 2),
-                               Conv2D(inputChannels: 16, outputChannels: 32, kernelSize: 3, padding: 1, random: random), ReLU(), MaxPool2D(kernelSize: 2),
-                               Conv2D(inputChannels: 32, outputChannels: 32, kernelSize: 3, padding: 1, random: random), ReLU(), MaxPool2D(kernelSize: 2),
+        let model = Sequential(Conv2D(inputChannels: 3, outputChannels: 16, kernelSize: 3, padding: 1, random: random),
+                               ReLU(), MaxPool2D(kernelSize: 2),
+                               Conv2D(inputChannels: 16, outputChannels: 32, kernelSize: 3, padding: 1, random: random),
+                               ReLU(), MaxPool2D(kernelSize: 2),
+                               Conv2D(inputChannels: 32, outputChannels: 32, kernelSize: 3, padding: 1, random: random),
+                               ReLU(), MaxPool2D(kernelSize: 2),
                                Flatten(), Linear(inputCount: 32 * 4 * 4, outputCount: 18, random: random))
         train(model, on: data.train, epochs: 12) { output, batch in
             binaryCrossEntropy(logits: output, targets: Tensor(concatenating: batch.targets, alongAxis: 1))
@@ -87,9 +90,12 @@ struct LearnabilityTests {
         let data = try DenseScenes(imageSize: 16).dataset(sampleCount: 800, seed: 8).split(seed: 9)
         let random = RandomSource(seed: 10)
         // Dilations 1, 2, 4: a receptive field of 15 pixels, so depth can see where the horizon is.
-        let model = Sequential(Conv2D(inputChannels: 3, outputChannels: 16, kernelSize: 3, padding: 1, random: random), ReLU(),
-                               Conv2D(inputChannels: 16, outputChannels: 16, kernelSize: 3, padding: 2, dilation: 2, random: random), ReLU(),
-                               Conv2D(inputChannels: 16, outputChannels: 16, kernelSize: 3, padding: 4, dilation: 4, random: random), ReLU(),
+        let model = Sequential(Conv2D(inputChannels: 3, outputChannels: 16, kernelSize: 3, padding: 1, random: random),
+                               ReLU(),
+                               Conv2D(inputChannels: 16, outputChannels: 16, kernelSize: 3, padding: 2, dilation: 2,
+                                      random: random), ReLU(),
+                               Conv2D(inputChannels: 16, outputChannels: 16, kernelSize: 3, padding: 4, dilation: 4,
+                                      random: random), ReLU(),
                                Conv2D(inputChannels: 16, outputChannels: 8, kernelSize: 1, random: random))
         func heads(_ output: Variable) -> (Variable, Variable, Variable) {
             (output.sliced(0..<4, alongAxis: 1), output.sliced(4..<5, alongAxis: 1), output.sliced(5..<8, alongAxis: 1))
@@ -115,7 +121,8 @@ struct LearnabilityTests {
         #expect(error < 0.6 * constantError, "depth error \(error), constant \(constantError)")
         // Normals: cosine loss against the best constant (facing the camera).
         let loss = cosineLoss(prediction: normals, target: data.test.targets[2]).value.scalar
-        let constant = cosineLoss(prediction: Variable(Tensor.zeros(data.test.targets[2].shape) + Tensor([0, -0.5, -1]).reshaped(to: [1, 3, 1, 1])),
+        let constant = cosineLoss(prediction: Variable(Tensor.zeros(data.test.targets[2].shape)
+                                                       + Tensor([0, -0.5, -1]).reshaped(to: [1, 3, 1, 1])),
                                   target: data.test.targets[2]).value.scalar
         #expect(loss < 0.6 * constant, "normals cosine loss \(loss), constant \(constant)")
     }
@@ -132,8 +139,10 @@ struct LearnabilityTests {
         }
         let output = withoutGradients { model(Variable(data.test.inputs)).value }
         for task in 0..<2 {
-            let predicted = output.sliced((10 * task)..<(10 * task + 10), alongAxis: 1).argmax(alongAxis: 1).map(Float.init)
-            let accuracy = Float(zip(predicted, data.test.targets[task].scalars).filter { $0 == $1 }.count) / Float(data.test.count)
+            let predicted = output.sliced((10 * task)..<(10 * task + 10), alongAxis: 1).argmax(alongAxis: 1)
+                .map(Float.init)
+            let accuracy = Float(zip(predicted, data.test.targets[task].scalars).filter { $0 == $1 }.count)
+                / Float(data.test.count)
             #expect(accuracy > 0.5, "task \(task): accuracy \(accuracy)")
         }
     }

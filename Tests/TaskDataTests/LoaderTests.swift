@@ -46,11 +46,17 @@ struct LoaderTests {
         #expect(message("a,\"b\n1,2\n").contains("not closed"))
         #expect(message("a,b\n1,nan\n").contains("not a number"))
         let table = try CSVTable(text: "a,b\n1,5\n")
-        #expect(throws: DataLoadingError.missingColumn(name: "c", available: ["a", "b"])) { try table.column(named: "c") }
-        #expect(throws: DataLoadingError.invalidLabel(task: "t", row: 1, value: 5, expected: "a class index in 0..<3")) {
-            try MultiTaskDataset(csv: table, tasks: [(TaskSpec(name: "t", kind: .classification(classCount: 3)), ["b"])])
+        #expect(throws: DataLoadingError.missingColumn(name: "c", available: ["a", "b"])) {
+            try table.column(named: "c")
         }
-        #expect(throws: DataLoadingError.self) { try CSVTable(contentsOf: URL(fileURLWithPath: "/nonexistent/file.csv")) }
+        #expect(throws: DataLoadingError.invalidLabel(task: "t", row: 1, value: 5,
+                                                      expected: "a class index in 0..<3")) {
+            try MultiTaskDataset(csv: table,
+                                 tasks: [(TaskSpec(name: "t", kind: .classification(classCount: 3)), ["b"])])
+        }
+        #expect(throws: DataLoadingError.self) {
+            try CSVTable(contentsOf: URL(fileURLWithPath: "/nonexistent/file.csv"))
+        }
     }
 
     @Test("IDX: round trip for every element type, and the MNIST layout")
@@ -79,9 +85,12 @@ struct LoaderTests {
         let labels = Tensor((0..<20).map { Float($0 % 10) })
         let data = try MultiDigit.overlaying(images: images, labels: labels, sampleCount: 50, seed: 2)
         #expect(data.inputs.shape == [50, 1, 36, 36] && data.targets[0].shape == [50])
-        #expect(throws: DataLoadingError.self) { try MultiDigit.overlaying(images: images, labels: Tensor([1, 2]), sampleCount: 5, seed: 0) }
         #expect(throws: DataLoadingError.self) {
-            try MultiDigit.overlaying(images: images, labels: Tensor((0..<20).map { _ in Float(12) }), sampleCount: 5, seed: 0)
+            try MultiDigit.overlaying(images: images, labels: Tensor([1, 2]), sampleCount: 5, seed: 0)
+        }
+        #expect(throws: DataLoadingError.self) {
+            try MultiDigit.overlaying(images: images, labels: Tensor((0..<20).map { _ in Float(12) }), sampleCount: 5,
+                                      seed: 0)
         }
     }
 
@@ -96,7 +105,9 @@ struct LoaderTests {
             }
         case 2:
             let at = generator.nextInt(below: result.count + 1)
-            result.insert(contentsOf: (0..<(1 + generator.nextInt(below: 8))).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, at: at)
+            result.insert(contentsOf: (0..<(1 + generator.nextInt(below: 8))).map { _ in
+                UInt8(truncatingIfNeeded: generator.next())
+            }, at: at)
         case 3:
             let start = generator.nextInt(below: result.count + 1)
             result.removeSubrange(start..<min(result.count, start + 1 + generator.nextInt(below: 8)))

@@ -19,7 +19,8 @@ struct ConvolutionTests {
         Case(batch: 2, channels: 3, height: 11, width: 10, filters: 7, kernel: 3, stride: 1, padding: 2, dilation: 2),
         Case(batch: 5, channels: 4, height: 7, width: 7, filters: 3, kernel: 5, stride: 3, padding: 0, dilation: 1),
         Case(batch: 9, channels: 2, height: 6, width: 13, filters: 6, kernel: 2, stride: 1, padding: 0, dilation: 3),
-        Case(batch: 10, channels: 16, height: 12, width: 12, filters: 32, kernel: 3, stride: 1, padding: 1, dilation: 1),
+        Case(batch: 10, channels: 16, height: 12, width: 12, filters: 32, kernel: 3, stride: 1, padding: 1,
+             dilation: 1),
         // Large enough for several output-row bands (C·9·Ho·Wo > 64 Ki scalars), in both kernels' paths.
         Case(batch: 2, channels: 16, height: 40, width: 37, filters: 8, kernel: 3, stride: 1, padding: 1, dilation: 1),
         Case(batch: 2, channels: 16, height: 61, width: 50, filters: 4, kernel: 3, stride: 2, padding: 1, dilation: 1),
@@ -33,7 +34,8 @@ struct ConvolutionTests {
 
     func geometry(_ c: Case) -> ConvolutionGeometry {
         ConvolutionGeometry(channels: c.channels, inputHeight: c.height, inputWidth: c.width,
-                            kernelHeight: c.kernel, kernelWidth: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation)
+                            kernelHeight: c.kernel, kernelWidth: c.kernel, stride: c.stride, padding: c.padding,
+                            dilation: c.dilation)
     }
 
     @Test("im2col matches its naive twin", arguments: cases)
@@ -56,8 +58,12 @@ struct ConvolutionTests {
         let x = randomScalars(g.inputImageSize, &generator)
         let y = randomScalars(g.patchSize * g.outputPlaneSize, &generator)
         var columns = [Float](repeating: 0, count: y.count), folded = [Float](repeating: 0, count: x.count)
-        x.withUnsafeBufferPointer { xp in columns.withUnsafeMutableBufferPointer { im2col(xp.baseAddress!, geometry: g, columns: $0.baseAddress!) } }
-        y.withUnsafeBufferPointer { yp in folded.withUnsafeMutableBufferPointer { col2im(yp.baseAddress!, geometry: g, image: $0.baseAddress!) } }
+        x.withUnsafeBufferPointer { xp in
+            columns.withUnsafeMutableBufferPointer { im2col(xp.baseAddress!, geometry: g, columns: $0.baseAddress!) }
+        }
+        y.withUnsafeBufferPointer { yp in
+            folded.withUnsafeMutableBufferPointer { col2im(yp.baseAddress!, geometry: g, image: $0.baseAddress!) }
+        }
         let left = zip(columns, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let right = zip(x, folded).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         #expect(abs(left - right) <= 1e-4 * max(1, abs(left)), "⟨im2col x, y⟩ = \(left) but ⟨x, col2im y⟩ = \(right)")
@@ -70,7 +76,8 @@ struct ConvolutionTests {
         let input = Tensor.uniform([c.batch, c.channels, c.height, c.width], low: -1, high: 1, using: &generator)
         let weight = Tensor.uniform([c.filters, c.channels, c.kernel, c.kernel], low: -1, high: 1, using: &generator)
         let bias = Tensor.uniform([c.filters], low: -1, high: 1, using: &generator)
-        let output = Tensor.conv2d(input, weight: weight, bias: bias, stride: c.stride, padding: c.padding, dilation: c.dilation)
+        let output = Tensor.conv2d(input, weight: weight, bias: bias, stride: c.stride, padding: c.padding,
+                                   dilation: c.dilation)
         #expect(output.shape == [c.batch, c.filters, g.outputHeight, g.outputWidth])
         var expected = [Float](repeating: 0, count: output.count)
         input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
@@ -82,15 +89,22 @@ struct ConvolutionTests {
         isClose(output.scalars, expected, rtol: 1e-4, atol: 1e-5, "forward \(c.testDescription)")
 
         let upstream = Tensor.uniform(output.shape, low: -1, high: 1, using: &generator)
-        let fast = Tensor.conv2dBackward(input, weight: weight, outputGradient: upstream, stride: c.stride, padding: c.padding, dilation: c.dilation)
-        var dx = [Float](repeating: 0, count: input.count), dw = [Float](repeating: 0, count: weight.count), db = [Float](repeating: 0, count: c.filters)
-        input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in upstream.withUnsafeBufferPointer { dy in
-            dx.withUnsafeMutableBufferPointer { dxp in dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
-                conv2dBackwardNaive(input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!, batchCount: c.batch,
-                                    filterCount: c.filters, geometry: g, inputGradient: dxp.baseAddress!, weightGradient: dwp.baseAddress!,
-                                    biasGradient: dbp.baseAddress!)
-            } } }
-        } } }
+        let fast = Tensor.conv2dBackward(input, weight: weight, outputGradient: upstream, stride: c.stride,
+                                         padding: c.padding, dilation: c.dilation)
+        var dx = [Float](repeating: 0, count: input.count), dw = [Float](repeating: 0, count: weight.count),
+            db = [Float](repeating: 0, count: c.filters)
+        input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in
+            upstream.withUnsafeBufferPointer { dy in
+                dx.withUnsafeMutableBufferPointer { dxp in dw.withUnsafeMutableBufferPointer { dwp in
+                    db.withUnsafeMutableBufferPointer { dbp in
+                        conv2dBackwardNaive(input: x.baseAddress!, weight: w.baseAddress!,
+                                            outputGradient: dy.baseAddress!, batchCount: c.batch,
+                                            filterCount: c.filters, geometry: g, inputGradient: dxp.baseAddress!,
+                                            weightGradient: dwp.baseAddress!, biasGradient: dbp.baseAddress!)
+                    }
+                } }
+            }
+        } }
         isClose(fast.input!.scalars, dx, rtol: 1e-4, atol: 1e-4, "input gradient \(c.testDescription)")
         isClose(fast.weight!.scalars, dw, rtol: 1e-4, atol: 1e-4, "weight gradient \(c.testDescription)")
         isClose(fast.bias!.scalars, db, rtol: 1e-4, atol: 1e-4, "bias gradient \(c.testDescription)")
@@ -140,8 +154,8 @@ struct ConvolutionTests {
         #expect(output == Tensor(shape: [1, 1, 2, 2], scalars: [4, 5, 7, 9]))
         // The first maximum wins a tie (9 at (2,2) before 9 at (3,3)).
         #expect(argmax == [5, 2, 12, 10])
-        let dx = Tensor.maxPool2dBackward(outputGradient: Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4]), argmax: argmax,
-                                          inputShape: x.shape, kernelSize: 2)
+        let dx = Tensor.maxPool2dBackward(outputGradient: Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4]),
+                                          argmax: argmax, inputShape: x.shape, kernelSize: 2)
         #expect(dx == Tensor(shape: [1, 1, 4, 4], scalars: [0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 4, 0, 3, 0, 0, 0]))
     }
 
@@ -162,7 +176,9 @@ struct ConvolutionTests {
                     for (r, c) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
                         let index = (2 * oh + r) * 36 + 2 * ow + c
                         let value = scalars[plane * 216 + index]
-                        if bestIndex < 0 || value > best || (value.isNaN && !best.isNaN) { best = value; bestIndex = index }
+                        if bestIndex < 0 || value > best || (value.isNaN && !best.isNaN) {
+                            best = value; bestIndex = index
+                        }
                     }
                     expected.append(best); expectedIndex.append(Int32(bestIndex))
                 }
@@ -177,8 +193,10 @@ struct ConvolutionTests {
         let x = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
         #expect(Tensor.avgPool2d(x, kernelSize: 2) == Tensor(shape: [1, 1, 1, 1], scalars: [2.5]))
         // Padding 1, window 2, stride 2: each window holds one real pixel and three zeros.
-        #expect(Tensor.avgPool2d(x, kernelSize: 2, padding: 1) == Tensor(shape: [1, 1, 2, 2], scalars: [0.25, 0.5, 0.75, 1]))
-        let dx = Tensor.avgPool2dBackward(outputGradient: Tensor(shape: [1, 1, 1, 1], scalars: [4]), inputShape: x.shape, kernelSize: 2)
+        #expect(Tensor.avgPool2d(x, kernelSize: 2, padding: 1) == Tensor(shape: [1, 1, 2, 2],
+                                                                         scalars: [0.25, 0.5, 0.75, 1]))
+        let dx = Tensor.avgPool2dBackward(outputGradient: Tensor(shape: [1, 1, 1, 1], scalars: [4]),
+                                          inputShape: x.shape, kernelSize: 2)
         #expect(dx == Tensor(shape: [1, 1, 2, 2], scalars: [1, 1, 1, 1]))
     }
 
@@ -197,12 +215,16 @@ struct ConvolutionTests {
         }
         for max in [true, false] {
             let dx = max
-                ? Tensor.maxPool2dBackward(outputGradient: upstream, argmax: Tensor.maxPool2d(x, kernelSize: 2, stride: 2, padding: 1).argmax,
+                ? Tensor.maxPool2dBackward(outputGradient: upstream,
+                                           argmax: Tensor.maxPool2d(x, kernelSize: 2, stride: 2, padding: 1).argmax,
                                            inputShape: x.shape, kernelSize: 2, stride: 2, padding: 1)
-                : Tensor.avgPool2dBackward(outputGradient: upstream, inputShape: x.shape, kernelSize: 2, stride: 2, padding: 1)
+                : Tensor.avgPool2dBackward(outputGradient: upstream, inputShape: x.shape, kernelSize: 2, stride: 2,
+                                           padding: 1)
             let analytic = (dx * direction).sum().scalar
-            let numeric = (loss(x + direction * epsilon, max: max) - loss(x - direction * epsilon, max: max)) / (2 * epsilon)
-            #expect(abs(analytic - numeric) < 1e-2, "\(max ? "max" : "avg") pool: analytic \(analytic) vs numeric \(numeric)")
+            let numeric = (loss(x + direction * epsilon, max: max) - loss(x - direction * epsilon, max: max))
+                / (2 * epsilon)
+            #expect(abs(analytic - numeric) < 1e-2,
+                    "\(max ? "max" : "avg") pool: analytic \(analytic) vs numeric \(numeric)")
         }
     }
 }

@@ -18,17 +18,20 @@ struct GEMMTests {
                     switch variant {
                     case nil:
                         gemmNaive(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
-                                  b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
+                                  b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n,
+                                  accumulate: accumulate)
                     case .direct:
                         gemmDirect(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
-                                   b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
+                                   b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n,
+                                   accumulate: accumulate)
                     case .blocked:
                         gemmBlocked(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
-                                    b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n, accumulate: accumulate)
+                                    b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n,
+                                    accumulate: accumulate)
                     case .parallel:
                         gemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
-                             b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n, accumulate: accumulate,
-                             threads: threads)
+                             b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n,
+                             accumulate: accumulate, threads: threads)
                     }
                 }
             }
@@ -49,12 +52,15 @@ struct GEMMTests {
     func matchesNaive(variant: Variant) {
         var generator = SeededGenerator(seed: 11)
         for (m, n, k) in Self.shapes {
-            let a = randomScalars(m * k, &generator), b = randomScalars(k * n, &generator), c0 = randomScalars(m * n, &generator)
+            let a = randomScalars(m * k, &generator), b = randomScalars(k * n, &generator),
+                c0 = randomScalars(m * n, &generator)
             for transposeA in [false, true] {
                 for transposeB in [false, true] {
                     for accumulate in [false, true] {
-                        let expected = Self.run(nil, m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c0, accumulate: accumulate)
-                        let actual = Self.run(variant, m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c0, accumulate: accumulate)
+                        let expected = Self.run(nil, m: m, n: n, k: k, a: a, transposeA: transposeA, b: b,
+                                                transposeB: transposeB, c: c0, accumulate: accumulate)
+                        let actual = Self.run(variant, m: m, n: n, k: k, a: a, transposeA: transposeA, b: b,
+                                              transposeB: transposeB, c: c0, accumulate: accumulate)
                         // Different summation order (blocked FMA vs sequential) → tolerance grows with √K.
                         isClose(actual, expected, rtol: 1e-4, atol: 2e-6 * Float(k).squareRoot() * 4,
                                 "\(variant) m \(m) n \(n) k \(k) Aᵀ \(transposeA) Bᵀ \(transposeB) acc \(accumulate)")
@@ -68,11 +74,15 @@ struct GEMMTests {
     func threadCountDoesNotChangeBits() {
         var generator = SeededGenerator(seed: 12)
         for (m, n, k) in [(256, 256, 256), (300, 70, 500), (32, 3000, 144), (97, 1000, 33), (256, 128, 128)] {
-            let a = randomScalars(m * k, &generator), b = randomScalars(k * n, &generator), c0 = [Float](repeating: 0, count: m * n)
+            let a = randomScalars(m * k, &generator), b = randomScalars(k * n, &generator),
+                c0 = [Float](repeating: 0, count: m * n)
             for transposeB in [false, true] {
-                let one = Self.run(.parallel, m: m, n: n, k: k, a: a, transposeA: false, b: b, transposeB: transposeB, c: c0, accumulate: false, threads: 1)
-                let two = Self.run(.parallel, m: m, n: n, k: k, a: a, transposeA: false, b: b, transposeB: transposeB, c: c0, accumulate: false, threads: 2)
-                let three = Self.run(.parallel, m: m, n: n, k: k, a: a, transposeA: false, b: b, transposeB: transposeB, c: c0, accumulate: false, threads: 3)
+                let one = Self.run(.parallel, m: m, n: n, k: k, a: a, transposeA: false, b: b, transposeB: transposeB,
+                                   c: c0, accumulate: false, threads: 1)
+                let two = Self.run(.parallel, m: m, n: n, k: k, a: a, transposeA: false, b: b, transposeB: transposeB,
+                                   c: c0, accumulate: false, threads: 2)
+                let three = Self.run(.parallel, m: m, n: n, k: k, a: a, transposeA: false, b: b, transposeB: transposeB,
+                                     c: c0, accumulate: false, threads: 3)
                 #expect(one == two, "1 vs 2 threads differ at \(m)×\(n)×\(k)")
                 #expect(one == three, "1 vs 3 threads differ at \(m)×\(n)×\(k)")
             }
@@ -82,8 +92,10 @@ struct GEMMTests {
     @Test("K = 0 gives zeros, or leaves C unchanged when accumulating")
     func emptyReduction() {
         let c0: [Float] = [1, 2, 3, 4, 5, 6]
-        #expect(Self.run(.parallel, m: 2, n: 3, k: 0, a: [0], transposeA: false, b: [0], transposeB: false, c: c0, accumulate: false) == [0, 0, 0, 0, 0, 0])
-        #expect(Self.run(.parallel, m: 2, n: 3, k: 0, a: [0], transposeA: false, b: [0], transposeB: false, c: c0, accumulate: true) == c0)
+        #expect(Self.run(.parallel, m: 2, n: 3, k: 0, a: [0], transposeA: false, b: [0], transposeB: false, c: c0,
+                         accumulate: false) == [0, 0, 0, 0, 0, 0])
+        #expect(Self.run(.parallel, m: 2, n: 3, k: 0, a: [0], transposeA: false, b: [0], transposeB: false, c: c0,
+                         accumulate: true) == c0)
     }
 
     @Test("a hand-computed 2×3 · 3×2 product")

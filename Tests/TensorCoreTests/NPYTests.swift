@@ -7,17 +7,30 @@ import TensorCore
 struct NPYTests {
     /// Files written by `numpy.save` (numpy 2.4), base64-encoded.
     static let numpyFiles: [(name: String, base64: String, expected: Tensor)] = [
-        ("float64 [2, 3]", "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAAAAAAAAOA/AAAAAAAA8D8AAAAAAAD4PwAAAAAAAABAAAAAAAAABEA=",
+        ("float64 [2, 3]",
+         "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAg"
+         + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAAAAAAAAOA/AAAAAAAA8D8AAAAA"
+         + "AAD4PwAAAAAAAABAAAAAAAAABEA=",
          Tensor([[0, 0.5, 1], [1.5, 2, 2.5]])),
-        ("int32 [2, 2]", "k05VTVBZAQB2AHsnZGVzY3InOiAnPGk0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDIpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr9////BwAAAAAAEAAAAAAA",
+        ("int32 [2, 2]",
+         "k05VTVBZAQB2AHsnZGVzY3InOiAnPGk0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDIpLCB9ICAgICAgICAg"
+         + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr9////BwAAAAAAEAAAAAAA",
          Tensor([[-3, 7], [1_048_576, 0]])),
-        ("Fortran order float32 [2, 3]", "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAABAQAAAgD8AAIBAAAAAQAAAoEA=",
+        ("Fortran order float32 [2, 3]",
+         "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAg"
+         + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAABAQAAAgD8AAIBAAAAAQAAAoEA=",
          Tensor([[0, 1, 2], [3, 4, 5]])),
-        ("big-endian float32 [2]", "k05VTVBZAQB2AHsnZGVzY3InOiAnPmY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAo/wAAAwBAAAA==",
+        ("big-endian float32 [2]",
+         "k05VTVBZAQB2AHsnZGVzY3InOiAnPmY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsKSwgfSAgICAgICAgICAg"
+         + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAo/wAAAwBAAAA==",
          Tensor([1.5, -2.25])),
-        ("bool [3]", "k05VTVBZAQB2AHsnZGVzY3InOiAnfGIxJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoBAAE=",
+        ("bool [3]",
+         "k05VTVBZAQB2AHsnZGVzY3InOiAnfGIxJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAg"
+         + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoBAAE=",
          Tensor([1, 0, 1])),
-        ("scalar float32", "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAGBA",
+        ("scalar float32",
+         "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKCksIH0gICAgICAgICAgICAg"
+         + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAGBA",
          Tensor(3.5)),
     ]
 
@@ -31,7 +44,8 @@ struct NPYTests {
 
     @Test("round trip through a file; the header is 64-byte aligned as NumPy requires")
     func roundTrip() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtl-npy-\(UInt32.random(in: 0...UInt32.max))")
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mtl-npy-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         for tensor in [Tensor.normal([3, 4, 5], seed: 1), Tensor([7]), Tensor(2), Tensor.zeros([0, 3])] {
@@ -40,7 +54,9 @@ struct NPYTests {
             #expect(try Tensor(contentsOfNPY: url) == tensor)
             #expect((tensor.npyData().count - tensor.count * 4) % 64 == 0)
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".tmp")
+        }
         #expect(leftovers.isEmpty, "atomic write left temporary files: \(leftovers)")
     }
 
@@ -48,7 +64,13 @@ struct NPYTests {
     func malformed() {
         let valid = Tensor([[1, 2], [3, 4]]).npyData()
         func error(_ bytes: Data) -> NPYError? {
-            do { _ = try Tensor(npyData: bytes); return nil } catch let error as NPYError { return error } catch { return nil }
+            do {
+                _ = try Tensor(npyData: bytes); return nil
+            } catch let error as NPYError {
+                return error
+            } catch {
+                return nil
+            }
         }
         #expect(error(Data("hello".utf8)) == .truncated(expectedBytes: 10, foundBytes: 5, part: "preamble"))
         #expect(error(Data("not a numpy file".utf8)) == .notNPY)

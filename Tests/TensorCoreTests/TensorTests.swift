@@ -65,7 +65,8 @@ struct TensorTests {
         let pieces = Tensor.arange(to: 10).split(sizes: [3, 7])
         #expect(pieces[0].scalars == [0, 1, 2] && pieces[1].count == 7)
         #expect(Tensor.arange(to: 6).reshaped(to: [2, 3]).split(count: 3, alongAxis: 1)[2] == Tensor([[2], [5]]))
-        #expect(Tensor([[1, 2]]).padded(with: [(1, 0), (0, 2)], value: -1) == Tensor([[-1, -1, -1, -1], [1, 2, -1, -1]]))
+        #expect(Tensor([[1, 2]]).padded(with: [(1, 0), (0, 2)], value: -1) == Tensor([[-1, -1, -1, -1],
+                                                                                      [1, 2, -1, -1]]))
     }
 
     @Test("broadcasting follows NumPy's rules")
@@ -92,8 +93,10 @@ struct TensorTests {
             let rank = generator.nextInt(below: 4) + 1
             let full = (0..<rank).map { _ in generator.nextInt(below: 4) + 1 }
             let lhsShape = full.map { generator.nextInt(below: 3) == 0 ? 1 : $0 }
-            let rhsShape = Array(full.map { generator.nextInt(below: 3) == 0 ? 1 : $0 }.dropFirst(generator.nextInt(below: rank)))
-            let a = Tensor.uniform(lhsShape, low: 1, high: 2, using: &generator), b = Tensor.uniform(rhsShape, low: 1, high: 2, using: &generator)
+            let rhsShape = Array(full.map { generator.nextInt(below: 3) == 0 ? 1 : $0 }
+                                     .dropFirst(generator.nextInt(below: rank)))
+            let a = Tensor.uniform(lhsShape, low: 1, high: 2, using: &generator),
+                b = Tensor.uniform(rhsShape, low: 1, high: 2, using: &generator)
             let outShape = Tensor.broadcastShape(lhsShape, rhsShape, operation: "test")
             let ea = a.broadcast(to: outShape), eb = b.broadcast(to: outShape)
             #expect((a + b).scalars == zip(ea.scalars, eb.scalars).map { $0 + $1 })
@@ -143,7 +146,9 @@ struct TensorTests {
             var expectedShape = x.shape
             expectedShape.remove(at: axis)
             #expect(sums.shape == expectedShape)
-            #expect(x.sum(alongAxis: axis, keepingDimensions: true).shape == x.shape.enumerated().map { $0.offset == axis ? 1 : $0.element })
+            #expect(x.sum(alongAxis: axis, keepingDimensions: true).shape == x.shape.enumerated().map {
+                $0.offset == axis ? 1 : $0.element
+            })
             // Compare every output element with a scalar loop over the reduced axis.
             for flat in 0..<sums.count {
                 var index: [Int] = []
@@ -205,7 +210,8 @@ struct TensorTests {
         for i in 0..<3 { isClose(d[i], a[i] • shared) }
         let m = Tensor.uniform([4, 7], using: &generator), n = Tensor.uniform([6, 7], using: &generator)
         isClose(Tensor.matmul(m, n, transposingRHS: true), m • n.transposed())
-        isClose(Tensor.matmul(m, Tensor.uniform([4, 2], seed: 3), transposingLHS: true), m.transposed() • Tensor.uniform([4, 2], seed: 3))
+        isClose(Tensor.matmul(m, Tensor.uniform([4, 2], seed: 3), transposingLHS: true),
+                m.transposed() • Tensor.uniform([4, 2], seed: 3))
     }
 
     @Test("description prints shape and values")

@@ -6,12 +6,16 @@ import Foundation
 /// `Tests/` (chapter 14 shows a test).
 @Suite("Tutorials")
 struct TutorialTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func files(under folder: String, withExtension fileExtension: String) -> [URL] {
         let directory = root.appendingPathComponent(folder)
-        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
-        return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == fileExtension }.sorted { $0.path < $1.path }
+        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+            return []
+        }
+        return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == fileExtension }
+            .sorted { $0.path < $1.path }
     }
 
     static func normalizedLines(_ text: String) -> [String] {
@@ -22,7 +26,8 @@ struct TutorialTests {
     /// The chapters: `Tutorials/NN-name.md` (not the study results and other notes beside them).
     static var chapterFiles: [URL] {
         files(under: "Tutorials", withExtension: "md").filter {
-            $0.deletingLastPathComponent().lastPathComponent == "Tutorials" && $0.lastPathComponent.first?.isNumber == true
+            $0.deletingLastPathComponent().lastPathComponent == "Tutorials"
+                && $0.lastPathComponent.first?.isNumber == true
         }
     }
 
@@ -30,18 +35,27 @@ struct TutorialTests {
     func codeBlocksExist() throws {
         let chapters = Self.chapterFiles
         #expect(chapters.count >= 5, "chapters found: \(chapters.map(\.lastPathComponent))")
-        let code = try (Self.files(under: "Notebooks", withExtension: "swift") + Self.files(under: "Sources", withExtension: "swift")
-                        + Self.files(under: "Tests", withExtension: "swift").filter { $0.lastPathComponent != "TutorialTests.swift" })
+        let code = try (Self.files(under: "Notebooks", withExtension: "swift")
+                        + Self.files(under: "Sources", withExtension: "swift")
+                        + Self.files(under: "Tests", withExtension: "swift")
+                            .filter { $0.lastPathComponent != "TutorialTests.swift" })
             .map { Self.normalizedLines(try String(contentsOf: $0, encoding: .utf8)) }
         for chapter in chapters {
             let text = try String(contentsOf: chapter, encoding: .utf8)
-            let blocks = text.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+            let blocks = text.components(separatedBy: "```swift\n").dropFirst().map {
+                $0.components(separatedBy: "```")[0]
+            }
             for block in blocks {
                 let lines = Self.normalizedLines(block)
                 let found = code.contains { file in
-                    file.count >= lines.count && (0...(file.count - lines.count)).contains { Array(file[$0..<($0 + lines.count)]) == lines }
+                    file.count >= lines.count && (0...(file.count - lines.count)).contains {
+                        Array(file[$0..<($0 + lines.count)]) == lines
+                    }
                 }
-                #expect(found, "\(chapter.lastPathComponent): a Swift block is not in any notebook, source or test file:\n\(block)")
+                #expect(found, """
+                    \(chapter.lastPathComponent): a Swift block is not in any notebook, source or test file:
+                    \(block)
+                    """)
             }
         }
     }
@@ -49,7 +63,12 @@ struct TutorialTests {
     @Test("every notebook has a chapter, and every chapter a notebook")
     func chaptersMatchNotebooks() {
         let chapters = Set(Self.chapterFiles.map { $0.deletingPathExtension().lastPathComponent })
-        let notebooks = Set(Self.files(under: "Notebooks", withExtension: "swift").map { $0.deletingLastPathComponent().lastPathComponent })
-        #expect(chapters == notebooks, "chapters without notebooks: \(chapters.subtracting(notebooks)), notebooks without chapters: \(notebooks.subtracting(chapters))")
+        let notebooks = Set(Self.files(under: "Notebooks", withExtension: "swift").map {
+            $0.deletingLastPathComponent().lastPathComponent
+        })
+        #expect(chapters == notebooks, """
+            chapters without notebooks: \(chapters.subtracting(notebooks)), \
+            notebooks without chapters: \(notebooks.subtracting(chapters))
+            """)
     }
 }

@@ -21,8 +21,10 @@ public func isClose(_ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, 
         }
     }
     if worst >= 0 {
-        Issue.record("\(context): element \(worst) is \(actual[worst]), expected \(expected[worst]) (rtol \(rtol), atol \(atol))",
-                     sourceLocation: sourceLocation)
+        Issue.record("""
+            \(context): element \(worst) is \(actual[worst]), expected \(expected[worst]) \
+            (rtol \(rtol), atol \(atol))
+            """, sourceLocation: sourceLocation)
         return false
     }
     return true

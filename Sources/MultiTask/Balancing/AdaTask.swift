@@ -67,11 +67,13 @@ public final class AdaTask: Optimizer, LossBalancer {
         sharedIDs = shared
         namedShared = model.namedParameters().filter { shared.contains(ObjectIdentifier($0.parameter)) }
         switch rule {
-        case .adam(let beta1, let beta2, let epsilon): base = Adam(groups: [], beta1: beta1, beta2: beta2, epsilon: epsilon)
+        case .adam(let beta1, let beta2, let epsilon):
+            base = Adam(groups: [], beta1: beta1, beta2: beta2, epsilon: epsilon)
         case .rmsProp(let alpha, let epsilon): base = RMSProp(groups: [], alpha: alpha, epsilon: epsilon)
         case .adaGrad(let epsilon): base = AdaGrad(groups: [], epsilon: epsilon)
         }
-        super.init(groups: [ParameterGroup(parameters: model.parameters(), learningRate: learningRate, weightDecay: weightDecay)])
+        super.init(groups: [ParameterGroup(parameters: model.parameters(), learningRate: learningRate,
+                                           weightDecay: weightDecay)])
     }
 
     public var name: String { separatesTasks ? "AdaTask" : "AdaTask-off" }
@@ -98,7 +100,8 @@ public final class AdaTask: Optimizer, LossBalancer {
         let ones = Array(repeating: Float(1), count: losses.count)
         gradients.accumulate(sharedUpdate: gradients.combination(weights: ones.map(Double.init)), specificWeights: ones)
         if let penalty = context.regularization {
-            for (parameter, gradient) in zip(gradients.specificParameters, Autodiff.gradients(of: penalty, wrt: gradients.specificParameters)) {
+            for (parameter, gradient) in zip(gradients.specificParameters,
+                                             Autodiff.gradients(of: penalty, wrt: gradients.specificParameters)) {
                 parameter.grad = parameter.grad.map { $0 + gradient } ?? gradient
             }
         }
@@ -107,7 +110,8 @@ public final class AdaTask: Optimizer, LossBalancer {
 
     // MARK: Optimizer: per-task steps
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
+    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
+                                state: inout [String: Tensor]) {
         let id = ObjectIdentifier(parameter)
         guard sharedIDs.contains(id), let perTask = pending[id] else {
             base.update(parameter, gradient: gradient, group: group, state: &state)
@@ -125,7 +129,10 @@ public final class AdaTask: Optimizer, LossBalancer {
             var sharedState = Self.substate(of: state, prefix: "shared/")
             base.update(parameter, gradient: gradient, group: group, state: &sharedState)
             Self.store(sharedState, into: &state, prefix: "shared/")
-            if tracksDominance { recordSharedUpdateParts(parameter, perTask: perTask, group: group, sharedState: sharedState, state: &state) }
+            if tracksDominance {
+                recordSharedUpdateParts(parameter, perTask: perTask, group: group, sharedState: sharedState,
+                                        state: &state)
+            }
         }
     }
 
@@ -224,7 +231,8 @@ public final class AdaTask: Optimizer, LossBalancer {
                 counts[best] += 1
                 if total > 0 { for task in 0..<taskCount { shares[task] += Double(values[task][index]) / total } }
             }
-            return LayerDominance(name: named.name, dominatedCounts: counts, meanShares: shares.map { $0 / Double(count) })
+            return LayerDominance(name: named.name, dominatedCounts: counts,
+                                  meanShares: shares.map { $0 / Double(count) })
         }
     }
 }

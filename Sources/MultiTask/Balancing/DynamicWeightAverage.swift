@@ -19,7 +19,8 @@ public final class DynamicWeightAverage: LossBalancer {
     var history: [[Float]] = []
 
     public init(taskCount: Int, temperature: Float = 2) {
-        checkPrecondition(taskCount >= 1 && temperature > 0, "DynamicWeightAverage: taskCount \(taskCount) ≥ 1 and temperature \(temperature) > 0 required")
+        checkPrecondition(taskCount >= 1 && temperature > 0,
+            "DynamicWeightAverage: taskCount \(taskCount) ≥ 1 and temperature \(temperature) > 0 required")
         self.taskCount = taskCount
         self.temperature = temperature
     }
@@ -42,7 +43,8 @@ public final class DynamicWeightAverage: LossBalancer {
     }
 
     public func epochDidEnd(meanLosses: [Float]) {
-        checkPrecondition(meanLosses.count == taskCount, "DynamicWeightAverage: \(meanLosses.count) losses for \(taskCount) tasks")
+        checkPrecondition(meanLosses.count == taskCount,
+                          "DynamicWeightAverage: \(meanLosses.count) losses for \(taskCount) tasks")
         history.append(meanLosses)
         if history.count > 2 { history.removeFirst() }
     }

@@ -44,15 +44,17 @@ public final class GradNorm: LossBalancer {
     ///   - alpha: the asymmetry α.
     ///   - learningRate: the weights' optimizer (Adam) learning rate.
     ///   - layer: W; by default the last shared weight of rank ≥ 2 (the last shared conv or linear layer).
-    public init(taskCount: Int, alpha: Float = 1.5, learningRate: Float = 0.025, initialLosses: InitialLosses = .firstStep,
-                layer: Parameter? = nil, minimumWeight: Float = 1e-3) {
+    public init(taskCount: Int, alpha: Float = 1.5, learningRate: Float = 0.025,
+                initialLosses: InitialLosses = .firstStep, layer: Parameter? = nil, minimumWeight: Float = 1e-3) {
         checkPrecondition(taskCount >= 1, "GradNorm: taskCount \(taskCount) must be at least 1")
         self.taskCount = taskCount
         self.alpha = alpha
         initialLossPolicy = initialLosses
         self.minimumWeight = minimumWeight
         self.layer = layer
-        weights = BalancerParameter(name: "weights", value: Tensor.ones([taskCount])) { Adam(parameters: $0, learningRate: learningRate) }
+        weights = BalancerParameter(name: "weights", value: Tensor.ones([taskCount])) {
+            Adam(parameters: $0, learningRate: learningRate)
+        }
     }
 
     public var name: String { "GradNorm" }
@@ -67,7 +69,8 @@ public final class GradNorm: LossBalancer {
         _ = backwardWeightedSum(losses: losses, weights: used, context: context)
 
         let candidate = layer ?? context.sharedParameters.last(where: { $0.rank >= 2 && !$0.isFrozen })
-        checkPrecondition(candidate != nil, "GradNorm: the model has no shared weight of rank ≥ 2 to normalize gradients on; pass `layer:`")
+        checkPrecondition(candidate != nil,
+            "GradNorm: the model has no shared weight of rank ≥ 2 to normalize gradients on; pass `layer:`")
         let layer = candidate!
         if initialLosses == nil || (initialLossPolicy == .everyEpoch && initialLossEpoch != context.epoch) {
             var initial = initialLosses ?? Array(repeating: Float.nan, count: taskCount)

@@ -19,8 +19,8 @@ public struct BalancingContext {
     /// The training step (batches since the start) and epoch.
     public let step: Int, epoch: Int
 
-    public init(model: MultiTaskNetwork, tasks: [Int], sharedParameters: [Parameter], sharedRepresentation: Variable? = nil,
-                regularization: Variable? = nil, step: Int = 0, epoch: Int = 0) {
+    public init(model: MultiTaskNetwork, tasks: [Int], sharedParameters: [Parameter],
+                sharedRepresentation: Variable? = nil, regularization: Variable? = nil, step: Int = 0, epoch: Int = 0) {
         self.model = model
         self.tasks = tasks
         self.sharedParameters = sharedParameters

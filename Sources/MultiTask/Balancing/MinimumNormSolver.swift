@@ -48,7 +48,8 @@ public enum MinimumNormSolver {
         for i in 0..<count {
             for j in (i + 1)..<count {
                 let gamma = twoVectorWeight(gram[i][i], gram[i][j], gram[j][j])
-                let cost = gamma * gamma * gram[i][i] + 2 * gamma * (1 - gamma) * gram[i][j] + (1 - gamma) * (1 - gamma) * gram[j][j]
+                let cost = gamma * gamma * gram[i][i] + 2 * gamma * (1 - gamma) * gram[i][j]
+                    + (1 - gamma) * (1 - gamma) * gram[j][j]
                 if cost < best.cost { best = (cost, i, j, gamma) }
             }
         }
@@ -76,10 +77,11 @@ public enum MinimumNormSolver {
     /// `maxIterations` caps the iterations, and `reachedTolerance` is false when the cap stopped it.
     /// The linear rate degrades with the conditioning of the set: three gradients with a hull
     /// 0.02 thin around the minimum take about 37,000 iterations (a test measures it).
-    public static func frankWolfe(gram: [[Double]], start: [Double], maxIterations: Int = 1000, tolerance: Double = 1e-12,
-                                  awaySteps: Bool = true) -> Solution {
+    public static func frankWolfe(gram: [[Double]], start: [Double], maxIterations: Int = 1000,
+                                  tolerance: Double = 1e-12, awaySteps: Bool = true) -> Solution {
         checkGram(gram, "MinimumNormSolver.frankWolfe")
-        checkPrecondition(start.count == gram.count, "MinimumNormSolver.frankWolfe: start has \(start.count) weights for \(gram.count) tasks")
+        checkPrecondition(start.count == gram.count,
+                          "MinimumNormSolver.frankWolfe: start has \(start.count) weights for \(gram.count) tasks")
         let scale = Swift.max(gram.indices.map { gram[$0][$0] }.max()!, .leastNormalMagnitude)
         var alpha = start
         var iterations = 0

@@ -12,9 +12,11 @@ public enum NashBargainingError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .singularGram(let pivot):
-            return "Nash-MTL: the task-gradient Gram matrix is singular (smallest Cholesky pivot \(pivot) after normalization); some task gradients are linearly dependent or zero"
+            return "Nash-MTL: the task-gradient Gram matrix is singular (smallest Cholesky pivot \(pivot) after "
+                + "normalization); some task gradients are linearly dependent or zero"
         case .didNotConverge(let iterations, let residual):
-            return "Nash-MTL: Newton's method did not converge in \(iterations) iterations (max |α_t (Mα)_t − 1| = \(residual))"
+            return "Nash-MTL: Newton's method did not converge in \(iterations) iterations "
+                + "(max |α_t (Mα)_t − 1| = \(residual))"
         }
     }
 }

@@ -69,7 +69,8 @@ public struct TaskGradients {
 
     /// Σ_t w_t g_t, a flattened shared update.
     public func combination(weights: [Double]) -> [Float] {
-        checkPrecondition(weights.count == taskCount, "TaskGradients.combination: \(weights.count) weights for \(taskCount) tasks")
+        checkPrecondition(weights.count == taskCount,
+                          "TaskGradients.combination: \(weights.count) weights for \(taskCount) tasks")
         var result = [Float](repeating: 0, count: shared.first?.count ?? 0)
         for (vector, weight) in zip(shared, weights) where weight != 0 {
             let w = Float(weight)

@@ -25,7 +25,8 @@ public final class UncertaintyWeighting: LossBalancer {
     ///   - initialLogVariance: s_t at the start (−0.5 as LibMTL).
     public init(taskCount: Int, learningRate: Float = 1e-3, initialLogVariance: Float = -0.5) {
         checkPrecondition(taskCount >= 1, "UncertaintyWeighting: taskCount \(taskCount) must be at least 1")
-        logVariances = BalancerParameter(name: "logVariances", value: Tensor.full([taskCount], value: initialLogVariance)) {
+        logVariances = BalancerParameter(name: "logVariances",
+                                         value: Tensor.full([taskCount], value: initialLogVariance)) {
             Adam(parameters: $0, learningRate: learningRate)
         }
     }

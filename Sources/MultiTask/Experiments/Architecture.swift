@@ -28,10 +28,11 @@ public struct ArchitectureOptions: Sendable {
     /// Task descriptor of the conditioned architectures.
     public var descriptor = TaskDescriptorKind.oneHot
     public var seed: UInt64 = 0
-    /// Masked layers compute only the active task's units (`TaskMask(after:…, skipsMaskedUnits:)`).
+    /// Masked layers compute only the active task's units (`MaskedSequential.skipsMaskedUnits`).
     public var skipsMaskedUnits = false
 
-    public init(width: Int = 16, sharingRatio: Double = 0.5, updateInterval: Int = 10, selection: RoamingSelection = .random,
+    public init(width: Int = 16, sharingRatio: Double = 0.5, updateInterval: Int = 10,
+                selection: RoamingSelection = .random,
                 couplingStrength: Float = 1e-3, descriptor: TaskDescriptorKind = .oneHot, seed: UInt64 = 0) {
         self.width = width
         self.sharingRatio = sharingRatio
@@ -64,38 +65,40 @@ public func maskedUnitCounts(inputShape: [Int], denseOutput: Bool, width: Int) -
 public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: ArchitectureOptions, maskTasks: Int? = nil,
                          random: RandomSource) -> (blocks: [Module], featureCount: Int) {
     var maskSeed = options.seed &+ 1000
-    var previousMask: TaskMask?
-    func masked(_ layer: Module) -> [Module] {
+    func masked(_ layer: any UnitSubsetComputing) -> [Module] {
         guard let taskCount = maskTasks else { return [layer] }
         maskSeed &+= 1
-        if options.skipsMaskedUnits, let convolution = layer as? Conv2D { previousMask?.skipsInputs(of: convolution) }
-        let mask = TaskMask(after: layer, taskCount: taskCount, sharingRatio: options.sharingRatio, seed: maskSeed,
-                            skipsMaskedUnits: options.skipsMaskedUnits)
-        previousMask = mask
-        return [layer, mask]
+        return [layer, TaskMask(after: layer, taskCount: taskCount, sharingRatio: options.sharingRatio, seed: maskSeed)]
+    }
+    // A block with masks runs for one task at a time (`MaskedSequential`); without, it is plain.
+    func block(_ layers: [Module]) -> Module {
+        maskTasks == nil ? Sequential(layers) : MaskedSequential(layers, skipsMaskedUnits: options.skipsMaskedUnits)
     }
     let width = options.width
     if inputShape.count == 3 {
         let channels = inputShape[0]
         if denseOutput {
             let blocks: [Module] = [(channels, 1), (width, 2), (width, 4)].map { input, dilation in
-                Sequential(masked(Conv2D(inputChannels: input, outputChannels: width, kernelSize: 3, padding: dilation,
-                                         dilation: dilation, random: random)) + [ReLU()])
+                block(masked(Conv2D(inputChannels: input, outputChannels: width, kernelSize: 3, padding: dilation,
+                                    dilation: dilation, random: random)) + [ReLU()])
             }
             return (blocks, width)
         }
         let blocks: [Module] = [
-            Sequential(masked(Conv2D(inputChannels: channels, outputChannels: width, kernelSize: 3, padding: 1, random: random)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
-            Sequential(masked(Conv2D(inputChannels: width, outputChannels: 2 * width, kernelSize: 3, padding: 1, random: random)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
-            Sequential(masked(Conv2D(inputChannels: 2 * width, outputChannels: 4 * width, kernelSize: 3, padding: 1, random: random))
-                       + [ReLU(), MaxPool2D(kernelSize: 2), Flatten()]),
+            block(masked(Conv2D(inputChannels: channels, outputChannels: width, kernelSize: 3, padding: 1,
+                                random: random)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
+            block(masked(Conv2D(inputChannels: width, outputChannels: 2 * width, kernelSize: 3, padding: 1,
+                                random: random)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
+            block(masked(Conv2D(inputChannels: 2 * width, outputChannels: 4 * width, kernelSize: 3, padding: 1,
+                                random: random)) + [ReLU(), MaxPool2D(kernelSize: 2), Flatten()]),
         ]
         return (blocks, 4 * width * (inputShape[1] / 8) * (inputShape[2] / 8))
     }
-    checkPrecondition(inputShape.count == 1, "makeBackbone: inputs \(inputShape) are neither [C, H, W] images nor [D] vectors")
+    checkPrecondition(inputShape.count == 1,
+                      "makeBackbone: inputs \(inputShape) are neither [C, H, W] images nor [D] vectors")
     let blocks: [Module] = [
-        Sequential(masked(Linear(inputCount: inputShape[0], outputCount: width, random: random)) + [ReLU()]),
-        Sequential(masked(Linear(inputCount: width, outputCount: width, random: random)) + [ReLU()]),
+        block(masked(Linear(inputCount: inputShape[0], outputCount: width, random: random)) + [ReLU()]),
+        block(masked(Linear(inputCount: width, outputCount: width, random: random)) + [ReLU()]),
     ]
     return (blocks, width)
 }
@@ -118,7 +121,9 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
     func backbone(masks: Int? = nil) -> (blocks: [Module], featureCount: Int) {
         makeBackbone(inputShape: inputShape, denseOutput: dense, options: options, maskTasks: masks, random: random)
     }
-    func heads(_ featureCount: Int) -> [Module] { tasks.map { makeHead(for: $0, featureCount: featureCount, random: random) } }
+    func heads(_ featureCount: Int) -> [Module] {
+        tasks.map { makeHead(for: $0, featureCount: featureCount, random: random) }
+    }
     switch architecture {
     case .singleTask:
         return IndependentNetworks(taskCount: tasks.count) { task in
@@ -138,7 +143,8 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
             conditioning = ConcatenationConditioning(descriptor: descriptor)
             decoderInputs += descriptor.dimension
         case .additive: conditioning = AdditiveConditioning(featureCount: features, descriptor: descriptor)
-        case .multiplicative: conditioning = MultiplicativeConditioning(featureCount: features, descriptor: descriptor, random: random)
+        case .multiplicative:
+            conditioning = MultiplicativeConditioning(featureCount: features, descriptor: descriptor, random: random)
         default: conditioning = FiLM(featureCount: features, descriptor: descriptor, random: random)
         }
         // The conditioning enters *before* a nonlinear layer: features → (conditioned) → a hidden
@@ -165,10 +171,12 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
         let columns = tasks.indices.map { _ in backbone() }
         return CrossStitchNetwork(taskCount: tasks.count, stageCount: columns[0].blocks.count,
                                   makeStage: { task, stage in columns[task].blocks[stage] },
-                                  makeHead: { makeHead(for: tasks[$0], featureCount: columns[$0].featureCount, random: random) })
+                                  makeHead: { makeHead(for: tasks[$0], featureCount: columns[$0].featureCount,
+                                                       random: random) })
     case .maximumRoaming, .fixedPartitioning:
         let (blocks, features) = backbone(masks: tasks.count)
-        return MaximumRoamingNetwork(trunk: Sequential(blocks), heads: heads(features),
+        return MaximumRoamingNetwork(trunk: MaskedSequential(blocks, skipsMaskedUnits: options.skipsMaskedUnits),
+                                     heads: heads(features),
                                      updateInterval: architecture == .maximumRoaming ? options.updateInterval : nil,
                                      selection: options.selection, seed: options.seed &+ 2000)
     }

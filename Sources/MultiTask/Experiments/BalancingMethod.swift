@@ -32,7 +32,8 @@ public enum BalancingMethod: String, CaseIterable, Sendable {
 
     /// The balancer and the optimizer (Adam at `learningRate`; AdaTask is both) for `model`.
     /// GradNorm uses α = 1.5 (the paper's NYUv2 setting); unitary scalarization weight decay 1e-4.
-    public func make(for model: MultiTaskNetwork, learningRate: Float, seed: UInt64) -> (balancer: LossBalancer, optimizer: Optimizer) {
+    public func make(for model: MultiTaskNetwork, learningRate: Float, seed: UInt64)
+        -> (balancer: LossBalancer, optimizer: Optimizer) {
         let adam = { Adam(parameters: model.parameters(), learningRate: learningRate) }
         let taskCount = model.taskCount
         switch self {

@@ -16,13 +16,15 @@ public enum SyntheticDataset: String, Sendable, CaseIterable {
     case regression
 
     /// `sampleCount` samples split 70/10/20 into train/validation/test, all seeded by `seed`.
-    public func make(sampleCount: Int, seed: UInt64, correlation: Float = 0.5) throws -> DatasetSplits<MultiTaskDataset> {
+    public func make(sampleCount: Int, seed: UInt64,
+                     correlation: Float = 0.5) throws -> DatasetSplits<MultiTaskDataset> {
         let data: MultiTaskDataset
         switch self {
         case .shapes: data = try AttributeShapes().dataset(sampleCount: sampleCount, seed: seed)
         case .scenes: data = try DenseScenes().dataset(sampleCount: sampleCount, seed: seed)
         case .digits: data = try MultiDigit().dataset(sampleCount: sampleCount, seed: seed)
-        case .regression: data = try RelatedRegression(correlation: correlation, seed: seed).dataset(sampleCount: sampleCount, seed: seed &+ 1)
+        case .regression: data = try RelatedRegression(correlation: correlation,
+                                                       seed: seed).dataset(sampleCount: sampleCount, seed: seed &+ 1)
         }
         return data.split(validationFraction: 0.1, testFraction: 0.2, seed: seed &+ 2)
     }
@@ -51,18 +53,20 @@ public func defaultTrainingMode(for architecture: Architecture) -> TrainingMode 
 /// Builds `architecture` for `data`, trains it with the balancing method's balancer and optimizer
 /// (Adam unless the method is AdaTask), and evaluates it on the test split after the last epoch.
 /// With `resume`, training continues from `checkpointURL`.
-public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>, options: ArchitectureOptions,
-                          epochs: Int, batchSize: Int = 64, learningRate: Float = 1e-3, mode: TrainingMode? = nil,
-                          balancing: BalancingMethod = .equal, taskGroupSize: Int = 1, logURL: URL? = nil, checkpointURL: URL? = nil,
-                          diagnosticsURL: URL? = nil, gradientStatisticsInterval: Int? = nil,
-                          showsProgress: Bool? = nil, printsEpochs: Bool = false, metadata: [String: String] = [:],
+public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>,
+                          options: ArchitectureOptions, epochs: Int, batchSize: Int = 64, learningRate: Float = 1e-3,
+                          mode: TrainingMode? = nil, balancing: BalancingMethod = .equal, taskGroupSize: Int = 1,
+                          logURL: URL? = nil, checkpointURL: URL? = nil, diagnosticsURL: URL? = nil,
+                          gradientStatisticsInterval: Int? = nil, showsProgress: Bool? = nil,
+                          printsEpochs: Bool = false, metadata: [String: String] = [:],
                           resume: Bool = false) throws -> ExperimentResult {
     let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
     let (balancer, optimizer) = balancing.make(for: model, learningRate: learningRate, seed: options.seed)
     let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer,
                           configuration: .init(epochs: epochs, batchSize: batchSize, seed: options.seed,
                                                mode: mode ?? defaultTrainingMode(for: architecture), logURL: logURL,
-                                               checkpointURL: checkpointURL, showsProgress: showsProgress, printsEpochs: printsEpochs))
+                                               checkpointURL: checkpointURL, showsProgress: showsProgress,
+                                               printsEpochs: printsEpochs))
     trainer.configuration.metadata = metadata
     trainer.configuration.taskGroupSize = taskGroupSize
     trainer.configuration.diagnosticsURL = diagnosticsURL
@@ -78,21 +82,27 @@ public func runExperiment(_ architecture: Architecture, data: DatasetSplits<Mult
 /// A plain-text table of results: one row per run, one column per task's main metric, their
 /// mean (when all tasks share the metric), and Δm% against the `baseline` run (usually STL) on the
 /// tasks' main metrics.
-public func comparisonTable(_ results: [(name: String, result: ExperimentResult)], baseline: ExperimentResult?) -> String {
+public func comparisonTable(_ results: [(name: String, result: ExperimentResult)], baseline: ExperimentResult?)
+    -> String {
     guard let first = results.first?.result else { return "" }
     let tasks = first.test.map(\.task)
     let metrics = first.test.map(\.mainMetric)
     let sameMetric = Set(metrics.map(\.rawValue)).count == 1
     var lines: [String] = []
     let nameWidth = max(12, results.map(\.name.count).max() ?? 0)
-    func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
-    var header = pad("model", nameWidth) + "  " + tasks.map { pad(String($0.prefix(10)), 10) }.joined(separator: " ") + "  " + pad("mean", 7)
+    func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+    var header = pad("model", nameWidth) + "  " + tasks.map { pad(String($0.prefix(10)), 10) }.joined(separator: " ")
+        + "  " + pad("mean", 7)
     if baseline != nil { header += "  Δm%" }
     lines.append(sameMetric ? "\(metrics[0].rawValue) per task (test split)"
-                            : "main metric per task (test split): " + zip(tasks, metrics).map { "\($0) \($1.rawValue)" }.joined(separator: ", "))
+                            : "main metric per task (test split): "
+                                + zip(tasks, metrics).map { "\($0) \($1.rawValue)" }.joined(separator: ", "))
     lines.append(header)
     for (name, result) in results {
-        var line = pad(name, nameWidth) + "  " + result.test.map { pad(String(format: "%.3f", $0.mainValue), 10) }.joined(separator: " ")
+        var line = pad(name, nameWidth) + "  "
+            + result.test.map { pad(String(format: "%.3f", $0.mainValue), 10) }.joined(separator: " ")
         line += "  " + pad(sameMetric ? String(format: "%.3f", result.meanMainMetric) : "—", 7)
         if let baseline {
             let delta = deltaM(multiTask: result.test.map { [$0.mainMetric: $0.mainValue] },

@@ -82,7 +82,8 @@ public struct PairedComparison: Sendable, Equatable {
     /// "too few seeds" below `minimumSeedsForVerdict`.
     public var verdict: String {
         guard differences.count >= Self.minimumSeedsForVerdict else { return "too few seeds (\(differences.count))" }
-        return confidenceInterval.lower > 0 ? "better" : confidenceInterval.upper < 0 ? "worse" : "no detectable difference"
+        return confidenceInterval.lower > 0 ? "better" : confidenceInterval.upper < 0 ? "worse"
+                                                                                      : "no detectable difference"
     }
 
     /// `+1.23 [−0.40, +2.85]` (mean and interval, `decimals` digits).

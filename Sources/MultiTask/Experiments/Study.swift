@@ -183,9 +183,14 @@ public struct Study {
         all["patience"] = patience.map(String.init) ?? "none"
         all["selectsLastEpoch"] = String(selectsLastEpoch)
         for arm in arms {
-            all["arm.\(arm.name)"] = "\(arm.architecture.rawValue) \(arm.balancing.rawValue) width \(arm.options.width) "
-                + "ratio \(arm.options.sharingRatio) coupling \(arm.options.couplingStrength) lr \(arm.learningRate) "
-                + "batch \(arm.batchSize) mode \(arm.mode?.rawValue ?? "default") offset \(arm.initializationOffset)"
+            all["arm.\(arm.name)"] = "\(arm.architecture.rawValue) \(arm.balancing.rawValue) "
+                + "width \(arm.options.width) ratio \(arm.options.sharingRatio) "
+                + "coupling \(arm.options.couplingStrength) lr \(arm.learningRate) batch \(arm.batchSize) "
+                + "mode \(arm.mode?.rawValue ?? "default") offset \(arm.initializationOffset)"
+            if arm.architecture == .maximumRoaming {
+                all["arm.\(arm.name)"]! += " interval \(arm.options.updateInterval) selection "
+                    + "\(arm.options.selection.rawValue)"
+            }
         }
         return all
     }
@@ -223,7 +228,9 @@ public struct Study {
         let runs = try resultsURL.map { try StudyResult.readRuns(from: $0) } ?? []
         let tasks = try makeData(seeds[0]).train.tasks
         return StudyResult(tasks: tasks, arms: arms.map(\.name), seeds: seeds, baseline: baseline,
-                           runs: runs.filter { run in arms.contains { $0.name == run.arm } && seeds.contains(run.seed) })
+                           runs: runs.filter { run in
+                               arms.contains { $0.name == run.arm } && seeds.contains(run.seed)
+                           })
     }
 
     /// Trains one arm on one seed, epoch by epoch, evaluating validation and test after each and

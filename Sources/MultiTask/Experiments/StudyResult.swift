@@ -64,7 +64,8 @@ public struct StudyResult: Sendable {
     public func mismatches(against recorded: [StudyRun]) -> [String] {
         runs.compactMap { run in
             guard let row = recorded.first(where: { $0.arm == run.arm && $0.seed == run.seed }) else { return nil }
-            return row.test == run.test && row.selectedEpochs == run.selectedEpochs ? nil : "\(run.arm) seed \(run.seed)"
+            return row.test == run.test && row.selectedEpochs == run.selectedEpochs
+                ? nil : "\(run.arm) seed \(run.seed)"
         }
     }
 
@@ -72,7 +73,8 @@ public struct StudyResult: Sendable {
     static func meanAndDeviation(_ values: [Double]) -> (mean: Double, deviation: Double) {
         guard !values.isEmpty else { return (.nan, .nan) }
         let mean = values.reduce(0, +) / Double(values.count)
-        let variance = values.count > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1) : 0
+        let variance = values.count > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+                                        : 0
         return (mean, variance.squareRoot())
     }
 
@@ -88,9 +90,12 @@ public struct StudyResult: Sendable {
 
     /// A markdown table: one row per arm.
     public func markdownTable() -> String {
-        let taskColumns = tasks.map { "\($0.name) \($0.metrics[0].rawValue) \($0.metrics[0].higherIsBetter ? "↑" : "↓")" }
+        let taskColumns = tasks.map {
+            "\($0.name) \($0.metrics[0].rawValue) \($0.metrics[0].higherIsBetter ? "↑" : "↓")"
+        }
         var lines = [protocolLine, "",
-                     "| arm | seeds | " + taskColumns.joined(separator: " | ") + " | Δm% [95% CI] | verdict | epoch | gap |",
+                     "| arm | seeds | " + taskColumns.joined(separator: " | ")
+                     + " | Δm% [95% CI] | verdict | epoch | gap |",
                      "|---|---|" + String(repeating: "---|", count: tasks.count) + "---|---|---|---|"]
         for arm in arms {
             let armRuns = runs(of: arm)

@@ -15,12 +15,14 @@ import TaskData
 ///   - singleTask: per task, the single-task baselines' values for the same metrics.
 ///   - metrics: per task, which metrics to include (default: all metrics of `multiTask[t]` that
 ///     `singleTask[t]` also has).
-public func deltaM(multiTask: [[MetricKind: Double]], singleTask: [[MetricKind: Double]], metrics: [[MetricKind]]? = nil) -> Double {
+public func deltaM(multiTask: [[MetricKind: Double]], singleTask: [[MetricKind: Double]],
+                   metrics: [[MetricKind]]? = nil) -> Double {
     checkPrecondition(multiTask.count == singleTask.count && !multiTask.isEmpty,
                       "deltaM: \(multiTask.count) multi-task and \(singleTask.count) single-task result sets")
     var total = 0.0, tasks = 0
     for task in multiTask.indices {
-        let kinds = metrics?[task] ?? multiTask[task].keys.filter { singleTask[task][$0] != nil }.sorted { $0.rawValue < $1.rawValue }
+        let kinds = metrics?[task]
+            ?? multiTask[task].keys.filter { singleTask[task][$0] != nil }.sorted { $0.rawValue < $1.rawValue }
         checkPrecondition(!kinds.isEmpty, "deltaM: task \(task) has no metric in common with its baseline")
         var taskTotal = 0.0, used = 0
         for metric in kinds {

@@ -38,13 +38,18 @@ public struct TaskMetricAccumulator: Sendable {
         let outputs = output.scalars, targets = target.scalars
         switch spec.kind {
         case .classification(let classes):
-            checkPrecondition(output.shape == [target.count, classes], "metrics(\(spec.name)): output \(output.shape) for targets \(target.shape)")
+            checkPrecondition(output.shape == [target.count, classes],
+                              "metrics(\(spec.name)): output \(output.shape) for targets \(target.shape)")
             for row in 0..<target.count {
                 let predicted = (0..<classes).max { outputs[row * classes + $0] < outputs[row * classes + $1] }!
                 let truth = Int(targets[row])
                 correct += predicted == truth ? 1 : 0
                 predictions += 1
-                if predicted == truth { truePositives[truth] += 1 } else { falsePositives[predicted] += 1; falseNegatives[truth] += 1 }
+                if predicted == truth {
+                    truePositives[truth] += 1
+                } else {
+                    falsePositives[predicted] += 1; falseNegatives[truth] += 1
+                }
             }
         case .multiLabel(let labels):
             checkPrecondition(output.shape == target.shape && output.shape.last == labels,
@@ -59,7 +64,8 @@ public struct TaskMetricAccumulator: Sendable {
                 if !predicted && actual { falseNegatives[label] += 1 }
             }
         case .regression, .denseRegression:
-            checkPrecondition(output.shape == target.shape, "metrics(\(spec.name)): output \(output.shape), targets \(target.shape)")
+            checkPrecondition(output.shape == target.shape,
+                              "metrics(\(spec.name)): output \(output.shape), targets \(target.shape)")
             for (prediction, truth) in zip(outputs, targets) {
                 let difference = Double(prediction - truth)
                 squaredError += difference * difference
@@ -69,13 +75,15 @@ public struct TaskMetricAccumulator: Sendable {
             }
             if case .denseRegression(3) = spec.kind { addAngles(output, target) }
         case .denseSegmentation(let classes):
-            checkPrecondition(output.rank == 4 && output.shape[1] == classes && [output.shape[0]] + output.shape[2...] == target.shape,
+            checkPrecondition(output.rank == 4 && output.shape[1] == classes
+                              && [output.shape[0]] + output.shape[2...] == target.shape,
                               "metrics(\(spec.name)): output \(output.shape), targets \(target.shape)")
             let plane = output.shape[2] * output.shape[3]
             for n in 0..<output.shape[0] {
                 for pixel in 0..<plane {
                     var predicted = 0
-                    for c in 1..<classes where outputs[(n * classes + c) * plane + pixel] > outputs[(n * classes + predicted) * plane + pixel] {
+                    for c in 1..<classes where outputs[(n * classes + c) * plane + pixel]
+                        > outputs[(n * classes + predicted) * plane + pixel] {
                         predicted = c
                     }
                     let truth = Int(targets[n * plane + pixel])
@@ -96,7 +104,8 @@ public struct TaskMetricAccumulator: Sendable {
             for pixel in 0..<plane {
                 var dot = 0.0, predictedNorm = 0.0, targetNorm = 0.0
                 for axis in 0..<3 {
-                    let p = Double(output.scalars[(n * 3 + axis) * plane + pixel]), t = Double(target.scalars[(n * 3 + axis) * plane + pixel])
+                    let p = Double(output.scalars[(n * 3 + axis) * plane + pixel]),
+                        t = Double(target.scalars[(n * 3 + axis) * plane + pixel])
                     dot += p * t; predictedNorm += p * p; targetNorm += t * t
                 }
                 guard targetNorm > 0 else { continue }

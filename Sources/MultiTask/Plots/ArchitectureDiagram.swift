@@ -127,8 +127,8 @@ public struct ArchitectureDiagram {
         for (from, to, label) in arrows {
             let a = corner(boxes[from]), b = corner(boxes[to])
             let start = (x: a.x + boxWidth, y: a.y + boxHeight / 2), end = (x: b.x - 2, y: b.y + boxHeight / 2)
-            body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\" marker-end=\"url(#arrow)\"/>\n",
-                           start.x, start.y, end.x, end.y)
+            body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\" "
+                           + "marker-end=\"url(#arrow)\"/>\n", start.x, start.y, end.x, end.y)
             if !label.isEmpty {
                 body += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#444\">%@</text>\n",
                                (start.x + end.x) / 2, (start.y + end.y) / 2 - 4, escapeXML(label))
@@ -136,7 +136,8 @@ public struct ArchitectureDiagram {
         }
         for (from, to, label) in links {
             let a = corner(boxes[from]), b = corner(boxes[to])
-            body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#b45f06\" stroke-dasharray=\"5 4\"/>\n",
+            body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#b45f06\" "
+                           + "stroke-dasharray=\"5 4\"/>\n",
                            a.x + boxWidth / 2, a.y + boxHeight, b.x + boxWidth / 2, b.y)
             if !label.isEmpty {
                 body += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#b45f06\">%@</text>\n",
@@ -145,7 +146,8 @@ public struct ArchitectureDiagram {
         }
         for box in boxes {
             let at = corner(box)
-            body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"6\" fill=\"%@\" stroke=\"#333\"%@/>\n",
+            body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"6\" fill=\"%@\" "
+                           + "stroke=\"#333\"%@/>\n",
                            at.x, at.y, boxWidth, boxHeight, box.colour, box.dashed ? " stroke-dasharray=\"4 3\"" : "")
             body += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\">%@</text>\n",
                            at.x + boxWidth / 2, at.y + boxHeight / 2 + 4, escapeXML(box.label))
@@ -153,7 +155,8 @@ public struct ArchitectureDiagram {
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
             font-family="Helvetica, Arial, sans-serif">
-            <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">\
+            <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" \
+            orient="auto">\
             <path d="M0 0L10 5L0 10z" fill="#444"/></marker></defs>
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(Int(width / 2))" y="24" text-anchor="middle" font-size="15">\(escapeXML(title))</text>

@@ -46,10 +46,13 @@ public struct LinePlot {
             zip(line.points, line.band ?? []).flatMap { point, band in [(x: point.x, y: band.lower), (x: point.x,
                 y: band.upper)] }
         }
-        let finite = (series.flatMap(\.points) + bandPoints).filter { $0.x.isFinite && $0.y.isFinite && (!logarithmicY || $0.y > 0) }
+        let finite = (series.flatMap(\.points) + bandPoints).filter {
+            $0.x.isFinite && $0.y.isFinite && (!logarithmicY || $0.y > 0)
+        }
         let transform: (Double) -> Double = logarithmicY ? { log10($0) } : { $0 }
         let xs = finite.map(\.x), ys = finite.map { transform($0.y) }
-        canvas.setRanges(x: (xs.min() ?? 0, xs.max() ?? 1), y: (ys.min() ?? 0, ys.max() ?? 1), logarithmicY: logarithmicY)
+        canvas.setRanges(x: (xs.min() ?? 0, xs.max() ?? 1), y: (ys.min() ?? 0, ys.max() ?? 1),
+                         logarithmicY: logarithmicY)
         for (index, line) in series.enumerated() {
             guard let band = line.band else { continue }
             let pairs = zip(line.points, band).filter { $0.0.x.isFinite && $0.1.lower.isFinite && $0.1.upper.isFinite }
@@ -58,12 +61,13 @@ public struct LinePlot {
                                            canvas.pixelY(transform($0.1.upper))) }
             let lower = pairs.reversed().map { String(format: "%.1f,%.1f", canvas.pixelX($0.0.x),
                                                       canvas.pixelY(transform($0.1.lower))) }
-            canvas.body += "<polygon fill=\"\(PlotCanvas.palette[index % PlotCanvas.palette.count])\" fill-opacity=\"0.18\" "
-                + "stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
+            canvas.body += "<polygon fill=\"\(PlotCanvas.palette[index % PlotCanvas.palette.count])\" "
+                + "fill-opacity=\"0.18\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
         }
         for (index, line) in series.enumerated() {
             let points = line.points.filter { $0.x.isFinite && $0.y.isFinite && (!logarithmicY || $0.y > 0) }
-            let path = points.map { String(format: "%.1f,%.1f", canvas.pixelX($0.x), canvas.pixelY(transform($0.y))) }.joined(separator: " ")
+            let path = points.map { String(format: "%.1f,%.1f", canvas.pixelX($0.x), canvas.pixelY(transform($0.y))) }
+                .joined(separator: " ")
             let colour = PlotCanvas.palette[index % PlotCanvas.palette.count]
             canvas.body += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
             for point in points where points.count <= 30 {
@@ -108,8 +112,8 @@ public struct BarChart {
         if slanted { canvas.bottomMargin = 30 + longest * 0.6 }
         let bars = (errorBars ?? []).flatMap { $0.flatMap { [$0.lower, $0.upper] } }
         let values = (series.flatMap(\.values) + bars).filter(\.isFinite)
-        canvas.setRanges(x: (0, Double(max(1, categories.count))), y: (min(0, values.min() ?? 0), max(0, values.max() ?? 1)),
-                         logarithmicY: false, xTicks: false)
+        canvas.setRanges(x: (0, Double(max(1, categories.count))),
+                         y: (min(0, values.min() ?? 0), max(0, values.max() ?? 1)), logarithmicY: false, xTicks: false)
         let groupWidth = canvas.plotWidth / Double(max(1, categories.count))
         let barWidth = groupWidth * 0.8 / Double(max(1, series.count))
         let zero = canvas.pixelY(0)
@@ -117,20 +121,24 @@ public struct BarChart {
             for (s, line) in series.enumerated() where c < line.values.count && line.values[c].isFinite {
                 let x = canvas.left + Double(c) * groupWidth + groupWidth * 0.1 + Double(s) * barWidth
                 let y = canvas.pixelY(line.values[c])
-                canvas.body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"/>\n",
-                                      x, min(y, zero), barWidth * 0.95, abs(zero - y), PlotCanvas.palette[s % PlotCanvas.palette.count])
+                canvas.body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                                      + "fill=\"%@\"/>\n",
+                                      x, min(y, zero), barWidth * 0.95, abs(zero - y),
+                                      PlotCanvas.palette[s % PlotCanvas.palette.count])
                 if let errorBars, s < errorBars.count, c < errorBars[s].count,
                    errorBars[s][c].lower.isFinite, errorBars[s][c].upper.isFinite {
                     let middle = x + barWidth * 0.475, cap = barWidth * 0.2
                     let low = canvas.pixelY(errorBars[s][c].lower), high = canvas.pixelY(errorBars[s][c].upper)
-                    canvas.body += String(format: "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"#222\" "
-                                          + "stroke-width=\"1.5\" fill=\"none\"/>\n",
-                                          middle, low, high, middle - cap, low, middle + cap, middle - cap, high, middle + cap)
+                    canvas.body += String(format: "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" "
+                                          + "stroke=\"#222\" stroke-width=\"1.5\" fill=\"none\"/>\n",
+                                          middle, low, high, middle - cap, low, middle + cap, middle - cap, high,
+                                          middle + cap)
                 }
             }
             let x = canvas.left + (Double(c) + 0.5) * groupWidth, y = canvas.bottom + 16
             canvas.body += slanted
-                ? String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\" transform=\"rotate(-35 %.1f %.1f)\">%@</text>\n",
+                ? String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\" "
+                         + "transform=\"rotate(-35 %.1f %.1f)\">%@</text>\n",
                          x, y, x, y, escapeXML(category))
                 : String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%@</text>\n",
                          x, y, escapeXML(category))
@@ -152,7 +160,8 @@ func escapeXML(_ text: String) -> String {
 
 /// The frame shared by the plots: margins, axes with "nice" ticks, labels, legend.
 struct PlotCanvas {
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                          "#7f7f7f", "#bcbd22"]
     let width: Int, height: Int
     let title: String, xLabel: String, yLabel: String
     let left = 70.0, right = 150.0, top = 40.0
@@ -191,18 +200,23 @@ struct PlotCanvas {
         xRange = x.0 == x.1 ? (x.0 - 1, x.1 + 1) : x
         let pad = (y.1 - y.0) * 0.05
         yRange = y.0 == y.1 ? (y.0 - 1, y.1 + 1) : (y.0 - pad, y.1 + pad)
-        axes += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n", left, top, plotWidth, plotHeight)
+        axes += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+                       + "stroke=\"#333\"/>\n", left, top, plotWidth, plotHeight)
         for tick in Self.ticks(yRange) {
             let y = pixelY(tick)
             let label = logarithmicY ? String(format: "%g", pow(10, tick)) : String(format: "%g", tick)
-            axes += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, y, left + plotWidth, y)
-            axes += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%@</text>\n", left - 6, y + 4, label)
+            axes += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, y,
+                           left + plotWidth, y)
+            axes += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%@</text>\n",
+                           left - 6, y + 4, label)
         }
         if xTicks {
             for tick in Self.ticks(xRange) {
                 let x = pixelX(tick)
-                axes += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", x, bottom, x, bottom + 4)
-                axes += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%@</text>\n", x, bottom + 16, String(format: "%g", tick))
+                axes += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", x,
+                               bottom, x, bottom + 4)
+                axes += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                               + "font-size=\"11\">%@</text>\n", x, bottom + 16, String(format: "%g", tick))
             }
         }
     }
@@ -211,18 +225,23 @@ struct PlotCanvas {
         for (index, name) in names.enumerated() {
             let y = top + 10 + Double(index) * 18
             let x = left + plotWidth + 12
-            body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%@\"/>\n", x, y - 10, Self.palette[index % Self.palette.count])
-            body += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">%@</text>\n", x + 18, y, escapeXML(name))
+            body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%@\"/>\n", x, y - 10,
+                           Self.palette[index % Self.palette.count])
+            body += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">%@</text>\n", x + 18, y,
+                           escapeXML(name))
         }
     }
 
     func document() -> String {
         """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="Helvetica, Arial, sans-serif">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" \
+        font-family="Helvetica, Arial, sans-serif">
         <rect width="100%" height="100%" fill="white"/>
         <text x="\(Int(left + plotWidth / 2))" y="22" text-anchor="middle" font-size="15">\(escapeXML(title))</text>
-        <text x="\(Int(left + plotWidth / 2))" y="\(height - 10)" text-anchor="middle" font-size="12">\(escapeXML(xLabel))</text>
-        <text x="16" y="\(Int(top + plotHeight / 2))" text-anchor="middle" font-size="12" transform="rotate(-90 16 \(Int(top + plotHeight / 2)))">\(escapeXML(yLabel))</text>
+        <text x="\(Int(left + plotWidth / 2))" y="\(height - 10)" text-anchor="middle" \
+        font-size="12">\(escapeXML(xLabel))</text>
+        <text x="16" y="\(Int(top + plotHeight / 2))" text-anchor="middle" font-size="12" \
+        transform="rotate(-90 16 \(Int(top + plotHeight / 2)))">\(escapeXML(yLabel))</text>
         \(axes)\(body)</svg>
 
         """

@@ -48,7 +48,8 @@ public struct MaskTimeline {
                     let active = snapshot.masks[flat: task * units + unit] == 1
                     let visited = snapshot.visited[flat: task * units + unit] == 1
                     let fill = active ? strong : visited ? Self.pale(strong) : "#ffffff"
-                    body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\" stroke=\"#bbb\" stroke-width=\"0.5\"/>\n",
+                    body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\" "
+                                   + "stroke=\"#bbb\" stroke-width=\"0.5\"/>\n",
                                    left + Double(unit) * cell, 60 + Double(task) * cell, cell, cell, fill)
                 }
             }
@@ -131,16 +132,17 @@ public struct GradientGeometry {
                        origin.0, size + 40)
         func arrow(_ to: (x: Double, y: Double), _ colour: String, _ label: String, dashed: Bool = false) {
             let end = pixel(to)
-            body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2.5\" "
-                           + "marker-end=\"url(#head)\"%@/>\n", origin.0, origin.1, end.0, end.1, colour,
+            body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" "
+                           + "stroke-width=\"2.5\" marker-end=\"url(#head)\"%@/>\n",
+                           origin.0, origin.1, end.0, end.1, colour,
                            dashed ? " stroke-dasharray=\"6 4\"" : "")
             body += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" fill=\"%@\">%@</text>\n", end.0 + 6,
                            end.1 - 6, colour,
                            escapeXML(label))
         }
         let a = pixel(first), b = pixel(second)
-        body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" stroke-dasharray=\"3 3\"/>\n",
-                       a.0, a.1, b.0, b.1)
+        body += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" "
+                       + "stroke-dasharray=\"3 3\"/>\n", a.0, a.1, b.0, b.1)
         arrow(first, "#1f77b4", "g₁")
         arrow(second, "#d62728", "g₂")
         arrow(minimumNormPoint, "#2ca02c", String(format: "d* (α = %.2f)", minimumNormWeight))
@@ -151,11 +153,13 @@ public struct GradientGeometry {
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(size))" height="\(Int(size + 60))" \
             font-family="Helvetica, Arial, sans-serif">
-            <defs><marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto">\
+            <defs><marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" \
+            orient="auto">\
             <path d="M0 0L10 5L0 10z" fill="context-stroke"/></marker></defs>
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(Int(size / 2))" y="24" text-anchor="middle" font-size="15">\(escapeXML(title))</text>
-            \(body)<text x="10" y="\(Int(size + 52))" font-size="11" fill="#444">dotted: the convex combinations of g₁ and g₂; \
+            \(body)<text x="10" y="\(Int(size + 52))" font-size="11" fill="#444">dotted: the convex combinations of g₁ \
+            and g₂; \
             d*: the shortest of them (MGDA)</text>
             </svg>
 

@@ -27,7 +27,9 @@ public final class CrossStitchNetwork: MultiTaskNetwork {
         heads = (0..<taskCount).map(makeHead)
         let offDiagonal: Float = taskCount > 1 ? 0.1 / Float(taskCount - 1) : 0
         let initial = Tensor(shape: [taskCount, taskCount],
-                             scalars: (0..<(taskCount * taskCount)).map { $0 / taskCount == $0 % taskCount ? 0.9 : offDiagonal })
+                             scalars: (0..<(taskCount * taskCount)).map {
+                                 $0 / taskCount == $0 % taskCount ? 0.9 : offDiagonal
+                             })
         stitches = (0..<(stageCount - 1)).map { _ in Parameter(initial) }
         super.init(taskCount: taskCount)
     }

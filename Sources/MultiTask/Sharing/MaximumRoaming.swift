@@ -27,8 +27,10 @@ import NeuralNetworks
 ///   training mode. Each update draws from its own generator, seeded from
 ///   `seed` and the update number, so a run resumed from a checkpoint roams identically.
 public final class MaximumRoamingNetwork: MultiTaskNetwork {
-    public let trunk: Module
+    public let trunk: MaskedSequential
     public let heads: [Module]
+    /// The trunk's masks, in order (the trunk found them when it was built).
+    public var masks: [TaskMask] { trunk.masks }
     /// Δ, the training batches between roaming updates; nil for fixed partitioning.
     public var updateInterval: Int?
     /// How updates pick units.
@@ -37,9 +39,9 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
     public var updateRatio: Double
     let seed: UInt64
 
-    /// A network over `trunk` (which contains `TaskMask` layers, found automatically) and
-    /// `heads`. The masks' task count must equal `heads.count`.
-    public init(trunk: Module, heads: [Module], updateInterval: Int?, selection: RoamingSelection = .random,
+    /// A network over `trunk` (a `MaskedSequential` with `TaskMask` layers) and `heads`. The
+    /// masks' task count must equal `heads.count`.
+    public init(trunk: MaskedSequential, heads: [Module], updateInterval: Int?, selection: RoamingSelection = .random,
                 updateRatio: Double = 1, seed: UInt64) {
         self.trunk = trunk
         self.heads = heads
@@ -48,20 +50,19 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
         self.updateRatio = updateRatio
         self.seed = seed
         super.init(taskCount: heads.count)
-        checkPrecondition(updateInterval == nil || updateInterval! >= 1, "MaximumRoamingNetwork: update interval \(updateInterval!) must be ≥ 1")
+        checkPrecondition(updateInterval == nil || updateInterval! >= 1,
+                          "MaximumRoamingNetwork: update interval \(updateInterval!) must be ≥ 1")
         checkPrecondition(!masks.isEmpty, "MaximumRoamingNetwork: the trunk has no TaskMask layers")
         for mask in masks {
-            checkPrecondition(mask.taskCount == heads.count, "MaximumRoamingNetwork: a mask for \(mask.taskCount) tasks, \(heads.count) heads")
+            checkPrecondition(mask.taskCount == heads.count,
+                              "MaximumRoamingNetwork: a mask for \(mask.taskCount) tasks, \(heads.count) heads")
         }
     }
 
-    /// The trunk's masked layers, in order.
-    public var masks: [TaskMask] { trunk.namedModules().compactMap { $0.module as? TaskMask } }
-
+    /// Task t's prediction: the trunk with task t's masks, then head t.
     public override func callAsFunction(_ input: Variable, task: Int) -> Variable {
         checkTask(task, "MaximumRoamingNetwork")
-        for mask in masks { mask.activeTask = task }
-        return heads[task](trunk(input))
+        return heads[task](trunk(input, task: task))
     }
 
     /// θ_sh: the trunk (each task trains its partition of it).
@@ -85,7 +86,8 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
         for (index, mask) in masks.enumerated() {
             let done = Int(mask.updateCount.value.scalars[0])
             guard done < updateLimit(of: mask) else { continue }
-            var generator = SeededGenerator(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(done) &* 0xBF58_476D_1CE4_E5B9)
+            var generator = SeededGenerator(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
+                                                &+ UInt64(done) &* 0xBF58_476D_1CE4_E5B9)
             changed = mask.roam(selection: selection, using: &generator) || changed
         }
         return changed

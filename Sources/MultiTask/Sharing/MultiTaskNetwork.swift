@@ -33,7 +33,8 @@ open class MultiTaskNetwork: Module {
 
     /// A model with one input has no default forward pass: the task must be named.
     open override func callAsFunction(_ input: Variable) -> Variable {
-        checkPrecondition(taskCount == 1, "\(type(of: self)): name the task, model(x, task: t) (there are \(taskCount))")
+        checkPrecondition(taskCount == 1,
+                          "\(type(of: self)): name the task, model(x, task: t) (there are \(taskCount))")
         return self(input, task: 0)
     }
 

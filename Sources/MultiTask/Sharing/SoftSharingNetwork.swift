@@ -18,13 +18,15 @@ public final class SoftSharingNetwork: MultiTaskNetwork {
     /// λ, the coupling strength.
     public var couplingStrength: Float
 
-    public init(taskCount: Int, couplingStrength: Float, makeColumn: (Int) -> Module, makeHead: ((Int) -> Module)? = nil) {
+    public init(taskCount: Int, couplingStrength: Float, makeColumn: (Int) -> Module,
+                makeHead: ((Int) -> Module)? = nil) {
         columns = (0..<taskCount).map(makeColumn)
         heads = (0..<taskCount).map { task in makeHead?(task) ?? Identity() }
         self.couplingStrength = couplingStrength
         let names = columns.map { $0.namedParameters().map { "\($0.name) \($0.parameter.shape)" } }
         checkPrecondition(names.allSatisfy { $0 == names[0] },
-                          "SoftSharingNetwork: the columns differ in their parameters (\(names.map(\.count)) parameters)")
+                          "SoftSharingNetwork: the columns differ in their parameters "
+                          + "(\(names.map(\.count)) parameters)")
         super.init(taskCount: taskCount)
     }
 

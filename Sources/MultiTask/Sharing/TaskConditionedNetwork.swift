@@ -21,7 +21,8 @@ public final class TaskConditionedNetwork: MultiTaskNetwork {
         self.decoder = decoder
         self.outputCounts = outputCounts
         checkPrecondition(outputCounts == nil || outputCounts!.count == conditioning.descriptor.taskCount,
-                          "TaskConditionedNetwork: \(outputCounts ?? []) output counts for \(conditioning.descriptor.taskCount) tasks")
+                          "TaskConditionedNetwork: \(outputCounts ?? []) output counts for "
+                          + "\(conditioning.descriptor.taskCount) tasks")
         super.init(taskCount: conditioning.descriptor.taskCount)
     }
 

@@ -27,9 +27,9 @@ public enum RoamingSelection: String, Sendable, Equatable, CaseIterable {
 /// Maximum Roaming and of fixed partitioning (task routing, Strezoski et al., 2019).
 ///
 /// Place it after a convolution (and its normalization) or a linear layer, before the
-/// activation; for task t it multiplies unit c by m[t, c] ∈ {0, 1}. Shapes: input `[B, C]` or
-/// `[B, C, H, W]`; `masks` and `visited` `[T, C]`. With sharing ratio *p* each task has
-/// round(p·C) active units; p = 1 shares everything.
+/// activation, inside a `MaskedSequential`; for task t it multiplies unit c by m[t, c] ∈ {0, 1}:
+/// `mask(x, task: t)`. Shapes: input `[B, C]` or `[B, C, H, W]`; `masks` and `visited` `[T, C]`.
+/// With sharing ratio *p* each task has round(p·C) active units; p = 1 shares everything.
 ///
 /// The state lives in buffers (so checkpoints carry it): `masks` (m), `visited` (the sets B_t of
 /// units ever active for task t, starting as the initial masks) and `updateCount`.
@@ -42,23 +42,36 @@ public final class TaskMask: Module {
     public let visited: Buffer
     /// The number of roaming updates applied so far, `[1]`.
     public let updateCount: Buffer
-    /// The task whose mask the next forward pass applies.
-    public var activeTask = 0
-    /// Whether the masked layer computes only the active units (then this layer passes its input on).
-    public private(set) var skipsMaskedUnits = false
-    /// The filters of the masked layer, one row per unit (`[C, fan-in]`), for `.leastAligned`.
-    let filters: (() -> Tensor)?
+    /// The masked layer's filters, one row per unit (`[C, fan-in]`), which `.leastAligned`
+    /// selection compares. (A closure, not the layer: a stored layer would count as a child module.)
+    let unitFilters: (() -> Tensor)?
 
     /// A mask over `unitCount` units for `taskCount` tasks with sharing ratio `sharingRatio` (p).
-    /// `filters`, when given, returns the masked layer's weights with one row per unit (see
-    /// `TaskMask(after:)`).
-    public init(unitCount: Int, taskCount: Int, sharingRatio: Double, initialization: PartitionInitialization = .roundRobinFill,
-                seed: UInt64, filters: (() -> Tensor)? = nil) {
+    /// Use `TaskMask(after:)` to mask a layer's units and allow `.leastAligned` selection.
+    public convenience init(unitCount: Int, taskCount: Int, sharingRatio: Double,
+                            initialization: PartitionInitialization = .roundRobinFill, seed: UInt64) {
+        self.init(unitCount: unitCount, taskCount: taskCount, sharingRatio: sharingRatio,
+                  initialization: initialization, seed: seed, maskedLayer: nil)
+    }
+
+    /// A mask for the output units of `layer` (a `Conv2D`'s filters or a `Linear` layer's
+    /// neurons, or any `UnitSubsetComputing` layer), able to use `.leastAligned` selection.
+    /// Place it right after `layer` in a `MaskedSequential`, which can then compute only each
+    /// task's units.
+    public convenience init(after layer: any UnitSubsetComputing, taskCount: Int, sharingRatio: Double,
+                            initialization: PartitionInitialization = .roundRobinFill, seed: UInt64) {
+        self.init(unitCount: layer.outputUnitCount, taskCount: taskCount, sharingRatio: sharingRatio,
+                  initialization: initialization, seed: seed, maskedLayer: layer)
+    }
+
+    init(unitCount: Int, taskCount: Int, sharingRatio: Double, initialization: PartitionInitialization, seed: UInt64,
+         maskedLayer: (any UnitSubsetComputing)?) {
         checkPrecondition(unitCount >= 1 && taskCount >= 1, "TaskMask: \(unitCount) units, \(taskCount) tasks")
-        checkPrecondition(sharingRatio > 0 && sharingRatio <= 1, "TaskMask: sharing ratio \(sharingRatio) must lie in (0, 1]")
+        checkPrecondition(sharingRatio > 0 && sharingRatio <= 1,
+                          "TaskMask: sharing ratio \(sharingRatio) must lie in (0, 1]")
         self.taskCount = taskCount
         self.unitCount = unitCount
-        self.filters = filters
+        self.unitFilters = maskedLayer.map { layer in { layer.unitFilters } }
         var generator = SeededGenerator(seed: seed)
         var rows = Array(repeating: Array(repeating: Float(0), count: unitCount), count: taskCount)
         switch initialization {
@@ -66,7 +79,9 @@ public final class TaskMask: Module {
             let activeCount = Self.activeCount(unitCount: unitCount, sharingRatio: sharingRatio)
             let share = (unitCount + taskCount - 1) / taskCount
             checkPrecondition(activeCount >= share || taskCount == 1,
-                              "TaskMask: round-robin init covers \(unitCount) units with \(taskCount) tasks only if each keeps ≥ \(share) units; sharing ratio \(sharingRatio) gives \(activeCount) (raise p or use .bernoulli)")
+                              "TaskMask: round-robin init covers \(unitCount) units with \(taskCount) tasks only if "
+                                + "each keeps ≥ \(share) units; sharing ratio \(sharingRatio) gives \(activeCount) "
+                                + "(raise p or use .bernoulli)")
             for unit in 0..<unitCount where taskCount > 1 { rows[unit % taskCount][unit] = 1 }
             for task in 0..<taskCount {
                 var inactive = (0..<unitCount).filter { rows[task][$0] == 0 }
@@ -93,33 +108,6 @@ public final class TaskMask: Module {
         })
     }
 
-    /// A mask for the output units of `layer` (a `Conv2D`'s filters or a `Linear` layer's
-    /// neurons), able to use `.leastAligned` selection.
-    ///
-    /// `skipsMaskedUnits`: the layer computes only the active task's units (its
-    /// `outputSelection`), instead of computing all C and multiplying (1 − p)·C of them by zero —
-    /// about p of the layer's work, with the same results (the masked units are zero either way, and
-    /// their weights get zero gradients either way).
-    public convenience init(after layer: Module, taskCount: Int, sharingRatio: Double,
-                            initialization: PartitionInitialization = .roundRobinFill, seed: UInt64, skipsMaskedUnits: Bool = false) {
-        if let convolution = layer as? Conv2D {
-            let weight = convolution.weight
-            self.init(unitCount: weight.shape[0], taskCount: taskCount, sharingRatio: sharingRatio, initialization: initialization,
-                      seed: seed, filters: { weight.value.reshaped(to: [weight.shape[0], weight.value.count / weight.shape[0]]) })
-        } else if let linear = layer as? Linear {
-            let weight = linear.weight
-            self.init(unitCount: linear.outputCount, taskCount: taskCount, sharingRatio: sharingRatio, initialization: initialization,
-                      seed: seed, filters: { weight.value.transposed() })
-        } else {
-            preconditionFailure("TaskMask(after:): \(type(of: layer)) is neither Conv2D nor Linear; use TaskMask(unitCount:…)")
-        }
-        guard skipsMaskedUnits else { return }
-        self.skipsMaskedUnits = true
-        let selection: () -> [Int]? = { [weak self] in self.map { $0.activeUnits(of: $0.activeTask) } }
-        (layer as? Conv2D)?.outputSelection = selection
-        (layer as? Linear)?.outputSelection = selection
-    }
-
     /// What restored `masks` and `visited` must be (shapes are checked by the loader): 0/1 values,
     /// every task with at least one active unit — the partition Σ_c m_{t,c} ≥ 1 that every forward
     /// pass and roaming update relies on.
@@ -141,10 +129,10 @@ public final class TaskMask: Module {
         guard unitCount >= 1, taskCount >= 1 else { return "\(unitCount) units for \(taskCount) tasks" }
         let share = (unitCount + taskCount - 1) / taskCount
         guard taskCount == 1 || activeCount(unitCount: unitCount, sharingRatio: sharingRatio) >= share else {
-            return String(format: "sharing ratio %.3g gives %d of %d units per task, but %d tasks need at least %d each "
-                          + "(a ratio of at least %.3g)", sharingRatio, activeCount(unitCount: unitCount,
-                              sharingRatio: sharingRatio),
-                          unitCount, taskCount, share, Double(share) / Double(unitCount))
+            let active = activeCount(unitCount: unitCount, sharingRatio: sharingRatio)
+            return String(format: "sharing ratio %.3g gives %d of %d units per task, but %d tasks need at least "
+                            + "%d each (a ratio of at least %.3g)",
+                          sharingRatio, active, unitCount, taskCount, share, Double(share) / Double(unitCount))
         }
         return nil
     }
@@ -154,24 +142,22 @@ public final class TaskMask: Module {
         max(1, Int((sharingRatio * Double(unitCount)).rounded()))
     }
 
-    public override func callAsFunction(_ input: Variable) -> Variable {
+    /// x ⊙ m_t: task `task`'s mask applied to x (`[B, C]` or `[B, C, H, W]`), broadcast over the batch
+    /// and the positions.
+    public func callAsFunction(_ input: Variable, task: Int) -> Variable {
         checkPrecondition(input.rank >= 2 && input.shape[1] == unitCount,
                           "TaskMask: input \(input.shape) does not have \(unitCount) units on axis 1")
-        if skipsMaskedUnits { return input }
-        let row = masks.value.selecting(activeTask)
+        checkPrecondition((0..<taskCount).contains(task), "TaskMask: task \(task) of \(taskCount)")
+        let row = masks.value.selecting(task)
         return input * row.reshaped(to: [1, unitCount] + Array(repeating: 1, count: input.rank - 2))
     }
 
-    /// Lets `layer`, whose input channels are this mask's units (possibly after ReLU and pooling,
-    /// which keep zeros zero), skip the channels the active task does not use: they are zero, so
-    /// leaving them out of the convolution changes nothing but the work. Used together with
-    /// `skipsMaskedUnits` (`makeBackbone` sets both from `ArchitectureOptions.skipsMaskedUnits`).
-    public func skipsInputs(of layer: Conv2D) {
-        checkPrecondition(layer.weight.shape[1] == unitCount, "TaskMask.skipsInputs: the layer has \(layer.weight.shape[1]) input channels, the mask \(unitCount) units")
-        layer.inputSelection = { [weak self] in self.map { $0.activeUnits(of: $0.activeTask) } }
+    /// A mask needs its task: call `mask(x, task: t)`.
+    public override func callAsFunction(_ input: Variable) -> Variable {
+        fatalError("TaskMask needs the task: call mask(x, task: t), or place it in a MaskedSequential")
     }
 
-    /// Mask row of task t as Booleans.
+    /// The units task t uses now, ascending.
     public func activeUnits(of task: Int) -> [Int] {
         (0..<unitCount).filter { masks.value.scalars[task * unitCount + $0] == 1 }
     }
@@ -192,9 +178,10 @@ public final class TaskMask: Module {
     @discardableResult
     public func roam(selection: RoamingSelection, using generator: inout SeededGenerator) -> Bool {
         var maskRows = masks.value.scalars, visitedRows = visited.value.scalars
-        let normalizedFilters = selection == .leastAligned ? filters.map { Self.normalizedRows($0()) } : nil
+        let normalizedFilters = selection == .leastAligned ? unitFilters.map { Self.normalizedRows($0()) } : nil
         checkPrecondition(selection == .random || normalizedFilters != nil,
-                          "TaskMask.roam: .leastAligned needs the layer's filters (build the mask with TaskMask(after:))")
+                          "TaskMask.roam: .leastAligned needs the layer's filters "
+                            + "(build the mask with TaskMask(after:))")
         var changed = false
         for task in 0..<taskCount {
             let active = (0..<unitCount).filter { maskRows[task * unitCount + $0] == 1 }
@@ -202,8 +189,10 @@ public final class TaskMask: Module {
             guard !unvisited.isEmpty, !active.isEmpty else { continue }
             let added: Int, removed: Int
             if let filters = normalizedFilters {
-                added = unvisited.min { Self.meanAlignment($0, with: active, filters) < Self.meanAlignment($1, with: active, filters) }!
-                removed = active.max { Self.meanAlignment($0, with: active, filters) < Self.meanAlignment($1, with: active, filters) }!
+                added = unvisited.min { Self.meanAlignment($0, with: active, filters) < Self.meanAlignment($1,
+                    with: active, filters) }!
+                removed = active.max { Self.meanAlignment($0, with: active, filters) < Self.meanAlignment($1,
+                    with: active, filters) }!
             } else {
                 added = unvisited[generator.nextInt(below: unvisited.count)]
                 removed = active[generator.nextInt(below: active.count)]

@@ -12,13 +12,19 @@ extension Trainer {
             "{" + pairs.map { "\(TrainingLog.jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
         }
         func number(_ value: Double) -> String { TrainingLog.jsonNumber(value) }
-        var fields: [(String, String)] = [("epoch", String(record.epoch)), ("balancer", TrainingLog.jsonString(balancer.name)),
-                                          ("weights", object(zip(tasks, record.weights).map { ($0.name, number(Double($1))) }))]
+        var fields: [(String, String)] = [
+            ("epoch", String(record.epoch)), ("balancer", TrainingLog.jsonString(balancer.name)),
+            ("weights", object(zip(tasks, record.weights).map { ($0.name, number(Double($1))) }))
+        ]
         if let statistics = record.gradientStatistics {
             let names = statistics.tasks.map { tasks[$0].name }
             fields.append(("gradientNorms", object(zip(names, statistics.norms).map { ($0, number($1)) })))
             var cosines: [(String, String)] = []
-            for s in names.indices { for t in (s + 1)..<names.count { cosines.append(("\(names[s])|\(names[t])", number(statistics.cosines[s][t]))) } }
+            for s in names.indices {
+                for t in (s + 1)..<names.count {
+                    cosines.append(("\(names[s])|\(names[t])", number(statistics.cosines[s][t])))
+                }
+            }
             fields.append(("gradientCosines", object(cosines)))
             fields.append(("conflicts", String(statistics.conflictCount)))
         }

@@ -33,7 +33,8 @@ public func evaluate(_ model: MultiTaskNetwork, on data: MultiTaskDataset, batch
         for batch in data.batches(size: batchSize) {
             let outputs = model.outputs(Variable(batch.inputs)).outputs
             for task in data.tasks.indices {
-                lossSums[task] += Double(taskLoss(data.tasks[task], output: outputs[task], target: batch.targets[task]).value.scalar) * Double(batch.count)
+                lossSums[task] += Double(taskLoss(data.tasks[task], output: outputs[task],
+                                                  target: batch.targets[task]).value.scalar) * Double(batch.count)
                 accumulators[task].add(output: outputs[task].value, target: batch.targets[task])
             }
         }
@@ -62,7 +63,7 @@ public func evaluate(_ model: MultiTaskNetwork, on data: MultiInputDataset, batc
                 accumulator.add(output: output.value, target: targets)
             }
         }
-        return TaskEvaluation(task: spec.name, loss: lossSum / Double(max(1, samples.count)), metrics: accumulator.values,
-                              mainMetric: spec.metrics[0])
+        return TaskEvaluation(task: spec.name, loss: lossSum / Double(max(1, samples.count)),
+                              metrics: accumulator.values, mainMetric: spec.metrics[0])
     }
 }

@@ -18,7 +18,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nonFiniteLoss(let task, let step, let value):
-            return "training stopped: the loss of task \(task) is \(value) at step \(step) (the last good checkpoint is kept; try a lower learning rate)"
+            return "training stopped: the loss of task \(task) is \(value) at step \(step) "
+                + "(the last good checkpoint is kept; try a lower learning rate)"
         case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
         case .incompatibleCheckpoint(let reason): return "cannot resume: \(reason)"
         }
@@ -121,9 +122,11 @@ public final class Trainer {
     /// The gradient statistics measured in the current epoch.
     var statistics: [GradientStatistics] = []
 
-    public init(model: MultiTaskNetwork, optimizer: Optimizer, balancer: LossBalancer = EqualWeighting(), configuration: Configuration) {
+    public init(model: MultiTaskNetwork, optimizer: Optimizer, balancer: LossBalancer = EqualWeighting(),
+                configuration: Configuration) {
         checkPrecondition(configuration.epochs >= 0 && configuration.batchSize >= 1,
-                          "Trainer: epochs \(configuration.epochs) and batch size \(configuration.batchSize) must be ≥ 0 and ≥ 1")
+                          "Trainer: epochs \(configuration.epochs) and batch size \(configuration.batchSize) "
+                            + "must be ≥ 0 and ≥ 1")
         self.model = model
         self.optimizer = optimizer
         self.balancer = balancer
@@ -135,13 +138,16 @@ public final class Trainer {
     /// Trains on single-input data (every sample labelled for every task) until
     /// `configuration.epochs` epochs are complete; returns the records of the epochs run now.
     @discardableResult
-    public func fit(_ train: MultiTaskDataset, validation: MultiTaskDataset? = nil, test: MultiTaskDataset? = nil) throws -> [EpochRecord] {
-        checkPrecondition(train.tasks.count == model.taskCount, "Trainer.fit: \(train.tasks.count) tasks in the data, \(model.taskCount) in the model")
+    public func fit(_ train: MultiTaskDataset, validation: MultiTaskDataset? = nil,
+                    test: MultiTaskDataset? = nil) throws -> [EpochRecord] {
+        checkPrecondition(train.tasks.count == model.taskCount,
+                          "Trainer.fit: \(train.tasks.count) tasks in the data, \(model.taskCount) in the model")
         return try runEpochs(tasks: train.tasks) { epoch in
             let batches = train.batches(size: configuration.batchSize, shuffleSeed: configuration.seed &+ UInt64(epoch))
             return (batches.count, { index in
                 let batch = batches[index]
-                return StepData(inputs: [batch.inputs], tasks: Array(train.tasks.indices), targets: batch.targets, sharedInput: true)
+                return StepData(inputs: [batch.inputs], tasks: Array(train.tasks.indices), targets: batch.targets,
+                                sharedInput: true)
             })
         } evaluate: {
             (validation.map { evaluate(self.model, on: $0, batchSize: self.configuration.evaluationBatchSize) },
@@ -152,14 +158,17 @@ public final class Trainer {
     /// Trains on multi-input data: each step the task sampler picks tasks and each contributes a
     /// batch of its own samples (`MultiInputDataset.Loader`, reseeded every epoch).
     @discardableResult
-    public func fit(_ train: MultiInputDataset, validation: MultiInputDataset? = nil, test: MultiInputDataset? = nil) throws -> [EpochRecord] {
-        checkPrecondition(train.tasks.count == model.taskCount, "Trainer.fit: \(train.tasks.count) tasks in the data, \(model.taskCount) in the model")
+    public func fit(_ train: MultiInputDataset, validation: MultiInputDataset? = nil,
+                    test: MultiInputDataset? = nil) throws -> [EpochRecord] {
+        checkPrecondition(train.tasks.count == model.taskCount,
+                          "Trainer.fit: \(train.tasks.count) tasks in the data, \(model.taskCount) in the model")
         return try runEpochs(tasks: train.tasks) { epoch in
             var loader = train.loader(batchSize: configuration.batchSize, sampler: configuration.taskSampler,
                                       seed: configuration.seed &+ UInt64(epoch))
             return (loader.stepsPerEpoch, { _ in
                 let picked = loader.nextStep()
-                return StepData(inputs: picked.map(\.batch.inputs), tasks: picked.map(\.task), targets: picked.map(\.batch.targets),
+                return StepData(inputs: picked.map(\.batch.inputs), tasks: picked.map(\.task),
+                                targets: picked.map(\.batch.targets),
                                 sharedInput: false)
             })
         } evaluate: {
@@ -178,7 +187,8 @@ public final class Trainer {
 
     func runEpochs(tasks: [TaskSpec], makeEpoch: (Int) -> (count: Int, batch: (Int) -> StepData),
                    evaluate: () -> ([TaskEvaluation]?, [TaskEvaluation]?)) throws -> [EpochRecord] {
-        let log = try configuration.logURL.map { try TrainingLog(url: $0, tasks: tasks, appending: completedEpochs > 0) }
+        let log = try configuration.logURL.map { try TrainingLog(url: $0, tasks: tasks,
+                                                                 appending: completedEpochs > 0) }
         for url in [configuration.checkpointURL, configuration.logURL,
                     configuration.diagnosticsURL].compactMap({ $0 }) {
             removeStaleTemporaryFiles(of: url)
@@ -219,13 +229,15 @@ public final class Trainer {
             completedEpochs += 1
             let record = EpochRecord(epoch: completedEpochs, trainLosses: meanLosses, weights: meanWeights,
                                      gradientStatistics: GradientStatistics.mean(statistics),
-                                     dominance: (optimizer as? AdaTask)?.dominance(), validation: validation, test: test,
+                                     dominance: (optimizer as? AdaTask)?.dominance(), validation: validation,
+                                     test: test,
                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             records.append(record)
             history.append(record)
             if let log {
                 try log.write(epoch: completedEpochs, split: "train",
-                          evaluations: tasks.indices.map { TaskEvaluation(task: tasks[$0].name, loss: meanLosses[$0], metrics: [:], mainMetric: tasks[$0].metrics[0]) },
+                          evaluations: tasks.indices.map { TaskEvaluation(task: tasks[$0].name, loss: meanLosses[$0],
+                              metrics: [:], mainMetric: tasks[$0].metrics[0]) },
                           weights: meanWeights)
                 if let validation { try log.write(epoch: completedEpochs, split: "validation",
                                                   evaluations: validation) }
@@ -263,13 +275,16 @@ public final class Trainer {
         case .summed:
             return try summedStep(data, positions: Array(data.tasks.indices), checkedLoss: checkedLoss, epoch: epoch)
         case .randomTaskGroups:
-            checkPrecondition(configuration.taskGroupSize >= 1, "Trainer: task group size \(configuration.taskGroupSize) must be at least 1")
-            var generator = SeededGenerator(seed: configuration.seed &+ 0x6752_4F55 &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15)
+            checkPrecondition(configuration.taskGroupSize >= 1,
+                              "Trainer: task group size \(configuration.taskGroupSize) must be at least 1")
+            var generator = SeededGenerator(seed: configuration.seed &+ 0x6752_4F55
+                                                &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15)
             let order = generator.permutation(data.tasks.count)
             var values = Array(repeating: Float(0), count: data.tasks.count), weights = values
             for start in stride(from: 0, to: order.count, by: configuration.taskGroupSize) {
                 let group = Array(order[start..<Swift.min(start + configuration.taskGroupSize, order.count)])
-                let (groupLosses, groupWeights) = try summedStep(data, positions: group, checkedLoss: checkedLoss, epoch: epoch)
+                let (groupLosses, groupWeights) = try summedStep(data, positions: group, checkedLoss: checkedLoss,
+                                                                 epoch: epoch)
                 for (index, position) in group.enumerated() {
                     values[position] = groupLosses[index]
                     weights[position] = groupWeights[index]
@@ -303,15 +318,18 @@ public final class Trainer {
             let outputs = model.outputs(Variable(data.inputs[0]))
             shared = outputs.sharedRepresentation
             for position in positions {
-                losses.append(try checkedLoss(data.tasks[position], outputs.outputs[data.tasks[position]], data.targets[position]))
+                losses.append(try checkedLoss(data.tasks[position], outputs.outputs[data.tasks[position]],
+                                              data.targets[position]))
             }
         } else {
             for position in positions {
                 let task = data.tasks[position]
-                losses.append(try checkedLoss(task, model(Variable(data.inputs[position]), task: task), data.targets[position]))
+                losses.append(try checkedLoss(task, model(Variable(data.inputs[position]), task: task),
+                                              data.targets[position]))
             }
         }
-        if let interval = configuration.gradientStatisticsInterval, interval > 0, step % interval == 0, positions.count == data.tasks.count {
+        if let interval = configuration.gradientStatisticsInterval, interval > 0, step % interval == 0,
+           positions.count == data.tasks.count {
             let gradients = TaskGradients(losses: losses, model: model, sharedParameters: model.sharedParameters())
             statistics.append(GradientStatistics(tasks: stepTasks, gradients: gradients.shared))
         }
@@ -328,7 +346,8 @@ public final class Trainer {
         for (task, loss) in zip(tasks, record.trainLosses) { line += String(format: " %@ %.4f", task.name, loss) }
         if let validation = record.validation {
             line += "  | validation"
-            for evaluation in validation { line += String(format: " %@ %@ %.4f", evaluation.task, evaluation.mainMetric.rawValue, evaluation.mainValue) }
+            for evaluation in validation { line += String(format: " %@ %@ %.4f", evaluation.task,
+                                                          evaluation.mainMetric.rawValue, evaluation.mainValue) }
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
@@ -357,7 +376,8 @@ public final class Trainer {
     public func resume(from url: URL) throws {
         let checkpoint = try Checkpoint(contentsOf: url)
         guard checkpoint.metadata["trainer.completedEpochs"] != nil else {
-            throw TrainingError.incompatibleCheckpoint("\(url.path) was not written by a Trainer (no trainer.completedEpochs)")
+            throw TrainingError.incompatibleCheckpoint(
+                "\(url.path) was not written by a Trainer (no trainer.completedEpochs)")
         }
         try resume(from: checkpoint)
     }
@@ -366,7 +386,8 @@ public final class Trainer {
     public func resume(from checkpoint: Checkpoint) throws {
         var checkpoint = checkpoint
         guard checkpoint.metadata["trainer.completedEpochs"] != nil else {
-            throw TrainingError.incompatibleCheckpoint("the checkpoint was not written by a Trainer (no trainer.completedEpochs)")
+            throw TrainingError.incompatibleCheckpoint(
+                "the checkpoint was not written by a Trainer (no trainer.completedEpochs)")
         }
         let epochs = try validatedInteger(checkpoint.metadata["trainer.completedEpochs"],
                                           name: "trainer.completedEpochs",
@@ -384,10 +405,12 @@ public final class Trainer {
             required += ["trainer.batchSize", "trainer.taskGroupSize"]
         }
         if let missing = required.first(where: { checkpoint.metadata[$0] == nil }) {
-            throw TrainingError.incompatibleCheckpoint("the checkpoint records no \(missing.dropFirst("trainer.".count))")
+            throw TrainingError.incompatibleCheckpoint(
+                "the checkpoint records no \(missing.dropFirst("trainer.".count))")
         }
         guard differences.isEmpty else {
-            throw TrainingError.incompatibleCheckpoint("the run's settings changed: " + differences.joined(separator: "; "))
+            throw TrainingError.incompatibleCheckpoint(
+                "the run's settings changed: " + differences.joined(separator: "; "))
         }
         var balancerState: [String: Tensor] = [:]
         for (key, value) in checkpoint.tensors where key.hasPrefix("trainer.balancer.") {

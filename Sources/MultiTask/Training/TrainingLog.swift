@@ -21,7 +21,8 @@ public final class TrainingLog {
         metricColumns = MetricKind.allCases.filter { metric in tasks.contains { $0.metrics.contains(metric) } }
         let exists = FileManager.default.fileExists(atPath: url.path)
         if !appending || !exists {
-            let header = isCSV ? "epoch,split,task,loss,weight," + metricColumns.map(\.rawValue).joined(separator: ",") + "\n" : ""
+            let header = isCSV
+                ? "epoch,split,task,loss,weight," + metricColumns.map(\.rawValue).joined(separator: ",") + "\n" : ""
             guard FileManager.default.createFile(atPath: url.path, contents: Data(header.utf8)) else {
                 throw TrainingError.cannotWrite(path: url.path, reason: "cannot create the file")
             }
@@ -37,12 +38,18 @@ public final class TrainingLog {
             let weight = weights.map { String($0[index]) } ?? ""
             if isCSV {
                 let values = metricColumns.map { evaluation.metrics[$0].map { String($0) } ?? "" }
-                text += "\(epoch),\(split),\(csvField(evaluation.task)),\(evaluation.loss),\(weight)," + values.joined(separator: ",") + "\n"
+                text += "\(epoch),\(split),\(csvField(evaluation.task)),\(evaluation.loss),\(weight),"
+                    + values.joined(separator: ",") + "\n"
             } else {
-                var fields = ["\"epoch\": \(epoch)", "\"split\": \(Self.jsonString(split))", "\"task\": \(Self.jsonString(evaluation.task))",
+                var fields = ["\"epoch\": \(epoch)", "\"split\": \(Self.jsonString(split))",
+                              "\"task\": \(Self.jsonString(evaluation.task))",
                               "\"loss\": \(Self.jsonNumber(evaluation.loss))"]
                 if let weights { fields.append("\"weight\": \(Self.jsonNumber(Double(weights[index])))") }
-                for metric in metricColumns { if let value = evaluation.metrics[metric] { fields.append("\"\(metric.rawValue)\": \(Self.jsonNumber(value))") } }
+                for metric in metricColumns {
+                    if let value = evaluation.metrics[metric] {
+                        fields.append("\"\(metric.rawValue)\": \(Self.jsonNumber(value))")
+                    }
+                }
                 text += "{" + fields.joined(separator: ", ") + "}\n"
             }
         }

@@ -47,7 +47,8 @@ public class BatchNormalization: Module {
             if isTraining && tracksRunningStatistics {
                 let count = Float(input.value.count / featureCount)
                 let unbiased = variance.value.reshaped(to: [featureCount]) * (count / Swift.max(count - 1, 1))
-                runningMean.value = runningMean.value * (1 - momentum) + mean.value.reshaped(to: [featureCount]) * momentum
+                runningMean.value = runningMean.value * (1 - momentum)
+                    + mean.value.reshaped(to: [featureCount]) * momentum
                 runningVariance.value = runningVariance.value * (1 - momentum) + unbiased * momentum
             }
         } else {

@@ -18,7 +18,8 @@ public final class Dropout: Module {
         guard isTraining, probability > 0 else { return input }
         let keep = 1 - probability
         let mask = random.withGenerator { generator in
-            Tensor(shape: input.shape, scalars: (0..<input.value.count).map { _ in generator.nextFloat() < keep ? 1 / keep : 0 })
+            Tensor(shape: input.shape,
+                   scalars: (0..<input.value.count).map { _ in generator.nextFloat() < keep ? 1 / keep : 0 })
         }
         return input * mask
     }

@@ -6,7 +6,8 @@ import Autodiff
 public final class Embedding: Module {
     public let weight: Parameter
     public init(count: Int, dimension: Int, random: RandomSource = .default) {
-        checkPrecondition(count > 0 && dimension > 0, "Embedding: count \(count) and dimension \(dimension) must be positive")
+        checkPrecondition(count > 0 && dimension > 0,
+                          "Embedding: count \(count) and dimension \(dimension) must be positive")
         weight = Parameter(random.withGenerator { Tensor.normal([count, dimension], using: &$0) })
     }
 

@@ -14,30 +14,25 @@ public final class Linear: Module {
     public let bias: Parameter?
     public let inputCount: Int
     public let outputCount: Int
-    /// When set and returning a subset of the outputs, only those are computed and the others
-    /// are zero (see `Conv2D.outputSelection`).
-    public var outputSelection: (() -> [Int]?)?
 
     public init(inputCount: Int, outputCount: Int, bias: Bool = true,
                 weightInitializer: Initializer = .kaimingUniform(negativeSlope: Float(5).squareRoot()),
                 random: RandomSource = .default) {
-        checkPrecondition(inputCount > 0 && outputCount > 0, "Linear: sizes \(inputCount) → \(outputCount) must be positive")
+        checkPrecondition(inputCount > 0 && outputCount > 0,
+                          "Linear: sizes \(inputCount) → \(outputCount) must be positive")
         self.inputCount = inputCount
         self.outputCount = outputCount
         let bound = 1 / Float(inputCount).squareRoot()
         (weight, self.bias) = random.withGenerator { generator in
-            (Parameter(weightInitializer.make([inputCount, outputCount], fanIn: inputCount, fanOut: outputCount, using: &generator)),
+            (Parameter(weightInitializer.make([inputCount, outputCount], fanIn: inputCount, fanOut: outputCount,
+                                              using: &generator)),
              bias ? Parameter(Tensor.uniform([outputCount], low: -bound, high: bound, using: &generator)) : nil)
         }
     }
 
     public override func callAsFunction(_ input: Variable) -> Variable {
-        checkPrecondition(input.shape.last == inputCount, "Linear(\(inputCount) → \(outputCount)): input \(input.shape) does not end in \(inputCount)")
-        if input.shape.count == 2, let selected = outputSelection?(), selected.count < outputCount {
-            let columns = weight.gathering(selected, alongAxis: 1)
-            let output = bias.map { Variable.affine(input, weight: columns, bias: $0.gathering(selected)) } ?? input • columns
-            return output.scattering(selected, into: outputCount, alongAxis: 1)
-        }
+        checkPrecondition(input.shape.last == inputCount,
+                          "Linear(\(inputCount) → \(outputCount)): input \(input.shape) does not end in \(inputCount)")
         if let bias, input.shape.count == 2 { return Variable.affine(input, weight: weight, bias: bias) }
         let product = input • weight
         return bias.map { product + $0 } ?? product

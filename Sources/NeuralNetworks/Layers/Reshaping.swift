@@ -34,7 +34,8 @@ public final class Upsample: Module {
         let s = scaleFactor
         switch mode {
         case .nearest:
-            return input.reshaped(to: [n, c, h, 1, w, 1]).broadcast(to: [n, c, h, s, w, s]).reshaped(to: [n, c, h * s, w * s])
+            return input.reshaped(to: [n, c, h, 1, w, 1]).broadcast(to: [n, c, h, s, w, s]).reshaped(to: [n, c, h * s,
+                                                                                                          w * s])
         case .bilinear:
             let rows = Upsample.interpolationMatrix(inputSize: h, factor: s)          // [H·s, H]
             let columns = Upsample.interpolationMatrix(inputSize: w, factor: s)       // [W·s, W]

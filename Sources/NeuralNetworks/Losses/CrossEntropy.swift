@@ -19,7 +19,8 @@ public func crossEntropy(logits: Variable, targets: [Int], classWeights: Tensor?
     checkPrecondition(targets.count == outer * inner,
                       "crossEntropy: \(targets.count) targets for logits \(shape) (needs \(outer * inner))")
     if let classWeights {
-        checkPrecondition(classWeights.shape == [classes], "crossEntropy: class weights \(classWeights.shape) for \(classes) classes")
+        checkPrecondition(classWeights.shape == [classes],
+                          "crossEntropy: class weights \(classWeights.shape) for \(classes) classes")
     }
     // selection[n, c, s] = w_y where c is the target class (0 elsewhere, and for ignored targets).
     var selection = [Float](repeating: 0, count: logits.value.count)

@@ -20,5 +20,6 @@ public enum Reduction: Sendable {
 }
 
 func checkSameShape(_ prediction: Variable, _ target: Tensor, _ loss: String) {
-    checkPrecondition(prediction.shape == target.shape, "\(loss): prediction \(prediction.shape) and target \(target.shape) differ")
+    checkPrecondition(prediction.shape == target.shape,
+                      "\(loss): prediction \(prediction.shape) and target \(target.shape) differ")
 }

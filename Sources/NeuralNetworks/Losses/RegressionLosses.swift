@@ -24,7 +24,8 @@ public func l1Loss(prediction: Variable, target: Tensor, reduction: Reduction = 
 
 /// Smooth L1 (Huber) loss with threshold β (PyTorch default 1):
 /// `ℓ = ½d²/β` for `|d| < β`, else `|d| − ½β`, with `d = ŷ − y`.
-public func smoothL1Loss(prediction: Variable, target: Tensor, beta: Float = 1, reduction: Reduction = .mean) -> Variable {
+public func smoothL1Loss(prediction: Variable, target: Tensor, beta: Float = 1, reduction: Reduction = .mean)
+    -> Variable {
     checkSameShape(prediction, target, "smoothL1Loss")
     checkPrecondition(beta > 0, "smoothL1Loss: beta \(beta) must be positive")
     let difference = prediction - target

@@ -13,7 +13,8 @@ public final class AdaGrad: Optimizer {
     }
 
     public convenience init(parameters: [Parameter], learningRate: Float = 1e-2, weightDecay: Float = 0) {
-        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)])
+        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate,
+                                          weightDecay: weightDecay)])
     }
 
     /// "step" and "sumOfSquares" (s ≥ 0).
@@ -21,7 +22,8 @@ public final class AdaGrad: Optimizer {
         ["step": .counter, "sumOfSquares": .likeParameter(nonNegative: true)]
     }
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
+    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
+                                state: inout [String: Tensor]) {
         _ = nextStep(&state)
         var g = gradient
         if group.weightDecay != 0 { g.addScaled(parameter.value, by: group.weightDecay) }

@@ -20,9 +20,10 @@ public class Adam: Optimizer {
         super.init(groups: groups)
     }
 
-    public convenience init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                            epsilon: Float = 1e-8, weightDecay: Float = 0) {
-        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+    public convenience init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
+                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate,
+                                          weightDecay: weightDecay)],
                   beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 
@@ -32,7 +33,8 @@ public class Adam: Optimizer {
          "secondMoment": .likeParameter(nonNegative: true)]
     }
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
+    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
+                                state: inout [String: Tensor]) {
         let step = nextStep(&state)
         var m = state.removeValue(forKey: "firstMoment") ?? Tensor.zeros(parameter.shape)
         var v = state.removeValue(forKey: "secondMoment") ?? Tensor.zeros(parameter.shape)
@@ -43,7 +45,8 @@ public class Adam: Optimizer {
                 gradient.withUnsafeBufferPointer { g in
                     m.withUnsafeMutableBufferPointer { mp in
                         v.withUnsafeMutableBufferPointer { vp in
-                            adamUpdate(parameter: θ.baseAddress!, gradient: g.baseAddress!, firstMoment: mp.baseAddress!,
+                            adamUpdate(parameter: θ.baseAddress!, gradient: g.baseAddress!,
+                                       firstMoment: mp.baseAddress!,
                                        secondMoment: vp.baseAddress!, count: θ.count, settings)
                         }
                     }
@@ -62,6 +65,7 @@ public final class AdamW: Adam {
     }
 
     public convenience init(parameters: [Parameter], learningRate: Float = 1e-3, weightDecay: Float = 0.01) {
-        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)])
+        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate,
+                                          weightDecay: weightDecay)])
     }
 }

@@ -45,7 +45,9 @@ open class Optimizer {
 
     /// Replaces the state of one parameter (trusted: state read from a file goes through
     /// `validateState(_:of:name:)` first, as `Module.load(_:optimizer:)` does).
-    public func setState(_ state: [String: Tensor], of parameter: Parameter) { states[ObjectIdentifier(parameter)] = state }
+    public func setState(_ state: [String: Tensor], of parameter: Parameter) {
+        states[ObjectIdentifier(parameter)] = state
+    }
 
     /// The entries `update` may find in the state of `parameter`, by key — what a checkpoint's state
     /// is checked against before it is restored (the fused kernels write a parameter's worth of
@@ -66,7 +68,8 @@ open class Optimizer {
             if let entries {
                 guard let known = entries[key] else {
                     throw CheckpointError.invalidValue(name: "\(name).\(key)",
-                                                       reason: "\(type(of: self)) keeps no state named '\(excerpt(key))'")
+                                                       reason: "\(type(of: self)) keeps no state named "
+                                                       + "'\(excerpt(key))'")
                 }
                 entry = known
             } else {
@@ -162,7 +165,8 @@ public func validatedCounter(_ tensor: Tensor, name: String) throws -> Int {
     let value = tensor.scalars[0]
     guard value.isFinite, value.rounded() == value, value >= 0, value <= Float(largestStoredCounter) else {
         throw CheckpointError.invalidValue(name: name,
-                                           reason: "\(value) is not a count (a whole number in 0...\(largestStoredCounter))")
+                                           reason: "\(value) is not a count (a whole number in "
+                                           + "0...\(largestStoredCounter))")
     }
     return Int(value)
 }
@@ -173,7 +177,8 @@ public func validatedInteger(_ text: String?, name: String, in range: ClosedRang
     guard let text else { throw CheckpointError.invalidValue(name: name, reason: "it is missing") }
     guard let value = Int(text), range.contains(value) else {
         throw CheckpointError.invalidValue(name: name,
-                                           reason: "'\(excerpt(text))' is not an integer in \(range.lowerBound)...\(range.upperBound)")
+                                           reason: "'\(excerpt(text))' is not an integer in "
+                                           + "\(range.lowerBound)...\(range.upperBound)")
     }
     return value
 }

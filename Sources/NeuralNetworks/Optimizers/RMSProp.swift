@@ -14,8 +14,10 @@ public final class RMSProp: Optimizer {
         super.init(groups: groups)
     }
 
-    public convenience init(parameters: [Parameter], learningRate: Float = 1e-2, alpha: Float = 0.99, weightDecay: Float = 0) {
-        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)], alpha: alpha)
+    public convenience init(parameters: [Parameter], learningRate: Float = 1e-2, alpha: Float = 0.99,
+                            weightDecay: Float = 0) {
+        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate,
+                                          weightDecay: weightDecay)], alpha: alpha)
     }
 
     /// "step" and "squareAverage" (s ≥ 0).
@@ -23,7 +25,8 @@ public final class RMSProp: Optimizer {
         ["step": .counter, "squareAverage": .likeParameter(nonNegative: true)]
     }
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
+    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
+                                state: inout [String: Tensor]) {
         _ = nextStep(&state)
         var g = gradient
         if group.weightDecay != 0 { g.addScaled(parameter.value, by: group.weightDecay) }

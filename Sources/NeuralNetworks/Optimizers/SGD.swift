@@ -20,7 +20,8 @@ public final class SGD: Optimizer {
 
     public convenience init(parameters: [Parameter], learningRate: Float, momentum: Float = 0, nesterov: Bool = false,
                             weightDecay: Float = 0) {
-        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+        self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate,
+                                          weightDecay: weightDecay)],
                   momentum: momentum, nesterov: nesterov)
     }
 
@@ -29,7 +30,8 @@ public final class SGD: Optimizer {
         momentum != 0 ? ["momentum": .likeParameter(nonNegative: false)] : [:]
     }
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
+    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
+                                state: inout [String: Tensor]) {
         var g = gradient
         if group.weightDecay != 0 { g.addScaled(parameter.value, by: group.weightDecay) }
         if momentum != 0 {

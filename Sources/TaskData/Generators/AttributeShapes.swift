@@ -45,13 +45,17 @@ public struct AttributeShapes: Sendable {
     ]
 
     public init(imageSize: Int = 32) throws(DataGenerationError) {
-        guard imageSize >= 16 else { throw .invalidParameter("AttributeShapes imageSize \(imageSize) must be at least 16") }
+        guard imageSize >= 16 else {
+            throw .invalidParameter("AttributeShapes imageSize \(imageSize) must be at least 16")
+        }
         self.imageSize = imageSize
     }
 
     /// The eight multi-label tasks.
     public static var tasks: [TaskSpec] {
-        groups.map { TaskSpec(name: $0.name, kind: .multiLabel(labelCount: $0.attributes.count), outputNames: $0.attributes) }
+        groups.map {
+            TaskSpec(name: $0.name, kind: .multiLabel(labelCount: $0.attributes.count), outputNames: $0.attributes)
+        }
     }
 
     /// One image's drawn attributes and geometry (sampled sequentially, rendered in parallel).
@@ -101,7 +105,8 @@ public struct AttributeShapes: Sendable {
         var bits = 0
         while bits == 0 { bits = generator.nextInt(below: 8) }   // seven colours, never black
         scene.colourBits = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0)
-        scene.colour = SIMD4(scene.colourBits.0 ? 0.95 : 0.05, scene.colourBits.1 ? 0.95 : 0.05, scene.colourBits.2 ? 0.95 : 0.05, 0)
+        scene.colour = SIMD4(scene.colourBits.0 ? 0.95 : 0.05, scene.colourBits.1 ? 0.95 : 0.05,
+                             scene.colourBits.2 ? 0.95 : 0.05, 0)
         scene.isPair = generator.nextFloat() < 0.3
         scene.isLarge = !scene.isPair && generator.nextFloat() < 0.5
         scene.isElongated = generator.nextFloat() < 0.3
@@ -116,13 +121,16 @@ public struct AttributeShapes: Sendable {
         scene.radius = s * (scene.isLarge ? generator.nextFloat(in: 0.25..<0.34) : generator.nextFloat(in: 0.12..<0.19))
         // The mean centre, relative to the image centre, uniform where everything stays inside
         // the 3-pixel margin (a symmetric range, so left/top are ½ each).
-        let halfWidth = scene.radius * (scene.isElongated ? 1.4 : 1) + (scene.isPair ? scene.radius * (scene.isElongated ? 1.4 : 1) + 1 : 0)
+        let halfWidth = scene.radius * (scene.isElongated ? 1.4 : 1)
+            + (scene.isPair ? scene.radius * (scene.isElongated ? 1.4 : 1) + 1 : 0)
         let halfHeight = scene.radius / (scene.isElongated ? 1.4 : 1)
         let rangeX = max(0.5, s / 2 - 3 - halfWidth), rangeY = max(0.5, s / 2 - 3 - halfHeight)
         scene.centreX = generator.nextFloat(in: -rangeX..<rangeX)
         scene.centreY = generator.nextFloat(in: -rangeY..<rangeY)
         if scene.isCrowded {
-            scene.dots = (0..<4).map { _ in (generator.nextFloat(in: 3..<(s - 4)), generator.nextFloat(in: 3..<(s - 4))) }
+            scene.dots = (0..<4).map { _ in
+                (generator.nextFloat(in: 3..<(s - 4)), generator.nextFloat(in: 3..<(s - 4)))
+            }
         }
         scene.noiseSeed = generator.next()
         return scene
@@ -147,19 +155,23 @@ public struct AttributeShapes: Sendable {
         raster.fill(SIMD4(repeating: background))
         if scene.isFramed {
             let frameColour = scene.frameMatches ? scene.colour : SIMD4<Float>(0.5, 0.5, 0.5, 0)
-            raster.paint(box: (0, 0, s, s), isInside: { x, y in x < 2 || y < 2 || x > s - 2 || y > s - 2 }, colour: { _, _ in frameColour })
+            raster.paint(box: (0, 0, s, s), isInside: { x, y in x < 2 || y < 2 || x > s - 2 || y > s - 2 },
+                         colour: { _, _ in frameColour })
         }
         for (dotX, dotY) in scene.dots {
-            raster.paint(box: (dotX, dotY, dotX + 2, dotY + 2), isInside: { _, _ in true }, colour: { _, _ in SIMD4(repeating: 0.5) })
+            raster.paint(box: (dotX, dotY, dotX + 2, dotY + 2), isInside: { _, _ in true },
+                         colour: { _, _ in SIMD4(repeating: 0.5) })
         }
-        let radiusX = scene.radius * (scene.isElongated ? 1.4 : 1), radiusY = scene.radius / (scene.isElongated ? 1.4 : 1)
+        let radiusX = scene.radius * (scene.isElongated ? 1.4 : 1),
+            radiusY = scene.radius / (scene.isElongated ? 1.4 : 1)
         let offsets: [Float] = scene.isPair ? [-(radiusX + 0.5), radiusX + 0.5] : [0]
         let dark = scene.colour * 0.3
         for offset in offsets {
             let centreX = s / 2 + scene.centreX + offset, centreY = s / 2 + scene.centreY
             raster.paint(box: (centreX - radiusX, centreY - radiusY, centreX + radiusX, centreY + radiusY),
                          isInside: { x, y in
-                             let level = Self.level(shape: scene.shape, (x - centreX) / radiusX, (y - centreY) / radiusY)
+                             let level = Self.level(shape: scene.shape, (x - centreX) / radiusX,
+                                                    (y - centreY) / radiusY)
                              return level <= 1 && (!scene.isHollow || level > 0.6)
                          },
                          colour: { _, y in scene.isStriped && y % 2 == 1 ? dark : scene.colour })

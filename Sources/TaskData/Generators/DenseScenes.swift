@@ -74,7 +74,8 @@ public struct DenseScenes: Sendable {
 
     static func sampleScene(using generator: inout SeededGenerator) -> Scene {
         func colour() -> SIMD4<Float> {
-            SIMD4(generator.nextFloat(in: 0.2..<1), generator.nextFloat(in: 0.2..<1), generator.nextFloat(in: 0.2..<1), 0)
+            SIMD4(generator.nextFloat(in: 0.2..<1), generator.nextFloat(in: 0.2..<1),
+                  generator.nextFloat(in: 0.2..<1), 0)
         }
         let wallDepth = generator.nextFloat(in: 6..<10)
         let horizon = generator.nextFloat(in: -0.5 ..< -0.1)
@@ -127,7 +128,8 @@ public struct DenseScenes: Sendable {
                         let dz = (1 - squared).squareRoot()
                         let surfaceDepth = object.depth - object.worldRadius * dz
                         if surfaceDepth < depth {
-                            depth = surfaceDepth; normal = SIMD4(dx, dy, -dz, 0); surfaceClass = 2; colour = object.colour
+                            depth = surfaceDepth; normal = SIMD4(dx, dy, -dz, 0); surfaceClass = 2;
+                            colour = object.colour
                         }
                     } else {
                         guard abs(dx) < 0.9, abs(dy) < 0.9 else { continue }

@@ -32,15 +32,20 @@ public struct MultiDigit: Sendable {
     public static let strokes: [[[SIMD2<Float>]]] = [
         [ellipse(centre: SIMD2(0.5, 0.5), radii: SIMD2(0.36, 0.48), pointCount: 12)],
         [[SIMD2(0.3, 0.2), SIMD2(0.55, 0), SIMD2(0.55, 1)]],
-        [[SIMD2(0.15, 0.25), SIMD2(0.3, 0.05), SIMD2(0.7, 0.05), SIMD2(0.85, 0.25), SIMD2(0.8, 0.45), SIMD2(0.15, 1), SIMD2(0.85, 1)]],
-        [[SIMD2(0.15, 0.08), SIMD2(0.8, 0.08), SIMD2(0.45, 0.45), SIMD2(0.8, 0.6), SIMD2(0.8, 0.85), SIMD2(0.55, 1), SIMD2(0.15, 0.95)]],
+        [[SIMD2(0.15, 0.25), SIMD2(0.3, 0.05), SIMD2(0.7, 0.05), SIMD2(0.85, 0.25), SIMD2(0.8, 0.45), SIMD2(0.15, 1),
+          SIMD2(0.85, 1)]],
+        [[SIMD2(0.15, 0.08), SIMD2(0.8, 0.08), SIMD2(0.45, 0.45), SIMD2(0.8, 0.6), SIMD2(0.8, 0.85), SIMD2(0.55, 1),
+          SIMD2(0.15, 0.95)]],
         [[SIMD2(0.7, 1), SIMD2(0.7, 0), SIMD2(0.1, 0.65), SIMD2(0.9, 0.65)]],
-        [[SIMD2(0.8, 0), SIMD2(0.2, 0), SIMD2(0.15, 0.45), SIMD2(0.6, 0.4), SIMD2(0.85, 0.65), SIMD2(0.7, 0.95), SIMD2(0.15, 0.95)]],
-        [[SIMD2(0.75, 0.05), SIMD2(0.35, 0.3), SIMD2(0.15, 0.7), SIMD2(0.3, 0.98), SIMD2(0.7, 0.98), SIMD2(0.85, 0.7), SIMD2(0.6, 0.5), SIMD2(0.2, 0.62)]],
+        [[SIMD2(0.8, 0), SIMD2(0.2, 0), SIMD2(0.15, 0.45), SIMD2(0.6, 0.4), SIMD2(0.85, 0.65), SIMD2(0.7, 0.95),
+          SIMD2(0.15, 0.95)]],
+        [[SIMD2(0.75, 0.05), SIMD2(0.35, 0.3), SIMD2(0.15, 0.7), SIMD2(0.3, 0.98), SIMD2(0.7, 0.98), SIMD2(0.85, 0.7),
+          SIMD2(0.6, 0.5), SIMD2(0.2, 0.62)]],
         [[SIMD2(0.1, 0), SIMD2(0.9, 0), SIMD2(0.4, 1)]],
         [ellipse(centre: SIMD2(0.5, 0.26), radii: SIMD2(0.3, 0.24), pointCount: 10),
          ellipse(centre: SIMD2(0.5, 0.73), radii: SIMD2(0.36, 0.27), pointCount: 10)],
-        [[SIMD2(0.82, 0.35), SIMD2(0.5, 0.52), SIMD2(0.18, 0.35), SIMD2(0.28, 0.05), SIMD2(0.65, 0.02), SIMD2(0.82, 0.2), SIMD2(0.82, 0.35), SIMD2(0.65, 1)]],
+        [[SIMD2(0.82, 0.35), SIMD2(0.5, 0.52), SIMD2(0.18, 0.35), SIMD2(0.28, 0.05), SIMD2(0.65, 0.02),
+          SIMD2(0.82, 0.2), SIMD2(0.82, 0.35), SIMD2(0.65, 1)]],
     ]
 
     static func ellipse(centre: SIMD2<Float>, radii: SIMD2<Float>, pointCount: Int) -> [SIMD2<Float>] {
@@ -78,7 +83,8 @@ public struct MultiDigit: Sendable {
             Self.draw(glyphs[index].1, size: size, into: pixels)
         }
         return MultiTaskDataset(tasks: Self.tasks, inputs: images,
-                                targets: [Tensor(glyphs.map { Float($0.0.digit) }), Tensor(glyphs.map { Float($0.1.digit) })])
+                                targets: [Tensor(glyphs.map { Float($0.0.digit) }),
+                                          Tensor(glyphs.map { Float($0.1.digit) })])
     }
 
     /// Draws one glyph by maximum into a `[S, S]` image: intensity 1 within half the stroke width

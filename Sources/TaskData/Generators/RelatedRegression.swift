@@ -31,15 +31,22 @@ public struct RelatedRegression: Sendable {
                 noiseStandardDeviation: Float = 0.1, seed: UInt64) throws(DataGenerationError) {
         let taskCount = correlations.count
         guard taskCount >= 1, correlations.allSatisfy({ $0.count == taskCount }) else {
-            throw .invalidParameter("correlation matrix must be square, got rows of lengths \(correlations.map(\.count))")
+            throw .invalidParameter("correlation matrix must be square, got rows of lengths "
+                                    + "\(correlations.map(\.count))")
         }
         guard inputCount >= taskCount else {
-            throw .invalidParameter("inputCount \(inputCount) must be at least the task count \(taskCount) (the weights need orthogonal directions)")
+            throw .invalidParameter("inputCount \(inputCount) must be at least the task count \(taskCount) "
+                                    + "(the weights need orthogonal directions)")
         }
         for i in 0..<taskCount {
-            guard abs(correlations[i][i] - 1) < 1e-5 else { throw .invalidParameter("correlation matrix diagonal must be 1, got R[\(i)][\(i)] = \(correlations[i][i])") }
-            for j in 0..<taskCount where abs(correlations[i][j] - correlations[j][i]) > 1e-5 || abs(correlations[i][j]) > 1 + 1e-5 {
-                throw .invalidParameter("correlation matrix must be symmetric with entries in [-1, 1], R[\(i)][\(j)] = \(correlations[i][j])")
+            guard abs(correlations[i][i] - 1) < 1e-5 else {
+                throw .invalidParameter("correlation matrix diagonal must be 1, got R[\(i)][\(i)] = "
+                                        + "\(correlations[i][i])")
+            }
+            for j in 0..<taskCount where abs(correlations[i][j] - correlations[j][i]) > 1e-5
+                || abs(correlations[i][j]) > 1 + 1e-5 {
+                throw .invalidParameter("correlation matrix must be symmetric with entries in [-1, 1], R[\(i)][\(j)] = "
+                                        + "\(correlations[i][j])")
             }
         }
         let cholesky = try Self.choleskyFactor(correlations)
@@ -70,8 +77,10 @@ public struct RelatedRegression: Sendable {
     }
 
     /// Two tasks with correlation ρ = `correlation` ∈ [−1, 1].
-    public init(correlation: Float, inputCount: Int = 100, sineCount: Int = 10, seed: UInt64) throws(DataGenerationError) {
-        try self.init(correlations: [[1, correlation], [correlation, 1]], inputCount: inputCount, sineCount: sineCount, seed: seed)
+    public init(correlation: Float, inputCount: Int = 100, sineCount: Int = 10,
+                seed: UInt64) throws(DataGenerationError) {
+        try self.init(correlations: [[1, correlation], [correlation, 1]], inputCount: inputCount, sineCount: sineCount,
+                      seed: seed)
     }
 
     /// The number of tasks T.
@@ -110,7 +119,10 @@ public struct RelatedRegression: Sendable {
                 var sum = Double(matrix[i][j])
                 for k in 0..<j { sum -= factor[i][k] * factor[j][k] }
                 if i == j {
-                    guard sum > -1e-5 else { throw .invalidParameter("correlation matrix is not positive semi-definite (pivot \(sum) at row \(i))") }
+                    guard sum > -1e-5 else {
+                        throw .invalidParameter("correlation matrix is not positive semi-definite "
+                                                + "(pivot \(sum) at row \(i))")
+                    }
                     factor[i][i] = max(0, sum).squareRoot()
                 } else {
                     factor[i][j] = factor[j][j] > 1e-6 ? sum / factor[j][j] : 0

@@ -30,7 +30,8 @@ public struct CSVTable: Sendable, Equatable {
             let file = try InputFile(url)
             guard file.size <= Self.maximumFileSize else {
                 throw DataLoadingError.malformed(format: "CSV",
-                                                 reason: "\(url.path) has \(file.size) bytes, more than the \(Self.maximumFileSize) a CSV table may have (store large data as .npy)")
+                                                 reason: "\(url.path) has \(file.size) bytes, more than the "
+                    + "\(Self.maximumFileSize) a CSV table may have (store large data as .npy)")
             }
             guard !(try file.prefix(1 << 16)).contains(0) else {
                 throw DataLoadingError.malformed(format: "CSV",
@@ -56,16 +57,23 @@ public struct CSVTable: Sendable, Equatable {
             throw .malformed(format: "CSV", reason: "the delimiter cannot be a quote or a line end")
         }
         let records = try Self.records(of: text, delimiter: delimiter)
-        guard let header = records.first else { throw .malformed(format: "CSV", reason: "the text is empty (a header row is needed)") }
+        guard let header = records.first else {
+            throw .malformed(format: "CSV", reason: "the text is empty (a header row is needed)")
+        }
         let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !names.contains("") else { throw .malformed(format: "CSV",
-                                                          reason: "the header has an empty column name: \(excerpt("\(names)", limit: 200))") }
-        guard Set(names).count == names.count else { throw .malformed(format: "CSV",
-                                                                      reason: "the header repeats a column name: \(excerpt("\(names)", limit: 200))") }
+        guard !names.contains("") else {
+            throw .malformed(format: "CSV",
+                             reason: "the header has an empty column name: \(excerpt("\(names)", limit: 200))")
+        }
+        guard Set(names).count == names.count else {
+            throw .malformed(format: "CSV",
+                             reason: "the header repeats a column name: \(excerpt("\(names)", limit: 200))")
+        }
         var columns = Array(repeating: [Float](), count: names.count)
         for (row, record) in records.dropFirst().enumerated() {
             guard record.count == names.count else {
-                throw .malformed(format: "CSV", reason: "row \(row + 1) has \(record.count) fields, the header has \(names.count)")
+                throw .malformed(format: "CSV",
+                                 reason: "row \(row + 1) has \(record.count) fields, the header has \(names.count)")
             }
             for (column, field) in record.enumerated() {
                 let trimmed = field.trimmingCharacters(in: .whitespaces)
@@ -96,13 +104,18 @@ public struct CSVTable: Sendable, Equatable {
         while let character = characters.popFirst() {
             if inQuotes {
                 if character == "\"" {
-                    if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { inQuotes = false }
+                    if characters.first == "\"" {
+                        field.append("\""); characters.removeFirst()
+                    } else {
+                        inQuotes = false
+                    }
                 } else {
                     field.append(character)
                 }
             } else if character == "\"" {
                 guard field.trimmingCharacters(in: .whitespaces).isEmpty else {
-                    throw .malformed(format: "CSV", reason: "a quote inside an unquoted field, in record \(records.count + 1)")
+                    throw .malformed(format: "CSV",
+                                     reason: "a quote inside an unquoted field, in record \(records.count + 1)")
                 }
                 inQuotes = true; fieldWasQuoted = true; field = ""
             } else if character == delimiter {
@@ -113,14 +126,18 @@ public struct CSVTable: Sendable, Equatable {
                 field.append(character)
             }
         }
-        guard !inQuotes else { throw .malformed(format: "CSV", reason: "a quoted field is not closed before the end of the text") }
+        guard !inQuotes else {
+            throw .malformed(format: "CSV", reason: "a quoted field is not closed before the end of the text")
+        }
         if !field.isEmpty || !record.isEmpty || fieldWasQuoted { endRecord() }
         return records
     }
 
     /// The values of the column called `name`.
     public func column(named name: String) throws(DataLoadingError) -> [Float] {
-        guard let index = columnNames.firstIndex(of: name) else { throw .missingColumn(name: name, available: columnNames) }
+        guard let index = columnNames.firstIndex(of: name) else {
+            throw .missingColumn(name: name, available: columnNames)
+        }
         return columns[index]
     }
 
@@ -147,23 +164,28 @@ extension MultiTaskDataset {
                 inputColumns: [String]? = nil) throws(DataLoadingError) {
         let used = Set(tasks.flatMap(\.labelColumns))
         let inputNames = inputColumns ?? table.columnNames.filter { !used.contains($0) }
-        guard !inputNames.isEmpty else { throw .malformed(format: "CSV", reason: "no input columns are left after the label columns") }
+        guard !inputNames.isEmpty else {
+            throw .malformed(format: "CSV", reason: "no input columns are left after the label columns")
+        }
         var targets: [Tensor] = []
         for (spec, labelColumns) in tasks {
             let labels = try table.tensor(columns: labelColumns)
             switch spec.kind {
             case .classification(let classCount):
                 guard labelColumns.count == 1 else {
-                    throw .malformed(format: "CSV", reason: "classification task \(spec.name) needs one label column, got \(labelColumns)")
+                    throw .malformed(format: "CSV", reason: "classification task \(spec.name) needs one label column, "
+                                     + "got \(labelColumns)")
                 }
-                for (row,
-                     value) in labels.scalars.enumerated() where value.rounded() != value || value < 0 || value >= Float(classCount) {
-                    throw .invalidLabel(task: spec.name, row: row + 1, value: value, expected: "a class index in 0..<\(classCount)")
+                for (row, value) in labels.scalars.enumerated()
+                    where value.rounded() != value || value < 0 || value >= Float(classCount) {
+                    throw .invalidLabel(task: spec.name, row: row + 1, value: value,
+                                        expected: "a class index in 0..<\(classCount)")
                 }
                 targets.append(labels.reshaped(to: [table.rowCount]))
             case .multiLabel(let count), .regression(let count):
                 guard labelColumns.count == count else {
-                    throw .malformed(format: "CSV", reason: "task \(spec.name) has \(count) outputs but \(labelColumns.count) label columns")
+                    throw .malformed(format: "CSV", reason: "task \(spec.name) has \(count) outputs but "
+                                     + "\(labelColumns.count) label columns")
                 }
                 if case .multiLabel = spec.kind {
                     for (index, value) in labels.scalars.enumerated() where value != 0 && value != 1 {

@@ -19,7 +19,8 @@ public enum DataLoadingError: Error, Equatable, CustomStringConvertible {
         case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
         case .malformed(let format, let reason): return "malformed \(format) data: \(reason)"
         case .missingColumn(let name, let available):
-            return "no column named '\(excerpt(name))' (the header has: \(excerpt(available.joined(separator: ", "), limit: 200)))"
+            return "no column named '\(excerpt(name))' (the header has: "
+                + "\(excerpt(available.joined(separator: ", "), limit: 200)))"
         case .notANumber(let row, let column, let text):
             return "row \(row), column '\(excerpt(column))': '\(excerpt(text))' is not a number"
         case .invalidLabel(let task, let row, let value, let expected):

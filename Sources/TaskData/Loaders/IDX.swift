@@ -56,8 +56,12 @@ extension Tensor {
             switch elementType {
             case .unsignedByte: bytes.append(UInt8(Swift.min(255, Swift.max(0, value.rounded()))))
             case .signedByte: bytes.append(UInt8(bitPattern: Int8(Swift.min(127, Swift.max(-128, value.rounded())))))
-            case .short: bytes += withUnsafeBytes(of: Int16(Swift.min(32767, Swift.max(-32768, value.rounded()))).bigEndian, Array.init)
-            case .int: bytes += withUnsafeBytes(of: Int32(Swift.min(2.1e9, Swift.max(-2.1e9, value.rounded()))).bigEndian, Array.init)
+            case .short:
+                bytes += withUnsafeBytes(of: Int16(Swift.min(32767, Swift.max(-32768, value.rounded()))).bigEndian,
+                                         Array.init)
+            case .int:
+                bytes += withUnsafeBytes(of: Int32(Swift.min(2.1e9, Swift.max(-2.1e9, value.rounded()))).bigEndian,
+                                         Array.init)
             case .float: bytes += withUnsafeBytes(of: value.bitPattern.bigEndian, Array.init)
             case .double: bytes += withUnsafeBytes(of: Double(value).bitPattern.bigEndian, Array.init)
             }
@@ -82,8 +86,9 @@ struct IDXLayout {
     /// a file of `fileSize` bytes holds exactly the data it declares.
     init(reading data: Data, fileSize: Int) throws(DataLoadingError) {
         let bytes = [UInt8](data.prefix(4 + 4 * 255))
-        guard bytes.count >= 4 else { throw .malformed(format: "IDX",
-                                                       reason: "\(bytes.count) bytes, shorter than the 4-byte magic number") }
+        guard bytes.count >= 4 else {
+            throw .malformed(format: "IDX", reason: "\(bytes.count) bytes, shorter than the 4-byte magic number")
+        }
         guard bytes[0] == 0, bytes[1] == 0 else {
             throw .malformed(format: "IDX",
                              reason: "the magic number must start with two zero bytes, found \(bytes[0]), \(bytes[1])")
@@ -95,11 +100,13 @@ struct IDXLayout {
         headerSize = 4 + 4 * rank
         guard bytes.count >= headerSize else {
             throw .malformed(format: "IDX",
-                             reason: "the header declares \(rank) dimensions but the file ends after \(bytes.count) bytes")
+                             reason: "the header declares \(rank) dimensions but the file ends after "
+                             + "\(bytes.count) bytes")
         }
         shape = (0..<rank).map { axis in
             let offset = 4 + 4 * axis
-            return Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            return Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
         }
         // Every stride must fit too (a zero dimension beside huge ones holds no data but cannot be indexed).
         guard let count = Tensor.elementCount(of: shape), count <= Int(Int32.max) else {
@@ -118,7 +125,8 @@ struct IDXLayout {
     func decode(_ data: Data) throws(DataLoadingError) -> Tensor {
         guard data.count >= headerSize + count * type.byteCount else {
             throw .malformed(format: "IDX",
-                             reason: "the file has \(data.count) bytes, its header needs \(headerSize + count * type.byteCount)")
+                             reason: "the file has \(data.count) bytes, its header needs "
+                             + "\(headerSize + count * type.byteCount)")
         }
         var scalars = [Float](repeating: 0, count: count)
         data.withUnsafeBytes { raw in
@@ -149,7 +157,8 @@ extension MultiDigit {
     ///
     /// Shapes: `images` `[M, S, S]` (any scale; MNIST's 0–255 is kept), `labels` `[M]` → inputs
     /// `[N, 1, S + 8, S + 8]` and the `left`/`right` labels `[N]`.
-    public static func overlaying(images: Tensor, labels: Tensor, sampleCount: Int, seed: UInt64) throws(DataLoadingError) -> MultiTaskDataset {
+    public static func overlaying(images: Tensor, labels: Tensor, sampleCount: Int,
+                                  seed: UInt64) throws(DataLoadingError) -> MultiTaskDataset {
         guard images.rank == 3, images.shape[1] == images.shape[2], images.shape[0] > 0 else {
             throw .malformed(format: "MultiMNIST", reason: "images must be [M, S, S] with M > 0, got \(images.shape)")
         }
@@ -161,19 +170,23 @@ extension MultiDigit {
         }
         let side = images.shape[1], canvas = side + 8
         var generator = SeededGenerator(seed: seed)
-        let pairs = (0..<sampleCount).map { _ in (generator.nextInt(below: images.shape[0]), generator.nextInt(below: images.shape[0])) }
+        let pairs = (0..<sampleCount).map { _ in
+            (generator.nextInt(below: images.shape[0]), generator.nextInt(below: images.shape[0]))
+        }
         let inputs = Tensor(count: sampleCount, itemShape: [1, canvas, canvas]) { index, pixels in
             for i in pixels.indices { pixels[i] = 0 }
             for (image, shift) in [(pairs[index].0, 0), (pairs[index].1, 8)] {
                 for y in 0..<side {
                     for x in 0..<side {
                         let value = images.scalars[(image * side + y) * side + x]
-                        pixels[(y + shift) * canvas + x + shift] = Swift.max(pixels[(y + shift) * canvas + x + shift], value)
+                        pixels[(y + shift) * canvas + x + shift] = Swift.max(pixels[(y + shift) * canvas + x + shift],
+                                                                             value)
                     }
                 }
             }
         }
         return MultiTaskDataset(tasks: tasks, inputs: inputs,
-                                targets: [Tensor(pairs.map { labels.scalars[$0.0] }), Tensor(pairs.map { labels.scalars[$0.1] })])
+                                targets: [Tensor(pairs.map { labels.scalars[$0.0] }),
+                                          Tensor(pairs.map { labels.scalars[$0.1] })])
     }
 }

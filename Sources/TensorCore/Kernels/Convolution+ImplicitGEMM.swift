@@ -38,7 +38,8 @@ extension ConvolutionGeometry {
     /// rows (≈ Wo·(C + F) scalars per output row) again and again — so a band keeps them under 64 Ki
     /// scalars (256 KiB, half of a Zen 3 core's L2). Depends only on the shapes, never on the thread count.
     func implicitGEMMBands(filterCount: Int) -> [Range<Int>] {
-        let bandCount = Swift.max(1, Swift.min(outputHeight, (outputPlaneSize * (channels + filterCount) + 65_535) / 65_536))
+        let bandCount = Swift.max(1, Swift.min(outputHeight,
+                                               (outputPlaneSize * (channels + filterCount) + 65_535) / 65_536))
         return (0..<bandCount).map { band in
             (band * outputHeight / bandCount)..<((band + 1) * outputHeight / bandCount)
         }
@@ -49,7 +50,8 @@ extension ConvolutionGeometry {
     /// offset in the band's slab, its offset in the band's output rows, and its valid lanes.
     func positionChunk(_ k: Int) -> (slab: Int, output: Int, lanes: Int) {
         let chunksPerRow = (outputWidth + 7) / 8, row = k / chunksPerRow, column = (k % chunksPerRow) * 8
-        return (row * (inputWidth + 2 * paddingWidth) + column, row * outputWidth + column, Swift.min(8, outputWidth - column))
+        return (row * (inputWidth + 2 * paddingWidth) + column, row * outputWidth + column,
+                Swift.min(8, outputWidth - column))
     }
 
     /// The number of 8-position chunks in `rowCount` output rows.
@@ -145,7 +147,8 @@ enum ImplicitGEMMKernel {
     /// One element of the weight-gradient tile (for the edges of dWeight), in the same lane order.
     @inline(__always)
     static func weightGradientElement(chunkCount: Int, dOut: UnsafePointer<Float>, row: UnsafePointer<Float>,
-                                      chunkOffsets: UnsafePointer<Int>, lanes: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                                      chunkOffsets: UnsafePointer<Int>, lanes: UnsafeMutablePointer<Float>,
+                                      accumulate: Bool) {
         typealias V = SIMD8<Float>
         let laneRaw = UnsafeMutableRawPointer(lanes)
         var sum = accumulate ? laneRaw.loadUnaligned(as: V.self) : V()
@@ -161,9 +164,10 @@ enum ImplicitGEMMKernel {
     /// Adds the first `rows` rows of a 4×24 tile into an image — the scatter half of col2im: row i
     /// at `target + i·rowStride`, vector j at `chunkOffsets.j`, only its first `laneCounts.j` lanes.
     @inline(__always)
-    static func addTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>, rowStride: Int,
-                        chunkOffsets: (Int, Int, Int), rows: Int, laneCounts: (Int, Int, Int)) {
-        writeTile(tile, to: target, rowStride: rowStride, rows: rows, offsets: chunkOffsets, laneCounts: laneCounts, accumulate: true)
+    static func addTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>,
+                        rowStride: Int, chunkOffsets: (Int, Int, Int), rows: Int, laneCounts: (Int, Int, Int)) {
+        writeTile(tile, to: target, rowStride: rowStride, rows: rows, offsets: chunkOffsets, laneCounts: laneCounts,
+                  accumulate: true)
     }
 
     /// Stores (or adds) the first `rows` rows of a 4×24 tile: row i at `c + i·ldc`, vector j at
@@ -171,25 +175,31 @@ enum ImplicitGEMMKernel {
     @inline(__always)
     static func storeTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to c: UnsafeMutablePointer<Float>, ldc: Int,
                           rows: Int, offsets: (Int, Int, Int), laneCounts: (Int, Int, Int), accumulate: Bool) {
-        writeTile(tile, to: c, rowStride: ldc, rows: rows, offsets: offsets, laneCounts: laneCounts, accumulate: accumulate)
+        writeTile(tile, to: c, rowStride: ldc, rows: rows, offsets: offsets, laneCounts: laneCounts,
+                  accumulate: accumulate)
     }
 
     @inline(__always)
-    private static func writeTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>, rowStride: Int,
-                                  rows: Int, offsets: (Int, Int, Int), laneCounts: (Int, Int, Int), accumulate: Bool) {
+    private static func writeTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>,
+                                  rowStride: Int, rows: Int, offsets: (Int, Int, Int), laneCounts: (Int, Int, Int),
+                                  accumulate: Bool) {
         @inline(__always) func write(_ row: TileRow, _ r: Int) {
             guard r < rows else { return }
             let rowStart = target + r * rowStride
             @inline(__always) func put(_ v: SIMD8<Float>, _ offset: Int, _ lanes: Int) {
                 let raw = UnsafeMutableRawPointer(rowStart + offset)
                 if lanes == 8 {
-                    raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD8<Float>.self) + v : v, as: SIMD8<Float>.self)
+                    raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD8<Float>.self) + v : v,
+                                   as: SIMD8<Float>.self)
                 } else {
                     // The last chunk of an output row whose width is not a multiple of 8.
-                    for lane in 0..<lanes { rowStart[offset + lane] = accumulate ? rowStart[offset + lane] + v[lane] : v[lane] }
+                    for lane in 0..<lanes {
+                        rowStart[offset + lane] = accumulate ? rowStart[offset + lane] + v[lane] : v[lane]
+                    }
                 }
             }
-            put(row.0, offsets.0, laneCounts.0); put(row.1, offsets.1, laneCounts.1); put(row.2, offsets.2, laneCounts.2)
+            put(row.0, offsets.0, laneCounts.0); put(row.1, offsets.1, laneCounts.1);
+            put(row.2, offsets.2, laneCounts.2)
         }
         write(tile.0, 0); write(tile.1, 1); write(tile.2, 2); write(tile.3, 3)
     }
@@ -248,9 +258,10 @@ func conv2dImplicitGEMM(input: UnsafePointer<Float>, weight: UnsafePointer<Float
                 }
                 let (second, third) = (chunk(k0 + 1), chunk(k0 + 2))
                 for f0 in stride(from: 0, to: filterCount, by: mr) {
-                    ImplicitGEMMKernel.forward(depth: patch, a: weightsPointer.base + f0 * patch, slab: slab, rowOffsets: rowOffsets,
-                                               chunkOffsets: (first.slab, second.slab, third.slab), c: out + f0 * plane, ldc: plane,
-                                               rows: Swift.min(mr, filterCount - f0),
+                    ImplicitGEMMKernel.forward(depth: patch, a: weightsPointer.base + f0 * patch, slab: slab,
+                                               rowOffsets: rowOffsets,
+                                               chunkOffsets: (first.slab, second.slab, third.slab), c: out + f0 * plane,
+                                               ldc: plane, rows: Swift.min(mr, filterCount - f0),
                                                outputOffsets: (first.output, second.output, third.output),
                                                laneCounts: (first.lanes, second.lanes, third.lanes),
                                                accumulate: biasPointer != nil)
@@ -305,7 +316,8 @@ func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradien
                     for r0 in stride(from: 0, to: fullRows, by: 3) {
                         ImplicitGEMMKernel.weightGradient(
                             chunkCount: chunkCount, dOut: dOut + f0 * plane, ldOut: plane,
-                            rows: (UnsafePointer(slab + rowOffsets[r0]), UnsafePointer(slab + rowOffsets[r0 + 1]), UnsafePointer(slab + rowOffsets[r0 + 2])),
+                            rows: (UnsafePointer(slab + rowOffsets[r0]), UnsafePointer(slab + rowOffsets[r0 + 1]),
+                                   UnsafePointer(slab + rowOffsets[r0 + 2])),
                             chunkOffsets: chunkOffsets, lanes: lanes + (f0 * patch + r0) * 8, laneRowStride: patch,
                             accumulate: !first)
                     }
@@ -321,12 +333,15 @@ func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradien
                 first = false
             }
             let partial = partialPointer.base + group * weightSize
-            for i in 0..<weightSize { partial[i] = UnsafeRawPointer(lanes + 8 * i).loadUnaligned(as: SIMD8<Float>.self).sum() }
+            for i in 0..<weightSize {
+                partial[i] = UnsafeRawPointer(lanes + 8 * i).loadUnaligned(as: SIMD8<Float>.self).sum()
+            }
         }
     }
     weightGradient.update(from: partials, count: weightSize)
     for group in 1..<groupCount {
-        binaryRun(AddKernel.self, UnsafePointer(weightGradient), 1, partials + group * weightSize, 1, weightGradient, weightSize)
+        binaryRun(AddKernel.self, UnsafePointer(weightGradient), 1, partials + group * weightSize, 1, weightGradient,
+                  weightSize)
     }
 }
 
@@ -358,7 +373,8 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
                 for f in 0..<filterCount {
                     for i in 0..<mr {
                         let c = group * mr + i
-                        panel[f * mr + i] = c < channels ? weight[((f * channels + c) * kernelHeight + kh) * kernelWidth + kw] : 0
+                        panel[f * mr + i] = c < channels
+                            ? weight[((f * channels + c) * kernelHeight + kh) * kernelWidth + kw] : 0
                     }
                 }
             }
@@ -374,7 +390,8 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
         defer { slab.deallocate(); packedGradient.deallocate() }
         for n in images {
             slab.initialize(repeating: 0, count: slabSize)
-            packChunkPanels(gradientPointer.base + n * filterCount * plane, filterCount: filterCount, geometry: g, into: packedGradient)
+            packChunkPanels(gradientPointer.base + n * filterCount * plane, filterCount: filterCount, geometry: g,
+                            into: packedGradient)
             for k0 in stride(from: 0, to: chunkCount, by: 3) {
                 @inline(__always) func chunk(_ k: Int) -> (slab: Int, output: Int, lanes: Int) {
                     k < chunkCount ? g.positionChunk(k) : (0, 0, 0)
@@ -384,7 +401,8 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
                 for kh in 0..<kernelHeight {
                     for kw in 0..<kernelWidth {
                         for group in 0..<channelGroups {
-                            let panel = weightsPointer.base + ((kh * kernelWidth + kw) * channelGroups + group) * filterCount * mr
+                            let panel = weightsPointer.base
+                                + ((kh * kernelWidth + kw) * channelGroups + group) * filterCount * mr
                             // dColumns[(4·group + i, kh, kw), 3 chunks] = Σ_f weight[f, ·] · dOut[f, ·] …
                             let tile = GEMMMicroKernel.product(depth: filterCount, a: panel, b: gradientPanel)
                             // … added where im2col read it from: padded[c, oh + kh, ow + kw].
@@ -426,7 +444,8 @@ func packChunkPanels(_ gradient: UnsafePointer<Float>, filterCount: Int, geometr
     for k0 in stride(from: 0, to: chunkCount, by: 3) {
         for j in 0..<3 {
             let k = k0 + j
-            let (source, lanes) = k < chunkCount ? (gradient + g.positionChunk(k).output, g.positionChunk(k).lanes) : (gradient, 0)
+            let (source, lanes) = k < chunkCount ? (gradient + g.positionChunk(k).output, g.positionChunk(k).lanes)
+                                                 : (gradient, 0)
             for f in 0..<filterCount {
                 let target = destination + f * nr + 8 * j
                 if lanes == 8 {

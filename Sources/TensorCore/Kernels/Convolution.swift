@@ -51,9 +51,10 @@ public func conv2dNaive(input: UnsafePointer<Float>, weight: UnsafePointer<Float
 /// The backward pass by the same direct loops: every product `weight · x` of the forward pass
 /// sends `dOut` to both factors. Any output pointer may be nil to skip that gradient; the others
 /// are overwritten.
-public func conv2dBackwardNaive(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-                                batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
-                                inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
+public func conv2dBackwardNaive(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                outputGradient: UnsafePointer<Float>, batchCount: Int, filterCount: Int,
+                                geometry g: ConvolutionGeometry, inputGradient: UnsafeMutablePointer<Float>?,
+                                weightGradient: UnsafeMutablePointer<Float>?,
                                 biasGradient: UnsafeMutablePointer<Float>?) {
     let (ho, wo) = (g.outputHeight, g.outputWidth)
     inputGradient?.initialize(repeating: 0, count: batchCount * g.inputImageSize)
@@ -115,7 +116,9 @@ public func conv2d(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bi
                 if let bias = biasPointer?.base {
                     // Start the band from the bias and let the GEMM accumulate onto it (band by band,
                     // so the output is still in cache when the GEMM reads it back).
-                    for f in 0..<filterCount { (out + f * plane + bandStart).initialize(repeating: bias[f], count: bandSize) }
+                    for f in 0..<filterCount {
+                        (out + f * plane + bandStart).initialize(repeating: bias[f], count: bandSize)
+                    }
                 }
                 im2col(inputPointer.base + n * g.inputImageSize, geometry: g, outputRows: band, columns: columns)
                 // out[n][:, band] (+)= weight · columns   — C rows are `plane` apart.
@@ -128,16 +131,18 @@ public func conv2d(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bi
 }
 
 /// Convolution backward by im2col + GEMM + col2im. Same contract as `conv2dBackwardNaive`.
-public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-                           batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
-                           inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
-                           biasGradient: UnsafeMutablePointer<Float>?) {
+public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                           outputGradient: UnsafePointer<Float>, batchCount: Int, filterCount: Int,
+                           geometry g: ConvolutionGeometry, inputGradient: UnsafeMutablePointer<Float>?,
+                           weightGradient: UnsafeMutablePointer<Float>?, biasGradient: UnsafeMutablePointer<Float>?) {
     let plane = g.outputPlaneSize, patch = g.patchSize
     if let biasGradient {
         // dBias[f] = Σₙ Σ_{plane} dOut[n, f, ·]: per (f, n) a vector sum, added over n in order.
         for f in 0..<filterCount {
             var total: Float = 0
-            for n in 0..<batchCount { total += sumContiguous(outputGradient + (n * filterCount + f) * plane, count: plane) }
+            for n in 0..<batchCount {
+                total += sumContiguous(outputGradient + (n * filterCount + f) * plane, count: plane)
+            }
             biasGradient[f] = total
         }
     }
@@ -163,7 +168,8 @@ public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Fl
     let groupCount = min(weightGradientGroupCount, batchCount)
     let weightSize = filterCount * patch
     // One partial weight gradient per group of consecutive images, summed in group order below.
-    let partialWeightGradients = UnsafeMutablePointer<Float>.allocate(capacity: weightGradient == nil ? 0 : groupCount * weightSize)
+    let partialWeightGradients = UnsafeMutablePointer<Float>.allocate(capacity: weightGradient == nil
+                                                                          ? 0 : groupCount * weightSize)
     defer { partialWeightGradients.deallocate() }
     let inputPointer = SendableConstPointer(input), weightPointer = SendableConstPointer(weight)
     let gradientPointer = SendableConstPointer(outputGradient)
@@ -186,7 +192,8 @@ public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Fl
                 for band in bands {
                     let bandStart = band.lowerBound * g.outputWidth, bandSize = band.count * g.outputWidth
                     if computeWeightGradient {
-                        im2col(inputPointer.base + n * g.inputImageSize, geometry: g, outputRows: band, columns: columns)
+                        im2col(inputPointer.base + n * g.inputImageSize, geometry: g, outputRows: band,
+                               columns: columns)
                         // dWeight[F, C·Kh·Kw] (+)= dOut[n][:, band] · columnsᵀ
                         gemm(m: filterCount, n: patch, k: bandSize, a: dOut + bandStart, lda: plane, transposeA: false,
                              b: columns, ldb: bandSize, transposeB: true, c: partial, ldc: patch,

@@ -33,8 +33,10 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                 strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int,
                 dilationHeight: Int, dilationWidth: Int) {
         checkPrecondition(channels > 0 && inputHeight > 0 && inputWidth > 0 && kernelHeight > 0 && kernelWidth > 0,
-                     "ConvolutionGeometry: sizes must be positive (C \(channels), H×W \(inputHeight)×\(inputWidth), K \(kernelHeight)×\(kernelWidth))")
-        checkPrecondition(strideHeight > 0 && strideWidth > 0 && dilationHeight > 0 && dilationWidth > 0 && paddingHeight >= 0 && paddingWidth >= 0,
+                     "ConvolutionGeometry: sizes must be positive (C \(channels), H×W \(inputHeight)×\(inputWidth), K "
+                     + "\(kernelHeight)×\(kernelWidth))")
+        checkPrecondition(strideHeight > 0 && strideWidth > 0 && dilationHeight > 0 && dilationWidth > 0
+                          && paddingHeight >= 0 && paddingWidth >= 0,
                      "ConvolutionGeometry: stride and dilation must be positive, padding non-negative")
         self.channels = channels; self.inputHeight = inputHeight; self.inputWidth = inputWidth
         self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
@@ -42,13 +44,18 @@ public struct ConvolutionGeometry: Sendable, Equatable {
         self.paddingHeight = paddingHeight; self.paddingWidth = paddingWidth
         self.dilationHeight = dilationHeight; self.dilationWidth = dilationWidth
         checkPrecondition(outputHeight > 0 && outputWidth > 0,
-                     "ConvolutionGeometry: a \(kernelHeight)×\(kernelWidth) window (dilation \(dilationHeight)×\(dilationWidth)) does not fit the padded \(inputHeight)×\(inputWidth) input")
+                     "ConvolutionGeometry: a \(kernelHeight)×\(kernelWidth) window (dilation "
+                     + "\(dilationHeight)×\(dilationWidth)) does not fit the padded \(inputHeight)×\(inputWidth) input")
     }
 
     /// Ho = ⌊(H + 2p − d(Kh − 1) − 1) / s⌋ + 1.
-    public var outputHeight: Int { (inputHeight + 2 * paddingHeight - dilationHeight * (kernelHeight - 1) - 1) / strideHeight + 1 }
+    public var outputHeight: Int {
+        (inputHeight + 2 * paddingHeight - dilationHeight * (kernelHeight - 1) - 1) / strideHeight + 1
+    }
     /// Wo = ⌊(W + 2p − d(Kw − 1) − 1) / s⌋ + 1.
-    public var outputWidth: Int { (inputWidth + 2 * paddingWidth - dilationWidth * (kernelWidth - 1) - 1) / strideWidth + 1 }
+    public var outputWidth: Int {
+        (inputWidth + 2 * paddingWidth - dilationWidth * (kernelWidth - 1) - 1) / strideWidth + 1
+    }
     /// Rows of the im2col matrix: C·Kh·Kw.
     public var patchSize: Int { channels * kernelHeight * kernelWidth }
     /// Columns of the im2col matrix: Ho·Wo.
@@ -77,7 +84,8 @@ public struct ConvolutionGeometry: Sendable, Equatable {
         // o·s + offset ≥ 0  ⇔  o ≥ ⌈−offset / s⌉;   o·s + offset < size  ⇔  o < ⌈(size − offset) / s⌉
         let lower = offset >= 0 ? 0 : (-offset + stride - 1) / stride
         let upper = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride
-        let clampedLower = Swift.min(lower, outputSize), clampedUpper = Swift.max(clampedLower, Swift.min(upper, outputSize))
+        let clampedLower = Swift.min(lower, outputSize),
+            clampedUpper = Swift.max(clampedLower, Swift.min(upper, outputSize))
         return clampedLower..<clampedUpper
     }
 }

@@ -40,7 +40,8 @@ enum GEMMMicroKernel {
     /// The 4×24 tile `Σₚ Apanel[p] ⊗ Bpanel[p]`, left in registers for the caller to store
     /// (`run` stores it into C; the convolution's input gradient adds it into an image).
     @inline(__always)
-    static func product(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> (TileRow, TileRow, TileRow, TileRow) {
+    static func product(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>)
+        -> (TileRow, TileRow, TileRow, TileRow) {
         let bRaw = UnsafeRawPointer(b)
         return product(depth: depth, a: a) { p in
             let row = p &* 96
@@ -54,7 +55,8 @@ enum GEMMMicroKernel {
     /// the padded image itself in the implicit-GEMM convolution. Per step: 3 B vectors, 4
     /// broadcasts of A, 12 fused multiply-adds into 12 accumulators (16 registers in all).
     @inline(__always)
-    static func product(depth: Int, a: UnsafePointer<Float>, loadB: (Int) -> TileRow) -> (TileRow, TileRow, TileRow, TileRow) {
+    static func product(depth: Int, a: UnsafePointer<Float>, loadB: (Int) -> TileRow)
+        -> (TileRow, TileRow, TileRow, TileRow) {
         typealias V = SIMD8<Float>
         var c00 = V(), c01 = V(), c02 = V()
         var c10 = V(), c11 = V(), c12 = V()
@@ -113,7 +115,8 @@ enum GEMMMicroKernel {
             let raw = UnsafeMutableRawPointer(c + row * ldc)
             raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: V.self) + v0 : v0, as: V.self)
             if vectors == 2 {
-                raw.storeBytes(of: accumulate ? raw.loadUnaligned(fromByteOffset: 32, as: V.self) + v1 : v1, toByteOffset: 32, as: V.self)
+                raw.storeBytes(of: accumulate ? raw.loadUnaligned(fromByteOffset: 32, as: V.self) + v1 : v1,
+                               toByteOffset: 32, as: V.self)
             }
         }
         store(c00, c01, row: 0); store(c10, c11, row: 1); store(c20, c21, row: 2); store(c30, c31, row: 3)
@@ -124,8 +127,10 @@ enum GEMMMicroKernel {
         let raw = UnsafeMutableRawPointer(row)
         if accumulate {
             raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + v.0, as: SIMD8<Float>.self)
-            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + v.1, toByteOffset: 32, as: SIMD8<Float>.self)
-            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) + v.2, toByteOffset: 64, as: SIMD8<Float>.self)
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + v.1, toByteOffset: 32,
+                           as: SIMD8<Float>.self)
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) + v.2, toByteOffset: 64,
+                           as: SIMD8<Float>.self)
         } else {
             raw.storeBytes(of: v.0, as: SIMD8<Float>.self)
             raw.storeBytes(of: v.1, toByteOffset: 32, as: SIMD8<Float>.self)

@@ -26,7 +26,8 @@ func packPanelsOfA(_ a: UnsafePointer<Float>, lda: Int, transposed: Bool,
             let panel = packed + panelRow * depth
             for p in stride(from: 0, to: fullDepth, by: 8) {
                 let v = transposed8x8(firstRow + p, sourceRowStride: lda)
-                let target = UnsafeMutableRawPointer(panel + p * mr), second = UnsafeMutableRawPointer(panel + mr * depth + p * mr)
+                let target = UnsafeMutableRawPointer(panel + p * mr),
+                    second = UnsafeMutableRawPointer(panel + mr * depth + p * mr)
                 @inline(__always) func store(_ vector: SIMD8<Float>, _ q: Int) {
                     target.storeBytes(of: vector.lowHalf, toByteOffset: q * 16, as: SIMD4<Float>.self)
                     second.storeBytes(of: vector.highHalf, toByteOffset: q * 16, as: SIMD4<Float>.self)
@@ -90,8 +91,10 @@ func packPanelsOfB(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
                 let source = sourceRow + panel * nr * MemoryLayout<Float>.stride
                 let target = UnsafeMutableRawPointer(packed + panel * depth * nr + p * nr)
                 target.storeBytes(of: source.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                target.storeBytes(of: source.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32, as: SIMD8<Float>.self)
-                target.storeBytes(of: source.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), toByteOffset: 64, as: SIMD8<Float>.self)
+                target.storeBytes(of: source.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32,
+                                  as: SIMD8<Float>.self)
+                target.storeBytes(of: source.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), toByteOffset: 64,
+                                  as: SIMD8<Float>.self)
             }
         }
     }
@@ -106,7 +109,8 @@ func packPanelsOfB(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
             for group in 0..<(columns == nr ? 3 : 0) {
                 let firstRow = b + (j0 + group * 8) * ldb + depthStart
                 for p in stride(from: 0, to: fullDepth, by: 8) {
-                    transpose8x8(firstRow + p, sourceRowStride: ldb, into: destination + p * nr + group * 8, targetRowStride: nr)
+                    transpose8x8(firstRow + p, sourceRowStride: ldb, into: destination + p * nr + group * 8,
+                                 targetRowStride: nr)
                 }
             }
             for j in 0..<nr {
@@ -137,9 +141,12 @@ func packPanelsOfB(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
 /// (r₂r₁r₀ c₂c₁c₀) → (c₀r₂r₁ r₀c₂c₁). Three rotations swap the halves: (c₂c₁c₀ r₂r₁r₀) — the transpose.
 @inline(__always)
 func transposed8x8(_ source: UnsafePointer<Float>, sourceRowStride: Int)
-    -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
+        SIMD8<Float>) {
     typealias V = SIMD8<Float>
-    @inline(__always) func load(_ r: Int) -> V { UnsafeRawPointer(source + r * sourceRowStride).loadUnaligned(as: V.self) }
+    @inline(__always) func load(_ r: Int) -> V {
+        UnsafeRawPointer(source + r * sourceRowStride).loadUnaligned(as: V.self)
+    }
     @inline(__always) func round(_ v: (V, V, V, V, V, V, V, V)) -> (V, V, V, V, V, V, V, V) {
         let p0 = SIMD16(lowHalf: v.0, highHalf: v.1), p1 = SIMD16(lowHalf: v.2, highHalf: v.3)
         let p2 = SIMD16(lowHalf: v.4, highHalf: v.5), p3 = SIMD16(lowHalf: v.6, highHalf: v.7)

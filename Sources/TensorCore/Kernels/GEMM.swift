@@ -118,10 +118,12 @@ func multiplyPackedPanels(m: Int, n: Int, depth: Int, packedA: UnsafePointer<Flo
             if rows == mr && columns == nr {
                 GEMMMicroKernel.run(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: accumulate)
             } else if rows == mr && (columns == 8 || columns == 16) {
-                GEMMMicroKernel.runNarrow(vectors: columns / 8, depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc, accumulate: accumulate)
+                GEMMMicroKernel.runNarrow(vectors: columns / 8, depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc,
+                                          accumulate: accumulate)
             } else {
                 if columns <= 16 {
-                    GEMMMicroKernel.runNarrow(vectors: (columns + 7) / 8, depth: depth, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
+                    GEMMMicroKernel.runNarrow(vectors: (columns + 7) / 8, depth: depth, a: aPanel, b: bPanel,
+                                              c: edgeTile, ldc: nr, accumulate: false)
                 } else {
                     GEMMMicroKernel.run(depth: depth, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, accumulate: false)
                 }
@@ -179,7 +181,8 @@ public func gemmDirect(m: Int, n: Int, k: Int,
             while j + 8 <= n {
                 let target = UnsafeMutableRawPointer(row + j)
                 target.storeBytes(of: target.loadUnaligned(as: SIMD8<Float>.self)
-                    .addingProduct(factor, UnsafeRawPointer(bRow + j).loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
+                    .addingProduct(factor, UnsafeRawPointer(bRow + j).loadUnaligned(as: SIMD8<Float>.self)),
+                                  as: SIMD8<Float>.self)
                 j += 8
             }
             while j < n { row[j] += scale * bRow[j]; j += 1 }

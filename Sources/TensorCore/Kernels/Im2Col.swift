@@ -26,10 +26,12 @@ public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometr
         let plane = image + c * g.inputHeight * g.inputWidth
         for kh in 0..<g.kernelHeight {
             let rowOffset = kh * g.dilationHeight - g.paddingHeight
-            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight, size: g.inputHeight, outputSize: g.outputHeight)
+            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight,
+                                                                 size: g.inputHeight, outputSize: g.outputHeight)
             for kw in 0..<g.kernelWidth {
                 let columnOffset = kw * g.dilationWidth - g.paddingWidth
-                let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth, size: g.inputWidth, outputSize: wo)
+                let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth,
+                                                                        size: g.inputWidth, outputSize: wo)
                 let target = columns + row * ho * wo
                 for oh in band {
                     let out = target + (oh - band.lowerBound) * wo
@@ -41,8 +43,8 @@ public func im2col(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeometr
                     // Rows are short (often 32 scalars): inline loops beat memset/memmove calls.
                     for ow in 0..<validColumns.lowerBound { out[ow] = 0 }
                     if g.strideWidth == 1 {
-                        copyScalars(from: inputRow + validColumns.lowerBound + columnOffset, to: out + validColumns.lowerBound,
-                                    count: validColumns.count)
+                        copyScalars(from: inputRow + validColumns.lowerBound + columnOffset,
+                                    to: out + validColumns.lowerBound, count: validColumns.count)
                     } else {
                         for ow in validColumns { out[ow] = inputRow[ow * g.strideWidth + columnOffset] }
                     }
@@ -69,17 +71,20 @@ public func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeome
         let plane = image + c * g.inputHeight * g.inputWidth
         for kh in 0..<g.kernelHeight {
             let rowOffset = kh * g.dilationHeight - g.paddingHeight
-            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight, size: g.inputHeight, outputSize: g.outputHeight)
+            let validRows = ConvolutionGeometry.validOutputRange(offset: rowOffset, stride: g.strideHeight,
+                                                                 size: g.inputHeight, outputSize: g.outputHeight)
             for kw in 0..<g.kernelWidth {
                 let columnOffset = kw * g.dilationWidth - g.paddingWidth
-                let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth, size: g.inputWidth, outputSize: wo)
+                let validColumns = ConvolutionGeometry.validOutputRange(offset: columnOffset, stride: g.strideWidth,
+                                                                        size: g.inputWidth, outputSize: wo)
                 let source = columns + row * ho * wo
                 for oh in validRows.clamped(to: band) {
                     let inputRow = plane + (oh * g.strideHeight + rowOffset) * g.inputWidth
                     let column = source + (oh - band.lowerBound) * wo
                     if g.strideWidth == 1 && !validColumns.isEmpty {
                         let target = inputRow + validColumns.lowerBound + columnOffset
-                        binaryRun(AddKernel.self, UnsafePointer(target), 1, column + validColumns.lowerBound, 1, target, validColumns.count)
+                        binaryRun(AddKernel.self, UnsafePointer(target), 1, column + validColumns.lowerBound, 1, target,
+                                  validColumns.count)
                     } else {
                         for ow in validColumns { inputRow[ow * g.strideWidth + columnOffset] += column[ow] }
                     }
@@ -105,7 +110,8 @@ extension ConvolutionGeometry {
 /// Runs `body(slab, slabRows, slabWidth)` with scratch space for the padded rows of a band:
 /// padded rows `band.lowerBound ..< band.upperBound + Kh − 1` (padded row r is input row
 /// r − paddingHeight), each `W + 2·paddingWidth` wide, for every channel.
-private func withPaddedSlab<R>(_ g: ConvolutionGeometry, band: Range<Int>, _ body: (UnsafeMutablePointer<Float>, Int, Int) -> R) -> R {
+private func withPaddedSlab<R>(_ g: ConvolutionGeometry, band: Range<Int>,
+                               _ body: (UnsafeMutablePointer<Float>, Int, Int) -> R) -> R {
     let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.paddedSlabSize(bandRowCount: band.count))
     defer { slab.deallocate() }
     return body(slab, band.count + g.kernelHeight - 1, g.inputWidth + 2 * g.paddingWidth)
@@ -133,7 +139,8 @@ func fillPaddedSlab(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeomet
                 for i in 0..<slabWidth { target[i] = 0 }
             } else {
                 for i in 0..<g.paddingWidth { target[i] = 0; target[slabWidth - 1 - i] = 0 }
-                copyScalars(from: image + (c * g.inputHeight + inputRow) * g.inputWidth, to: target + g.paddingWidth, count: g.inputWidth)
+                copyScalars(from: image + (c * g.inputHeight + inputRow) * g.inputWidth, to: target + g.paddingWidth,
+                            count: g.inputWidth)
             }
         }
     }
@@ -150,7 +157,8 @@ func im2colUnitStride(_ image: UnsafePointer<Float>, geometry g: ConvolutionGeom
                 for kw in 0..<g.kernelWidth {
                     let target = columns + row * bandSize
                     for oh in 0..<band.count {
-                        copyScalars(from: slab + (c * slabRows + oh + kh) * slabWidth + kw, to: target + oh * wo, count: wo)
+                        copyScalars(from: slab + (c * slabRows + oh + kh) * slabWidth + kw, to: target + oh * wo,
+                                    count: wo)
                     }
                     row += 1
                 }
@@ -182,7 +190,8 @@ func col2imUnitStride(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGe
                 let inputRow = band.lowerBound + r - g.paddingHeight
                 guard inputRow >= 0 && inputRow < g.inputHeight else { continue }
                 let target = image + (c * g.inputHeight + inputRow) * g.inputWidth
-                binaryRun(AddKernel.self, UnsafePointer(target), 1, slab + (c * slabRows + r) * slabWidth + g.paddingWidth, 1, target, g.inputWidth)
+                binaryRun(AddKernel.self, UnsafePointer(target), 1,
+                          slab + (c * slabRows + r) * slabWidth + g.paddingWidth, 1, target, g.inputWidth)
             }
         }
     }
@@ -194,7 +203,8 @@ func copyScalars(from source: UnsafePointer<Float>, to target: UnsafeMutablePoin
     let rawSource = UnsafeRawPointer(source), rawTarget = UnsafeMutableRawPointer(target)
     var i = 0
     while i + 8 <= count {
-        rawTarget.storeBytes(of: rawSource.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self), toByteOffset: i * 4, as: SIMD8<Float>.self)
+        rawTarget.storeBytes(of: rawSource.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
+                             toByteOffset: i * 4, as: SIMD8<Float>.self)
         i += 8
     }
     while i < count { target[i] = source[i]; i += 1 }
@@ -213,7 +223,8 @@ public func im2colNaive(_ image: UnsafePointer<Float>, geometry g: ConvolutionGe
                         let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
                         let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
                         let inside = ih >= 0 && ih < g.inputHeight && iw >= 0 && iw < g.inputWidth
-                        columns[row * ho * wo + oh * wo + ow] = inside ? image[(c * g.inputHeight + ih) * g.inputWidth + iw] : 0
+                        columns[row * ho * wo + oh * wo + ow] = inside
+                            ? image[(c * g.inputHeight + ih) * g.inputWidth + iw] : 0
                     }
                 }
             }

@@ -58,7 +58,8 @@ public func adamUpdate(parameter θ: UnsafeMutablePointer<Float>, gradient: Unsa
                                  V(repeating: s.weightDecay), V(repeating: s.epsilon))
     let (oneMinusβ1, oneMinusβ2) = (V(repeating: 1 - s.beta1), V(repeating: 1 - s.beta2))
     let (vStepSize, vInverseRootC2) = (V(repeating: stepSize), V(repeating: inverseRootC2))
-    let rθ = UnsafeMutableRawPointer(θ), rg = UnsafeRawPointer(gradient), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v)
+    let rθ = UnsafeMutableRawPointer(θ), rg = UnsafeRawPointer(gradient), rm = UnsafeMutableRawPointer(m),
+        rv = UnsafeMutableRawPointer(v)
     var i = 0
     while i + 8 <= n {
         let offset = i * 4
@@ -74,7 +75,8 @@ public func adamUpdate(parameter θ: UnsafeMutablePointer<Float>, gradient: Unsa
         i += 8
     }
     if i < n {
-        adamUpdateNaive(parameter: θ + i, gradient: gradient + i, firstMoment: m + i, secondMoment: v + i, count: n - i, s)
+        adamUpdateNaive(parameter: θ + i, gradient: gradient + i, firstMoment: m + i, secondMoment: v + i, count: n - i,
+                        s)
     }
 }
 

@@ -8,7 +8,8 @@
 public func maxPool2d(input: UnsafePointer<Float>, planeCount: Int, geometry g: ConvolutionGeometry,
                       output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
     let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputPlaneSize
-    let inputPointer = SendableConstPointer(input), outputPointer = SendablePointer(output), argmaxPointer = SendablePointer(argmax)
+    let inputPointer = SendableConstPointer(input), outputPointer = SendablePointer(output),
+        argmaxPointer = SendablePointer(argmax)
     let work = planeCount * outputPlane * g.kernelHeight * g.kernelWidth
     // Non-overlapping windows that never touch padding (the usual 2×2, stride 2): every tap is
     // inside the image, so the loop needs no bounds checks.
@@ -157,7 +158,8 @@ func maxPool2x2Vector(_ x: UnsafePointer<Float>, inputWidth: Int, outputRow oh: 
         let bottomWins = bottomBest .> topBest
         let best = topBest.replacing(with: bottomBest, where: bottomWins)
         let rowOffset = SIMD8<Int32>(repeating: Int32(2 * oh * inputWidth))
-        let index = (topIndex &+ rowOffset).replacing(with: bottomIndex &+ rowOffset &+ Int32(inputWidth), where: bottomWins)
+        let index = (topIndex &+ rowOffset).replacing(with: bottomIndex &+ rowOffset &+ Int32(inputWidth),
+                                                      where: bottomWins)
         UnsafeMutableRawPointer(output + ow).storeBytes(of: best, as: V.self)
         UnsafeMutableRawPointer(argmax + ow).storeBytes(of: index, as: SIMD8<Int32>.self)
         ow += 8
