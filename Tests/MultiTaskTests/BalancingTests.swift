@@ -7,6 +7,8 @@ import TaskData
 import TestSupport
 import MultiTask
 
+// Over 300 lines: one suite for the chapters' twelve methods, each checked beside the others.
+
 /// The balancers: their formulas on hand-made losses, GradNorm's convergence, AdaTask against
 /// Adam, and every method through the trainer (learning, resuming, diagnostics).
 @Suite("Balancing")

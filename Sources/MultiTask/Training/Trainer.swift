@@ -4,58 +4,8 @@ import Autodiff
 import NeuralNetworks
 import TaskData
 
-/// Why training stopped early.
-public enum TrainingError: Error, Equatable, CustomStringConvertible {
-    /// A task's loss became NaN or infinite; nothing was updated with it, and the last checkpoint
-    /// (written at the end of the previous epoch) is intact.
-    case nonFiniteLoss(task: String, step: Int, value: Float)
-    /// A log or diagnostics file could not be written (the reason in plain words: "no space left on
-    /// the device"); the file keeps only whole rows.
-    case cannotWrite(path: String, reason: String)
-    /// A checkpoint to resume from does not belong to this run.
-    case incompatibleCheckpoint(String)
-
-    public var description: String {
-        switch self {
-        case .nonFiniteLoss(let task, let step, let value):
-            return "training stopped: the loss of task \(task) is \(value) at step \(step) "
-                + "(the last good checkpoint is kept; try a lower learning rate)"
-        case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
-        case .incompatibleCheckpoint(let reason): return "cannot resume: \(reason)"
-        }
-    }
-}
-
-/// How the trainer turns a batch into updates.
-public enum TrainingMode: String, Sendable, CaseIterable {
-    /// One update per batch on the balancer's combination of all task losses.
-    case summed
-    /// For each batch, for each task in turn: forward, that task's loss, backward, update — T
-    /// updates per batch (the Maximum Roaming reference's training loop). The balancer is not
-    /// used; each task's loss is stepped on alone.
-    case taskAlternating
-    /// Random task grouping (Pascal, Michiardi et al., "Improved Optimization Strategies for Deep
-    /// Multi-Task Networks", 2021): for each batch the tasks are split into random groups of
-    /// `Configuration.taskGroupSize` (the last may be smaller) and each group takes one update on
-    /// the balancer's combination of its losses (a fresh forward pass per group). k = 1 is fully
-    /// alternating in a random order; k = T is one summed update.
-    case randomTaskGroups
-}
-
-/// One epoch's record: mean training loss per task, the balancer's mean weights, and the
-/// validation and test results when those splits were given.
-public struct EpochRecord: Sendable {
-    public var epoch: Int
-    public var trainLosses: [Double]
-    public var weights: [Float]
-    /// The mean per-task gradient statistics of the steps measured (when enabled).
-    public var gradientStatistics: GradientStatistics?
-    /// AdaTask's task-dominance summary at the epoch's end (when the optimizer is `AdaTask`).
-    public var dominance: [AdaTask.LayerDominance]?
-    public var validation: [TaskEvaluation]?
-    public var test: [TaskEvaluation]?
-    public var seconds: Double
-}
+// Over 300 lines: the epoch loop and the three training modes' steps read best together; the
+// checkpoints are in Trainer+Checkpoints.swift.
 
 /// Trains a `MultiTaskNetwork` for a number of epochs over single- or multi-input task data with
 /// any balancer and optimizer; evaluates each epoch on validation and test data, logs (CSV or
@@ -114,11 +64,11 @@ public final class Trainer {
     public let balancer: LossBalancer
     public var configuration: Configuration
     /// Epochs completed (restored by `resume`).
-    public private(set) var completedEpochs = 0
+    public internal(set) var completedEpochs = 0
     /// Training steps (batches) taken.
-    public private(set) var step = 0
+    public internal(set) var step = 0
     /// Everything recorded so far in this process.
-    public private(set) var history: [EpochRecord] = []
+    public internal(set) var history: [EpochRecord] = []
     /// The gradient statistics measured in the current epoch.
     var statistics: [GradientStatistics] = []
 
@@ -350,93 +300,5 @@ public final class Trainer {
                                                           evaluation.mainMetric.rawValue, evaluation.mainValue) }
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    // MARK: Checkpoints
-
-    /// Writes the model, the optimizer, the balancer's state and the trainer's position atomically.
-    public func saveCheckpoint(to url: URL) throws {
-        var checkpoint = model.checkpoint(optimizer: optimizer, metadata: [
-            "trainer.completedEpochs": String(completedEpochs), "trainer.step": String(step),
-        ].merging(settingsMetadata) { own, _ in own }.merging(configuration.metadata) { trainer, _ in trainer })
-        for (key, value) in balancer.state { checkpoint.tensors["trainer.balancer.\(key)"] = value }
-        try checkpoint.write(to: url)
-    }
-
-    /// Restores a checkpoint written by `saveCheckpoint` (model, optimizer, balancer, epoch and
-    /// step); the next `fit` continues where that run stopped.
-    ///
-    /// The file is untrusted: the trainer's counters must be whole numbers in range, the seed, the
-    /// balancer, the mode and the batch size must be this trainer's (listed together when several
-    /// differ), and the model, optimizer and balancer state are validated before any is applied
-    /// (see `Module.load(_:optimizer:)` and `LossBalancer.restoreState(_:)`); when the file is
-    /// refused, the trainer is left as it was. Then the log files, when configured, are cut back to
-    /// the checkpoint's epoch (`TrainingLog.truncate`): the checkpoint is the commit point of an
-    /// epoch. (If cutting a log fails — a full disk — the state is restored and the error thrown.)
-    public func resume(from url: URL) throws {
-        let checkpoint = try Checkpoint(contentsOf: url)
-        guard checkpoint.metadata["trainer.completedEpochs"] != nil else {
-            throw TrainingError.incompatibleCheckpoint(
-                "\(url.path) was not written by a Trainer (no trainer.completedEpochs)")
-        }
-        try resume(from: checkpoint)
-    }
-
-    /// Restores a checkpoint already read (see `resume(from:)` for a file; the same checks apply).
-    public func resume(from checkpoint: Checkpoint) throws {
-        var checkpoint = checkpoint
-        guard checkpoint.metadata["trainer.completedEpochs"] != nil else {
-            throw TrainingError.incompatibleCheckpoint(
-                "the checkpoint was not written by a Trainer (no trainer.completedEpochs)")
-        }
-        let epochs = try validatedInteger(checkpoint.metadata["trainer.completedEpochs"],
-                                          name: "trainer.completedEpochs",
-                                          in: 0...largestStoredCounter)
-        let step = try validatedInteger(checkpoint.metadata["trainer.step"], name: "trainer.step",
-                                        in: 0...Int(Int32.max))
-        let differences = settingsMetadata.sorted { $0.key < $1.key }.compactMap { key, value -> String? in
-            guard let stored = checkpoint.metadata[key], stored != value else { return nil }
-            return "\(key.dropFirst("trainer.".count)) \(excerpt(stored)) in the checkpoint, \(value) now"
-        }
-        // Every checkpoint records the seed, balancer and mode; those that record the batch size
-        // record the group size too. A missing one is a damaged or edited file.
-        var required = ["trainer.seed", "trainer.balancer", "trainer.mode"]
-        if checkpoint.metadata["trainer.batchSize"] != nil || checkpoint.metadata["trainer.taskGroupSize"] != nil {
-            required += ["trainer.batchSize", "trainer.taskGroupSize"]
-        }
-        if let missing = required.first(where: { checkpoint.metadata[$0] == nil }) {
-            throw TrainingError.incompatibleCheckpoint(
-                "the checkpoint records no \(missing.dropFirst("trainer.".count))")
-        }
-        guard differences.isEmpty else {
-            throw TrainingError.incompatibleCheckpoint(
-                "the run's settings changed: " + differences.joined(separator: "; "))
-        }
-        var balancerState: [String: Tensor] = [:]
-        for (key, value) in checkpoint.tensors where key.hasPrefix("trainer.balancer.") {
-            balancerState[String(key.dropFirst("trainer.balancer.".count))] = value
-            checkpoint.tensors[key] = nil
-        }
-        let previousBalancerState = balancer.state
-        try balancer.restoreState(balancerState)
-        do {
-            try model.load(checkpoint, optimizer: optimizer)
-        } catch {
-            try? balancer.restoreState(previousBalancerState)
-            throw error
-        }
-        completedEpochs = epochs
-        self.step = step
-        if let logURL = configuration.logURL { try TrainingLog.truncate(logURL, afterEpoch: epochs) }
-        if let diagnosticsURL = configuration.diagnosticsURL { try TrainingLog.truncate(diagnosticsURL,
-            afterEpoch: epochs) }
-    }
-
-    /// The settings a resumed run must share with the run that wrote the checkpoint (every one of
-    /// them changes the result; `epochs` may change, to train longer).
-    var settingsMetadata: [String: String] {
-        ["trainer.seed": String(configuration.seed), "trainer.balancer": balancer.name,
-         "trainer.mode": configuration.mode.rawValue, "trainer.batchSize": String(configuration.batchSize),
-         "trainer.taskGroupSize": String(configuration.taskGroupSize)]
     }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import MultiTaskKit
+
+/// `mtl eval`: rebuilds a run from its checkpoint and reports the test split.
+let evalCommand = CommandSpec(
+    name: "eval",
+    summary: "Evaluate a checkpoint written by `mtl train` on its test split.",
+    flags: [Flag(name: "checkpoint", kind: .text(default: nil, placeholder: "PATH"), help: "the checkpoint (required)"),
+            CommandSpec.threadsFlag])
+
+func runEval(_ arguments: [String]) throws {
+    let flags = try Arguments(arguments, spec: evalCommand)
+    Parallelism.threadCount = try flags.threadCount()
+    guard let path = flags.string("checkpoint") else {
+        throw UsageError(description: "eval: --checkpoint PATH is required")
+    }
+    var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: path))
+    let settings = try RunSettings(metadata: checkpoint.metadata)
+    let data = try settings.makeData()
+    try settings.validate(data: data)
+    let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape,
+                            options: settings.options)
+    for key in checkpoint.tensors.keys where key.hasPrefix("trainer.") { checkpoint.tensors[key] = nil }
+    try model.load(checkpoint)
+    let broken = model.nonFiniteParameters()
+    guard broken.isEmpty else {
+        throw UsageError(description: "the checkpoint's weights hold NaN or infinite values (\(broken.count) "
+                         + "parameter(s), first "
+                         + "\(broken[0])): the run diverged; train again with a lower --learning-rate")
+    }
+    let epochs = checkpoint.metadata["trainer.completedEpochs"].map { excerpt($0) } ?? "?"
+    let evaluations = evaluate(model, on: data.test)
+    print("\(settings.architecture.rawValue) on \(settings.dataset.rawValue), \(epochs) epochs, test split "
+          + "(\(data.test.count) samples):")
+    for evaluation in evaluations {
+        let metrics = evaluation.metrics.sorted { $0.key.rawValue < $1.key.rawValue }
+            .map { String(format: "%@ %.4f", $0.key.rawValue, $0.value) }
+        print("  \(evaluation.task): loss \(String(format: "%.4f", evaluation.loss)), "
+              + metrics.joined(separator: ", "))
+    }
+}
