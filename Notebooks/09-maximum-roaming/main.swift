@@ -11,10 +11,11 @@
 // fixed partitioning, but each parameter learns from many tasks over training — better
 // generalization.
 //
-// On 8 attribute groups of generated shape images we compare, with seeds and as measured:
-// fixed partitioning vs roaming across p, the roaming interval Δ, random vs least-aligned unit
-// selection, and how progress r(c) grows. Run with `swift run -c release 09-maximum-roaming`
-// (`--quick`: a smaller run).
+// On 8 attribute groups of generated shape images we measure the comparison with the findings
+// protocol — the study committed in `Tutorials/results/09-roaming/` (5 paired seeds, each run
+// selected on validation) — and re-run a slice of it; then we watch the mechanism: how progress
+// r(c) grows with p, the interval Δ and the selection rule, and the masks over time. Run with
+// `swift run -c release 09-maximum-roaming` (`--quick`: a smaller run, no slice check).
 
 // %%
 import Foundation
@@ -26,70 +27,117 @@ let epochs = quick ? 1 : 5
 let stepsPerEpoch = (data.train.count + 63) / 64
 
 // %% [markdown]
-// ## One run, epoch by epoch
-// `makeNetwork(.maximumRoaming, …)` puts a `TaskMask` after each of the three convolutions; the
-// network roams in `willTrain(step:)`, which the trainer calls once per batch (so Δ counts
-// batches). Training is task-alternating, as the reference: per batch, one forward/backward/Adam
-// step per task. `skipsMaskedUnits` computes only each task's active channels (same results, half
-// the work at p = 0.5). We keep the validation mean F-score and the roaming progress after every
-// epoch.
+// ## Roaming against fixed partitioning, measured
+// The study: 3,000 images, width 16, p = 0.5, Δ = 10 batches (about 0.3 epoch of 33 batches, so
+// the 64-unit layer, which needs 32 updates, finishes roaming in epoch 10), Adam 3·10⁻³, batches of
+// 64, task-alternating training as the reference; a multi-head network without masks for
+// reference. Both masked networks start from the same weights and the same masks on each seed;
+// each run trains until 5 epochs bring no better validation score (at most 50) and is reported at
+// its best validation epoch. `makeNetwork(.maximumRoaming, …)` puts a `TaskMask` after each of the
+// three convolutions in a `MaskedSequential`; `skipsMaskedUnits` computes only each task's channels
+// (same results, about half the work at p = 0.5). The slice re-runs seed 0 of both masked arms and
+// must reproduce the committed rows exactly.
 
 // %%
-func run(_ architecture: Architecture, sharingRatio: Double, interval: Int, selection: RoamingSelection = .random,
-         seed: UInt64) throws -> (meanF: [Double], progress: [Double], testF: Double) {
+func roamingStudy(seeds: [UInt64], samples: Int, epochs: Int, resultsURL: URL?) -> Study {
+    let arms = [Architecture.fixedPartitioning, .maximumRoaming, .multiHead].map { architecture in
+        var options = ArchitectureOptions(width: 16, sharingRatio: 0.5, updateInterval: 10)
+        options.skipsMaskedUnits = true
+        return StudyArm(name: "\(architecture.rawValue)@16", architecture: architecture, options: options,
+                        learningRate: 3e-3, batchSize: 64)
+    }
+    return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 5, baseline: "fixed-partitioning@16",
+                 resultsURL: resultsURL) { seed in
+        try SyntheticDataset.shapes.make(sampleCount: samples, seed: seed)
+    }.addingNoiseFloor()
+}
+let committed = URL(fileURLWithPath: "Tutorials/results/09-roaming/runs.csv")
+var slice = roamingStudy(seeds: [0], samples: quick ? 300 : 3000, epochs: quick ? 2 : 50, resultsURL: nil)
+slice.arms = slice.arms.filter { $0.name == "fixed-partitioning@16" || $0.name == "roaming@16" }
+let sliceResult = try slice.run()
+if !quick {
+    let mismatches = sliceResult.mismatches(against: try StudyResult.readRuns(from: committed))
+    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
+    print("slice re-run: identical to the committed runs of seed 0\n")
+}
+
+// %% [markdown]
+// The committed study, against fixed partitioning (Δm% over the 8 tasks' mean F-scores, paired by
+// seed, with a 95% bootstrap CI), then each arm's test mean F-score and selected epochs.
+
+// %%
+let study = try roamingStudy(seeds: Array(0..<5), samples: 3000, epochs: 50, resultsURL: committed)
+    .recordedResult()
+print(study.markdownTable() + "\n")
+for arm in study.arms {
+    let runs = study.runs.filter { $0.arm == arm }
+    guard runs.count > 1 else { continue }
+    let meanF = runs.map { $0.test.reduce(0, +) / Double($0.test.count) }
+    let mean = meanF.reduce(0, +) / Double(meanF.count)
+    let deviation = (meanF.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(meanF.count - 1)).squareRoot()
+    print(String(format: "%@: test mean F %.3f ± %.3f over %d seeds; epochs trained %@", arm, mean, deviation,
+                 runs.count, runs.map { String($0.epochsTrained) }.joined(separator: ", ")))
+}
+
+// %% [markdown]
+// Where the difference lies: per task, roaming's test F-score minus fixed partitioning's, and the
+// epochs each trained before its best validation epoch, paired by seed (95% bootstrap CIs).
+
+// %%
+let fixedRuns = study.runs.filter { $0.arm == "fixed-partitioning@16" }.sorted { $0.seed < $1.seed }
+let roamingRuns = study.runs.filter { $0.arm == "roaming@16" }.sorted { $0.seed < $1.seed }
+if fixedRuns.count == roamingRuns.count, fixedRuns.count >= 2 {
+    for (task, spec) in study.tasks.enumerated() {
+        let comparison = PairedComparison(roamingRuns.map { $0.test[task] }, minus: fixedRuns.map { $0.test[task] })
+        print("\(spec.name): roaming − fixed F \(comparison.formatted(decimals: 3)) — \(comparison.verdict)")
+    }
+    let epochs = PairedComparison(roamingRuns.map { Double($0.selectedEpochs[0]) },
+                                  minus: fixedRuns.map { Double($0.selectedEpochs[0]) })
+    print("selected epoch: roaming − fixed \(epochs.formatted(decimals: 1)) — \(epochs.verdict)")
+}
+
+// %% [markdown]
+// ## How roaming progresses
+// The mechanism, on a smaller run (1,200 images, 5 epochs of 14 batches, seed 1): progress r(c)
+// after each epoch for p = 0.25, 0.5, 0.75 at Δ = a fifth of an epoch (2 batches), then at p = 0.5
+// for Δ = 1 batch, Δ = half an epoch, and the least-aligned selection rule (the unvisited unit whose
+// filter is least aligned with the active ones). These runs show how fast roaming completes; they
+// compare no accuracies.
+
+// %%
+func progress(sharingRatio: Double, interval: Int, selection: RoamingSelection = .random,
+              seed: UInt64) throws -> [Double] {
     var options = ArchitectureOptions(width: 16, sharingRatio: sharingRatio, updateInterval: interval,
                                       selection: selection, seed: seed)
     options.skipsMaskedUnits = true
-    let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
+    let model = makeNetwork(.maximumRoaming, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                            options: options)
     let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
                           configuration: .init(epochs: 0, batchSize: 64, seed: seed, mode: .taskAlternating,
                                                showsProgress: false))
-    var meanF: [Double] = [], progress: [Double] = []
+    var values: [Double] = []
     for epoch in 1...epochs {
         trainer.configuration.epochs = epoch
-        let record = try trainer.fit(data.train, validation: data.validation)[0]
-        meanF.append(record.validation!.map(\.mainValue).reduce(0, +) / Double(record.validation!.count))
-        progress.append((model as! MaximumRoamingNetwork).progress)
+        try trainer.fit(data.train)
+        values.append((model as! MaximumRoamingNetwork).progress)
     }
-    let test = evaluate(model, on: data.test)
-    return (meanF, progress, test.map(\.mainValue).reduce(0, +) / Double(test.count))
+    return values
 }
-
-// %% [markdown]
-// ## Fixed partitioning vs roaming across p
-// Δ = a fifth of an epoch, rounded down to whole batches (2 of the full run's 14); seeds 1 and 2;
-// test mean F-score.
-
-// %%
-let seeds: [UInt64] = quick ? [1] : [1, 2]
-let ratios = quick ? [0.5] : [0.25, 0.5, 0.75]
 let interval = max(1, stepsPerEpoch / 5)
 var curves: [(name: String, values: [Double])] = []
-print("p      fixed partitioning   roaming   (test mean F, mean over \(seeds.count) seeds)")
-for ratio in ratios {
-    var fixed: [Double] = [], roaming: [Double] = []
-    for seed in seeds {
-        fixed.append(try run(.fixedPartitioning, sharingRatio: ratio, interval: interval, seed: seed).testF)
-        let roamed = try run(.maximumRoaming, sharingRatio: ratio, interval: interval, seed: seed)
-        roaming.append(roamed.testF)
-        if seed == seeds[0] { curves.append(("r(c), p = \(ratio)", roamed.progress)) }
-    }
-    print(String(format: "%.2f   %.3f                %.3f", ratio, fixed.reduce(0, +) / Double(fixed.count),
-                 roaming.reduce(0, +) / Double(roaming.count)))
+for ratio in quick ? [0.5] : [0.25, 0.5, 0.75] {
+    let values = try progress(sharingRatio: ratio, interval: interval, seed: 1)
+    curves.append(("r(c), p = \(ratio)", values))
+    print("p = \(ratio), Δ = 0.2 epoch: r after each epoch "
+          + values.map { String(format: "%.2f", $0) }.joined(separator: " "))
 }
-
-// %% [markdown]
-// ## The roaming interval Δ and the selection rule
-// p = 0.5, seed 1: roaming every batch and every half epoch (against Δ = a fifth of an epoch above);
-// and the least-aligned rule (the unvisited unit whose filter is least aligned with the active ones).
-
-// %%
-for (name, steps, selection) in [("Δ = 1 batch", 1, RoamingSelection.random), ("Δ = 0.5 epoch", max(1,
-    stepsPerEpoch / 2), .random),
-                                 ("Δ = 0.2 epoch, least-aligned", interval, .leastAligned)] {
-    let result = try run(.maximumRoaming, sharingRatio: 0.5, interval: steps, selection: selection, seed: 1)
-    print(String(format: "%@: test mean F %.3f, progress r after each epoch %@", name, result.testF,
-                 result.progress.map { String(format: "%.2f", $0) }.joined(separator: " ")))
+let variants: [(String, Int, RoamingSelection)] = [
+    ("Δ = 1 batch", 1, .random), ("Δ = 0.5 epoch", max(1, stepsPerEpoch / 2), .random),
+    ("Δ = 0.2 epoch, least-aligned", interval, .leastAligned),
+]
+for (name, steps, selection) in variants {
+    let values = try progress(sharingRatio: 0.5, interval: steps, selection: selection, seed: 1)
+    print("p = 0.5, \(name): r after each epoch " + values.map { String(format: "%.2f", $0) }.joined(separator: " "))
 }
 
 // %% [markdown]
