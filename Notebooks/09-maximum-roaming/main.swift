@@ -113,14 +113,11 @@ func progress(sharingRatio: Double, interval: Int, selection: RoamingSelection =
     let model = makeNetwork(.maximumRoaming, tasks: data.train.tasks, inputShape: data.train.inputShape,
                             options: options)
     let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
-                          configuration: .init(epochs: 0, batchSize: 64, seed: seed, mode: .taskAlternating,
+                          configuration: .init(epochs: epochs, batchSize: 64, seed: seed, mode: .taskAlternating,
                                                showsProgress: false))
     var values: [Double] = []
-    for epoch in 1...epochs {
-        trainer.configuration.epochs = epoch
-        try trainer.fit(data.train)
-        values.append((model as! MaximumRoamingNetwork).progress)
-    }
+    trainer.observers.append(EpochCallback { _, _ in values.append((model as! MaximumRoamingNetwork).progress) })
+    try trainer.fit(data.train)
     return values
 }
 let interval = max(1, stepsPerEpoch / 5)
@@ -180,16 +177,15 @@ do {
     options.skipsMaskedUnits = true
     let model = makeNetwork(.maximumRoaming, tasks: data.train.tasks, inputShape: data.train.inputShape,
                             options: options)
-    let mask = model.namedModules().compactMap { $0.module as? TaskMask }[0]
+    let mask = (model as! MaximumRoamingNetwork).masks[0]
     let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
-                          configuration: .init(epochs: 0, batchSize: 64, seed: 1, mode: .taskAlternating,
+                          configuration: .init(epochs: epochs, batchSize: 64, seed: 1, mode: .taskAlternating,
                                                showsProgress: false))
     var snapshots = [MaskTimeline.Snapshot(caption: "start", masks: mask.masks.value, visited: mask.visited.value)]
-    for epoch in 1...epochs {
-        trainer.configuration.epochs = epoch
-        try trainer.fit(data.train)
-        snapshots.append(.init(caption: "epoch \(epoch)", masks: mask.masks.value, visited: mask.visited.value))
-    }
+    trainer.observers.append(EpochCallback { _, record in
+        snapshots.append(.init(caption: "epoch \(record.epoch)", masks: mask.masks.value, visited: mask.visited.value))
+    })
+    try trainer.fit(data.train)
     let url = (quick ? FileManager.default.temporaryDirectory : URL(fileURLWithPath: "Tutorials/figures"))
         .appendingPathComponent("09-roaming-masks.svg")
     try MaskTimeline(title: "Maximum Roaming: task masks of the first layer, epoch by epoch",

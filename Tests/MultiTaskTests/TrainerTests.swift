@@ -55,6 +55,36 @@ struct TrainerTests {
         }
     }
 
+    @Test("observers see every epoch in order, after its checkpoint; one that throws stops the run there")
+    func observers() throws {
+        struct Stop: Error {}
+        let data = try regressionData()
+        let checkpointURL = temporaryURL("observed.mtlckpt")
+        defer { try? FileManager.default.removeItem(at: checkpointURL) }
+        let model = multiHead(seed: 4)
+        let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
+                              configuration: .init(epochs: 5, batchSize: 64, seed: 5, checkpointURL: checkpointURL,
+                                                   showsProgress: false))
+        var seen: [Int] = [], checkpointEpochs: [String] = []
+        trainer.observers.append(EpochCallback { trainer, record in
+            seen.append(record.epoch)
+            #expect(trainer.completedEpochs == record.epoch)
+            checkpointEpochs.append(try Checkpoint(contentsOf: checkpointURL).metadata["trainer.completedEpochs"]!)
+            if record.epoch == 3 { throw Stop() }
+        })
+        #expect(throws: Stop.self) { try trainer.fit(data.train) }
+        #expect(seen == [1, 2, 3] && checkpointEpochs == ["1", "2", "3"])
+        // The same run observed to the end equals an unobserved one.
+        let plain = multiHead(seed: 4), observed = multiHead(seed: 4)
+        for (index, network) in [plain, observed].enumerated() {
+            let run = Trainer(model: network, optimizer: Adam(parameters: network.parameters(), learningRate: 3e-3),
+                              configuration: .init(epochs: 3, batchSize: 64, seed: 5, showsProgress: false))
+            if index == 1 { run.observers.append(EpochCallback { _, _ in }) }
+            try run.fit(data.train)
+        }
+        #expect(plain.parameters().map(\.value) == observed.parameters().map(\.value))
+    }
+
     @Test("logs quote task names that hold commas, quotes or backslashes")
     func logEscaping() throws {
         let name = "size, \"large\" \\ small"

@@ -46,8 +46,8 @@ public final class PCGrad: LossBalancer {
         backwardAggregated(losses: losses, context: context) { gradients in
             let projected = project(gradients.shared, step: context.step)
             let ones = Array(repeating: Float(1), count: losses.count)
-            return (TaskGradients(vectors: projected).combination(weights: Array(repeating: 1, count: losses.count)),
-                    ones)
+            let sum = TaskGradients(vectors: projected).combination(weights: Array(repeating: 1, count: losses.count))
+            return (sum, ones)
         }
     }
 }

@@ -56,6 +56,21 @@ public struct StudyArm: Sendable {
     }
 }
 
+extension StudyArm {
+    /// The arms of a balancer comparison: single-task networks, then one multi-head network per
+    /// method, all of `options.width`, named as `mtl study --arms` names them (`stl@W`,
+    /// `multi-head:METHOD@W`) so that the rows of a committed study match.
+    public static func singleTaskAndMultiHead(balancedBy methods: [BalancingMethod], options: ArchitectureOptions,
+                                              learningRate: Float = 1e-3, batchSize: Int = 64) -> [StudyArm] {
+        let width = options.width
+        return [StudyArm(name: "stl@\(width)", architecture: .singleTask, options: options,
+                         learningRate: learningRate, batchSize: batchSize)]
+            + methods.map { StudyArm(name: "multi-head:\($0.rawValue)@\(width)", architecture: .multiHead,
+                                     balancing: $0, options: options, learningRate: learningRate,
+                                     batchSize: batchSize) }
+    }
+}
+
 /// What one run of a study (one arm, one seed) gave, at the epoch selected on validation.
 public struct StudyRun: Sendable, Equatable {
     public var arm: String

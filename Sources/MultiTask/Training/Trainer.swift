@@ -69,6 +69,8 @@ public final class Trainer {
     public internal(set) var step = 0
     /// Everything recorded so far in this process.
     public internal(set) var history: [EpochRecord] = []
+    /// Called after every epoch, in order (`TrainingObserver`).
+    public var observers: [any TrainingObserver] = []
     /// The gradient statistics measured in the current epoch.
     var statistics: [GradientStatistics] = []
 
@@ -196,6 +198,7 @@ public final class Trainer {
             if let url = configuration.diagnosticsURL { try writeDiagnostics(record, tasks: tasks, to: url) }
             if configuration.printsEpochs { printEpoch(record, tasks: tasks) }
             if let url = configuration.checkpointURL { try saveCheckpoint(to: url) }
+            for observer in observers { try observer.trainer(self, didFinishEpoch: record) }
         }
         return records
     }

@@ -179,8 +179,8 @@ extension MultiDigit {
                 for y in 0..<side {
                     for x in 0..<side {
                         let value = images.scalars[(image * side + y) * side + x]
-                        pixels[(y + shift) * canvas + x + shift] = Swift.max(pixels[(y + shift) * canvas + x + shift],
-                                                                             value)
+                        let target = (y + shift) * canvas + x + shift
+                        pixels[target] = Swift.max(pixels[target], value)
                     }
                 }
             }

@@ -75,8 +75,8 @@ public func adamUpdate(parameter θ: UnsafeMutablePointer<Float>, gradient: Unsa
         i += 8
     }
     if i < n {
-        adamUpdateNaive(parameter: θ + i, gradient: gradient + i, firstMoment: m + i, secondMoment: v + i, count: n - i,
-                        s)
+        adamUpdateNaive(parameter: θ + i, gradient: gradient + i, firstMoment: m + i, secondMoment: v + i,
+                        count: n - i, s)
     }
 }
 
