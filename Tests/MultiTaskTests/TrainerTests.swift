@@ -85,6 +85,24 @@ struct TrainerTests {
         #expect(plain.parameters().map(\.value) == observed.parameters().map(\.value))
     }
 
+    @Test("trainingStep over an epoch's batches, by hand, gives exactly what fit gives for that epoch")
+    func trainingStepByHand() throws {
+        let data = try regressionData()
+        let fitted = multiHead(seed: 6), stepped = multiHead(seed: 6)
+        let configuration = Trainer.Configuration(epochs: 1, batchSize: 64, seed: 7, showsProgress: false)
+        try Trainer(model: fitted, optimizer: Adam(parameters: fitted.parameters(), learningRate: 3e-3),
+                    configuration: configuration).fit(data.train)
+        let trainer = Trainer(model: stepped, optimizer: Adam(parameters: stepped.parameters(), learningRate: 3e-3),
+                              configuration: configuration)
+        for batch in data.train.batches(size: 64, shuffleSeed: 7) {
+            let (losses, weights) = try trainer.trainingStep(inputs: batch.inputs, targets: batch.targets,
+                                                             tasks: data.train.tasks)
+            #expect(losses.count == 2 && losses.allSatisfy(\.isFinite) && weights == [1, 1])
+        }
+        #expect(trainer.step == (data.train.count + 63) / 64)
+        #expect(fitted.parameters().map(\.value) == stepped.parameters().map(\.value))
+    }
+
     @Test("logs quote task names that hold commas, quotes or backslashes")
     func logEscaping() throws {
         let name = "size, \"large\" \\ small"

@@ -164,13 +164,11 @@ public final class Trainer {
                                        isEnabled: configuration.showsProgress ?? ProgressBar.isTerminal)
             for index in 0..<batchCount {
                 let data = batchAt(index)
-                model.willTrain(step: step)
-                let (losses, weights) = try trainStep(data, tasks: tasks, epoch: epoch)
+                let (losses, weights) = try takeStep(data, tasks: tasks, epoch: epoch)
                 for (position, task) in data.tasks.enumerated() {
                     lossSums[task] += Double(losses[position]); lossCounts[task] += 1
                     weightSums[task] += weights[position]; weightCounts[task] += 1
                 }
-                step += 1
                 progress.update(done: index + 1, note: String(format: "loss %.4f", losses.reduce(0, +)))
             }
             progress.finish()
@@ -215,6 +213,30 @@ public final class Trainer {
         }
     }
 
+    /// One training step on a batch in which every task is labelled — what `fit` does with each
+    /// batch, callable on its own: the model hears the step count (`willTrain(step:)`, for
+    /// roaming); then, in summed mode, one forward pass, a loss per task, the balancer's backward
+    /// and one optimizer step (`updateOnCombinedLosses`); task-alternating and task-group modes take
+    /// one such update per task or group. Shapes: `inputs` `[B, …]`, `targets[t]` task t's targets
+    /// for the same B samples. Returns each task's loss and the weight the balancer gave it.
+    @discardableResult
+    public func trainingStep(inputs: Tensor, targets: [Tensor], tasks: [TaskSpec]) throws
+        -> (losses: [Float], weights: [Float]) {
+        checkPrecondition(tasks.count == model.taskCount && targets.count == tasks.count,
+                          "Trainer.trainingStep: \(tasks.count) tasks and \(targets.count) targets for a model of "
+                            + "\(model.taskCount)")
+        let data = StepData(inputs: [inputs], tasks: Array(tasks.indices), targets: targets, sharedInput: true)
+        return try takeStep(data, tasks: tasks, epoch: completedEpochs)
+    }
+
+    /// `willTrain`, the step in the configured mode, and the step counter.
+    func takeStep(_ data: StepData, tasks: [TaskSpec], epoch: Int) throws -> ([Float], [Float]) {
+        model.willTrain(step: step)
+        let result = try trainStep(data, tasks: tasks, epoch: epoch)
+        step += 1
+        return result
+    }
+
     /// One training step; returns the task losses (in the order of `data.tasks`) and weights.
     func trainStep(_ data: StepData, tasks: [TaskSpec], epoch: Int) throws -> ([Float], [Float]) {
         func checkedLoss(_ task: Int, _ output: Variable, _ target: Tensor) throws -> Variable {
@@ -226,7 +248,8 @@ public final class Trainer {
         }
         switch configuration.mode {
         case .summed:
-            return try summedStep(data, positions: Array(data.tasks.indices), checkedLoss: checkedLoss, epoch: epoch)
+            return try updateOnCombinedLosses(data, positions: Array(data.tasks.indices), checkedLoss: checkedLoss,
+                                              epoch: epoch)
         case .randomTaskGroups:
             checkPrecondition(configuration.taskGroupSize >= 1,
                               "Trainer: task group size \(configuration.taskGroupSize) must be at least 1")
@@ -236,8 +259,8 @@ public final class Trainer {
             var values = Array(repeating: Float(0), count: data.tasks.count), weights = values
             for start in stride(from: 0, to: order.count, by: configuration.taskGroupSize) {
                 let group = Array(order[start..<Swift.min(start + configuration.taskGroupSize, order.count)])
-                let (groupLosses, groupWeights) = try summedStep(data, positions: group, checkedLoss: checkedLoss,
-                                                                 epoch: epoch)
+                let (groupLosses, groupWeights) = try updateOnCombinedLosses(data, positions: group,
+                                                                             checkedLoss: checkedLoss, epoch: epoch)
                 for (index, position) in group.enumerated() {
                     values[position] = groupLosses[index]
                     weights[position] = groupWeights[index]
@@ -260,38 +283,44 @@ public final class Trainer {
     }
 
     /// One update on the balancer's combination of the losses of the tasks at `positions` (indices
-    /// into `data.tasks`); returns their losses and weights in that order.
-    func summedStep(_ data: StepData, positions: [Int], checkedLoss: (Int, Variable, Tensor) throws -> Variable,
-                    epoch: Int) throws -> ([Float], [Float]) {
+    /// into `data.tasks`) — the heart of multi-task training: forward, a loss per task, the
+    /// balancer's backward (which turns the losses into gradients), the optimizer's step. Returns
+    /// the losses and weights in the order of `positions`.
+    func updateOnCombinedLosses(_ data: StepData, positions: [Int],
+                                checkedLoss: (Int, Variable, Tensor) throws -> Variable,
+                                epoch: Int) throws -> ([Float], [Float]) {
         model.zeroGradients()
-        var losses: [Variable] = []
-        var shared: Variable?
         let stepTasks = positions.map { data.tasks[$0] }
+        var losses: [Variable] = [], shared: Variable?
         if data.sharedInput {
             let outputs = model.outputs(Variable(data.inputs[0]))
             shared = outputs.sharedRepresentation
-            for position in positions {
-                losses.append(try checkedLoss(data.tasks[position], outputs.outputs[data.tasks[position]],
-                                              data.targets[position]))
+            for (position, task) in zip(positions, stepTasks) {
+                losses.append(try checkedLoss(task, outputs.outputs[task], data.targets[position]))
             }
         } else {
-            for position in positions {
-                let task = data.tasks[position]
-                losses.append(try checkedLoss(task, model(Variable(data.inputs[position]), task: task),
-                                              data.targets[position]))
+            for (position, task) in zip(positions, stepTasks) {
+                let output = model(Variable(data.inputs[position]), task: task)
+                losses.append(try checkedLoss(task, output, data.targets[position]))
             }
         }
-        if let interval = configuration.gradientStatisticsInterval, interval > 0, step % interval == 0,
-           positions.count == data.tasks.count {
-            let gradients = TaskGradients(losses: losses, model: model, sharedParameters: model.sharedParameters())
-            statistics.append(GradientStatistics(tasks: stepTasks, gradients: gradients.shared))
-        }
+        if positions.count == data.tasks.count { measureGradientStatistics(losses: losses, tasks: stepTasks) }
         let context = BalancingContext(model: model, tasks: stepTasks, sharedParameters: model.sharedParameters(),
                                        sharedRepresentation: shared, regularization: model.regularizationLoss(),
                                        step: step, epoch: epoch)
         let weights = balancer.backward(losses: losses, context: context)
         optimizer.step()
         return (losses.map { $0.value.scalar }, weights)
+    }
+
+    /// Every `gradientStatisticsInterval` steps: the per-task gradients' norms and cosines on the
+    /// shared parameters (a diagnostic; it does not change the update).
+    func measureGradientStatistics(losses: [Variable], tasks: [Int]) {
+        guard let interval = configuration.gradientStatisticsInterval, interval > 0, step % interval == 0 else {
+            return
+        }
+        let gradients = TaskGradients(losses: losses, model: model, sharedParameters: model.sharedParameters())
+        statistics.append(GradientStatistics(tasks: tasks, gradients: gradients.shared))
     }
 
     func printEpoch(_ record: EpochRecord, tasks: [TaskSpec]) {
