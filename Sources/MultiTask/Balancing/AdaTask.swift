@@ -211,6 +211,9 @@ public final class AdaTask: Optimizer, LossBalancer {
         }
     }
 
+    /// `dominance()`, as every balancer reports it (`LossBalancer.updateDominance()`).
+    public func updateDominance() -> [LayerDominance]? { dominance() }
+
     /// The AU dominance summary of every shared parameter (in the model's order); empty before
     /// the first step or without `tracksDominance`.
     public func dominance() -> [LayerDominance] {

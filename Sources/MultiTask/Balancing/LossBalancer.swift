@@ -50,10 +50,15 @@ public protocol LossBalancer: AnyObject {
     /// Restores `state` as read from a checkpoint — untrusted input: check every tensor (keys,
     /// shapes, finite values) and throw (`CheckpointError`) before changing anything, never trap.
     func restoreState(_ state: [String: Tensor]) throws
+    /// Which task dominated each shared parameter's updates so far (AdaTask's AU, chapter 12), for
+    /// the epoch's record and diagnostics; nil for a balancer that does not measure it.
+    func updateDominance() -> [AdaTask.LayerDominance]?
 }
 
 extension LossBalancer {
     public func epochDidEnd(meanLosses: [Float]) {}
+    /// Most balancers do not measure dominance.
+    public func updateDominance() -> [AdaTask.LayerDominance]? { nil }
     /// A stateless balancer keeps nothing.
     public var state: [String: Tensor] { [:] }
     /// A stateless balancer accepts only an empty state.

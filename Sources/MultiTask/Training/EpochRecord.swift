@@ -8,7 +8,8 @@ public struct EpochRecord: Sendable {
     public var weights: [Float]
     /// The mean per-task gradient statistics of the steps measured (when enabled).
     public var gradientStatistics: GradientStatistics?
-    /// AdaTask's task-dominance summary at the epoch's end (when the optimizer is `AdaTask`).
+    /// The balancer's task-dominance summary at the epoch's end (`LossBalancer.updateDominance()`:
+    /// AdaTask's).
     public var dominance: [AdaTask.LayerDominance]?
     public var validation: [TaskEvaluation]?
     public var test: [TaskEvaluation]?

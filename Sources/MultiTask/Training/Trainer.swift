@@ -179,7 +179,7 @@ public final class Trainer {
             completedEpochs += 1
             let record = EpochRecord(epoch: completedEpochs, trainLosses: meanLosses, weights: meanWeights,
                                      gradientStatistics: GradientStatistics.mean(statistics),
-                                     dominance: (optimizer as? AdaTask)?.dominance(), validation: validation,
+                                     dominance: balancer.updateDominance(), validation: validation,
                                      test: test,
                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             records.append(record)
