@@ -77,11 +77,9 @@ public final class TaskMask: Module {
         switch initialization {
         case .roundRobinFill:
             let activeCount = Self.activeCount(unitCount: unitCount, sharingRatio: sharingRatio)
-            let share = (unitCount + taskCount - 1) / taskCount
-            checkPrecondition(activeCount >= share || taskCount == 1,
-                              "TaskMask: round-robin init covers \(unitCount) units with \(taskCount) tasks only if "
-                                + "each keeps ≥ \(share) units; sharing ratio \(sharingRatio) gives \(activeCount) "
-                                + "(raise p or use .bernoulli)")
+            let problem = Self.coverageProblem(unitCount: unitCount, taskCount: taskCount, sharingRatio: sharingRatio)
+            checkPrecondition(problem == nil,
+                              "TaskMask: round-robin init: \(problem ?? "") (raise p or use .bernoulli)")
             for unit in 0..<unitCount where taskCount > 1 { rows[unit % taskCount][unit] = 1 }
             for task in 0..<taskCount {
                 var inactive = (0..<unitCount).filter { rows[task][$0] == 0 }
