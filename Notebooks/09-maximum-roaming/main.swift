@@ -33,19 +33,22 @@ let stepsPerEpoch = (data.train.count + 63) / 64
 // 64, task-alternating training as the reference; a multi-head network without masks for
 // reference. Both masked networks start from the same weights and the same masks on each seed;
 // each run trains until 5 epochs bring no better validation score (at most 50) and is reported at
-// its best validation epoch. `makeNetwork(.maximumRoaming, …)` puts a `TaskMask` after each of the
-// three convolutions in a `MaskedSequential`; `skipsMaskedUnits` computes only each task's channels
-// (same results, about half the work at p = 0.5). The slice re-runs seed 0 of both masked arms and
-// must reproduce the committed rows exactly.
+// its best validation epoch. The multi-head network is trained twice: summed (its default, one
+// update per batch) and task-alternating (the masked networks' loop, T updates per batch), so that
+// masking is not confounded with the number of updates. `makeNetwork(.maximumRoaming, …)` puts a
+// `TaskMask` after each of the three convolutions in a `MaskedSequential`; `skipsMaskedUnits`
+// computes only each task's channels (same results, about half the work at p = 0.5). The slice
+// re-runs seed 0 of both masked arms and must reproduce the committed rows exactly.
 
 // %%
 func roamingStudy(seeds: [UInt64], samples: Int, epochs: Int, resultsURL: URL?) -> Study {
+    var options = ArchitectureOptions(width: 16, sharingRatio: 0.5, updateInterval: 10)
+    options.skipsMaskedUnits = true
     let arms = [Architecture.fixedPartitioning, .maximumRoaming, .multiHead].map { architecture in
-        var options = ArchitectureOptions(width: 16, sharingRatio: 0.5, updateInterval: 10)
-        options.skipsMaskedUnits = true
-        return StudyArm(name: "\(architecture.rawValue)@16", architecture: architecture, options: options,
-                        learningRate: 3e-3, batchSize: 64)
-    }
+        StudyArm(name: "\(architecture.rawValue)@16", architecture: architecture, options: options,
+                 learningRate: 3e-3, batchSize: 64)
+    } + [StudyArm(name: "multi-head/alternating@16", architecture: .multiHead, options: options, learningRate: 3e-3,
+                  batchSize: 64, mode: .taskAlternating)]
     return Study(arms: arms, seeds: seeds, maximumEpochs: epochs, patience: 5, baseline: "fixed-partitioning@16",
                  resultsURL: resultsURL) { seed in
         try SyntheticDataset.shapes.make(sampleCount: samples, seed: seed)

@@ -48,13 +48,16 @@ let studyCommand = CommandSpec(
         + "split, test metrics at the selected epoch, Δm% against a baseline arm with a 95% bootstrap CI and a "
         + "noise floor. Resumable.",
     flags: [Flag(name: "arms", kind: .text(default: "stl,multi-head", placeholder: "A,B,…"),
-                 help: "the arms, each ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING], e.g. "
-                    + "stl@8,multi-head@15,multi-head:dwa@15,soft-sharing@8~0.01 (~λ: soft sharing's coupling); "
+                 help: "the arms, each ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING], e.g. "
+                    + "stl@8,multi-head@15,multi-head:dwa@15,multi-head/alternating@15,soft-sharing@8~0.01 (/MODE: "
+                    + "summed, alternating or groups training, default: the architecture's; ~λ: soft sharing's "
+                    + "coupling); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
                      defaultBatchSize: 64))
 
-/// Parses one arm: `ARCHITECTURE[:BALANCER][@WIDTH][~COUPLING]` (the coupling λ of soft sharing).
+/// Parses one arm: `ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING]` (the training mode — summed,
+/// alternating or groups — and the coupling λ of soft sharing).
 func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInterval: Int = 10, learningRate: Float,
               batchSize: Int) throws -> StudyArm {
     var rest = Substring(text)
@@ -74,6 +77,16 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
         armWidth = value
         rest = rest[..<at]
     }
+    var mode: TrainingMode?
+    if let slash = rest.firstIndex(of: "/") {
+        let name = String(rest[rest.index(after: slash)...])
+        guard let parsed = TrainingMode.allCases.first(where: { modeFlagName($0) == name }) else {
+            throw UsageError(description: "--arms: the mode in '\(excerpt(text))' must be one of summed, alternating, "
+                             + "groups")
+        }
+        mode = parsed
+        rest = rest[..<slash]
+    }
     let parts = rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
     guard (1...2).contains(parts.count), let architecture = Architecture(rawValue: parts[0]) else {
         throw UsageError(description: "--arms: '\(excerpt(text))' is not ARCHITECTURE[:BALANCER][@WIDTH] "
@@ -83,6 +96,10 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
     guard let balancing else {
         throw UsageError(description: "--arms: unknown balancer in '\(excerpt(text))' (known: "
                          + BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+    }
+    if mode == .taskAlternating && balancing != .equal {
+        throw UsageError(description: "--arms: '\(excerpt(text))': task-alternating training steps on each task's "
+                         + "loss alone, so it takes no balancer")
     }
     var options = ArchitectureOptions(width: armWidth, sharingRatio: sharingRatio, updateInterval: updateInterval)
     options.skipsMaskedUnits = true
@@ -94,8 +111,8 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
     }
     return StudyArm(name: text, architecture: architecture, balancing: balancing, options: options,
                     learningRate: learningRate, batchSize: batchSize,
-                    mode: architecture == .maximumRoaming || architecture == .fixedPartitioning
-                        ? (balancing == .equal ? nil : .summed) : nil)
+                    mode: mode ?? (architecture == .maximumRoaming || architecture == .fixedPartitioning
+                        ? (balancing == .equal ? nil : .summed) : nil))
 }
 
 /// Runs a study built from the shared flags and `arms`, prints the table and writes the files.
