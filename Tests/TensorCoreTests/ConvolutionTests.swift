@@ -159,6 +159,33 @@ struct ConvolutionTests {
         #expect(dx == Tensor(shape: [1, 1, 4, 4], scalars: [0, 0, 2, 0, 0, 1, 0, 0, 0, 0, 4, 0, 3, 0, 0, 0]))
     }
 
+    @Test("max pooling equals its naive twin on every path (tiled, vectorized, padded, strided), at 1 and 2 threads")
+    func maxPoolingMatchesNaive() {
+        var generator = SeededGenerator(seed: 27)
+        for (kernel, stride, padding, width) in [(2, 2, 0, 36), (2, 2, 0, 9), (3, 3, 0, 12), (3, 1, 1, 7), (2, 1, 0, 8),
+                                                 (3, 2, 1, 11)] {
+            let g = ConvolutionGeometry(channels: 1, inputHeight: 6, inputWidth: width, kernelHeight: kernel,
+                                        kernelWidth: kernel, stride: stride, padding: padding, dilation: 1)
+            let planes = 5
+            // Few distinct values, so ties are frequent, and a NaN.
+            var x = (0..<(planes * 6 * width)).map { _ in Float(generator.nextInt(below: 4)) }
+            x[generator.nextInt(below: x.count)] = .nan
+            var naive = [Float](repeating: 0, count: planes * g.outputPlaneSize)
+            var naiveIndex = [Int32](repeating: 0, count: naive.count)
+            maxPool2dNaive(input: x, planeCount: planes, geometry: g, output: &naive, argmax: &naiveIndex)
+            let saved = Parallelism.threadCount
+            defer { Parallelism.threadCount = saved }
+            for threads in [1, 2] {
+                Parallelism.threadCount = threads
+                var fast = [Float](repeating: 0, count: naive.count)
+                var fastIndex = [Int32](repeating: 0, count: naive.count)
+                maxPool2d(input: x, planeCount: planes, geometry: g, output: &fast, argmax: &fastIndex)
+                #expect(fast.elementsEqual(naive) { $0 == $1 || ($0.isNaN && $1.isNaN) } && fastIndex == naiveIndex,
+                        "kernel \(kernel) stride \(stride) padding \(padding) width \(width), \(threads) threads")
+            }
+        }
+    }
+
     @Test("the vectorized 2×2 max pooling equals the scalar definition, ties and NaN included")
     func vectorizedMaxPooling() {
         var generator = SeededGenerator(seed: 26)

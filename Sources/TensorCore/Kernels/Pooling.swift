@@ -41,26 +41,45 @@ public func maxPool2d(input: UnsafePointer<Float>, planeCount: Int, geometry g: 
             }
         }
         for plane in planes where !tiled {
-            let x = inputPointer.base + plane * inputPlane
-            for oh in 0..<g.outputHeight {
-                for ow in 0..<g.outputWidth {
-                    var best = -Float.infinity, bestIndex: Int32 = -1
-                    for kh in 0..<g.kernelHeight {
-                        let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                        guard ih >= 0, ih < g.inputHeight else { continue }
-                        for kw in 0..<g.kernelWidth {
-                            let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
-                            guard iw >= 0, iw < g.inputWidth else { continue }
-                            let value = x[ih * g.inputWidth + iw]
-                            if value > best || bestIndex < 0 || value.isNaN && !best.isNaN {
-                                best = value; bestIndex = Int32(ih * g.inputWidth + iw)
-                            }
-                        }
+            maxPoolPlaneNaive(inputPointer.base + plane * inputPlane, geometry: g,
+                              output: outputPointer.base + plane * outputPlane,
+                              argmax: argmaxPointer.base + plane * outputPlane)
+        }
+    }
+}
+
+/// The readable twin of `maxPool2d`: the definition, one plane after another, with no fast path
+/// (what `maxPool2d` must equal, ties and NaN included — `ConvolutionTests`).
+public func maxPool2dNaive(input: UnsafePointer<Float>, planeCount: Int, geometry g: ConvolutionGeometry,
+                           output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+    let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputPlaneSize
+    for plane in 0..<planeCount {
+        maxPoolPlaneNaive(input + plane * inputPlane, geometry: g, output: output + plane * outputPlane,
+                          argmax: argmax + plane * outputPlane)
+    }
+}
+
+/// One plane by the definition: for each window, the first maximum over the taps inside the image
+/// (a NaN wins: it is never "less than" the best); padding taps are skipped.
+func maxPoolPlaneNaive(_ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, output: UnsafeMutablePointer<Float>,
+                       argmax: UnsafeMutablePointer<Int32>) {
+    for oh in 0..<g.outputHeight {
+        for ow in 0..<g.outputWidth {
+            var best = -Float.infinity, bestIndex: Int32 = -1
+            for kh in 0..<g.kernelHeight {
+                let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
+                guard ih >= 0, ih < g.inputHeight else { continue }
+                for kw in 0..<g.kernelWidth {
+                    let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
+                    guard iw >= 0, iw < g.inputWidth else { continue }
+                    let value = x[ih * g.inputWidth + iw]
+                    if value > best || bestIndex < 0 || value.isNaN && !best.isNaN {
+                        best = value; bestIndex = Int32(ih * g.inputWidth + iw)
                     }
-                    outputPointer.base[plane * outputPlane + oh * g.outputWidth + ow] = best
-                    argmaxPointer.base[plane * outputPlane + oh * g.outputWidth + ow] = bestIndex
                 }
             }
+            output[oh * g.outputWidth + ow] = best
+            argmax[oh * g.outputWidth + ow] = bestIndex
         }
     }
 }
@@ -79,7 +98,8 @@ public func maxPool2dBackward(outputGradient: UnsafePointer<Float>, argmax: Unsa
     }
 }
 
-/// Average pooling forward: the mean over each window, padding counted as zeros.
+/// Average pooling forward: the mean over each window, padding counted as zeros. (The definition
+/// itself, with no fast path: it is its own readable twin.)
 public func avgPool2d(input: UnsafePointer<Float>, planeCount: Int, geometry g: ConvolutionGeometry,
                       output: UnsafeMutablePointer<Float>) {
     let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputPlaneSize
