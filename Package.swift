@@ -20,6 +20,15 @@ let nativeCPU: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "native", "-Xcc", "-fno-math-errno"]),
 ]
 
+/// The notebooks, as text: `swift run -c release NN-name` runs `Notebooks/NN-name/main.swift` top
+/// to bottom.
+let notebooks = [
+    "00-getting-started", "01-tensors", "02-loops-to-simd", "03-convolution", "04-autodiff",
+    "05-modules-and-training", "06-multi-task-basics", "07-conditioning", "08-soft-sharing", "09-maximum-roaming",
+    "10-balancing-losses", "11-multi-objective", "12-task-dominance", "13-dense-prediction", "14-extending",
+]
+let layers = ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData", "MultiTask"]
+
 let package = Package(
     name: "MultiTaskKit",
     products: [
@@ -38,36 +47,27 @@ let package = Package(
         // synthetic generators and the .npy/CSV/IDX loaders.
         .target(name: "TaskData", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
         // Layer 4: sharing architectures (Maximum Roaming), balancing, the trainer, metrics, plots.
-        .target(name: "MultiTask", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData"], swiftSettings: nativeCPU),
+        .target(name: "MultiTask", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData"],
+                swiftSettings: nativeCPU),
         // The umbrella: `import MultiTaskKit` brings every layer.
-        .target(name: "MultiTaskKit", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData", "MultiTask"], swiftSettings: nativeCPU),
+        .target(name: "MultiTaskKit", dependencies: layers.map { .target(name: $0) }, swiftSettings: nativeCPU),
         // The command-line tool (`mtl demo`, ...).
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Benchmarks printing one JSON line per workload (Benchmarks/README.md).
         .executableTarget(name: "mtl-bench", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
-        // Notebooks as text: `swift run -c release NN-name` runs one top to bottom.
-        .executableTarget(name: "01-tensors", dependencies: ["MultiTaskKit"], path: "Notebooks/01-tensors", swiftSettings: nativeCPU),
-        .executableTarget(name: "02-loops-to-simd", dependencies: ["MultiTaskKit"], path: "Notebooks/02-loops-to-simd", swiftSettings: nativeCPU),
-        .executableTarget(name: "03-convolution", dependencies: ["MultiTaskKit"], path: "Notebooks/03-convolution", swiftSettings: nativeCPU),
-        .executableTarget(name: "04-autodiff", dependencies: ["MultiTaskKit"], path: "Notebooks/04-autodiff", swiftSettings: nativeCPU),
-        .executableTarget(name: "05-modules-and-training", dependencies: ["MultiTaskKit"], path: "Notebooks/05-modules-and-training", swiftSettings: nativeCPU),
-        .executableTarget(name: "00-getting-started", dependencies: ["MultiTaskKit"], path: "Notebooks/00-getting-started", swiftSettings: nativeCPU),
-        .executableTarget(name: "06-multi-task-basics", dependencies: ["MultiTaskKit"], path: "Notebooks/06-multi-task-basics", swiftSettings: nativeCPU),
-        .executableTarget(name: "07-conditioning", dependencies: ["MultiTaskKit"], path: "Notebooks/07-conditioning", swiftSettings: nativeCPU),
-        .executableTarget(name: "08-soft-sharing", dependencies: ["MultiTaskKit"], path: "Notebooks/08-soft-sharing", swiftSettings: nativeCPU),
-        .executableTarget(name: "09-maximum-roaming", dependencies: ["MultiTaskKit"], path: "Notebooks/09-maximum-roaming", swiftSettings: nativeCPU),
-        .executableTarget(name: "10-balancing-losses", dependencies: ["MultiTaskKit"], path: "Notebooks/10-balancing-losses", swiftSettings: nativeCPU),
-        .executableTarget(name: "11-multi-objective", dependencies: ["MultiTaskKit"], path: "Notebooks/11-multi-objective", swiftSettings: nativeCPU),
-        .executableTarget(name: "12-task-dominance", dependencies: ["MultiTaskKit"], path: "Notebooks/12-task-dominance", swiftSettings: nativeCPU),
-        .executableTarget(name: "13-dense-prediction", dependencies: ["MultiTaskKit"], path: "Notebooks/13-dense-prediction", swiftSettings: nativeCPU),
-        .executableTarget(name: "14-extending", dependencies: ["MultiTaskKit"], path: "Notebooks/14-extending", swiftSettings: nativeCPU),
+    ] + notebooks.map { name in
+        .executableTarget(name: name, dependencies: ["MultiTaskKit"], path: "Notebooks/\(name)",
+                          swiftSettings: nativeCPU)
+    } + [
         // The shared test helpers (`isClose(rtol:atol:)`), used by every test target.
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: nativeCPU),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport"], swiftSettings: nativeCPU),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport"],
+                    swiftSettings: nativeCPU),
         .testTarget(name: "MultiTaskTests", dependencies: ["MultiTask", "TestSupport"], swiftSettings: nativeCPU),
-        .testTarget(name: "TaskDataTests", dependencies: ["TaskData", "NeuralNetworks", "TestSupport"], swiftSettings: nativeCPU),
+        .testTarget(name: "TaskDataTests", dependencies: ["TaskData", "NeuralNetworks", "TestSupport"],
+                    swiftSettings: nativeCPU),
         // Runs the built `mtl` executable as a user would (status codes, messages, run directories).
         .testTarget(name: "CommandLineTests", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
     ]

@@ -59,9 +59,7 @@ for correlation: Float in quick ? [1.0] : [1.0, 0.0] {
     print(result.markdownTable() + "\n")
     guard !quick else { continue }
     let cell = cellRuns(correlation: correlation, samples: 150)
-    let recorded = try StudyResult.readRuns(from: cell)
-    let mismatches = result.mismatches(against: recorded)
-    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
+    try result.checkReproduces(runsAt: cell)
     print("(identical to the committed runs of these seeds)\n")
 }
 
@@ -74,8 +72,8 @@ for correlation: Float in quick ? [1.0] : [1.0, 0.0] {
 // %%
 var series: [LinePlot.Series] = []
 var trends: [String] = []
-var table = "| samples | ρ | multi-head Δm% [95% CI] | verdict | noise floor Δm% [95% CI] | runs at the epoch cap |\n"
-    + "|---|---|---|---|---|---|\n"
+var table = "| samples | ρ | multi-head Δm% [95% CI] | verdict | noise floor Δm% [95% CI] "
+    + "| runs at the epoch cap |\n|---|---|---|---|---|---|\n"
 for samples in [150, 500, 2000] {
     var points: [(x: Double, y: Double)] = [], band: [(lower: Double, upper: Double)] = []
     var floorPoints: [(x: Double, y: Double)] = [], floorBand: [(lower: Double, upper: Double)] = []

@@ -52,9 +52,7 @@ let slice = try conditioningStudy([.singleTask, .concatenation, .film], seeds: q
                                   samples: quick ? 600 : 6000,
                                   epochs: quick ? 3 : 100, resultsURL: nil).run()
 if !quick {
-    let recorded = try StudyResult.readRuns(from: committed)
-    let mismatches = slice.mismatches(against: recorded)
-    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
+    try slice.checkReproduces(runsAt: committed)
     print("slice re-run: identical to the committed runs of these seeds\n")
 }
 

@@ -59,8 +59,7 @@ var slice = roamingStudy(seeds: [0], samples: quick ? 300 : 3000, epochs: quick 
 slice.arms = slice.arms.filter { $0.name == "fixed-partitioning@16" || $0.name == "roaming@16" }
 let sliceResult = try slice.run()
 if !quick {
-    let mismatches = sliceResult.mismatches(against: try StudyResult.readRuns(from: committed))
-    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
+    try sliceResult.checkReproduces(runsAt: committed)
     print("slice re-run: identical to the committed runs of seed 0\n")
 }
 

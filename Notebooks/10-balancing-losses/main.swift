@@ -105,8 +105,8 @@ for method in methods {
 }
 let fastRatio = mean(fastUncertainty.map { $0.weightRatios.last! })
 let defaultRatio = mean(runs[.uncertainty]!.map { $0.weightRatios.last! })
-print(String(format: "uncertainty, s learning rate 0.05: w₁/w₀ after the last epoch %.1f (at the model's rate: %.2f)",
-             fastRatio, defaultRatio))
+print(String(format: "uncertainty, s learning rate 0.05: w₁/w₀ after the last epoch %.1f "
+                + "(at the model's rate: %.2f)", fastRatio, defaultRatio))
 
 // %% [markdown]
 // ## The figure
@@ -150,9 +150,7 @@ let committed = URL(fileURLWithPath: "Tutorials/results/10-balancing/runs.csv")
 let slice = try balancingStudy([.equal, .gradNorm], seeds: quick ? [0] : [0, 1], samples: quick ? 600 : 6000,
                                epochs: quick ? 3 : 100, resultsURL: nil).run()
 if !quick {
-    let recorded = try StudyResult.readRuns(from: committed)
-    let mismatches = slice.mismatches(against: recorded)
-    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
+    try slice.checkReproduces(runsAt: committed)
     print("slice re-run: identical to the committed runs of these seeds\n")
 }
 

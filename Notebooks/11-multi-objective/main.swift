@@ -142,9 +142,7 @@ let committed = URL(fileURLWithPath: "Tutorials/results/11-multi-objective/runs.
 let imageSlice = try imageStudy([.equal], seeds: [0], samples: quick ? 300 : 3000, epochs: quick ? 2 : 30,
                                 resultsURL: nil).run()
 if !quick {
-    let recorded = try StudyResult.readRuns(from: committed)
-    let mismatches = imageSlice.mismatches(against: recorded)
-    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
+    try imageSlice.checkReproduces(runsAt: committed)
     print("slice re-run: identical to the committed runs of this seed\n")
 }
 var imageResult = try imageStudy(imageMethods, seeds: Array(0..<5), samples: 3000, epochs: 30,

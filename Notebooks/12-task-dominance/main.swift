@@ -120,6 +120,9 @@ for (name, values) in [("first layer", firstLayer), ("mean over layers", allLaye
         : comparison.confidenceInterval.lower > 0 ? "AdaTask concentrates it" : "no detectable difference"
     print("\(name): AdaTask − Adam \(comparison.formatted()) points (\(values.adam.count) seeds) — \(reading)")
 }
+// Which layer is the most dominated under Adam: the first, against the mean over the layers.
+let firstAgainstMean = PairedComparison(firstLayer.adam, minus: allLayers.adam)
+print("Adam: first layer − mean over layers \(firstAgainstMean.formatted()) points (\(firstLayer.adam.count) seeds)")
 
 // %% [markdown]
 // ## Does it pay in accuracy? The committed study

@@ -45,8 +45,7 @@ var slice = scenesStudy([.equal], seeds: [0], samples: quick ? 200 : 2000, epoch
 slice.arms.removeFirst()
 let sliceResult = try slice.run()
 if !quick {
-    let mismatches = sliceResult.mismatches(against: try StudyResult.readRuns(from: committed))
-    precondition(mismatches.isEmpty, "differs from the committed study: \(mismatches)")
+    try sliceResult.checkReproduces(runsAt: committed)
     print("slice re-run: identical to the committed run\n")
 }
 var study = try scenesStudy([.equal, .uncertainty, .mgdaUpperBound, .adaTask, .equalWithScaledSharedRate],

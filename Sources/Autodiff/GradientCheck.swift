@@ -40,7 +40,8 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
 ///
 /// The function runs in Float32 (the library's precision), so the sums and differences are taken in
 /// Double, and the default ε = 10⁻² balances truncation error (O(ε²)) against Float rounding
-/// (O(10⁻⁷/ε)). Agreement means `|analytic − numeric| ≤ absoluteTolerance·scale + relativeTolerance·|numeric|`,
+/// (O(10⁻⁷/ε)). Agreement means
+/// `|analytic − numeric| ≤ absoluteTolerance·scale + relativeTolerance·|numeric|`,
 /// with `scale` the largest analytic partial derivative (at least 1).
 /// - Note: keep inputs away from kinks (ReLU at 0, ties of max) by more than ε.
 public func gradcheck(_ operation: String, inputs: [Tensor], epsilon: Double = 1e-2,

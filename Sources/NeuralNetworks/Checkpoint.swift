@@ -286,8 +286,8 @@ extension Module {
         if let optimizer {
             let byPrefix = Dictionary(uniqueKeysWithValues: parameters.map { ("optimizer.\($0.name).", $0) })
             var states: [String: [String: Tensor]] = [:]
-            for (name,
-                 tensor) in checkpoint.tensors where name.hasPrefix("optimizer.") && name != "optimizer.stepCount" {
+            for (name, tensor) in checkpoint.tensors
+            where name.hasPrefix("optimizer.") && name != "optimizer.stepCount" {
                 // The parameter's name is the longest known prefix (names contain dots).
                 guard let prefix = byPrefix.keys.filter({ name.hasPrefix($0) }).max(by: { $0.count < $1.count }) else {
                     throw CheckpointError.unexpectedTensor(name: excerpt(name, limit: 120))

@@ -1,5 +1,6 @@
 // Softmax and log-softmax along an axis, computed the numerically stable way:
-//   softmax(x)ᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m},   log-softmax(x)ᵢ = (xᵢ − m) − log Σⱼ e^{xⱼ − m},
+//   softmax(x)ᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m},
+//   log-softmax(x)ᵢ = (xᵢ − m) − log Σⱼ e^{xⱼ − m},
 // with m = maxⱼ xⱼ. Subtracting m changes nothing mathematically (it cancels) but keeps every
 // exponent ≤ 0, so inputs of ±1e4 neither overflow to inf nor underflow to 0/0.
 

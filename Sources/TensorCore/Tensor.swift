@@ -6,7 +6,8 @@
 /// `let b = a` costs nothing, and `b[0] = 1` after it copies once.
 ///
 /// Element `(i₀, i₁, …, iₙ₋₁)` of a tensor with shape `[d₀, d₁, …, dₙ₋₁]` lives at offset
-/// `i₀·s₀ + i₁·s₁ + … + iₙ₋₁·sₙ₋₁` with row-major strides `sₖ = dₖ₊₁·…·dₙ₋₁` (`sₙ₋₁ = 1`).
+/// `i₀·s₀ + i₁·s₁ + … + iₙ₋₁·sₙ₋₁` with row-major strides
+/// `sₖ = dₖ₊₁·…·dₙ₋₁` (`sₙ₋₁ = 1`).
 /// Because storage is always contiguous, `reshaped(to:)` is free (only the shape changes), while
 /// anything that would need other strides (`transposed`, `permuted`, slicing an inner axis)
 /// copies the scalars into a new contiguous tensor and says so in its documentation.

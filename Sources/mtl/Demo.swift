@@ -20,7 +20,8 @@ let demoCommand = CommandSpec(
 /// (per task for the single-task networks, which are separate models).
 func runDemo(seed: UInt64, quick: Bool) throws {
     let sampleCount = quick ? 400 : 3000, epochs = quick ? 1 : demoEpochs, imageSize = 16
-    print("MultiTaskKit demo — seed \(seed), \(Parallelism.threadCount) worker thread(s)\(quick ? ", quick mode" : "")")
+    let mode = quick ? ", quick mode" : ""
+    print("MultiTaskKit demo — seed \(seed), \(Parallelism.threadCount) worker thread(s)\(mode)")
     let start = DispatchTime.now().uptimeNanoseconds
     let data = try AttributeShapes(imageSize: imageSize).dataset(sampleCount: sampleCount, seed: seed)
         .split(validationFraction: 0.1, testFraction: 0.2, seed: seed &+ 2)

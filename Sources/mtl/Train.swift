@@ -206,8 +206,9 @@ func runTrain(_ arguments: [String]) throws {
         throw UsageError(description: "\(output.path) already holds a run (\(previousFiles.joined(separator: ", "))): "
                          + "continue it with --resume, or replace it with --overwrite")
     }
-    if !settings.updateIntervalGiven { settings.options.updateInterval = max(1,
-        (data.train.count + batchSize - 1) / batchSize / 10) }
+    if !settings.updateIntervalGiven {
+        settings.options.updateInterval = max(1, (data.train.count + batchSize - 1) / batchSize / 10)
+    }
     var metadata = settings.metadata
     metadata["run.learning-rate"] = String(learningRate)
     metadata["run.batch-size"] = String(batchSize)

@@ -8,7 +8,8 @@ import Autodiff
 struct AutodiffTests {
     @Test("backward of a hand-computed expression accumulates into leaves")
     func handComputed() {
-        // L = Σ (w·x)², w = [[1, 2], [3, 4]], x = [1, 1]ᵀ → w·x = [3, 7]ᵀ, ∂L/∂w = 2(w·x)xᵀ = [[6, 6], [14, 14]].
+        // L = Σ (w·x)², w = [[1, 2], [3, 4]], x = [1, 1]ᵀ → w·x = [3, 7]ᵀ,
+        // ∂L/∂w = 2(w·x)xᵀ = [[6, 6], [14, 14]].
         let w = Variable(Tensor([[1, 2], [3, 4]]), requiresGradient: true)
         let x = Variable(Tensor([[1], [1]]))
         let loss = (w • x).squared().sum()

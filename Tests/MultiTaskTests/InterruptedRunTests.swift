@@ -74,7 +74,10 @@ struct InterruptedRunTests {
         #expect(try String(contentsOf: url, encoding: .utf8) == "epoch,split\n1,train\n2,train\n")
     }
 
-    @Test("temporary files of a killed write are removed — whatever their process id — and one being written is kept")
+    @Test("""
+        temporary files of a killed write are removed — whatever their process id — and one being written \
+        is kept
+        """)
     func staleTemporaryFiles() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -83,8 +86,9 @@ struct InterruptedRunTests {
         let ownId = directory.appendingPathComponent(".model.mtlckpt.\(getpid()).777.tmp")
         // Being written: its writer holds the lock.
         let live = directory.appendingPathComponent(".model.mtlckpt.1.12345.tmp")
-        for url in [stale, ownId, live] { #expect(FileManager.default.createFile(atPath: url.path, contents: Data([1,
-            2]))) }
+        for url in [stale, ownId, live] {
+            #expect(FileManager.default.createFile(atPath: url.path, contents: Data([1, 2])))
+        }
         let writer = open(live.path, O_RDWR)
         defer { close(writer) }
         #expect(flock(writer, LOCK_EX) == 0)

@@ -108,6 +108,13 @@ struct StudyTests {
         var altered = first.runs
         altered[0].test[0] += 1
         #expect(resumed.mismatches(against: altered) == ["\(altered[0].arm) seed \(altered[0].seed)"])
+        try resumed.checkReproduces(runsAt: url)
+        var extra = resumed
+        extra.runs[0].seed = 7
+        extra.runs[1].test[0] += 1
+        #expect(throws: StudyError.notReproduced(path: url.path, runs: [
+            "\(extra.runs[0].arm) seed 7 (not in the file)", "\(extra.runs[1].arm) seed \(extra.runs[1].seed)",
+        ])) { try extra.checkReproduces(runsAt: url) }
         let table = resumed.markdownTable()
         #expect(table.contains("2 seeds") && table.contains("multi-head") && table.contains("stl re-init"))
         #expect(resumed.deltaMChart(title: "t").svg().contains("<path"))

@@ -64,7 +64,8 @@ struct LossTests {
         let loss = cosineLoss(prediction: prediction, target: target)
         let gradient = gradients(of: loss, wrt: [prediction])[0]
         #expect(gradient.scalars.allSatisfy { $0.isFinite }, "∂ℓ/∂ŷ \(gradient.scalars)")
-        // At ŷ = 0 (norm clamped to ε): ∂ℓ/∂ŷ = −y / (ε ‖y‖) / 2 (the mean over 2 positions), ‖y‖ = 1.
+        // At ŷ = 0 (norm clamped to ε): ∂ℓ/∂ŷ = −y / (ε ‖y‖) / 2 (the mean over 2 positions),
+        // ‖y‖ = 1.
         let atZero = [gradient.scalars[0], gradient.scalars[2], gradient.scalars[4]]
         isClose(atZero, [-0.6e8 / 2, 0, -0.8e8 / 2], rtol: 1e-5, atol: 0, "∂ℓ/∂ŷ at ŷ = 0")
         // ℓ = 1 there (cos = 0), and away from zero the value is the old 1 − ŷ·y / (‖ŷ‖‖y‖ + ε).

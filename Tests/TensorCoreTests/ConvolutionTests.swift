@@ -66,7 +66,8 @@ struct ConvolutionTests {
         }
         let left = zip(columns, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let right = zip(x, folded).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        #expect(abs(left - right) <= 1e-4 * max(1, abs(left)), "⟨im2col x, y⟩ = \(left) but ⟨x, col2im y⟩ = \(right)")
+        #expect(abs(left - right) <= 1e-4 * max(1, abs(left)),
+                "⟨im2col x, y⟩ = \(left) but ⟨x, col2im y⟩ = \(right)")
     }
 
     @Test("conv2d forward and backward match the direct convolution", arguments: cases)

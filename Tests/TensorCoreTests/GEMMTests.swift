@@ -63,7 +63,8 @@ struct GEMMTests {
                                               transposeB: transposeB, c: c0, accumulate: accumulate)
                         // Different summation order (blocked FMA vs sequential) → tolerance grows with √K.
                         isClose(actual, expected, rtol: 1e-4, atol: 2e-6 * Float(k).squareRoot() * 4,
-                                "\(variant) m \(m) n \(n) k \(k) Aᵀ \(transposeA) Bᵀ \(transposeB) acc \(accumulate)")
+                                "\(variant) m \(m) n \(n) k \(k) Aᵀ \(transposeA) Bᵀ \(transposeB) "
+                                    + "acc \(accumulate)")
                     }
                 }
             }

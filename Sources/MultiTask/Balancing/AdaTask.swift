@@ -198,18 +198,8 @@ public final class AdaTask: Optimizer, LossBalancer {
 
     // MARK: Dominance
 
-    /// One shared parameter's dominance: for each task, how many of its scalars that task
-    /// dominates (has the largest AU), and its mean share AU_t / Σ_s AU_s.
-    public struct LayerDominance: Sendable {
-        public var name: String
-        public var dominatedCounts: [Int]
-        public var meanShares: [Double]
-        /// The fraction of scalars dominated by the most dominant task (1/T is perfectly balanced).
-        public var largestFraction: Double {
-            let total = dominatedCounts.reduce(0, +)
-            return total > 0 ? Double(dominatedCounts.max()!) / Double(total) : 0
-        }
-    }
+    /// One shared parameter's dominance (the type every balancer reports, `TaskDominance`).
+    public typealias LayerDominance = TaskDominance
 
     /// `dominance()`, as every balancer reports it (`LossBalancer.updateDominance()`).
     public func updateDominance() -> [LayerDominance]? { dominance() }

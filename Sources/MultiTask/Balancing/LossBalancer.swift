@@ -52,13 +52,13 @@ public protocol LossBalancer: AnyObject {
     func restoreState(_ state: [String: Tensor]) throws
     /// Which task dominated each shared parameter's updates so far (AdaTask's AU, chapter 12), for
     /// the epoch's record and diagnostics; nil for a balancer that does not measure it.
-    func updateDominance() -> [AdaTask.LayerDominance]?
+    func updateDominance() -> [TaskDominance]?
 }
 
 extension LossBalancer {
     public func epochDidEnd(meanLosses: [Float]) {}
     /// Most balancers do not measure dominance.
-    public func updateDominance() -> [AdaTask.LayerDominance]? { nil }
+    public func updateDominance() -> [TaskDominance]? { nil }
     /// A stateless balancer keeps nothing.
     public var state: [String: Tensor] { [:] }
     /// A stateless balancer accepts only an empty state.

@@ -16,8 +16,8 @@ import NeuralNetworks
 /// 4. backward Σ_t α_t L_t on the original losses (the parameter variant reuses the per-task
 ///    gradients instead of a further pass).
 ///
-/// Since ‖∇_{θ_sh} Σ α_t L_t‖ ≤ ‖∂Z/∂θ_sh‖ · ‖Σ α_t ∇_Z L_t‖, minimizing the Z-norm minimizes an
-/// upper bound of the exact MGDA objective ("UB"). Architectures without a single Z (independent
+/// Since ‖∇_{θ_sh} Σ α_t L_t‖ ≤ ‖∂Z/∂θ_sh‖ · ‖Σ α_t ∇_Z L_t‖, minimizing the Z-norm
+/// minimizes an upper bound of the exact MGDA objective ("UB"). Architectures without a single Z (independent
 /// networks, task-conditioned or multi-input steps) fall back to the parameter variant.
 /// The returned weights are α (they sum to 1). Steps where Frank–Wolfe stopped at its iteration
 /// cap rather than its tolerance (very ill-conditioned gradient sets) are counted in

@@ -23,7 +23,8 @@ public enum MinimumNormSolver {
         public var reachedTolerance: Bool
     }
 
-    /// The two-vector case in closed form: the weight γ of g₁ in argmin_{γ∈[0,1]} ‖γ g₁ + (1−γ) g₂‖²,
+    /// The two-vector case in closed form: the weight γ of g₁ in
+    /// argmin_{γ∈[0,1]} ‖γ g₁ + (1−γ) g₂‖²,
     ///
     ///     γ = clamp((g₂·g₂ − g₁·g₂) / ‖g₁ − g₂‖², 0, 1)
     ///

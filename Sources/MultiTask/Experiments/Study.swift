@@ -9,6 +9,8 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
     case changedSettings(path: String, differences: [String])
     /// The runs file's columns are not this study's tasks.
     case otherTasks(path: String)
+    /// Runs re-run now differ from those in the runs file, or are missing from it (listed).
+    case notReproduced(path: String, runs: [String])
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
             return "\(path) holds runs of a study with other settings (\(differences.joined(separator: "; "))); "
                 + "use another output directory"
         case .otherTasks(let path): return "\(path) holds runs on other tasks; use another output directory"
+        case .notReproduced(let path, let runs):
+            return "these runs do not reproduce \(path): \(runs.joined(separator: ", "))"
         }
     }
 }

@@ -53,8 +53,8 @@ public struct StudyResult: Sendable {
         let paired = pairedSeeds(arm)
         guard !paired.isEmpty else { return nil }
         let mine = Dictionary(runs(of: arm).map { ($0.seed, $0.test[task]) }, uniquingKeysWith: { first, _ in first })
-        let base = Dictionary(runs(of: baseline).map { ($0.seed, $0.test[task]) }, uniquingKeysWith: { first,
-            _ in first })
+        let base = Dictionary(runs(of: baseline).map { ($0.seed, $0.test[task]) },
+                              uniquingKeysWith: { first, _ in first })
         return PairedComparison(paired.map { mine[$0]! }, minus: paired.map { base[$0]! }, seed: seed)
     }
 
@@ -67,6 +67,17 @@ public struct StudyResult: Sendable {
             return row.test == run.test && row.selectedEpochs == run.selectedEpochs
                 ? nil : "\(run.arm) seed \(run.seed)"
         }
+    }
+
+    /// Throws `StudyError.notReproduced` unless every run here is in the runs file at `url` with the
+    /// same test metrics and selected epochs — how a notebook checks that the slice it re-ran
+    /// reproduces a committed study (a run missing from the file counts as not reproduced).
+    public func checkReproduces(runsAt url: URL) throws {
+        let recorded = try StudyResult.readRuns(from: url)
+        let missing = runs.filter { run in !recorded.contains { $0.arm == run.arm && $0.seed == run.seed } }
+            .map { "\($0.arm) seed \($0.seed) (not in the file)" }
+        let differences = missing + mismatches(against: recorded)
+        guard differences.isEmpty else { throw StudyError.notReproduced(path: url.path, runs: differences) }
     }
 
     /// Mean and sample standard deviation.
@@ -83,8 +94,8 @@ public struct StudyResult: Sendable {
         let counts = Set(arms.map { runs(of: $0).count }.filter { $0 > 0 })
         guard !counts.isEmpty else { return "No runs yet." }
         let seedText = counts.count == 1 ? "\(counts.first!) seeds" : "\(counts.min()!)–\(counts.max()!) seeds"
-        return "Test metrics at the epoch selected on validation, mean ± sd over \(seedText); Δm% against \(baseline) "
-            + "paired by seed, with a 95% percentile-bootstrap CI (10,000 resamples); "
+        return "Test metrics at the epoch selected on validation, mean ± sd over \(seedText); "
+            + "Δm% against \(baseline) paired by seed, with a 95% percentile-bootstrap CI (10,000 resamples); "
             + "\"no detectable difference\" when the CI contains 0."
     }
 

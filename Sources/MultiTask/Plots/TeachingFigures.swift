@@ -158,9 +158,8 @@ public struct GradientGeometry {
             <path d="M0 0L10 5L0 10z" fill="context-stroke"/></marker></defs>
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(Int(size / 2))" y="24" text-anchor="middle" font-size="15">\(escapeXML(title))</text>
-            \(body)<text x="10" y="\(Int(size + 52))" font-size="11" fill="#444">dotted: the convex combinations of g₁ \
-            and g₂; \
-            d*: the shortest of them (MGDA)</text>
+            \(body)<text x="10" y="\(Int(size + 52))" font-size="11" fill="#444">\
+            dotted: the convex combinations of g₁ and g₂; d*: the shortest of them (MGDA)</text>
             </svg>
 
             """

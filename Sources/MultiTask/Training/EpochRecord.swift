@@ -10,7 +10,7 @@ public struct EpochRecord: Sendable {
     public var gradientStatistics: GradientStatistics?
     /// The balancer's task-dominance summary at the epoch's end (`LossBalancer.updateDominance()`:
     /// AdaTask's).
-    public var dominance: [AdaTask.LayerDominance]?
+    public var dominance: [TaskDominance]?
     public var validation: [TaskEvaluation]?
     public var test: [TaskEvaluation]?
     public var seconds: Double

@@ -81,8 +81,9 @@ extension Trainer {
         completedEpochs = epochs
         self.step = step
         if let logURL = configuration.logURL { try TrainingLog.truncate(logURL, afterEpoch: epochs) }
-        if let diagnosticsURL = configuration.diagnosticsURL { try TrainingLog.truncate(diagnosticsURL,
-            afterEpoch: epochs) }
+        if let diagnosticsURL = configuration.diagnosticsURL {
+            try TrainingLog.truncate(diagnosticsURL, afterEpoch: epochs)
+        }
     }
 
     /// The settings a resumed run must share with the run that wrote the checkpoint (every one of

@@ -32,7 +32,8 @@ public final class Linear: Module {
 
     public override func callAsFunction(_ input: Variable) -> Variable {
         checkPrecondition(input.shape.last == inputCount,
-                          "Linear(\(inputCount) → \(outputCount)): input \(input.shape) does not end in \(inputCount)")
+                          "Linear(\(inputCount) → \(outputCount)): input \(input.shape) "
+                            + "does not end in \(inputCount)")
         if let bias, input.shape.count == 2 { return Variable.affine(input, weight: weight, bias: bias) }
         let product = input • weight
         return bias.map { product + $0 } ?? product

@@ -37,7 +37,8 @@ extension Linear: UnitSubsetComputing {
     public func callAsFunction(_ input: Variable, computing outputs: [Int]?, reading inputs: [Int]?) -> Variable {
         guard input.rank == 2 else { return self(input) }
         checkPrecondition(input.shape[1] == inputCount,
-                          "Linear(\(inputCount) → \(outputCount)): input \(input.shape) does not end in \(inputCount)")
+                          "Linear(\(inputCount) → \(outputCount)): input \(input.shape) "
+                            + "does not end in \(inputCount)")
         var input = input, weight: Variable = self.weight, bias: Variable? = self.bias
         if let inputs, inputs.count < inputCount {
             input = input.gathering(inputs, alongAxis: 1)

@@ -1,7 +1,8 @@
 // 2-D convolution (cross-correlation, as in every deep-learning framework), forward and backward
 // (legend in ConvolutionGeometry.swift):
 //
-//   out[n, f, oh, ow] = bias[f] + Σ_{c, kh, kw} weight[f, c, kh, kw] · x[n, c, oh·s − p + kh·d, ow·s − p + kw·d]
+//   out[n, f, oh, ow] = bias[f]
+//                     + Σ_{c, kh, kw} weight[f, c, kh, kw] · x[n, c, oh·s − p + kh·d, ow·s − p + kw·d]
 //
 // Shapes: x [N, C, H, W], weight [F, C, Kh, Kw], bias [F], out [N, F, Ho, Wo].
 //

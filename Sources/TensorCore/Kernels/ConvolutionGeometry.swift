@@ -33,8 +33,8 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                 strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int,
                 dilationHeight: Int, dilationWidth: Int) {
         checkPrecondition(channels > 0 && inputHeight > 0 && inputWidth > 0 && kernelHeight > 0 && kernelWidth > 0,
-                     "ConvolutionGeometry: sizes must be positive (C \(channels), H×W \(inputHeight)×\(inputWidth), K "
-                     + "\(kernelHeight)×\(kernelWidth))")
+                     "ConvolutionGeometry: sizes must be positive (C \(channels), "
+                     + "H×W \(inputHeight)×\(inputWidth), K \(kernelHeight)×\(kernelWidth))")
         checkPrecondition(strideHeight > 0 && strideWidth > 0 && dilationHeight > 0 && dilationWidth > 0
                           && paddingHeight >= 0 && paddingWidth >= 0,
                      "ConvolutionGeometry: stride and dilation must be positive, padding non-negative")
@@ -45,7 +45,8 @@ public struct ConvolutionGeometry: Sendable, Equatable {
         self.dilationHeight = dilationHeight; self.dilationWidth = dilationWidth
         checkPrecondition(outputHeight > 0 && outputWidth > 0,
                      "ConvolutionGeometry: a \(kernelHeight)×\(kernelWidth) window (dilation "
-                     + "\(dilationHeight)×\(dilationWidth)) does not fit the padded \(inputHeight)×\(inputWidth) input")
+                     + "\(dilationHeight)×\(dilationWidth)) does not fit the padded "
+                     + "\(inputHeight)×\(inputWidth) input")
     }
 
     /// Ho = ⌊(H + 2p − d(Kh − 1) − 1) / s⌋ + 1.
@@ -81,7 +82,8 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     /// The output positions `o` (along one axis) whose input coordinate `o·s + offset` lies in `0..<size`.
     @inline(__always)
     static func validOutputRange(offset: Int, stride: Int, size: Int, outputSize: Int) -> Range<Int> {
-        // o·s + offset ≥ 0  ⇔  o ≥ ⌈−offset / s⌉;   o·s + offset < size  ⇔  o < ⌈(size − offset) / s⌉
+        // o·s + offset ≥ 0  ⇔  o ≥ ⌈−offset / s⌉;
+        // o·s + offset < size  ⇔  o < ⌈(size − offset) / s⌉
         let lower = offset >= 0 ? 0 : (-offset + stride - 1) / stride
         let upper = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride
         let clampedLower = Swift.min(lower, outputSize),

@@ -138,7 +138,8 @@ func packPanelsOfB(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
 /// Three rounds of "even/odd" interleaving: round k pairs vectors (2i, 2i+1) and keeps the even
 /// lanes of their concatenation in vector i and the odd lanes in vector i+4. Writing an element's
 /// place as the 6 bits (vector r₂r₁r₀, lane c₂c₁c₀), one round rotates them right by one bit:
-/// (r₂r₁r₀ c₂c₁c₀) → (c₀r₂r₁ r₀c₂c₁). Three rotations swap the halves: (c₂c₁c₀ r₂r₁r₀) — the transpose.
+/// (r₂r₁r₀ c₂c₁c₀) → (c₀r₂r₁ r₀c₂c₁). Three rotations swap the halves:
+/// (c₂c₁c₀ r₂r₁r₀) — the transpose.
 @inline(__always)
 func transposed8x8(_ source: UnsafePointer<Float>, sourceRowStride: Int)
     -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,

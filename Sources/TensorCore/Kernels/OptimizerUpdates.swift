@@ -40,7 +40,11 @@ public func adamUpdateNaive(parameter θ: UnsafeMutablePointer<Float>, gradient:
     let (stepSize, inverseRootC2) = s.biasCorrections
     for i in 0..<n {
         var g = gradient[i]
-        if s.decoupledWeightDecay { θ[i] -= s.learningRate * s.weightDecay * θ[i] } else { g += s.weightDecay * θ[i] }
+        if s.decoupledWeightDecay {
+            θ[i] -= s.learningRate * s.weightDecay * θ[i]
+        } else {
+            g += s.weightDecay * θ[i]
+        }
         m[i] = s.beta1 * m[i] + (1 - s.beta1) * g
         v[i] = s.beta2 * v[i] + (1 - s.beta2) * g * g
         θ[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseRootC2 + s.epsilon)

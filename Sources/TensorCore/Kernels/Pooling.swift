@@ -66,16 +66,11 @@ func maxPoolPlaneNaive(_ x: UnsafePointer<Float>, geometry g: ConvolutionGeometr
     for oh in 0..<g.outputHeight {
         for ow in 0..<g.outputWidth {
             var best = -Float.infinity, bestIndex: Int32 = -1
-            for kh in 0..<g.kernelHeight {
-                let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                guard ih >= 0, ih < g.inputHeight else { continue }
-                for kw in 0..<g.kernelWidth {
-                    let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
-                    guard iw >= 0, iw < g.inputWidth else { continue }
-                    let value = x[ih * g.inputWidth + iw]
-                    if value > best || bestIndex < 0 || value.isNaN && !best.isNaN {
-                        best = value; bestIndex = Int32(ih * g.inputWidth + iw)
-                    }
+            g.forEachTap(outputRow: oh, outputColumn: ow) { index in
+                let value = x[index]
+                if value > best || bestIndex < 0 || value.isNaN && !best.isNaN {
+                    best = value
+                    bestIndex = Int32(index)
                 }
             }
             output[oh * g.outputWidth + ow] = best
@@ -109,15 +104,7 @@ public func avgPool2d(input: UnsafePointer<Float>, planeCount: Int, geometry g: 
         for oh in 0..<g.outputHeight {
             for ow in 0..<g.outputWidth {
                 var sum: Float = 0
-                for kh in 0..<g.kernelHeight {
-                    let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                    guard ih >= 0, ih < g.inputHeight else { continue }
-                    for kw in 0..<g.kernelWidth {
-                        let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
-                        guard iw >= 0, iw < g.inputWidth else { continue }
-                        sum += x[ih * g.inputWidth + iw]
-                    }
-                }
+                g.forEachTap(outputRow: oh, outputColumn: ow) { sum += x[$0] }
                 output[plane * outputPlane + oh * g.outputWidth + ow] = sum * scale
             }
         }
@@ -136,15 +123,7 @@ public func avgPool2dBackward(outputGradient: UnsafePointer<Float>, planeCount: 
         for oh in 0..<g.outputHeight {
             for ow in 0..<g.outputWidth {
                 let share = outputGradient[plane * outputPlane + oh * g.outputWidth + ow] * scale
-                for kh in 0..<g.kernelHeight {
-                    let ih = oh * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                    guard ih >= 0, ih < g.inputHeight else { continue }
-                    for kw in 0..<g.kernelWidth {
-                        let iw = ow * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
-                        guard iw >= 0, iw < g.inputWidth else { continue }
-                        dx[ih * g.inputWidth + iw] += share
-                    }
-                }
+                g.forEachTap(outputRow: oh, outputColumn: ow) { dx[$0] += share }
             }
         }
     }
@@ -185,4 +164,22 @@ func maxPool2x2Vector(_ x: UnsafePointer<Float>, inputWidth: Int, outputRow oh: 
         ow += 8
     }
     return ow
+}
+
+extension ConvolutionGeometry {
+    /// Calls `body` with the in-plane index ih·W + iw of every tap of output (oh, ow)'s window that
+    /// lies inside the image, row by row, left to right — padding taps are skipped:
+    /// ih = oh·s − p + kh·d, iw = ow·s − p + kw·d.
+    @inline(__always)
+    func forEachTap(outputRow oh: Int, outputColumn ow: Int, _ body: (Int) -> Void) {
+        for kh in 0..<kernelHeight {
+            let ih = oh * strideHeight - paddingHeight + kh * dilationHeight
+            guard ih >= 0, ih < inputHeight else { continue }
+            for kw in 0..<kernelWidth {
+                let iw = ow * strideWidth - paddingWidth + kw * dilationWidth
+                guard iw >= 0, iw < inputWidth else { continue }
+                body(ih * inputWidth + iw)
+            }
+        }
+    }
 }
