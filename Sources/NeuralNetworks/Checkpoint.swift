@@ -239,7 +239,9 @@ extension Module {
         if let optimizer {
             tensors["optimizer.stepCount"] = Tensor(Float(optimizer.stepCount))
             for (name, parameter) in namedParameters() {
-                for (key, value) in optimizer.state(of: parameter) { tensors["optimizer.\(name).\(key)"] = value }
+                for (key, value) in optimizer.checkpointState(of: parameter) {
+                    tensors["optimizer.\(name).\(key)"] = value
+                }
             }
         }
         return Checkpoint(tensors: tensors, metadata: metadata)
@@ -281,7 +283,7 @@ extension Module {
         for name in checkpoint.tensors.keys.sorted() where expected[name] == nil && !name.hasPrefix("optimizer.") {
             throw CheckpointError.unexpectedTensor(name: excerpt(name, limit: 120))
         }
-        var optimizerStates: [(Parameter, [String: Tensor])] = []
+        var optimizerStates: [(Parameter, name: String, [String: Tensor])] = []
         var stepCount = 0
         if let optimizer {
             let byPrefix = Dictionary(uniqueKeysWithValues: parameters.map { ("optimizer.\($0.name).", $0) })
@@ -297,7 +299,7 @@ extension Module {
             for (prefix, named) in byPrefix.sorted(by: { $0.key < $1.key }) {
                 let state = states[prefix] ?? [:]
                 try optimizer.validateState(state, of: named.parameter, name: String(prefix.dropLast()))
-                optimizerStates.append((named.parameter, state))
+                optimizerStates.append((named.parameter, String(prefix.dropLast()), state))
             }
             if let stored = checkpoint.tensors["optimizer.stepCount"] {
                 stepCount = try validatedCounter(stored, name: "optimizer.stepCount")
@@ -307,7 +309,10 @@ extension Module {
         for (name, parameter) in parameters { parameter.assign(checkpoint.tensors["parameters.\(name)"]!) }
         for (name, buffer) in buffers { buffer.value = checkpoint.tensors["buffers.\(name)"]! }
         if let optimizer {
-            for (parameter, state) in optimizerStates { optimizer.setState(state, of: parameter) }
+            // Validated above, so this cannot throw.
+            for (parameter, name, state) in optimizerStates {
+                try optimizer.restoreState(state, of: parameter, name: name)
+            }
             optimizer.restoreStepCount(stepCount)
         }
     }

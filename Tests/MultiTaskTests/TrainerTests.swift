@@ -186,6 +186,35 @@ struct TrainerTests {
         #expect((straight.model as! MaximumRoamingNetwork).progress > 0.5)
     }
 
+    @Test("AdaTask resumes exactly in every mode: summed and task-alternating, separated and plain accumulators")
+    func adaTaskResumesInEveryMode() throws {
+        let data = try regressionData()
+        for mode in [TrainingMode.summed, .taskAlternating] {
+            for separatesTasks in [true, false] {
+                func makeTrainer(epochs: Int, checkpointURL: URL?) -> Trainer {
+                    let model = multiHead(seed: 21)
+                    let adaTask = AdaTask(model: model, learningRate: 1e-2, separatesTasks: separatesTasks)
+                    return Trainer(model: model, optimizer: adaTask, balancer: adaTask,
+                                   configuration: .init(epochs: epochs, batchSize: 64, seed: 22, mode: mode,
+                                                        checkpointURL: checkpointURL, showsProgress: false))
+                }
+                let straight = makeTrainer(epochs: 3, checkpointURL: nil)
+                try straight.fit(data.train)
+                let checkpointURL = temporaryURL("adatask.mtlckpt")
+                defer { try? FileManager.default.removeItem(at: checkpointURL) }
+                try makeTrainer(epochs: 2, checkpointURL: checkpointURL).fit(data.train)
+                let resumed = makeTrainer(epochs: 3, checkpointURL: nil)
+                // Task-alternating steps keep the plain rule's state on shared parameters: before the
+                // typed state, a checkpoint holding it was refused on resume.
+                try resumed.resume(from: checkpointURL)
+                try resumed.fit(data.train)
+                for ((name, a), (_, b)) in zip(straight.model.namedParameters(), resumed.model.namedParameters()) {
+                    #expect(a.value == b.value, "\(mode) separatesTasks \(separatesTasks): \(name) differs")
+                }
+            }
+        }
+    }
+
     @Test("multi-input data: sampled tasks, each with its own samples")
     func multiInput() throws {
         let full = try RelatedRegression(correlation: 0.8, inputCount: 20, seed: 1).dataset(sampleCount: 3000, seed: 2)

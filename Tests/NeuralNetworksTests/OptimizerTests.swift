@@ -84,9 +84,18 @@ struct OptimizerTests {
         isClose(early.value, Tensor([0.99]), rtol: 1e-6)
         isClose(late.value, Tensor([0.9]), rtol: 1e-6)
         #expect(frozen.value == Tensor([1]))
-        #expect(optimizer.state(of: late)["step"] == Tensor(1))
-        isClose(optimizer.state(of: late)["firstMoment"]!, Tensor([0.1]))
-        #expect(optimizer.state(of: frozen).isEmpty)
+        #expect(optimizer.state(of: late)?.step == 1)
+        isClose(optimizer.state(of: late)?.firstMoment ?? Tensor([0]), Tensor([0.1]))
+        #expect(optimizer.state(of: frozen) == nil)
+        // The checkpoint boundary: the same state as named tensors, read back with the same checks.
+        let named = optimizer.checkpointState(of: late)
+        #expect(named["step"] == Tensor(1) && named.count == 3)
+        #expect(throws: CheckpointError.self) {
+            try optimizer.restoreState(named.merging(["bogus": Tensor([1])]) { $1 }, of: late, name: "late")
+        }
+        #expect(throws: CheckpointError.self) {
+            try optimizer.restoreState(named.filter { $0.key != "secondMoment" }, of: late, name: "late")
+        }
     }
 
     @Test("the fused Adam kernel equals its naive twin bit for bit")

@@ -45,7 +45,8 @@ public final class AdaTask: Optimizer, LossBalancer {
     public let tracksDominance: Bool
     /// β of the AU averages.
     public let dominanceDecay: Float
-    let base: Optimizer
+    /// Every parameter's typed state (`AdaTaskState`) and the rule's update on it.
+    let states: AdaTaskStateStore
     let namedShared: [(name: String, parameter: Parameter)]
     let sharedIDs: Set<ObjectIdentifier>
     /// The per-task gradients of the shared parameters from the last `backward`, and their tasks.
@@ -66,11 +67,15 @@ public final class AdaTask: Optimizer, LossBalancer {
         let shared = Set(model.sharedParameters().map(ObjectIdentifier.init))
         sharedIDs = shared
         namedShared = model.namedParameters().filter { shared.contains(ObjectIdentifier($0.parameter)) }
+        func store<Rule: TaskSeparableRule>(_ rule: Rule) -> AdaTaskStateStore {
+            TaskSeparatedStates(rule: rule, taskCount: model.taskCount, separatesTasks: separatesTasks,
+                                tracksDominance: tracksDominance, dominanceDecay: dominanceDecay)
+        }
         switch rule {
         case .adam(let beta1, let beta2, let epsilon):
-            base = Adam(groups: [], beta1: beta1, beta2: beta2, epsilon: epsilon)
-        case .rmsProp(let alpha, let epsilon): base = RMSProp(groups: [], alpha: alpha, epsilon: epsilon)
-        case .adaGrad(let epsilon): base = AdaGrad(groups: [], epsilon: epsilon)
+            states = store(Adam(groups: [], beta1: beta1, beta2: beta2, epsilon: epsilon))
+        case .rmsProp(let alpha, let epsilon): states = store(RMSProp(groups: [], alpha: alpha, epsilon: epsilon))
+        case .adaGrad(let epsilon): states = store(AdaGrad(groups: [], epsilon: epsilon))
         }
         super.init(groups: [ParameterGroup(parameters: model.parameters(), learningRate: learningRate,
                                            weightDecay: weightDecay)])
@@ -110,90 +115,29 @@ public final class AdaTask: Optimizer, LossBalancer {
 
     // MARK: Optimizer: per-task steps
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
-                                state: inout [String: Tensor]) {
+    /// A shared parameter with per-task gradients from the last `backward` takes one step of the
+    /// rule per task (`TaskSeparatedStates.update`); every other parameter takes the plain rule's step.
+    public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup) {
         let id = ObjectIdentifier(parameter)
-        guard sharedIDs.contains(id), let perTask = pending[id] else {
-            base.update(parameter, gradient: gradient, group: group, state: &state)
-            return
-        }
-        if separatesTasks {
-            for (task, taskGradient) in zip(pendingTasks, perTask) {
-                let before = tracksDominance ? parameter.value : nil
-                var taskState = Self.substate(of: state, prefix: "task\(task)/")
-                base.update(parameter, gradient: taskGradient, group: group, state: &taskState)
-                Self.store(taskState, into: &state, prefix: "task\(task)/")
-                if let before { recordUpdate(before - parameter.value, task: task, state: &state) }
-            }
-        } else {
-            var sharedState = Self.substate(of: state, prefix: "shared/")
-            base.update(parameter, gradient: gradient, group: group, state: &sharedState)
-            Self.store(sharedState, into: &state, prefix: "shared/")
-            if tracksDominance {
-                recordSharedUpdateParts(parameter, perTask: perTask, group: group, sharedState: sharedState,
-                                        state: &state)
-            }
-        }
+        let gradients = sharedIDs.contains(id) ? pending[id] : nil
+        let perTask = gradients.map { zip(pendingTasks, $0).map { (task: $0, gradient: $1) } }
+        states.update(parameter, gradient: gradient, group: group, perTask: perTask)
     }
 
-    /// What a checkpoint may hold for `parameter`: the plain rule's entries for a task-specific
-    /// parameter; for a shared one, the rule's entries under each "task<t>/" prefix (separated
-    /// tasks) or under "shared/", and each task's "task<t>/updateAverage" (≥ 0) — plus
-    /// "task<t>/firstMoment" for the dominance record of the shared Adam rule.
-    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
-        let plain = base.stateEntries(for: parameter) ?? [:]
-        guard sharedIDs.contains(ObjectIdentifier(parameter)) else { return plain }
-        var entries: [String: OptimizerStateEntry] = [:]
-        for task in 0..<taskCount {
-            for (key, entry) in plain { entries["task\(task)/\(key)"] = entry }
-            entries["task\(task)/updateAverage"] = .likeParameter(nonNegative: true)
-            entries["task\(task)/firstMoment"] = .likeParameter(nonNegative: false)
-        }
-        for (key, entry) in plain { entries["shared/\(key)"] = entry }
-        return entries
+    // MARK: The checkpoint boundary (names: see `AdaTaskState`)
+
+    public override func checkpointState(of parameter: Parameter) -> [String: Tensor] {
+        states.namedTensors(of: parameter)
     }
 
-    static func substate(of state: [String: Tensor], prefix: String) -> [String: Tensor] {
-        var result: [String: Tensor] = [:]
-        for (key, value) in state where key.hasPrefix(prefix) { result[String(key.dropFirst(prefix.count))] = value }
-        return result
+    public override func validateState(_ tensors: [String: Tensor], of parameter: Parameter, name: String) throws {
+        try states.validate(tensors, of: parameter, isShared: sharedIDs.contains(ObjectIdentifier(parameter)),
+                            name: name)
     }
 
-    static func store(_ substate: [String: Tensor], into state: inout [String: Tensor], prefix: String) {
-        for (key, value) in substate { state[prefix + key] = value }
-    }
-
-    /// AU_t ← β AU_t + (1 − β) u_t².
-    func recordUpdate(_ update: Tensor, task: Int, state: inout [String: Tensor]) {
-        let key = "task\(task)/updateAverage"
-        var average = state[key] ?? Tensor.zeros(update.shape)
-        average = average * dominanceDecay
-        average.addScaled(update.squared(), by: 1 - dominanceDecay)
-        state[key] = average
-    }
-
-    /// u_t for the plain (shared-accumulator) optimizer: each task's part of the update.
-    func recordSharedUpdateParts(_ parameter: Parameter, perTask: [Tensor], group: ParameterGroup,
-                                 sharedState: [String: Tensor], state: inout [String: Tensor]) {
-        let step = Float(sharedState["step"]?.scalar ?? 1)
-        for (task, taskGradient) in zip(pendingTasks, perTask) {
-            let part: Tensor
-            switch rule {
-            case .adam(let beta1, let beta2, let epsilon):
-                var moment = state["task\(task)/firstMoment"] ?? Tensor.zeros(parameter.shape)
-                moment = moment * beta1
-                moment.addScaled(taskGradient, by: 1 - beta1)
-                state["task\(task)/firstMoment"] = moment
-                let v = sharedState["secondMoment"]!
-                let c1 = 1 - Foundation.pow(beta1, step), c2 = 1 - Foundation.pow(beta2, step)
-                part = moment * (group.learningRate / c1) / ((v / c2).squareRoot() + epsilon)
-            case .rmsProp(_, let epsilon):
-                part = taskGradient * group.learningRate / (sharedState["squareAverage"]!.squareRoot() + epsilon)
-            case .adaGrad(let epsilon):
-                part = taskGradient * group.learningRate / (sharedState["sumOfSquares"]!.squareRoot() + epsilon)
-            }
-            recordUpdate(part, task: task, state: &state)
-        }
+    public override func restoreState(_ tensors: [String: Tensor], of parameter: Parameter, name: String) throws {
+        try states.restore(tensors, of: parameter, isShared: sharedIDs.contains(ObjectIdentifier(parameter)),
+                           name: name)
     }
 
     // MARK: Dominance
@@ -208,8 +152,7 @@ public final class AdaTask: Optimizer, LossBalancer {
     /// the first step or without `tracksDominance`.
     public func dominance() -> [LayerDominance] {
         namedShared.compactMap { named in
-            let state = self.state(of: named.parameter)
-            let averages = (0..<taskCount).map { state["task\($0)/updateAverage"] }
+            let averages = states.updateAverages(of: named.parameter)
             guard averages.contains(where: { $0 != nil }) else { return nil }
             let count = named.parameter.value.count
             let values = averages.map { $0?.scalars ?? Array(repeating: 0, count: count) }

@@ -113,7 +113,7 @@ final class BalancerParameter {
 
     var state: [String: Tensor] {
         var state = [name: parameter.value]
-        for (key, value) in optimizer.state(of: parameter) { state["\(name).optimizer.\(key)"] = value }
+        for (key, value) in optimizer.checkpointState(of: parameter) { state["\(name).optimizer.\(key)"] = value }
         return state
     }
 
@@ -135,7 +135,7 @@ final class BalancerParameter {
         }
         try optimizer.validateState(optimizerState, of: parameter, name: "\(label).optimizer")
         parameter.update { $0 = value }
-        optimizer.setState(optimizerState, of: parameter)
+        try optimizer.restoreState(optimizerState, of: parameter, name: "\(label).optimizer")
     }
 
     /// The keys `state` has.

@@ -1,10 +1,31 @@
 import TensorCore
 import Autodiff
 
+/// AdaGrad's state for one parameter: the step t and the sum of squared gradients s ≥ 0.
+public struct AdaGradState: OptimizerState {
+    public var step: Int
+    public var sumOfSquares: Tensor
+
+    public init(parameterShape: [Int]) {
+        step = 0
+        sumOfSquares = Tensor.zeros(parameterShape)
+    }
+
+    /// "step", "sumOfSquares".
+    public var namedTensors: [String: Tensor] { ["step": Tensor(Float(step)), "sumOfSquares": sumOfSquares] }
+
+    public init(namedTensors: [String: Tensor], parameterShape: [Int], name: String) throws {
+        var reader = StoredStateReader(namedTensors, parameterShape: parameterShape, name: name)
+        step = try reader.counter("step")
+        sumOfSquares = try reader.tensor("sumOfSquares", nonNegative: true)
+        try reader.finish(owner: "AdaGrad")
+    }
+}
+
 /// AdaGrad (Duchi et al., 2011), as `torch.optim.Adagrad` (ε = 1e-10, no learning-rate decay):
-///   g ← g + λθ,   s ← s + g²,   θ ← θ − η g / (√s + ε)
-/// State: "step", "sumOfSquares" (s).
-public final class AdaGrad: Optimizer {
+///
+///     g ← g + λθ,   s ← s + g²,   θ ← θ − η g / (√s + ε)
+public final class AdaGrad: StatefulOptimizer<AdaGradState> {
     public let epsilon: Float
 
     public init(groups: [ParameterGroup], epsilon: Float = 1e-10) {
@@ -17,19 +38,13 @@ public final class AdaGrad: Optimizer {
                                           weightDecay: weightDecay)])
     }
 
-    /// "step" and "sumOfSquares" (s ≥ 0).
-    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
-        ["step": .counter, "sumOfSquares": .likeParameter(nonNegative: true)]
-    }
-
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
-                                state: inout [String: Tensor]) {
-        _ = nextStep(&state)
+                                state: inout AdaGradState) {
+        state.step += 1
         var g = gradient
         if group.weightDecay != 0 { g.addScaled(parameter.value, by: group.weightDecay) }
-        var sum = state.removeValue(forKey: "sumOfSquares") ?? Tensor.zeros(parameter.shape)
-        sum.addScaled(g.squared())
-        parameter.update { $0.addScaled(g / (sum.squareRoot() + epsilon), by: -group.learningRate) }
-        state["sumOfSquares"] = sum
+        state.sumOfSquares.addScaled(g.squared())
+        let s = state.sumOfSquares
+        parameter.update { $0.addScaled(g / (s.squareRoot() + epsilon), by: -group.learningRate) }
     }
 }

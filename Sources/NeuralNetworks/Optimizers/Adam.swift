@@ -1,11 +1,46 @@
 import TensorCore
 import Autodiff
 
+/// Adam's state for one parameter: the step t and the moment estimates m and v (v ≥ 0).
+public struct AdamState: OptimizerState {
+    /// t: how many updates this parameter received (1 on the first).
+    public var step: Int
+    /// m: the exponential average of the gradient.
+    public var firstMoment: Tensor
+    /// v: the exponential average of the squared gradient.
+    public var secondMoment: Tensor
+
+    public init(parameterShape: [Int]) {
+        step = 0
+        firstMoment = Tensor.zeros(parameterShape)
+        secondMoment = Tensor.zeros(parameterShape)
+    }
+
+    /// "step", "firstMoment", "secondMoment".
+    public var namedTensors: [String: Tensor] {
+        ["step": Tensor(Float(step)), "firstMoment": firstMoment, "secondMoment": secondMoment]
+    }
+
+    public init(namedTensors: [String: Tensor], parameterShape: [Int], name: String) throws {
+        var reader = StoredStateReader(namedTensors, parameterShape: parameterShape, name: name)
+        step = try reader.counter("step")
+        firstMoment = try reader.tensor("firstMoment")
+        secondMoment = try reader.tensor("secondMoment", nonNegative: true)
+        try reader.finish(owner: "Adam")
+    }
+}
+
 /// Adam (Kingma & Ba, 2015), as `torch.optim.Adam` (defaults β = (0.9, 0.999), ε = 1e-8), with L2
 /// weight decay added to the gradient; or AdamW (Loshchilov & Hutter, 2019) with decoupled weight
-/// decay `θ ← θ − ηλθ` (`decoupledWeightDecay: true`, see `AdamW`). The update is TensorCore's fused
-/// `adamUpdate` kernel (formula there). State: "step", "firstMoment" (m), "secondMoment" (v).
-public class Adam: Optimizer {
+/// decay `θ ← θ − ηλθ` (`decoupledWeightDecay: true`, see `AdamW`):
+///
+///     t ← t + 1,   g ← g + λθ
+///     m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²
+///     θ ← θ − η · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
+///
+/// One fused pass of TensorCore's `adamUpdate` kernel does all of it (its naive twin,
+/// `adamUpdateNaive`, spells it out loop by loop).
+public class Adam: StatefulOptimizer<AdamState> {
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float
@@ -27,34 +62,25 @@ public class Adam: Optimizer {
                   beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 
-    /// "step" (t), "firstMoment" (m) and "secondMoment" (v ≥ 0).
-    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
-        ["step": .counter, "firstMoment": .likeParameter(nonNegative: false),
-         "secondMoment": .likeParameter(nonNegative: true)]
-    }
-
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
-                                state: inout [String: Tensor]) {
-        let step = nextStep(&state)
-        var m = state.removeValue(forKey: "firstMoment") ?? Tensor.zeros(parameter.shape)
-        var v = state.removeValue(forKey: "secondMoment") ?? Tensor.zeros(parameter.shape)
+                                state: inout AdamState) {
+        state.step += 1
         let settings = AdamStep(learningRate: group.learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                                weightDecay: group.weightDecay, decoupledWeightDecay: decoupledWeightDecay, step: step)
+                                weightDecay: group.weightDecay, decoupledWeightDecay: decoupledWeightDecay,
+                                step: state.step)
         parameter.update { value in
             value.withUnsafeMutableBufferPointer { θ in
                 gradient.withUnsafeBufferPointer { g in
-                    m.withUnsafeMutableBufferPointer { mp in
-                        v.withUnsafeMutableBufferPointer { vp in
+                    state.firstMoment.withUnsafeMutableBufferPointer { m in
+                        state.secondMoment.withUnsafeMutableBufferPointer { v in
                             adamUpdate(parameter: θ.baseAddress!, gradient: g.baseAddress!,
-                                       firstMoment: mp.baseAddress!,
-                                       secondMoment: vp.baseAddress!, count: θ.count, settings)
+                                       firstMoment: m.baseAddress!, secondMoment: v.baseAddress!,
+                                       count: θ.count, settings)
                         }
                     }
                 }
             }
         }
-        state["firstMoment"] = m
-        state["secondMoment"] = v
     }
 }
 

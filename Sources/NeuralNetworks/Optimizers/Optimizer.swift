@@ -23,60 +23,20 @@ public struct ParameterGroup {
     }
 }
 
-/// The base of every optimizer: parameter groups, per-parameter state and the update loop.
+/// The base of every optimizer: parameter groups and the update loop.
 ///
 /// `step()` visits every parameter of every unfrozen group that is not itself frozen and has a
-/// gradient, and calls `update(_:gradient:group:state:)` — the one method a new optimizer overrides.
-/// State (momentum buffers, moment estimates, step counts) lives in a dictionary per parameter keyed
-/// by the parameter's identity, readable with `state(of:)` and restorable with `setState(_:of:)`
-/// (checkpoints, and AdaTask, which keeps one state per task).
+/// gradient, and calls `update(_:gradient:group:)`. Optimizers with per-parameter state (momentum
+/// buffers, moment estimates) subclass `StatefulOptimizer`, which keeps that state as a typed struct
+/// and turns it into named tensors only at the checkpoint boundary (`checkpointState(of:)`,
+/// `validateState(_:of:name:)`, `restoreState(_:of:name:)`).
 open class Optimizer {
     public var groups: [ParameterGroup]
     /// How many times `step()` ran.
     public private(set) var stepCount = 0
-    private var states: [ObjectIdentifier: [String: Tensor]] = [:]
 
     public init(groups: [ParameterGroup]) {
         self.groups = groups
-    }
-
-    /// The state of one parameter (empty before its first update).
-    public func state(of parameter: Parameter) -> [String: Tensor] { states[ObjectIdentifier(parameter)] ?? [:] }
-
-    /// Replaces the state of one parameter (trusted: state read from a file goes through
-    /// `validateState(_:of:name:)` first, as `Module.load(_:optimizer:)` does).
-    public func setState(_ state: [String: Tensor], of parameter: Parameter) {
-        states[ObjectIdentifier(parameter)] = state
-    }
-
-    /// The entries `update` may find in the state of `parameter`, by key — what a checkpoint's state
-    /// is checked against before it is restored (the fused kernels write a parameter's worth of
-    /// values through raw pointers, so a moment of the wrong size must never reach them).
-    ///
-    /// Every built-in optimizer lists its keys. The default, for an optimizer that does not override
-    /// this, accepts a step counter under "step" and any other key holding a finite tensor of the
-    /// parameter's shape — the pattern of `SGD`, `Adam`, `AdaGrad` and `RMSProp`.
-    open func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? { nil }
-
-    /// Throws `CheckpointError.invalidValue` (naming `name` and the key) unless `state` could have
-    /// been written by this optimizer for `parameter`: known keys, the right shapes, finite values,
-    /// non-negative where the entry says so, step counters that are whole numbers in range.
-    public func validateState(_ state: [String: Tensor], of parameter: Parameter, name: String) throws {
-        let entries = stateEntries(for: parameter)
-        for (key, tensor) in state {
-            let entry: OptimizerStateEntry
-            if let entries {
-                guard let known = entries[key] else {
-                    throw CheckpointError.invalidValue(name: "\(name).\(key)",
-                                                       reason: "\(type(of: self)) keeps no state named "
-                                                       + "'\(excerpt(key))'")
-                }
-                entry = known
-            } else {
-                entry = key == "step" ? .counter : .likeParameter(nonNegative: false)
-            }
-            try entry.validate(tensor, parameterShape: parameter.shape, name: "\(name).\(key)")
-        }
     }
 
     /// Every parameter of every group.
@@ -93,10 +53,7 @@ open class Optimizer {
         for group in groups where !group.isFrozen {
             for parameter in group.parameters where !parameter.isFrozen {
                 guard let gradient = parameter.grad else { continue }
-                let id = ObjectIdentifier(parameter)
-                var state = states.removeValue(forKey: id) ?? [:]
-                withoutGradients { update(parameter, gradient: gradient, group: group, state: &state) }
-                states[id] = state
+                withoutGradients { update(parameter, gradient: gradient, group: group) }
             }
         }
     }
@@ -109,45 +66,31 @@ open class Optimizer {
         for parameter in parameters { parameter.grad = nil }
     }
 
-    /// The update rule for one parameter. Subclasses override it.
-    open func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup, state: inout [String: Tensor]) {
-        fatalError("\(type(of: self)) does not implement update(_:gradient:group:state:)")
+    /// The update of one parameter. Subclasses override it (or `StatefulOptimizer`'s typed variant).
+    open func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup) {
+        fatalError("\(type(of: self)) does not implement update(_:gradient:group:)")
     }
 
-    /// The per-parameter step counter t (1 on the first update), kept in the state as "step".
-    func nextStep(_ state: inout [String: Tensor]) -> Int {
-        let step = Int(state["step"]?.scalar ?? 0) + 1
-        state["step"] = Tensor(Float(step))
-        return step
-    }
-}
+    // MARK: The checkpoint boundary
 
-/// What one entry of an optimizer's per-parameter state must look like (see
-/// `Optimizer.stateEntries(for:)`).
-public enum OptimizerStateEntry: Sendable, Equatable {
-    /// A step counter: a scalar holding a whole number in 0...2²⁴ (every such number is exact in Float).
-    case counter
-    /// A tensor of the parameter's shape with finite values; `nonNegative`: all ≥ 0 (second moments,
-    /// sums of squares, whose square roots the update takes).
-    case likeParameter(nonNegative: Bool)
+    /// The state of `parameter` as named tensors — what a checkpoint stores; empty for a stateless
+    /// optimizer or before the parameter's first update.
+    open func checkpointState(of parameter: Parameter) -> [String: Tensor] { [:] }
 
-    /// Throws `CheckpointError.invalidValue` unless `tensor` fits this entry.
-    public func validate(_ tensor: Tensor, parameterShape: [Int], name: String) throws {
-        switch self {
-        case .counter:
-            _ = try validatedCounter(tensor, name: name)
-        case .likeParameter(let nonNegative):
-            guard tensor.shape == parameterShape else {
-                throw CheckpointError.shapeMismatch(name: name, expected: parameterShape, found: tensor.shape)
-            }
-            guard tensor.scalars.allSatisfy(\.isFinite) else {
-                throw CheckpointError.invalidValue(name: name, reason: "it holds NaN or infinite values")
-            }
-            if nonNegative, tensor.scalars.contains(where: { $0 < 0 }) {
-                throw CheckpointError.invalidValue(name: name,
-                                                   reason: "it holds negative values, but is a sum of squares")
-            }
+    /// Throws `CheckpointError` (naming `name` and the key) unless `tensors` could have been written
+    /// by this optimizer for `parameter`: known keys, the right shapes, finite values, non-negative
+    /// where the rule takes a square root, step counters that are whole numbers in range. Changes
+    /// nothing, so a checkpoint is checked entirely before anything is applied.
+    open func validateState(_ tensors: [String: Tensor], of parameter: Parameter, name: String) throws {
+        if let key = tensors.keys.sorted().first {
+            throw CheckpointError.invalidValue(name: "\(name).\(excerpt(key))",
+                                               reason: "\(type(of: self)) keeps no state")
         }
+    }
+
+    /// Restores the state of `parameter` from named tensors, with the checks of `validateState`.
+    open func restoreState(_ tensors: [String: Tensor], of parameter: Parameter, name: String) throws {
+        try validateState(tensors, of: parameter, name: name)
     }
 }
 

@@ -1,10 +1,31 @@
 import TensorCore
 import Autodiff
 
+/// RMSProp's state for one parameter: the step t and the average of squared gradients s ≥ 0.
+public struct RMSPropState: OptimizerState {
+    public var step: Int
+    public var squareAverage: Tensor
+
+    public init(parameterShape: [Int]) {
+        step = 0
+        squareAverage = Tensor.zeros(parameterShape)
+    }
+
+    /// "step", "squareAverage".
+    public var namedTensors: [String: Tensor] { ["step": Tensor(Float(step)), "squareAverage": squareAverage] }
+
+    public init(namedTensors: [String: Tensor], parameterShape: [Int], name: String) throws {
+        var reader = StoredStateReader(namedTensors, parameterShape: parameterShape, name: name)
+        step = try reader.counter("step")
+        squareAverage = try reader.tensor("squareAverage", nonNegative: true)
+        try reader.finish(owner: "RMSProp")
+    }
+}
+
 /// RMSProp (Hinton, lecture 6e), as `torch.optim.RMSprop` (α = 0.99, ε = 1e-8, no momentum):
-///   g ← g + λθ,   s ← αs + (1 − α)g²,   θ ← θ − η g / (√s + ε)
-/// State: "step", "squareAverage" (s).
-public final class RMSProp: Optimizer {
+///
+///     g ← g + λθ,   s ← αs + (1 − α)g²,   θ ← θ − η g / (√s + ε)
+public final class RMSProp: StatefulOptimizer<RMSPropState> {
     public let alpha: Float
     public let epsilon: Float
 
@@ -20,20 +41,14 @@ public final class RMSProp: Optimizer {
                                           weightDecay: weightDecay)], alpha: alpha)
     }
 
-    /// "step" and "squareAverage" (s ≥ 0).
-    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
-        ["step": .counter, "squareAverage": .likeParameter(nonNegative: true)]
-    }
-
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
-                                state: inout [String: Tensor]) {
-        _ = nextStep(&state)
+                                state: inout RMSPropState) {
+        state.step += 1
         var g = gradient
         if group.weightDecay != 0 { g.addScaled(parameter.value, by: group.weightDecay) }
-        var average = state.removeValue(forKey: "squareAverage") ?? Tensor.zeros(parameter.shape)
-        average = average * alpha
-        average.addScaled(g.squared(), by: 1 - alpha)
-        parameter.update { $0.addScaled(g / (average.squareRoot() + epsilon), by: -group.learningRate) }
-        state["squareAverage"] = average
+        state.squareAverage = state.squareAverage * alpha
+        state.squareAverage.addScaled(g.squared(), by: 1 - alpha)
+        let s = state.squareAverage
+        parameter.update { $0.addScaled(g / (s.squareRoot() + epsilon), by: -group.learningRate) }
     }
 }

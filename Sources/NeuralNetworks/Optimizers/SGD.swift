@@ -1,13 +1,30 @@
 import TensorCore
 import Autodiff
 
+/// SGD's state for one parameter: the momentum buffer b, absent before the first update (and
+/// always, without momentum).
+public struct SGDState: OptimizerState {
+    public var momentumBuffer: Tensor?
+
+    public init(parameterShape: [Int]) { momentumBuffer = nil }
+
+    /// "momentum", when there is a buffer.
+    public var namedTensors: [String: Tensor] { momentumBuffer.map { ["momentum": $0] } ?? [:] }
+
+    public init(namedTensors: [String: Tensor], parameterShape: [Int], name: String) throws {
+        var reader = StoredStateReader(namedTensors, parameterShape: parameterShape, name: name)
+        momentumBuffer = reader.contains("momentum") ? try reader.tensor("momentum") : nil
+        try reader.finish(owner: "SGD")
+    }
+}
+
 /// Stochastic gradient descent with momentum, Nesterov momentum and weight decay, as `torch.optim.SGD`:
-///   g ← g + λθ
-///   b ← μb + g   (b = g on the first step)
-///   g ← g + μb (Nesterov)  or  g ← b
-///   θ ← θ − ηg
-/// State: "momentum" (b) when μ > 0.
-public final class SGD: Optimizer {
+///
+///     g ← g + λθ
+///     b ← μb + g   (b = g on the first step)
+///     g ← g + μb (Nesterov)  or  g ← b
+///     θ ← θ − ηg
+public final class SGD: StatefulOptimizer<SGDState> {
     public let momentum: Float
     public let nesterov: Bool
 
@@ -25,25 +42,29 @@ public final class SGD: Optimizer {
                   momentum: momentum, nesterov: nesterov)
     }
 
-    /// "momentum" (b), when μ > 0.
-    public override func stateEntries(for parameter: Parameter) -> [String: OptimizerStateEntry]? {
-        momentum != 0 ? ["momentum": .likeParameter(nonNegative: false)] : [:]
-    }
-
     public override func update(_ parameter: Parameter, gradient: Tensor, group: ParameterGroup,
-                                state: inout [String: Tensor]) {
+                                state: inout SGDState) {
         var g = gradient
         if group.weightDecay != 0 { g.addScaled(parameter.value, by: group.weightDecay) }
         if momentum != 0 {
-            if var buffer = state.removeValue(forKey: "momentum") {
-                buffer = buffer * momentum
+            var buffer = g
+            if let previous = state.momentumBuffer {
+                buffer = previous * momentum
                 buffer.addScaled(g)
-                state["momentum"] = buffer
-            } else {
-                state["momentum"] = g
             }
-            if nesterov { g.addScaled(state["momentum"]!, by: momentum) } else { g = state["momentum"]! }
+            state.momentumBuffer = buffer
+            if nesterov { g.addScaled(buffer, by: momentum) } else { g = buffer }
         }
         parameter.update { $0.addScaled(g, by: -group.learningRate) }
+    }
+
+    /// Without momentum SGD keeps nothing, so a stored momentum buffer is refused.
+    public override func decodeState(_ tensors: [String: Tensor], of parameter: Parameter,
+                                     name: String) throws -> SGDState? {
+        if momentum == 0, let key = tensors.keys.sorted().first {
+            throw CheckpointError.invalidValue(name: "\(name).\(excerpt(key))",
+                                               reason: "SGD without momentum keeps no state")
+        }
+        return try super.decodeState(tensors, of: parameter, name: name)
     }
 }
