@@ -36,8 +36,8 @@ let options = ArchitectureOptions(width: 16, couplingStrength: 1e-3, seed: 1)
 var results: [(name: String, result: ExperimentResult)] = []
 for (name, architecture) in [("STL", Architecture.singleTask), ("hard sharing", .multiHead), ("soft sharing",
     .softSharing)] {
-    let result = try runExperiment(architecture, data: data, options: options, epochs: epochs, learningRate: 3e-3,
-                                   showsProgress: false)
+    let result = try runExperiment(architecture, data: data, options: options, learningRate: 3e-3,
+                                   training: .init(epochs: epochs, seed: options.seed, showsProgress: false))
     results.append((name, result))
     print(String(format: "%@: %d parameters, %.1f s per epoch", name, result.parameterCount, result.secondsPerEpoch))
 }

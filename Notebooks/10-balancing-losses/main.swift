@@ -51,8 +51,8 @@ struct Run {
 func run(_ method: BalancingMethod, data: DatasetSplits<MultiTaskDataset>, stl: ExperimentResult,
          seed: UInt64) throws -> Run {
     let result = try runExperiment(.multiHead, data: data, options: ArchitectureOptions(width: 32, seed: seed),
-                                   epochs: epochs,
-                                   batchSize: 64, learningRate: 1e-3, balancing: method, showsProgress: false)
+                                   balancing: method, learningRate: 1e-3,
+                                   training: .init(epochs: epochs, batchSize: 64, seed: seed, showsProgress: false))
     let delta = deltaM(multiTask: result.test.map(\.metrics), singleTask: stl.test.map(\.metrics),
                        metrics: [[.meanSquaredError], [.meanSquaredError]])
     return Run(testErrors: result.test.map(\.mainValue), deltaM: delta,
@@ -65,8 +65,8 @@ for seed in seeds {
     let data = scaled(try SyntheticDataset.regression.make(sampleCount: 6000, seed: seed, correlation: 0.5), task: 0,
                       by: 10)
     let stl = try runExperiment(.singleTask, data: data, options: ArchitectureOptions(width: 32, seed: seed),
-                                epochs: epochs,
-                                batchSize: 64, learningRate: 1e-3, showsProgress: false)
+                                learningRate: 1e-3,
+                                training: .init(epochs: epochs, batchSize: 64, seed: seed, showsProgress: false))
     stlErrors.append(stl.test.map(\.mainValue))
     for method in methods { runs[method, default: []].append(try run(method, data: data, stl: stl, seed: seed)) }
 }
@@ -89,8 +89,8 @@ func uncertaintyRun(seed: UInt64) throws -> Run {
                           configuration: .init(epochs: epochs, batchSize: 64, seed: seed, showsProgress: false))
     let history = try trainer.fit(data.train)
     let stl = try runExperiment(.singleTask, data: data, options: ArchitectureOptions(width: 32, seed: seed),
-                                epochs: epochs,
-                                batchSize: 64, learningRate: 1e-3, showsProgress: false)
+                                learningRate: 1e-3,
+                                training: .init(epochs: epochs, batchSize: 64, seed: seed, showsProgress: false))
     let test = evaluate(model, on: data.test)
     return Run(testErrors: test.map(\.mainValue),
                deltaM: deltaM(multiTask: test.map(\.metrics), singleTask: stl.test.map(\.metrics),

@@ -83,10 +83,10 @@ for method in ["ew", "uncertainty", "mgda-ub", "adatask", "ew-shared-lr"] {
 // %%
 let options = ArchitectureOptions(width: 16, seed: 1)
 var runs: [(name: String, result: ExperimentResult)] = []
-runs.append(("STL", try runExperiment(.singleTask, data: data, options: options, epochs: epochs, batchSize: 32,
-                                      showsProgress: false)))
-runs.append(("ew", try runExperiment(.multiHead, data: data, options: options, epochs: epochs, batchSize: 32,
-                                     balancing: .equal, showsProgress: false)))
+let training = Trainer.Configuration(epochs: epochs, batchSize: 32, seed: options.seed, showsProgress: false)
+runs.append(("STL", try runExperiment(.singleTask, data: data, options: options, training: training)))
+runs.append(("ew", try runExperiment(.multiHead, data: data, options: options, balancing: .equal,
+                                     training: training)))
 let metrics: [[MetricKind]] = [[.meanIntersectionOverUnion, .pixelAccuracy], [.absoluteError, .relativeError],
                                [.meanAngleError]]
 print("model         mIoU    pixel acc   depth abs   depth rel   normals °   s/epoch")

@@ -225,14 +225,15 @@ func runTrain(_ arguments: [String]) throws {
     print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataset.rawValue): "
           + "\(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test samples, "
           + "\(data.train.tasks.count) tasks, \(epochs) epochs")
-    let result = try runExperiment(settings.architecture, data: data, options: settings.options, epochs: epochs,
-                                   batchSize: batchSize, learningRate: Float(learningRate), mode: mode,
-                                   balancing: balancing, taskGroupSize: groupSize,
-                                   logURL: output.appendingPathComponent("log.\(logFormat)"),
-                                   checkpointURL: checkpointURL,
-                                   diagnosticsURL: output.appendingPathComponent("diagnostics.jsonl"),
-                                   gradientStatisticsInterval: 20, printsEpochs: !flags.isSet("quiet"),
-                                   metadata: metadata, resume: resume)
+    let training = Trainer.Configuration(
+        epochs: epochs, batchSize: batchSize, seed: settings.options.seed,
+        mode: mode ?? defaultTrainingMode(for: settings.architecture), taskGroupSize: groupSize,
+        logURL: output.appendingPathComponent("log.\(logFormat)"), checkpointURL: checkpointURL,
+        diagnosticsURL: output.appendingPathComponent("diagnostics.jsonl"), gradientStatisticsInterval: 20,
+        printsEpochs: !flags.isSet("quiet"), metadata: metadata)
+    let result = try runExperiment(settings.architecture, data: data, options: settings.options,
+                                   balancing: balancing, learningRate: Float(learningRate), training: training,
+                                   resume: resume)
     let tasks = data.train.tasks.map(\.name)
     if !result.history.isEmpty {
         try LinePlot(title: "Training loss (\(settings.architecture.rawValue))", xLabel: "epoch",

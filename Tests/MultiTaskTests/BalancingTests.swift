@@ -266,11 +266,9 @@ struct BalancingTests {
         for groupSize in [1, 2] {
             let model = multiHead(seed: 8)
             let adaTask = AdaTask(model: model, learningRate: 3e-3)
-            var configuration = Trainer.Configuration(epochs: 2, batchSize: 30, seed: 4, mode: .randomTaskGroups,
-                                                      showsProgress: false)
-            configuration.taskGroupSize = groupSize
-            configuration.gradientStatisticsInterval = 3
-            configuration.diagnosticsURL = diagnostics
+            let configuration = Trainer.Configuration(epochs: 2, batchSize: 30, seed: 4, mode: .randomTaskGroups,
+                                                      taskGroupSize: groupSize, diagnosticsURL: diagnostics,
+                                                      gradientStatisticsInterval: 3, showsProgress: false)
             let trainer = Trainer(model: model, optimizer: adaTask, balancer: adaTask, configuration: configuration)
             let records = try trainer.fit(data.train)
             let batches = data.train.batches(size: 30, shuffleSeed: 0).count

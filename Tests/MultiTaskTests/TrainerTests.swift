@@ -85,6 +85,40 @@ struct TrainerTests {
         #expect(plain.parameters().map(\.value) == observed.parameters().map(\.value))
     }
 
+    /// Records every call, to check the order of the hooks.
+    final class CallRecorder: TrainingObserver {
+        var calls: [String] = []
+        func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws { calls.append("begin \(tasks.count)") }
+        func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int) {
+            calls.append("epoch \(epoch) of \(stepCount) steps")
+        }
+        func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {
+            calls.append("step \(index) \(losses.count) losses")
+        }
+        func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
+            calls.append("end \(record.epoch)")
+        }
+    }
+
+    @Test("an observer hears the run begin, each epoch begin, each step and each epoch end, in order")
+    func observerHooks() throws {
+        let data = try regressionData()
+        let model = multiHead(seed: 4)
+        let trainer = Trainer(model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 3e-3),
+                              configuration: .init(epochs: 2, batchSize: 1000, seed: 5, showsProgress: false))
+        let recorder = CallRecorder()
+        trainer.observers.append(recorder)
+        try trainer.fit(data.train)
+        let steps = (data.train.count + 999) / 1000
+        var expected = ["begin 2"]
+        for epoch in 0..<2 {
+            expected.append("epoch \(epoch) of \(steps) steps")
+            expected += (0..<steps).map { "step \($0) 2 losses" }
+            expected.append("end \(epoch + 1)")
+        }
+        #expect(recorder.calls == expected)
+    }
+
     @Test("trainingStep over an epoch's batches, by hand, gives exactly what fit gives for that epoch")
     func trainingStepByHand() throws {
         let data = try regressionData()

@@ -50,28 +50,22 @@ public func defaultTrainingMode(for architecture: Architecture) -> TrainingMode 
     architecture == .maximumRoaming || architecture == .fixedPartitioning ? .taskAlternating : .summed
 }
 
-/// Builds `architecture` for `data`, trains it with the balancing method's balancer and optimizer
-/// (Adam unless the method is AdaTask), and evaluates it on the test split after the last epoch.
-/// With `resume`, training continues from `checkpointURL`.
+/// Builds `architecture` for `data` (its weights seeded by `options.seed`), trains it as
+/// `training` says with the balancing method's balancer and optimizer (Adam at `learningRate`
+/// unless the method is AdaTask), and evaluates it on the test split after the last epoch. With
+/// `resume`, training continues from `training.checkpointURL`.
+///
+/// `training.mode` is used as given; masked networks usually train task-alternating
+/// (`defaultTrainingMode(for:)`). Pass `seed: options.seed` to seed the data order like the
+/// weights, as the CLI does.
 public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>,
-                          options: ArchitectureOptions, epochs: Int, batchSize: Int = 64, learningRate: Float = 1e-3,
-                          mode: TrainingMode? = nil, balancing: BalancingMethod = .equal, taskGroupSize: Int = 1,
-                          logURL: URL? = nil, checkpointURL: URL? = nil, diagnosticsURL: URL? = nil,
-                          gradientStatisticsInterval: Int? = nil, showsProgress: Bool? = nil,
-                          printsEpochs: Bool = false, metadata: [String: String] = [:],
+                          options: ArchitectureOptions, balancing: BalancingMethod = .equal,
+                          learningRate: Float = 1e-3, training: Trainer.Configuration,
                           resume: Bool = false) throws -> ExperimentResult {
     let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
     let (balancer, optimizer) = balancing.make(for: model, learningRate: learningRate, seed: options.seed)
-    let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer,
-                          configuration: .init(epochs: epochs, batchSize: batchSize, seed: options.seed,
-                                               mode: mode ?? defaultTrainingMode(for: architecture), logURL: logURL,
-                                               checkpointURL: checkpointURL, showsProgress: showsProgress,
-                                               printsEpochs: printsEpochs))
-    trainer.configuration.metadata = metadata
-    trainer.configuration.taskGroupSize = taskGroupSize
-    trainer.configuration.diagnosticsURL = diagnosticsURL
-    trainer.configuration.gradientStatisticsInterval = gradientStatisticsInterval
-    if resume, let checkpointURL { try trainer.resume(from: checkpointURL) }
+    let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer, configuration: training)
+    if resume, let checkpointURL = training.checkpointURL { try trainer.resume(from: checkpointURL) }
     let history = try trainer.fit(data.train, validation: data.validation)
     let test = evaluate(model, on: data.test)
     return ExperimentResult(architecture: architecture, test: test, history: history,

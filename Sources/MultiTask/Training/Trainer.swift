@@ -33,9 +33,9 @@ public final class Trainer {
         /// Print one line per epoch (to standard error).
         public var printsEpochs: Bool
         /// Extra metadata written into every checkpoint (what `mtl eval` needs to rebuild the run).
-        public var metadata: [String: String] = [:]
+        public var metadata: [String: String]
         /// k, the group size of `.randomTaskGroups`.
-        public var taskGroupSize: Int = 1
+        public var taskGroupSize: Int
         /// Measure per-task gradient statistics (`GradientStatistics`) every this many steps of
         /// summed training; nil: never (they cost T extra backward passes each time).
         public var gradientStatisticsInterval: Int?
@@ -43,19 +43,26 @@ public final class Trainer {
         /// statistics, AdaTask dominance; nil: none.
         public var diagnosticsURL: URL?
 
+        /// Every setting, each with its default.
         public init(epochs: Int, batchSize: Int = 64, seed: UInt64 = 0, mode: TrainingMode = .summed,
-                    taskSampler: TaskSampler = .all, evaluationBatchSize: Int = 256, logURL: URL? = nil,
-                    checkpointURL: URL? = nil, showsProgress: Bool? = nil, printsEpochs: Bool = false) {
+                    taskGroupSize: Int = 1, taskSampler: TaskSampler = .all, evaluationBatchSize: Int = 256,
+                    logURL: URL? = nil, checkpointURL: URL? = nil, diagnosticsURL: URL? = nil,
+                    gradientStatisticsInterval: Int? = nil, showsProgress: Bool? = nil, printsEpochs: Bool = false,
+                    metadata: [String: String] = [:]) {
             self.epochs = epochs
             self.batchSize = batchSize
             self.seed = seed
             self.mode = mode
+            self.taskGroupSize = taskGroupSize
             self.taskSampler = taskSampler
             self.evaluationBatchSize = evaluationBatchSize
             self.logURL = logURL
             self.checkpointURL = checkpointURL
+            self.diagnosticsURL = diagnosticsURL
+            self.gradientStatisticsInterval = gradientStatisticsInterval
             self.showsProgress = showsProgress
             self.printsEpochs = printsEpochs
+            self.metadata = metadata
         }
     }
 
@@ -137,19 +144,12 @@ public final class Trainer {
         var sharedInput: Bool
     }
 
+    /// The epoch loop: each epoch's steps, the balancer's end-of-epoch update, evaluation, and the
+    /// record — around which the observers (`runObservers`) log, print and checkpoint.
     func runEpochs(tasks: [TaskSpec], makeEpoch: (Int) -> (count: Int, batch: (Int) -> StepData),
                    evaluate: () -> ([TaskEvaluation]?, [TaskEvaluation]?)) throws -> [EpochRecord] {
-        let log = try configuration.logURL.map { try TrainingLog(url: $0, tasks: tasks,
-                                                                 appending: completedEpochs > 0) }
-        for url in [configuration.checkpointURL, configuration.logURL,
-                    configuration.diagnosticsURL].compactMap({ $0 }) {
-            removeStaleTemporaryFiles(of: url)
-        }
-        if let url = configuration.diagnosticsURL, completedEpochs == 0 {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw TrainingError.cannotWrite(path: url.path, reason: "cannot create the file")
-            }
-        }
+        let watchers = runObservers
+        for watcher in watchers { try watcher.trainerWillBegin(self, tasks: tasks) }
         var records: [EpochRecord] = []
         while completedEpochs < configuration.epochs {
             let epoch = completedEpochs
@@ -160,8 +160,7 @@ public final class Trainer {
             var lossSums = Array(repeating: 0.0, count: tasks.count), lossCounts = lossSums
             var weightSums = Array(repeating: Float(0), count: tasks.count), weightCounts = weightSums
             statistics = []
-            var progress = ProgressBar(total: batchCount, label: "epoch \(epoch + 1)/\(configuration.epochs)",
-                                       isEnabled: configuration.showsProgress ?? ProgressBar.isTerminal)
+            for watcher in watchers { watcher.trainer(self, willBeginEpoch: epoch, stepCount: batchCount) }
             for index in 0..<batchCount {
                 let data = batchAt(index)
                 let (losses, weights) = try takeStep(data, tasks: tasks, epoch: epoch)
@@ -169,9 +168,8 @@ public final class Trainer {
                     lossSums[task] += Double(losses[position]); lossCounts[task] += 1
                     weightSums[task] += weights[position]; weightCounts[task] += 1
                 }
-                progress.update(done: index + 1, note: String(format: "loss %.4f", losses.reduce(0, +)))
+                for watcher in watchers { watcher.trainer(self, didFinishStep: index, of: batchCount, losses: losses) }
             }
-            progress.finish()
             let meanLosses = zip(lossSums, lossCounts).map { $1 > 0 ? $0 / $1 : .nan }
             let meanWeights = zip(weightSums, weightCounts).map { $1 > 0 ? $0 / $1 : .nan }
             balancer.epochDidEnd(meanLosses: meanLosses.map(Float.init))
@@ -184,21 +182,22 @@ public final class Trainer {
                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             records.append(record)
             history.append(record)
-            if let log {
-                try log.write(epoch: completedEpochs, split: "train",
-                          evaluations: tasks.indices.map { TaskEvaluation(task: tasks[$0].name, loss: meanLosses[$0],
-                              metrics: [:], mainMetric: tasks[$0].metrics[0]) },
-                          weights: meanWeights)
-                if let validation { try log.write(epoch: completedEpochs, split: "validation",
-                                                  evaluations: validation) }
-                if let test { try log.write(epoch: completedEpochs, split: "test", evaluations: test) }
-            }
-            if let url = configuration.diagnosticsURL { try writeDiagnostics(record, tasks: tasks, to: url) }
-            if configuration.printsEpochs { printEpoch(record, tasks: tasks) }
-            if let url = configuration.checkpointURL { try saveCheckpoint(to: url) }
-            for observer in observers { try observer.trainer(self, didFinishEpoch: record) }
+            for watcher in watchers { try watcher.trainer(self, didFinishEpoch: record) }
         }
         return records
+    }
+
+    /// The observers of a run, in the order they are called: the trainer's own, from the
+    /// configuration — the progress bar, the log, the diagnostics, the printed line, the checkpoint
+    /// (the commit point of an epoch, so everything before it is redone on resume) — then `observers`.
+    var runObservers: [any TrainingObserver] {
+        let showsProgress = configuration.showsProgress ?? ProgressBar.isTerminal
+        var own: [any TrainingObserver] = [ProgressDisplay(isEnabled: showsProgress)]
+        if let url = configuration.logURL { own.append(LogWriter(url: url)) }
+        if let url = configuration.diagnosticsURL { own.append(DiagnosticsWriter(url: url)) }
+        if configuration.printsEpochs { own.append(EpochPrinter()) }
+        if let url = configuration.checkpointURL { own.append(CheckpointWriter(url: url)) }
+        return own + observers
     }
 
     /// Reseeds the default random source and every random source the model holds (dropout) from
@@ -321,16 +320,5 @@ public final class Trainer {
         }
         let gradients = TaskGradients(losses: losses, model: model, sharedParameters: model.sharedParameters())
         statistics.append(GradientStatistics(tasks: tasks, gradients: gradients.shared))
-    }
-
-    func printEpoch(_ record: EpochRecord, tasks: [TaskSpec]) {
-        var line = String(format: "epoch %d/%d  %.1f s  train loss", record.epoch, configuration.epochs, record.seconds)
-        for (task, loss) in zip(tasks, record.trainLosses) { line += String(format: " %@ %.4f", task.name, loss) }
-        if let validation = record.validation {
-            line += "  | validation"
-            for evaluation in validation { line += String(format: " %@ %@ %.4f", evaluation.task,
-                                                          evaluation.mainMetric.rawValue, evaluation.mainValue) }
-        }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -1,16 +1,35 @@
-/// Watches a training run from outside the trainer: after every epoch, once the trainer has
-/// written its own log, diagnostics and checkpoint, it calls each observer in the order they were
-/// added (`Trainer.observers`). An observer reads what it needs — the epoch's record, the model —
-/// and may throw to stop the run (the error reaches the caller of `fit`; the epoch's checkpoint is
-/// already written, so a resume continues after it).
+import TaskData
+
+/// Watches a training run from outside the training step: the trainer calls each observer before
+/// the run, around every epoch and after every step, in a fixed order — its own observers first
+/// (progress bar, log, diagnostics, printed line, checkpoint — built from `Trainer.Configuration`),
+/// then `Trainer.observers` in the order they were added. An observer reads what it needs — the
+/// epoch's record, the model — and may throw to stop the run (the error reaches the caller of
+/// `fit`; the epoch's checkpoint is already written, so a resume continues after it).
+///
+/// Every method has an empty default, so an observer implements only what it watches:
 ///
 /// ```swift
 /// var progress: [Double] = []
 /// trainer.observers.append(EpochCallback { _, _ in progress.append(network.progress) })
 /// ```
 public protocol TrainingObserver: AnyObject {
-    /// Called after epoch `record.epoch` (counted from 1) is complete.
+    /// Called once when `fit` starts, before its first epoch (`trainer.completedEpochs` epochs may
+    /// already be done: a resumed run).
+    func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws
+    /// Called before the `stepCount` steps of epoch `epoch` (counted from 0).
+    func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int)
+    /// Called after step `index` (counted from 0) of `stepCount` in the epoch, with its task losses.
+    func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float])
+    /// Called after epoch `record.epoch` (counted from 1) is complete and evaluated.
     func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws
+}
+
+extension TrainingObserver {
+    public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws {}
+    public func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int) {}
+    public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {}
+    public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {}
 }
 
 /// A `TrainingObserver` made of a closure.
