@@ -5,16 +5,17 @@
 // of every shared layer's units — a fraction p, the sharing ratio — by a binary mask m_t after the
 // layer (fixed partitioning, "task routing"). Maximum Roaming then *moves* the partitions: every Δ
 // training batches, in each layer, each task swaps one active unit for one it has never used, until
-// every task has visited every unit. Its progress r(c) is the fraction of units visited — mean over
-// tasks of |B_t| / C, B_t the units task t has ever used, averaged over the masked layers — from
-// about p at the start to 1 when roaming is complete. The claim: the same per-step interference as
+// every task has visited every unit. Its progress r(c) is the fraction of those updates done; its
+// coverage, the fraction of units visited — mean over tasks of |B_t| / C, B_t the units task t has
+// ever used, averaged over the masked layers — goes from about p at the start to 1 when roaming is
+// complete. The claim: the same per-step interference as
 // fixed partitioning, but each parameter learns from many tasks over training — better
 // generalization.
 //
 // On 8 attribute groups of generated shape images we measure the comparison with the findings
 // protocol — the study committed in `Tutorials/results/09-roaming/` (5 paired seeds, each run
-// selected on validation) — and re-run a slice of it; then we watch the mechanism: how progress
-// r(c) grows with p, the interval Δ and the selection rule, and the masks over time. Run with
+// selected on validation) — and re-run a slice of it; then we watch the mechanism: how the
+// coverage grows with p, the interval Δ and the selection rule, and the masks over time. Run with
 // `swift run -c release 09-maximum-roaming` (`--quick`: a smaller run, no slice check).
 
 // %%
@@ -100,14 +101,14 @@ if fixedRuns.count == roamingRuns.count, fixedRuns.count >= 2 {
 
 // %% [markdown]
 // ## How roaming progresses
-// The mechanism, on a smaller run (1,200 images, 5 epochs of 14 batches, seed 1): progress r(c)
+// The mechanism, on a smaller run (1,200 images, 5 epochs of 14 batches, seed 1): the coverage
 // after each epoch for p = 0.25, 0.5, 0.75 at Δ = a fifth of an epoch (2 batches), then at p = 0.5
 // for Δ = 1 batch, Δ = half an epoch, and the least-aligned selection rule (the unvisited unit whose
 // filter is least aligned with the active ones). These runs show how fast roaming completes; they
 // compare no accuracies.
 
 // %%
-func progress(sharingRatio: Double, interval: Int, selection: RoamingSelection = .random,
+func coverage(sharingRatio: Double, interval: Int, selection: RoamingSelection = .random,
               seed: UInt64) throws -> [Double] {
     var options = ArchitectureOptions(width: 16, sharingRatio: sharingRatio, updateInterval: interval,
                                       selection: selection, seed: seed)
@@ -118,15 +119,15 @@ func progress(sharingRatio: Double, interval: Int, selection: RoamingSelection =
                           configuration: .init(epochs: epochs, batchSize: 64, seed: seed, mode: .taskAlternating,
                                                showsProgress: false))
     var values: [Double] = []
-    trainer.observers.append(EpochCallback { _, _ in values.append((model as! MaximumRoamingNetwork).progress) })
+    trainer.observers.append(EpochCallback { _, _ in values.append((model as! MaximumRoamingNetwork).coverage) })
     try trainer.fit(data.train)
     return values
 }
 let interval = max(1, stepsPerEpoch / 5)
 var curves: [(name: String, values: [Double])] = []
 for ratio in quick ? [0.5] : [0.25, 0.5, 0.75] {
-    let values = try progress(sharingRatio: ratio, interval: interval, seed: 1)
-    curves.append(("r(c), p = \(ratio)", values))
+    let values = try coverage(sharingRatio: ratio, interval: interval, seed: 1)
+    curves.append(("p = \(ratio)", values))
     print("p = \(ratio), Δ = 0.2 epoch: r after each epoch "
           + values.map { String(format: "%.2f", $0) }.joined(separator: " "))
 }
@@ -135,18 +136,18 @@ let variants: [(String, Int, RoamingSelection)] = [
     ("Δ = 0.2 epoch, least-aligned", interval, .leastAligned),
 ]
 for (name, steps, selection) in variants {
-    let values = try progress(sharingRatio: 0.5, interval: steps, selection: selection, seed: 1)
+    let values = try coverage(sharingRatio: 0.5, interval: steps, selection: selection, seed: 1)
     print("p = 0.5, \(name): r after each epoch " + values.map { String(format: "%.2f", $0) }.joined(separator: " "))
 }
 
 // %% [markdown]
 // ## The figure
-// Roaming progress r(c) per epoch for each p (seed 1, Δ = 0.2 epoch). Written to
+// Coverage (mean |B_t| / C) per epoch for each p (seed 1, Δ = 0.2 epoch). Written to
 // `Tutorials/figures/09-roaming-progress.svg` in a full run.
 
 // %%
-let figure = LinePlot(title: "Roaming progress r(c) per epoch (Δ = 0.2 epoch)", xLabel: "epoch",
-                      yLabel: "r(c), fraction of units visited",
+let figure = LinePlot(title: "Roaming coverage per epoch (Δ = 0.2 epoch)", xLabel: "epoch",
+                      yLabel: "coverage, fraction of units visited",
                       series: curves.map { .init(name: $0.name, values: $0.values) })
 let figureURL = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("09-roaming-progress.svg")
                       : URL(fileURLWithPath: "Tutorials/figures/09-roaming-progress.svg")

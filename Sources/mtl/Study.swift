@@ -30,7 +30,7 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
         Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
         Flag(name: "width", kind: .integer(default: 16, range: 1...1024),
              help: "channels or units of the backbone (an arm's @W overrides it)"),
-        Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0.01...1),
+        Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0...1),
              help: "roaming and fixed-partitioning arms: the fraction p of units each task uses"),
         Flag(name: "update-interval", kind: .integer(default: 10, range: 1...1_000_000),
              help: "roaming arms: batches between two roaming updates (Δ)"),

@@ -13,7 +13,7 @@ let trainCommand = CommandSpec(
              help: "the generated data"),
         Flag(name: "architecture", kind: .choice(default: "multi-head", choices: Architecture.allCases.map(\.rawValue)),
              help: "how the tasks share the network"),
-        Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0.01...1),
+        Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0...1),
              help: "p, the fraction of units each task uses (roaming, fixed-partitioning)"),
         Flag(name: "update-interval", kind: .integer(default: nil, range: 1...1_000_000),
              help: "training batches between roaming updates (default: a tenth of an epoch)"),

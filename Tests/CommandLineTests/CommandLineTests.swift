@@ -182,7 +182,7 @@ struct CommandLineTests {
         #expect(try Self.mtl(["eval", "--checkpoint", url.path]).status == 0)
         let edits: [(String, String)] = [
             ("samples", "-1"), ("samples", "1000000000000"), ("width", "0"), ("width", "100000"),
-            ("sharing-ratio", "0"), ("sharing-ratio", "5"), ("sharing-ratio", "nan"), ("update-interval", "0"),
+            ("sharing-ratio", "-0.5"), ("sharing-ratio", "5"), ("sharing-ratio", "nan"), ("update-interval", "0"),
             ("dataset", "nope"),
             ("architecture", String(repeating: "a", count: 3000)), ("correlation", "inf"), ("seed", "-4"),
         ]

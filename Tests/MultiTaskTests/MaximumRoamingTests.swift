@@ -63,13 +63,49 @@ struct MaximumRoamingTests {
                                             updateInterval: 2, updateRatio: 0.5, seed: 3)
         for step in 0..<100 { network.willTrain(step: step) }
         #expect(mask.updateCount.value.scalars[0] == 5)          // 0.5 · (20 − 10)
-        #expect(abs(network.progress - 0.75) < 1e-12)             // (10 + 5) / 20
+        #expect(abs(network.progress - 0.5) < 1e-12)              // r(c): 5 of the 10 updates to complete
+        #expect(abs(network.coverage - 0.75) < 1e-12)             // mean |B_t| / C: (10 + 5) / 20
         let fixedMask = TaskMask(unitCount: 20, taskCount: 2, sharingRatio: 0.5, seed: 3)
         let initial = fixedMask.masks.value
         let fixed = MaximumRoamingNetwork(trunk: MaskedSequential(fixedMask), heads: [Identity(), Identity()],
                                           updateInterval: nil, seed: 3)
         for step in 0..<100 { fixed.willTrain(step: step) }
-        #expect(fixedMask.masks.value == initial && fixed.progress == 0.5)
+        #expect(fixedMask.masks.value == initial && fixed.progress == 0 && fixed.coverage == 0.5)
+    }
+
+    @Test("Bernoulli initialization covers every unit (Σ_t m_tc ≥ 1) over random T, C, p; p = 0 partitions the units")
+    func coverageAndPartition() {
+        var generator = SeededGenerator(seed: 2)
+        for trial in 0..<200 {
+            let tasks = 2 + generator.nextInt(below: 7)
+            let units = tasks + generator.nextInt(below: 64)
+            // Small ratios are where a unit is most often drawn by no task.
+            let ratio = trial % 4 == 0 ? 0 : Double(generator.nextFloat()) * 0.3
+            for initialization in PartitionInitialization.allCases {
+                if initialization == .roundRobinFill, ratio > 0,
+                   TaskMask.coverageProblem(unitCount: units, taskCount: tasks, sharingRatio: ratio) != nil { continue }
+                let mask = TaskMask(unitCount: units, taskCount: tasks, sharingRatio: ratio,
+                                    initialization: initialization, seed: UInt64(trial))
+                let m = mask.masks.value.scalars
+                let context = "\(initialization) T \(tasks), C \(units), p \(ratio)"
+                for unit in 0..<units {
+                    let servedBy = (0..<tasks).filter { m[$0 * units + unit] == 1 }
+                    #expect(!servedBy.isEmpty, "\(context): unit \(unit) serves no task")
+                    if ratio == 0 { #expect(servedBy == [unit % tasks], "\(context): unit \(unit) → \(servedBy)") }
+                }
+                for task in 0..<tasks { #expect(!mask.activeUnits(of: task).isEmpty, "\(context): task \(task) empty") }
+            }
+        }
+        // p = 0 roams too: counts stay, each task ends having visited every unit.
+        let mask = TaskMask(unitCount: 12, taskCount: 3, sharingRatio: 0, seed: 1)
+        let network = MaximumRoamingNetwork(trunk: MaskedSequential(mask), heads: (0..<3).map { _ in Identity() },
+                                            updateInterval: 1, seed: 1)
+        #expect(network.progress == 0 && abs(network.coverage - 1.0 / 3) < 1e-12)
+        while network.roam() {}
+        #expect(mask.updateCount.value.scalars[0] == 8 && network.progress == 1 && network.coverage == 1)
+        for task in 0..<3 { #expect(mask.activeUnits(of: task).count == 4) }
+        #expect(TaskMask.coverageProblem(unitCount: 2, taskCount: 3, sharingRatio: 0) != nil)
+        #expect(TaskMask.coverageProblem(unitCount: 3, taskCount: 3, sharingRatio: 0) == nil)
     }
 
     @Test("the mask multiplies the active task's units; other units get no gradient")

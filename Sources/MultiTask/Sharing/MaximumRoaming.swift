@@ -13,7 +13,10 @@ import NeuralNetworks
 /// each moment only a partition trains on each task, which limits interference. A layer stops
 /// once a task has visited all its units, or after `updateRatio · (C − round(p·C))` updates.
 /// With round-robin init and p·C active units, the updates to full roaming are C − round(p·C).
-/// **Progress** r = mean |B_t| / C over tasks and layers (the x-axis of the paper's Figure 2).
+/// **Progress** r(c), the paper's: the fraction of a layer's updates done, c / (C − round(p·C)) —
+/// c / ((1 − p)·S) in the paper's notation — averaged over layers (the x-axis of the paper's
+/// Figure 1, middle). **Coverage**, the fraction of units each task has visited (mean |B_t| / C), is
+/// p + (1 − p)·r(c) for the round-robin init.
 ///
 /// **Fixed partitioning** (Strezoski et al., *Many Task Learning with Task Routing*, ICCV 2019):
 /// the same masks with `updateInterval: nil` — never updated.
@@ -73,10 +76,15 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
         if let interval = updateInterval, step > 0, step % interval == 0 { roam() }
     }
 
-    /// The update limit of a mask: `updateRatio · (C − initially active units)`.
+    /// The updates that complete a mask's roaming: C minus the largest active count (updates keep
+    /// active counts fixed, and a layer stops when one task has visited every unit).
+    func updatesToComplete(_ mask: TaskMask) -> Int {
+        mask.unitCount - ((0..<mask.taskCount).map { mask.activeUnits(of: $0).count }.max() ?? 0)
+    }
+
+    /// The update limit of a mask: `updateRatio · updatesToComplete`.
     func updateLimit(of mask: TaskMask) -> Int {
-        let initiallyActive = (0..<mask.taskCount).map { mask.activeUnits(of: $0).count }.max() ?? 0
-        return Int((updateRatio * Double(mask.unitCount - initiallyActive)).rounded())
+        Int((updateRatio * Double(updatesToComplete(mask))).rounded())
     }
 
     /// One roaming update of every layer that has not finished; returns whether any changed.
@@ -93,11 +101,18 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
         return changed
     }
 
-    /// Progress r: mean over masked layers of mean_t |B_t| / C.
+    /// Progress r(c): the mean over masked layers of the fraction of updates done,
+    /// min(1, c / updatesToComplete) (1 for a layer with nothing to roam, e.g. p = 1).
     public var progress: Double {
-        let all = masks
-        return all.map(\.progress).reduce(0, +) / Double(all.count)
+        let fractions = masks.map { mask -> Double in
+            let total = updatesToComplete(mask)
+            return total == 0 ? 1 : Swift.min(1, Double(mask.updateCount.value.scalars[0]) / Double(total))
+        }
+        return fractions.reduce(0, +) / Double(fractions.count)
     }
+
+    /// Coverage: the mean over masked layers of mean_t |B_t| / C (`TaskMask.coverage`).
+    public var coverage: Double { masks.map(\.coverage).reduce(0, +) / Double(masks.count) }
 
     /// Whether every layer has stopped roaming.
     public var isRoamingFinished: Bool {

@@ -3,13 +3,20 @@ import Autodiff
 import NeuralNetworks
 
 /// How the initial unit partition of a `TaskMask` is drawn (Pascal et al., 2021, §4).
-public enum PartitionInitialization: Sendable, Equatable {
+///
+/// With two tasks or more, both satisfy the paper's capacity constraint 1 ≤ Σ_t m_{t,c} ≤ T: every
+/// unit serves at least one task (a single task keeps its p·C units, a fixed thinning of the
+/// layer). With sharing ratio p = 0 both give the disjoint partition unit c → task c mod T (each unit
+/// serves exactly one task, the paper's lower end); p = 1 shares every unit.
+public enum PartitionInitialization: String, Sendable, Equatable, CaseIterable {
     /// The reference code's default: unit c first goes to task c mod T (so every unit serves at
     /// least one task), then each task is filled with uniformly random extra units up to
-    /// round(p·C) active. Needs p ≥ ⌈C/T⌉ / C.
-    case roundRobinFill
+    /// round(p·C) active. Needs p = 0 or p ≥ ⌈C/T⌉ / C. (The reference fills to ⌈p·C⌉; the two
+    /// differ by one unit when p·C is not whole.)
+    case roundRobinFill = "round-robin"
     /// The paper's description: each unit is active for each task independently with probability
-    /// p (at least one unit per task). Active counts then differ between tasks.
+    /// p; a unit no task drew then goes to one task drawn uniformly (the coverage Σ_t m_{t,c} ≥ 1),
+    /// and a task left without units gets one. Active counts then differ between tasks.
     case bernoulli
 }
 
@@ -29,7 +36,8 @@ public enum RoamingSelection: String, Sendable, Equatable, CaseIterable {
 /// Place it after a convolution (and its normalization) or a linear layer, before the
 /// activation, inside a `MaskedSequential`; for task t it multiplies unit c by m[t, c] ∈ {0, 1}:
 /// `mask(x, task: t)`. Shapes: input `[B, C]` or `[B, C, H, W]`; `masks` and `visited` `[T, C]`.
-/// With sharing ratio *p* each task has round(p·C) active units; p = 1 shares everything.
+/// With sharing ratio *p* each task has round(p·C) active units; p = 1 shares everything, p = 0
+/// partitions the units (each serves one task).
 ///
 /// The state lives in buffers (so checkpoints carry it): `masks` (m), `visited` (the sets B_t of
 /// units ever active for task t, starting as the initial masks) and `updateCount`.
@@ -67,14 +75,18 @@ public final class TaskMask: Module {
     init(unitCount: Int, taskCount: Int, sharingRatio: Double, initialization: PartitionInitialization, seed: UInt64,
          maskedLayer: (any UnitSubsetComputing)?) {
         checkPrecondition(unitCount >= 1 && taskCount >= 1, "TaskMask: \(unitCount) units, \(taskCount) tasks")
-        checkPrecondition(sharingRatio > 0 && sharingRatio <= 1,
-                          "TaskMask: sharing ratio \(sharingRatio) must lie in (0, 1]")
+        checkPrecondition(sharingRatio >= 0 && sharingRatio <= 1,
+                          "TaskMask: sharing ratio \(sharingRatio) must lie in [0, 1]")
         self.taskCount = taskCount
         self.unitCount = unitCount
         self.unitFilters = maskedLayer.map { layer in { layer.unitFilters } }
         var generator = SeededGenerator(seed: seed)
         var rows = Array(repeating: Array(repeating: Float(0), count: unitCount), count: taskCount)
         switch initialization {
+        case _ where sharingRatio == 0:
+            checkPrecondition(unitCount >= taskCount,
+                              "TaskMask: \(unitCount) units cannot be partitioned among \(taskCount) tasks")
+            for unit in 0..<unitCount { rows[unit % taskCount][unit] = 1 }
         case .roundRobinFill:
             let activeCount = Self.activeCount(unitCount: unitCount, sharingRatio: sharingRatio)
             let problem = Self.coverageProblem(unitCount: unitCount, taskCount: taskCount, sharingRatio: sharingRatio)
@@ -93,7 +105,12 @@ public final class TaskMask: Module {
         case .bernoulli:
             for task in 0..<taskCount {
                 for unit in 0..<unitCount where Double(generator.nextFloat()) < sharingRatio { rows[task][unit] = 1 }
-                if !rows[task].contains(1) { rows[task][generator.nextInt(below: unitCount)] = 1 }
+            }
+            for unit in 0..<unitCount where taskCount > 1 && !rows.contains(where: { $0[unit] == 1 }) {
+                rows[generator.nextInt(below: taskCount)][unit] = 1
+            }
+            for task in 0..<taskCount where !rows[task].contains(1) {
+                rows[task][generator.nextInt(below: unitCount)] = 1
             }
         }
         let initial = Tensor(shape: [taskCount, unitCount], scalars: rows.flatMap { $0 })
@@ -120,11 +137,16 @@ public final class TaskMask: Module {
     }
 
     /// Why round-robin initialization cannot cover `unitCount` units with `taskCount` tasks at
-    /// sharing ratio `sharingRatio` (each task must keep at least ⌈C/T⌉ units), or nil when it can.
+    /// sharing ratio `sharingRatio` (each task must keep at least ⌈C/T⌉ units; at p = 0, C ≥ T), or
+    /// nil when it can.
     /// Check this before building a mask from user input: `init` stops the program instead.
     public static func coverageProblem(unitCount: Int, taskCount: Int, sharingRatio: Double) -> String? {
-        guard sharingRatio > 0 && sharingRatio <= 1 else { return "sharing ratio \(sharingRatio) must lie in (0, 1]" }
+        guard sharingRatio >= 0 && sharingRatio <= 1 else { return "sharing ratio \(sharingRatio) must lie in [0, 1]" }
         guard unitCount >= 1, taskCount >= 1 else { return "\(unitCount) units for \(taskCount) tasks" }
+        if sharingRatio == 0 {
+            return unitCount >= taskCount ? nil
+                : "sharing ratio 0 partitions the units, but \(unitCount) units cannot serve \(taskCount) tasks"
+        }
         let share = (unitCount + taskCount - 1) / taskCount
         guard taskCount == 1 || activeCount(unitCount: unitCount, sharingRatio: sharingRatio) >= share else {
             let active = activeCount(unitCount: unitCount, sharingRatio: sharingRatio)
@@ -165,8 +187,10 @@ public final class TaskMask: Module {
         (0..<unitCount).filter { visited.value.scalars[task * unitCount + $0] == 0 }
     }
 
-    /// Progress r = mean over tasks of |B_t| / C.
-    public var progress: Double {
+    /// The coverage: mean over tasks of |B_t| / C, the fraction of units each task has visited
+    /// (p at the start with round-robin init, 1 once roaming is complete). Not the paper's r(c),
+    /// which counts updates: coverage = p + (1 − p)·r(c) for the round-robin init.
+    public var coverage: Double {
         Double(visited.value.scalars.reduce(0, +)) / Double(taskCount * unitCount)
     }
 
