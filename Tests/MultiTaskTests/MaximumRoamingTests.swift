@@ -73,7 +73,7 @@ struct MaximumRoamingTests {
         #expect(fixedMask.masks.value == initial && fixed.progress == 0 && fixed.coverage == 0.5)
     }
 
-    @Test("Bernoulli initialization covers every unit (Σ_t m_tc ≥ 1) over random T, C, p; p = 0 partitions the units")
+    @Test("Bernoulli init covers every unit (Σ_t m_tc ≥ 1) over random T, C, p; p = 0 partitions the units")
     func coverageAndPartition() {
         var generator = SeededGenerator(seed: 2)
         for trial in 0..<200 {
