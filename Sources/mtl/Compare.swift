@@ -44,5 +44,5 @@ func runCompare(_ arguments: [String]) throws {
                          batchSize: batchSize)]
         + methods.map { StudyArm(name: $0.rawValue, architecture: .multiHead, balancing: $0, options: options,
                                  learningRate: learningRate, batchSize: batchSize) }
-    try runStudy(arms, flags: flags, title: "compare")
+    try runStudy(arms.map { $0.withTrunk(from: flags) }, flags: flags, title: "compare")
 }

@@ -34,6 +34,7 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
              help: "roaming and fixed-partitioning arms: the fraction p of units each task uses"),
         Flag(name: "update-interval", kind: .integer(default: 10, range: 1...1_000_000),
              help: "roaming arms: batches between two roaming updates (Δ)"),
+        backboneFlag, normalizationFlag,
         CommandSpec.threadsFlag,
         Flag(name: "output", kind: .text(default: nil, placeholder: "DIR"),
              help: "write runs.csv (one row per finished run; a rerun skips the runs already there), summary.md, "
@@ -111,7 +112,7 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
     }
     return StudyArm(name: text, architecture: architecture, balancing: balancing, options: options,
                     learningRate: learningRate, batchSize: batchSize,
-                    mode: mode ?? (architecture == .maximumRoaming || architecture == .fixedPartitioning
+                    mode: mode ?? (architecture.isTaskRouted
                         ? (balancing == .equal ? nil : .summed) : nil))
 }
 
@@ -143,7 +144,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     for arm in arms where arm.architecture == .maximumRoaming || arm.architecture == .fixedPartitioning {
         let dense = probe.train.tasks.contains { $0.kind.isDense }
         for units in maskedUnitCounts(inputShape: probe.train.inputShape, denseOutput: dense,
-                                      width: arm.options.width) {
+                                      width: arm.options.width, backbone: arm.options.backbone) {
             if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: probe.train.tasks.count,
                                                       sharingRatio: arm.options.sharingRatio) {
                 throw UsageError(description: "--arms: \(arm.name): a layer of \(units) units: \(problem)")
@@ -224,5 +225,15 @@ func runStudyCommand(_ arguments: [String]) throws {
                      updateInterval: flags.integer("update-interval")!,
                      learningRate: Float(flags.number("learning-rate")!), batchSize: flags.integer("batch-size")!)
     }
-    try runStudy(arms, flags: flags, title: "study")
+    try runStudy(arms.map { $0.withTrunk(from: flags) }, flags: flags, title: "study")
+}
+
+extension StudyArm {
+    /// The arm with the trunk the shared flags ask for (`--backbone`, `--normalization`).
+    func withTrunk(from flags: Arguments) -> StudyArm {
+        var arm = self
+        arm.options.backbone = Backbone(rawValue: flags.string("backbone")!)!
+        arm.options.batchNormalization = flags.string("normalization") == "batch"
+        return arm
+    }
 }

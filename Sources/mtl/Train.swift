@@ -19,6 +19,10 @@ let trainCommand = CommandSpec(
              help: "training batches between roaming updates (default: a tenth of an epoch)"),
         Flag(name: "selection", kind: .choice(default: "random", choices: ["random", "least-aligned"]),
              help: "how roaming picks the units it swaps"),
+        Flag(name: "initialization", kind: .choice(default: "round-robin",
+                                                   choices: PartitionInitialization.allCases.map(\.rawValue)),
+             help: "how the masks' first partitions are drawn (roaming, fixed-partitioning)"),
+        backboneFlag, normalizationFlag,
         Flag(name: "mode", kind: .choice(default: nil, choices: ["summed", "alternating", "groups"]),
              help: "one update per batch on all losses, one per task, or per random task group (default: alternating "
                 + "for masked architectures, else summed)"),
@@ -48,8 +52,18 @@ let trainCommand = CommandSpec(
 
 /// The flags whose values change a run's result: a resumed run must give each the same value.
 /// (`epochs` may grow; `threads`, `quiet` and the flags that only pick files do not change results.)
-let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval", "selection", "mode", "group-size",
-                   "balancer", "batch-size", "learning-rate", "samples", "correlation", "width", "seed", "log-format"]
+let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval", "selection", "initialization",
+                   "backbone", "normalization", "mode", "group-size", "balancer", "batch-size", "learning-rate",
+                   "samples", "correlation", "width", "seed", "log-format"]
+
+/// `--backbone`, shared by `mtl train` and `mtl study`.
+let backboneFlag = Flag(name: "backbone", kind: .choice(default: "plain", choices: Backbone.allCases.map(\.rawValue)),
+                        help: "the trunk: plain stacks of layers, or residual blocks after a stem layer")
+
+/// `--normalization`, shared by `mtl train` and `mtl study`.
+let normalizationFlag = Flag(name: "normalization", kind: .choice(default: "none", choices: ["none", "batch"]),
+                             help: "batch normalization (batch statistics) after each trunk layer, before its "
+                                + "mask or gate")
 
 /// A run's settings, parsed from flags or read back from a checkpoint's metadata.
 struct RunSettings {
@@ -74,6 +88,9 @@ struct RunSettings {
         options.sharingRatio = flags.number("sharing-ratio")!
         options.seed = UInt64(flags.integer("seed")!)
         options.selection = flags.string("selection") == "random" ? .random : .leastAligned
+        options.partitionInitialization = PartitionInitialization(rawValue: flags.string("initialization")!)!
+        options.backbone = Backbone(rawValue: flags.string("backbone")!)!
+        options.batchNormalization = flags.string("normalization") == "batch"
         if let interval = flags.integer("update-interval") {
             options.updateInterval = interval
             updateIntervalGiven = true
@@ -112,7 +129,9 @@ struct RunSettings {
         ["run.dataset": dataset.rawValue, "run.architecture": architecture.rawValue, "run.samples": String(sampleCount),
          "run.correlation": String(correlation), "run.width": String(options.width),
          "run.sharing-ratio": String(options.sharingRatio), "run.seed": String(options.seed),
-         "run.update-interval": String(options.updateInterval), "run.selection": options.selection.rawValue]
+         "run.update-interval": String(options.updateInterval), "run.selection": options.selection.rawValue,
+         "run.initialization": options.partitionInitialization.rawValue, "run.backbone": options.backbone.rawValue,
+         "run.normalization": options.batchNormalization ? "batch" : "none"]
     }
 
     func makeData() throws -> DatasetSplits<MultiTaskDataset> {
@@ -124,7 +143,8 @@ struct RunSettings {
     func validate(data: DatasetSplits<MultiTaskDataset>) throws {
         guard architecture == .maximumRoaming || architecture == .fixedPartitioning else { return }
         let dense = data.train.tasks.contains { $0.kind.isDense }
-        for units in maskedUnitCounts(inputShape: data.train.inputShape, denseOutput: dense, width: options.width) {
+        for units in maskedUnitCounts(inputShape: data.train.inputShape, denseOutput: dense, width: options.width,
+                                      backbone: options.backbone) {
             if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: data.train.tasks.count,
                                                       sharingRatio: options.sharingRatio) {
                 throw UsageError(description: "--sharing-ratio \(options.sharingRatio) with --width \(options.width): "

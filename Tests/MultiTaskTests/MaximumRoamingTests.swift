@@ -201,11 +201,16 @@ struct MaximumRoamingTests {
         }
     }
 
+    /// The trunks the roaming tests run on: plain and residual, with and without batch normalization.
+    static let trunks: [(backbone: Backbone, batchNormalization: Bool)] = [
+        (.plain, false), (.plain, true), (.residual, false), (.residual, true),
+    ]
+
     @Test("""
         skipping masked units (outputs and the next layer's inputs) gives the masked network's outputs, gradients \
-        and updates
-        """)
-    func skippingMatchesMasking() {
+        and updates — on plain and residual trunks, with conv → BN → mask; the masks roam and keep their counts
+        """, arguments: trunks)
+    func skippingMatchesMasking(_ trunk: (backbone: Backbone, batchNormalization: Bool)) {
         let tasks = (0..<3).map { TaskSpec(name: "t\($0)", kind: .classification(classCount: 2)) }
         var generator = SeededGenerator(seed: 4)
         let input = Tensor.normal([8, 3, 16, 16], using: &generator)
@@ -215,11 +220,16 @@ struct MaximumRoamingTests {
             func network(skipping: Bool) -> MultiTaskNetwork {
                 var options = ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 1, seed: 5)
                 options.skipsMaskedUnits = skipping
+                options.backbone = trunk.backbone
+                options.batchNormalization = trunk.batchNormalization
                 return makeNetwork(.maximumRoaming, tasks: dense ? denseTasks : tasks, inputShape: [3, 16, 16],
                                    options: options)
             }
             let masked = network(skipping: false), skipping = network(skipping: true)
-            #expect((skipping as! MaximumRoamingNetwork).masks.count == 3)
+            let masks = (skipping as! MaximumRoamingNetwork).masks
+            #expect(masks.count == maskedUnitCounts(inputShape: [3, 16, 16], denseOutput: dense, width: 8,
+                                                    backbone: trunk.backbone).count)
+            let activeCounts = masks.map { mask in (0..<3).map { mask.activeUnits(of: $0).count } }
             let optimizers = [masked, skipping].map { Adam(parameters: $0.parameters(), learningRate: 1e-2) }
             for step in 0..<6 {
                 for (model, optimizer) in zip([masked, skipping], optimizers) {
@@ -241,20 +251,29 @@ struct MaximumRoamingTests {
                 #expect(isClose(masked(Variable(input), task: task).value, skipping(Variable(input), task: task).value,
                                 rtol: 1e-4, atol: 1e-5))
             }
+            // Every mask roamed (one update per step after the first, until complete), its counts unchanged.
+            for (mask, counts) in zip(masks, activeCounts) {
+                #expect(Int(mask.updateCount.value.scalars[0]) == min(5, mask.unitCount - counts.max()!))
+                #expect((0..<3).map { mask.activeUnits(of: $0).count } == counts)
+            }
         }
     }
 
-    @Test("skipping masked units of Linear layers (the vector backbone) gives the masked network's updates")
-    func skippingLinearMatchesMasking() {
+    @Test("skipping masked units of Linear layers (the vector backbone) gives the masked network's updates",
+          arguments: trunks)
+    func skippingLinearMatchesMasking(_ trunk: (backbone: Backbone, batchNormalization: Bool)) {
         let tasks = (0..<3).map { TaskSpec(name: "t\($0)", kind: .regression(outputCount: 1)) }
         let input = Tensor.normal([16, 6], seed: 8)
         func network(skipping: Bool) -> MultiTaskNetwork {
             var options = ArchitectureOptions(width: 10, sharingRatio: 0.5, updateInterval: 1, seed: 9)
             options.skipsMaskedUnits = skipping
+            options.backbone = trunk.backbone
+            options.batchNormalization = trunk.batchNormalization
             return makeNetwork(.maximumRoaming, tasks: tasks, inputShape: [6], options: options)
         }
         let masked = network(skipping: false), skipping = network(skipping: true)
-        #expect((skipping as! MaximumRoamingNetwork).masks.count == 2)
+        #expect((skipping as! MaximumRoamingNetwork).masks.count
+                == maskedUnitCounts(inputShape: [6], denseOutput: false, width: 10, backbone: trunk.backbone).count)
         let optimizers = [masked, skipping].map { Adam(parameters: $0.parameters(), learningRate: 1e-2) }
         for step in 0..<6 {
             for (model, optimizer) in zip([masked, skipping], optimizers) {

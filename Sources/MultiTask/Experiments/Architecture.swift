@@ -12,6 +12,16 @@ public enum Architecture: String, Sendable, CaseIterable {
     case crossStitch = "cross-stitch"
     case maximumRoaming = "roaming"
     case fixedPartitioning = "fixed-partitioning"
+    /// SE-MTL: a squeeze-and-excitation gate per task where the masks would be.
+    case squeezeExcitation = "se-mtl"
+}
+
+/// The trunk's layout (`ArchitectureOptions.backbone`).
+public enum Backbone: String, Sendable, CaseIterable {
+    /// Plain stacks: convolution (or linear layer) → [batch norm] → [mask] → ReLU.
+    case plain
+    /// Residual blocks (`ResidualBlock`, `MaskedResidualBlock`) after a stem layer.
+    case residual
 }
 
 /// The knobs of `makeNetwork`.
@@ -30,6 +40,15 @@ public struct ArchitectureOptions: Sendable {
     public var seed: UInt64 = 0
     /// Masked layers compute only the active task's units (`MaskedSequential.skipsMaskedUnits`).
     public var skipsMaskedUnits = false
+    /// The trunk's layout: plain stacks or residual blocks.
+    public var backbone = Backbone.plain
+    /// A batch normalization after every convolution / linear layer of the trunk, before its mask
+    /// or gate (the Maximum Roaming reference's conv → BN → mask → ReLU). It normalizes with the
+    /// batch's own statistics in training and evaluation, as the reference does
+    /// (`track_running_stats=False`), so that masking stays exact when masked units are skipped.
+    public var batchNormalization = false
+    /// How the masks' initial partitions are drawn.
+    public var partitionInitialization = PartitionInitialization.roundRobinFill
 
     public init(width: Int = 16, sharingRatio: Double = 0.5, updateInterval: Int = 10,
                 selection: RoamingSelection = .random,
@@ -44,63 +63,142 @@ public struct ArchitectureOptions: Sendable {
     }
 }
 
+/// What follows each convolution / linear layer of a backbone built for a multi-task network.
+public enum TrunkGate: Sendable, Equatable {
+    /// Nothing: a shared layer.
+    case none
+    /// A `TaskMask` for this many tasks (Maximum Roaming, fixed partitioning).
+    case mask(taskCount: Int)
+    /// A `TaskSqueezeExcitation` gate for this many tasks (SE-MTL).
+    case squeezeExcitation(taskCount: Int)
+}
+
 /// The standard backbone for `inputShape`, as blocks (cross-stitch stages), and its feature count.
 ///
-/// - Images `[C, H, W]` with per-sample tasks: three blocks conv3×3 → (mask) → ReLU → 2×2 max
+/// Plain (`options.backbone == .plain`):
+/// - Images `[C, H, W]` with per-sample tasks: three blocks conv3×3 → (BN) → (gate) → ReLU → 2×2 max
 ///   pooling, then flattened: features 4·width·(H/8)·(W/8). (The `mtl_cnn_step` network of
 ///   WORKLOADS.md ends in global average pooling instead; that discards where things are, and the
 ///   attribute-shape `position` task needs it.)
 /// - Images with dense tasks: three 3×3 convolutions with dilations 1, 2, 4 at full resolution
 ///   (a receptive field of 15 pixels); features `[width, H, W]`.
-/// - Vectors `[D]`: two blocks Linear → (mask) → ReLU of `width` units — the `mtl_mlp_step` trunk.
+/// - Vectors `[D]`: two blocks Linear → (BN) → (gate) → ReLU of `width` units — the `mtl_mlp_step`
+///   trunk.
 ///
-/// With `maskTasks` a `TaskMask` follows every convolution / linear layer (Maximum Roaming).
-/// The unit counts of the layers `makeBackbone` masks (in order): w, 2w, 4w for the image
-/// classifier, w three times for the dense one, w twice for vectors.
-public func maskedUnitCounts(inputShape: [Int], denseOutput: Bool, width: Int) -> [Int] {
-    guard inputShape.count == 3 else { return [width, width] }
-    return denseOutput ? [width, width, width] : [width, 2 * width, 4 * width]
+/// Residual (`.residual`, after ResNet; He et al., 2016): a stem layer as above, then residual
+/// blocks F(x) = layer → (BN) → (gate) → ReLU → layer → (BN) → (gate), y = ReLU(F(x) + S(x)):
+/// - images: stem conv3×3 (width), blocks of width, 2·width (stride 2) and 4·width (stride 2), each
+///   shape change through a 1×1 projection shortcut with its own gate and no BN (as the Maximum
+///   Roaming reference's ResNet), then 2×2 max pooling and flattening — the plain backbone's
+///   features 4·width·(H/8)·(W/8);
+/// - dense images: stem conv (dilation 1), blocks with dilations 2 and 4 (identity shortcuts);
+/// - vectors: stem Linear, one block of width units.
+///
+/// `gate` follows every convolution / linear layer (the masks of Maximum Roaming sit there);
+/// `maskedUnitCounts` lists their unit counts in order.
+public func maskedUnitCounts(inputShape: [Int], denseOutput: Bool, width: Int,
+                             backbone: Backbone = .plain) -> [Int] {
+    switch (backbone, inputShape.count == 3, denseOutput) {
+    case (.plain, false, _): return [width, width]
+    case (.plain, true, true): return [width, width, width]
+    case (.plain, true, false): return [width, 2 * width, 4 * width]
+    case (.residual, false, _): return [width, width, width]
+    case (.residual, true, true): return [width, width, width, width, width]
+    case (.residual, true, false):
+        return [width, width, width, 2 * width, 2 * width, 2 * width, 4 * width, 4 * width, 4 * width]
+    }
 }
 
-public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: ArchitectureOptions, maskTasks: Int? = nil,
-                         random: RandomSource) -> (blocks: [Module], featureCount: Int) {
+public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: ArchitectureOptions,
+                         gate: TrunkGate = .none, random: RandomSource) -> (blocks: [Module], featureCount: Int) {
     var maskSeed = options.seed &+ 1000
-    func masked(_ layer: any UnitSubsetComputing) -> [Module] {
-        guard let taskCount = maskTasks else { return [layer] }
-        maskSeed &+= 1
-        return [layer, TaskMask(after: layer, taskCount: taskCount, sharingRatio: options.sharingRatio, seed: maskSeed)]
+    /// A layer, its batch normalization (when asked for) and its gate.
+    func gated(_ layer: any UnitSubsetComputing, normalized: Bool = true) -> [Module] {
+        var layers: [Module] = [layer]
+        if normalized && options.batchNormalization {
+            layers.append(BatchNormalization(featureCount: layer.outputUnitCount, tracksRunningStatistics: false))
+        }
+        switch gate {
+        case .none: break
+        case .mask(let taskCount):
+            maskSeed &+= 1
+            layers.append(TaskMask(after: layer, taskCount: taskCount, sharingRatio: options.sharingRatio,
+                                   initialization: options.partitionInitialization, seed: maskSeed))
+        case .squeezeExcitation(let taskCount):
+            layers.append(TaskSqueezeExcitation(channelCount: layer.outputUnitCount, taskCount: taskCount,
+                                                random: random))
+        }
+        return layers
     }
-    // A block with masks runs for one task at a time (`MaskedSequential`); without, it is plain.
+    // A block with gates runs for one task at a time (`MaskedSequential`); without, it is plain.
     func block(_ layers: [Module]) -> Module {
-        maskTasks == nil ? Sequential(layers) : MaskedSequential(layers, skipsMaskedUnits: options.skipsMaskedUnits)
+        gate == .none ? Sequential(layers) : MaskedSequential(layers, skipsMaskedUnits: options.skipsMaskedUnits)
+    }
+    func residualBlock(_ first: any UnitSubsetComputing, _ second: any UnitSubsetComputing,
+                       projection: (any UnitSubsetComputing)?) -> Module {
+        let branch = gated(first) + [ReLU()] + gated(second)
+        let shortcut = projection.map { gated($0, normalized: false) }
+        guard gate != .none else {
+            return ResidualBlock(residual: Sequential(branch), shortcut: shortcut.map { Sequential($0) })
+        }
+        let skips = options.skipsMaskedUnits
+        return MaskedResidualBlock(residual: MaskedSequential(branch, skipsMaskedUnits: skips),
+                                   shortcut: shortcut.map { MaskedSequential($0, skipsMaskedUnits: skips) })
+    }
+    // Before a batch normalization a bias is redundant (the normalization subtracts the mean): as in
+    // ResNet and the Maximum Roaming reference, the trunk's layers then have none. (Kept, it would
+    // get a gradient that is zero but for rounding, which Adam's normalized step turns into noise.)
+    let bias = !options.batchNormalization
+    func conv(_ input: Int, _ output: Int, kernel: Int = 3, stride: Int = 1, dilation: Int = 1) -> Conv2D {
+        Conv2D(inputChannels: input, outputChannels: output, kernelSize: kernel, stride: stride,
+               padding: kernel == 1 ? 0 : dilation, dilation: dilation, bias: bias, random: random)
     }
     let width = options.width
     if inputShape.count == 3 {
         let channels = inputShape[0]
-        if denseOutput {
+        switch (options.backbone, denseOutput) {
+        case (.plain, true):
             let blocks: [Module] = [(channels, 1), (width, 2), (width, 4)].map { input, dilation in
-                block(masked(Conv2D(inputChannels: input, outputChannels: width, kernelSize: 3, padding: dilation,
-                                    dilation: dilation, random: random)) + [ReLU()])
+                block(gated(conv(input, width, dilation: dilation)) + [ReLU()])
             }
             return (blocks, width)
+        case (.plain, false):
+            let blocks: [Module] = [
+                block(gated(conv(channels, width)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
+                block(gated(conv(width, 2 * width)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
+                block(gated(conv(2 * width, 4 * width)) + [ReLU(), MaxPool2D(kernelSize: 2), Flatten()]),
+            ]
+            return (blocks, 4 * width * (inputShape[1] / 8) * (inputShape[2] / 8))
+        case (.residual, true):
+            let blocks: [Module] = [
+                block(gated(conv(channels, width)) + [ReLU()]),
+                residualBlock(conv(width, width, dilation: 2), conv(width, width, dilation: 2), projection: nil),
+                residualBlock(conv(width, width, dilation: 4), conv(width, width, dilation: 4), projection: nil),
+            ]
+            return (blocks, width)
+        case (.residual, false):
+            let blocks: [Module] = [
+                block(gated(conv(channels, width)) + [ReLU()]),
+                residualBlock(conv(width, width), conv(width, width), projection: nil),
+                residualBlock(conv(width, 2 * width, stride: 2), conv(2 * width, 2 * width),
+                              projection: conv(width, 2 * width, kernel: 1, stride: 2)),
+                residualBlock(conv(2 * width, 4 * width, stride: 2), conv(4 * width, 4 * width),
+                              projection: conv(2 * width, 4 * width, kernel: 1, stride: 2)),
+                block([MaxPool2D(kernelSize: 2), Flatten()]),
+            ]
+            return (blocks, 4 * width * (inputShape[1] / 8) * (inputShape[2] / 8))
         }
-        let blocks: [Module] = [
-            block(masked(Conv2D(inputChannels: channels, outputChannels: width, kernelSize: 3, padding: 1,
-                                random: random)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
-            block(masked(Conv2D(inputChannels: width, outputChannels: 2 * width, kernelSize: 3, padding: 1,
-                                random: random)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
-            block(masked(Conv2D(inputChannels: 2 * width, outputChannels: 4 * width, kernelSize: 3, padding: 1,
-                                random: random)) + [ReLU(), MaxPool2D(kernelSize: 2), Flatten()]),
-        ]
-        return (blocks, 4 * width * (inputShape[1] / 8) * (inputShape[2] / 8))
     }
     checkPrecondition(inputShape.count == 1,
                       "makeBackbone: inputs \(inputShape) are neither [C, H, W] images nor [D] vectors")
-    let blocks: [Module] = [
-        block(masked(Linear(inputCount: inputShape[0], outputCount: width, random: random)) + [ReLU()]),
-        block(masked(Linear(inputCount: width, outputCount: width, random: random)) + [ReLU()]),
-    ]
-    return (blocks, width)
+    func linear(_ input: Int) -> Linear { Linear(inputCount: input, outputCount: width, bias: bias, random: random) }
+    switch options.backbone {
+    case .plain:
+        return ([block(gated(linear(inputShape[0])) + [ReLU()]), block(gated(linear(width)) + [ReLU()])], width)
+    case .residual:
+        return ([block(gated(linear(inputShape[0])) + [ReLU()]),
+                 residualBlock(linear(width), linear(width), projection: nil)], width)
+    }
 }
 
 /// A task head on `featureCount` features: a 1×1 convolution for dense tasks, a linear layer
@@ -118,8 +216,8 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
                         options: ArchitectureOptions = ArchitectureOptions()) -> MultiTaskNetwork {
     let random = RandomSource(seed: options.seed)
     let dense = tasks.contains { $0.kind.isDense }
-    func backbone(masks: Int? = nil) -> (blocks: [Module], featureCount: Int) {
-        makeBackbone(inputShape: inputShape, denseOutput: dense, options: options, maskTasks: masks, random: random)
+    func backbone(gate: TrunkGate = .none) -> (blocks: [Module], featureCount: Int) {
+        makeBackbone(inputShape: inputShape, denseOutput: dense, options: options, gate: gate, random: random)
     }
     func heads(_ featureCount: Int) -> [Module] {
         tasks.map { makeHead(for: $0, featureCount: featureCount, random: random) }
@@ -174,10 +272,14 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
                                   makeHead: { makeHead(for: tasks[$0], featureCount: columns[$0].featureCount,
                                                        random: random) })
     case .maximumRoaming, .fixedPartitioning:
-        let (blocks, features) = backbone(masks: tasks.count)
+        let (blocks, features) = backbone(gate: .mask(taskCount: tasks.count))
         return MaximumRoamingNetwork(trunk: MaskedSequential(blocks, skipsMaskedUnits: options.skipsMaskedUnits),
                                      heads: heads(features),
                                      updateInterval: architecture == .maximumRoaming ? options.updateInterval : nil,
                                      selection: options.selection, seed: options.seed &+ 2000)
+    case .squeezeExcitation:
+        let (blocks, features) = backbone(gate: .squeezeExcitation(taskCount: tasks.count))
+        return SqueezeExcitationNetwork(trunk: MaskedSequential(blocks, skipsMaskedUnits: options.skipsMaskedUnits),
+                                        heads: heads(features))
     }
 }

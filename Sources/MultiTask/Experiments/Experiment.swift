@@ -44,10 +44,17 @@ public struct ExperimentResult: Sendable {
     public var meanMainMetric: Double { test.map(\.mainValue).reduce(0, +) / Double(test.count) }
 }
 
-/// The usual training mode of an architecture: task-alternating for masked networks (as the
-/// Maximum Roaming reference), summed for the others.
+/// The usual training mode of an architecture: task-alternating for the task-routed networks
+/// (masks, SE gates — as the Maximum Roaming reference trains them on CelebA; on Cityscapes and
+/// NYUv2 it sums the task gradients into one step), summed for the others.
 public func defaultTrainingMode(for architecture: Architecture) -> TrainingMode {
-    architecture == .maximumRoaming || architecture == .fixedPartitioning ? .taskAlternating : .summed
+    architecture.isTaskRouted ? .taskAlternating : .summed
+}
+
+extension Architecture {
+    /// Whether the trunk runs for one task at a time (masks or SE gates), so that the network has
+    /// no one shared representation for all tasks.
+    public var isTaskRouted: Bool { [.maximumRoaming, .fixedPartitioning, .squeezeExcitation].contains(self) }
 }
 
 /// Builds `architecture` for `data` (its weights seeded by `options.seed`), trains it as

@@ -206,6 +206,14 @@ public struct Study {
                 + "width \(arm.options.width) ratio \(arm.options.sharingRatio) "
                 + "coupling \(arm.options.couplingStrength) lr \(arm.learningRate) batch \(arm.batchSize) "
                 + "mode \(arm.mode?.rawValue ?? "default") offset \(arm.initializationOffset)"
+            // Written only when not the default, so the settings files of earlier studies still match.
+            if arm.options.backbone != .plain || arm.options.batchNormalization {
+                all["arm.\(arm.name)"]! += " backbone \(arm.options.backbone.rawValue) batch-norm "
+                    + "\(arm.options.batchNormalization)"
+            }
+            if arm.options.partitionInitialization != .roundRobinFill {
+                all["arm.\(arm.name)"]! += " initialization \(arm.options.partitionInitialization.rawValue)"
+            }
             if arm.architecture == .maximumRoaming {
                 all["arm.\(arm.name)"]! += " interval \(arm.options.updateInterval) selection "
                     + "\(arm.options.selection.rawValue)"

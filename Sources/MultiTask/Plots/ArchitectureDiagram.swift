@@ -88,13 +88,17 @@ public struct ArchitectureDiagram {
                 let stitch = box("cross-stitch α", 1.6, middle, Self.descriptor)
                 for task in tasks { arrows += [(previous[2 * task], stitch, ""), (stitch, previous[2 * task + 1], "")] }
             }
-        case .maximumRoaming, .fixedPartitioning:
+        case .maximumRoaming, .fixedPartitioning, .squeezeExcitation:
             let input = box("x", 0, middle)
             let layer = box("shared layer", 1, middle, Self.shared)
             arrows.append((input, layer, ""))
             let roaming = architecture == .maximumRoaming
+            let gate = { (task: Int) in
+                architecture == .squeezeExcitation ? "SE gate s_\(task)(h)"
+                    : roaming ? "mask m_\(task) (roams)" : "mask m_\(task) (fixed)"
+            }
             for task in tasks {
-                let mask = box(roaming ? "mask m_\(task) (roams)" : "mask m_\(task) (fixed)", 2.1, Double(task),
+                let mask = box(gate(task), 2.1, Double(task),
                                taskColour(task),
                                dashed: roaming)
                 let head = box("head \(task)", 3.2, Double(task), taskColour(task)), output = box("ŷ\(task)", 4.2,
@@ -114,6 +118,7 @@ public struct ArchitectureDiagram {
         case .crossStitch: return "Cross-stitch: columns mixed by learned α between layers"
         case .maximumRoaming: return "Maximum Roaming: per-task unit masks that roam over training"
         case .fixedPartitioning: return "Fixed partitioning: per-task unit masks, fixed"
+        case .squeezeExcitation: return "SE-MTL: per-task squeeze-and-excitation gates on shared layers"
         }
     }
 
