@@ -37,18 +37,9 @@ extension Tensor {
         let (batch, filters) = (input.shape[0], weight.shape[0])
         return Tensor(shape: [batch, filters, g.outputHeight, g.outputWidth]) { out in
             guard out.count > 0 else { return }
-            input.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { w in
-                    if let bias {
-                        bias.withUnsafeBufferPointer { b in
-                            TensorCore.conv2d(input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
-                                   batchCount: batch, filterCount: filters, geometry: g, output: out.baseAddress!)
-                        }
-                    } else {
-                        TensorCore.conv2d(input: x.baseAddress!, weight: w.baseAddress!, bias: nil,
-                               batchCount: batch, filterCount: filters, geometry: g, output: out.baseAddress!)
-                    }
-                }
+            withUnsafePointers(reading: input, weight, optional: bias) { x, w, b in
+                TensorCore.conv2d(input: x, weight: w, bias: b, batchCount: batch, filterCount: filters, geometry: g,
+                                  output: out.baseAddress!)
             }
         }
     }
@@ -71,23 +62,10 @@ extension Tensor {
         var dx = Tensor(shape: computeInput ? input.shape : [0]) { _ in }
         var dw = Tensor(shape: computeWeight ? weight.shape : [0]) { _ in }
         var db = Tensor(shape: computeBias ? [filters] : [0]) { _ in }
-        input.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-                outputGradient.withUnsafeBufferPointer { dy in
-                    dx.withUnsafeMutableBufferPointer { dxp in
-                        dw.withUnsafeMutableBufferPointer { dwp in
-                            db.withUnsafeMutableBufferPointer { dbp in
-                                TensorCore.conv2dBackward(input: x.baseAddress!, weight: w.baseAddress!,
-                                                          outputGradient: dy.baseAddress!, batchCount: batch,
-                                                          filterCount: filters, geometry: g,
-                                                          inputGradient: computeInput ? dxp.baseAddress : nil,
-                                                          weightGradient: computeWeight ? dwp.baseAddress : nil,
-                                                          biasGradient: computeBias ? dbp.baseAddress : nil)
-                            }
-                        }
-                    }
-                }
-            }
+        withUnsafePointers(reading: input, weight, outputGradient, writing: &dx, &dw, &db) { x, w, dy, dxp, dwp, dbp in
+            TensorCore.conv2dBackward(input: x, weight: w, outputGradient: dy, batchCount: batch,
+                                      filterCount: filters, geometry: g, inputGradient: computeInput ? dxp : nil,
+                                      weightGradient: computeWeight ? dwp : nil, biasGradient: computeBias ? dbp : nil)
         }
         return (computeInput ? dx : nil, computeWeight ? dw : nil, computeBias ? db : nil)
     }

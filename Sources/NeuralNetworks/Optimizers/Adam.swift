@@ -40,17 +40,14 @@ public class Adam: Optimizer {
         var v = state.removeValue(forKey: "secondMoment") ?? Tensor.zeros(parameter.shape)
         let settings = AdamStep(learningRate: group.learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                                 weightDecay: group.weightDecay, decoupledWeightDecay: decoupledWeightDecay, step: step)
+        checkPrecondition(gradient.shape == parameter.shape && m.shape == parameter.shape
+                          && v.shape == parameter.shape,
+                          "Adam: gradient \(gradient.shape), first moment \(m.shape) and second moment \(v.shape) "
+                          + "do not match the parameter \(parameter.shape)")
         parameter.update { value in
-            value.withUnsafeMutableBufferPointer { θ in
-                gradient.withUnsafeBufferPointer { g in
-                    m.withUnsafeMutableBufferPointer { mp in
-                        v.withUnsafeMutableBufferPointer { vp in
-                            adamUpdate(parameter: θ.baseAddress!, gradient: g.baseAddress!,
-                                       firstMoment: mp.baseAddress!,
-                                       secondMoment: vp.baseAddress!, count: θ.count, settings)
-                        }
-                    }
-                }
+            withUnsafePointers(reading: gradient, writing: &value, &m, &v) { g, θ, mp, vp in
+                adamUpdate(parameter: θ, gradient: g, firstMoment: mp, secondMoment: vp, count: gradient.count,
+                           settings)
             }
         }
         state["firstMoment"] = m
