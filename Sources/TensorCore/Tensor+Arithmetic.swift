@@ -6,10 +6,8 @@ extension Tensor {
         if lhs.shape == rhs.shape {
             // Same shape: one contiguous run, the common case.
             return Tensor(shape: lhs.shape) { out in
-                lhs.scalars.withUnsafeBufferPointer { a in
-                    rhs.scalars.withUnsafeBufferPointer { b in
-                        binaryRun(K.self, a.baseAddress!, 1, b.baseAddress!, 1, out.baseAddress!, out.count)
-                    }
+                withUnsafePointers(reading: lhs, rhs) { a, b in
+                    binaryRun(K.self, a, 1, b, 1, out.baseAddress!, out.count)
                 }
             }
         }
@@ -21,12 +19,10 @@ extension Tensor {
         let innerStrides = (iteration.strides[1].last!, iteration.strides[2].last!)
         return Tensor(shape: outputShape) { out in
             guard out.count > 0 else { return }
-            lhs.scalars.withUnsafeBufferPointer { a in
-                rhs.scalars.withUnsafeBufferPointer { b in
-                    iteration.forEachInnerRun { offsets, n in
-                        binaryRun(K.self, a.baseAddress! + offsets[1], innerStrides.0,
-                                  b.baseAddress! + offsets[2], innerStrides.1, out.baseAddress! + offsets[0], n)
-                    }
+            withUnsafePointers(reading: lhs, rhs) { a, b in
+                iteration.forEachInnerRun { offsets, n in
+                    binaryRun(K.self, a + offsets[1], innerStrides.0, b + offsets[2], innerStrides.1,
+                              out.baseAddress! + offsets[0], n)
                 }
             }
         }

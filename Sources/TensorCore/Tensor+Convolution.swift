@@ -37,18 +37,9 @@ extension Tensor {
         let (batch, filters) = (input.shape[0], weight.shape[0])
         return Tensor(shape: [batch, filters, g.outputHeight, g.outputWidth]) { out in
             guard out.count > 0 else { return }
-            input.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { w in
-                    if let bias {
-                        bias.withUnsafeBufferPointer { b in
-                            TensorCore.conv2d(input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
-                                   batchCount: batch, filterCount: filters, geometry: g, output: out.baseAddress!)
-                        }
-                    } else {
-                        TensorCore.conv2d(input: x.baseAddress!, weight: w.baseAddress!, bias: nil,
-                               batchCount: batch, filterCount: filters, geometry: g, output: out.baseAddress!)
-                    }
-                }
+            withUnsafePointers(reading: input, weight, optional: bias) { x, w, b in
+                TensorCore.conv2d(input: x, weight: w, bias: b, batchCount: batch, filterCount: filters, geometry: g,
+                                  output: out.baseAddress!)
             }
         }
     }
@@ -67,29 +58,52 @@ extension Tensor {
         checkPrecondition(outputGradient.shape == [batch, filters, g.outputHeight, g.outputWidth],
                      "conv2dBackward: output gradient \(outputGradient.shape) does not match the output shape "
                      + "\([batch, filters, g.outputHeight, g.outputWidth])")
-        // The kernel overwrites every scalar of the gradients it computes: no need to zero them first.
-        var dx = Tensor(shape: computeInput ? input.shape : [0]) { _ in }
-        var dw = Tensor(shape: computeWeight ? weight.shape : [0]) { _ in }
-        var db = Tensor(shape: computeBias ? [filters] : [0]) { _ in }
-        input.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-                outputGradient.withUnsafeBufferPointer { dy in
-                    dx.withUnsafeMutableBufferPointer { dxp in
-                        dw.withUnsafeMutableBufferPointer { dwp in
-                            db.withUnsafeMutableBufferPointer { dbp in
-                                TensorCore.conv2dBackward(input: x.baseAddress!, weight: w.baseAddress!,
-                                                          outputGradient: dy.baseAddress!, batchCount: batch,
-                                                          filterCount: filters, geometry: g,
-                                                          inputGradient: computeInput ? dxp.baseAddress : nil,
-                                                          weightGradient: computeWeight ? dwp.baseAddress : nil,
-                                                          biasGradient: computeBias ? dbp.baseAddress : nil)
-                            }
-                        }
-                    }
-                }
+        return (computeInput ? conv2dInputGradient(weight: weight, outputGradient: outputGradient,
+                                                   inputShape: input.shape, geometry: g) : nil,
+                computeWeight ? conv2dWeightGradient(input: input, outputGradient: outputGradient,
+                                                     weightShape: weight.shape, geometry: g) : nil,
+                computeBias ? conv2dBiasGradient(outputGradient: outputGradient, geometry: g) : nil)
+    }
+
+    // The three gradients of `conv2dBackward`, whose shapes it has checked. Each kernel overwrites
+    // every scalar of its gradient, which therefore starts uninitialized.
+
+    /// The input gradient `dx[n] = col2im(weightᵀ · dOut[n])`, of shape `inputShape` [N, C, H, W].
+    static func conv2dInputGradient(weight: Tensor, outputGradient: Tensor, inputShape: [Int],
+                                    geometry g: ConvolutionGeometry) -> Tensor {
+        Tensor(shape: inputShape) { dx in
+            guard dx.count > 0 else { return }
+            withUnsafePointers(reading: weight, outputGradient) { w, dy in
+                TensorCore.conv2dInputGradient(weight: w, outputGradient: dy, batchCount: inputShape[0],
+                                               filterCount: weight.shape[0], geometry: g,
+                                               inputGradient: dx.baseAddress!)
             }
         }
-        return (computeInput ? dx : nil, computeWeight ? dw : nil, computeBias ? db : nil)
+    }
+
+    /// The weight gradient `dWeight = Σₙ dOut[n] · im2col(x[n])ᵀ`, of shape `weightShape` [F, C, Kh, Kw].
+    static func conv2dWeightGradient(input: Tensor, outputGradient: Tensor, weightShape: [Int],
+                                     geometry g: ConvolutionGeometry) -> Tensor {
+        Tensor(shape: weightShape) { dw in
+            guard dw.count > 0 else { return }
+            withUnsafePointers(reading: input, outputGradient) { x, dy in
+                TensorCore.conv2dWeightGradient(input: x, outputGradient: dy, batchCount: input.shape[0],
+                                                filterCount: weightShape[0], geometry: g,
+                                                weightGradient: dw.baseAddress!)
+            }
+        }
+    }
+
+    /// The bias gradient `dBias[f] = Σ_{n, oh, ow} dOut[n, f, oh, ow]`, of shape [F].
+    static func conv2dBiasGradient(outputGradient: Tensor, geometry g: ConvolutionGeometry) -> Tensor {
+        let (batch, filters) = (outputGradient.shape[0], outputGradient.shape[1])
+        return Tensor(shape: [filters]) { db in
+            guard db.count > 0 else { return }
+            outputGradient.withUnsafeBufferPointer { dy in
+                TensorCore.conv2dBiasGradient(outputGradient: dy.baseAddress!, batchCount: batch, filterCount: filters,
+                                              geometry: g, biasGradient: db.baseAddress!)
+            }
+        }
     }
 
     /// Max pooling with a square window. Returns the output and, per output element, the flat index

@@ -28,14 +28,12 @@ extension Tensor {
         let lhsStep = lhsBatch.isEmpty ? 0 : lhsRows * lhsColumns, rhsStep = rhsBatch.isEmpty ? 0 : rhsRows * rhsColumns
         return Tensor(shape: batchShape + [m, n]) { out in
             guard out.count > 0 else { return }
-            lhs.scalars.withUnsafeBufferPointer { a in
-                rhs.scalars.withUnsafeBufferPointer { b in
-                    for batch in 0..<batchCount {
-                        gemm(m: m, n: n, k: k,
-                             a: a.baseAddress! + batch * lhsStep, lda: lhsColumns, transposeA: transposeLHS,
-                             b: b.baseAddress! + batch * rhsStep, ldb: rhsColumns, transposeB: transposeRHS,
-                             c: out.baseAddress! + batch * m * n, ldc: n, accumulate: false)
-                    }
+            withUnsafePointers(reading: lhs, rhs) { a, b in
+                for batch in 0..<batchCount {
+                    gemm(m: m, n: n, k: k,
+                         a: a + batch * lhsStep, lda: lhsColumns, transposeA: transposeLHS,
+                         b: b + batch * rhsStep, ldb: rhsColumns, transposeB: transposeRHS,
+                         c: out.baseAddress! + batch * m * n, ldc: n, accumulate: false)
                 }
             }
         }
@@ -57,14 +55,10 @@ extension Tensor {
         let (n, k, m) = (x.shape[0], x.shape[1], weight.shape[1])
         return Tensor(shape: [n, m]) { out in
             guard out.count > 0 else { return }
-            bias.withUnsafeBufferPointer { b in
-                for row in 0..<n { (out.baseAddress! + row * m).update(from: b.baseAddress!, count: m) }
-            }
-            x.withUnsafeBufferPointer { a in
-                weight.withUnsafeBufferPointer { w in
-                    gemm(m: n, n: m, k: k, a: a.baseAddress!, lda: k, transposeA: false,
-                         b: w.baseAddress!, ldb: m, transposeB: false, c: out.baseAddress!, ldc: m, accumulate: true)
-                }
+            withUnsafePointers(reading: x, weight, bias) { a, w, b in
+                for row in 0..<n { (out.baseAddress! + row * m).update(from: b, count: m) }
+                gemm(m: n, n: m, k: k, a: a, lda: k, transposeA: false,
+                     b: w, ldb: m, transposeB: false, c: out.baseAddress!, ldc: m, accumulate: true)
             }
         }
     }

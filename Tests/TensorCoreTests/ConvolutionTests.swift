@@ -80,35 +80,24 @@ struct ConvolutionTests {
         let output = Tensor.conv2d(input, weight: weight, bias: bias, stride: c.stride, padding: c.padding,
                                    dilation: c.dilation)
         #expect(output.shape == [c.batch, c.filters, g.outputHeight, g.outputWidth])
-        var expected = [Float](repeating: 0, count: output.count)
-        input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
-            expected.withUnsafeMutableBufferPointer {
-                conv2dNaive(input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, batchCount: c.batch,
-                            filterCount: c.filters, geometry: g, output: $0.baseAddress!)
-            }
-        } } }
-        isClose(output.scalars, expected, rtol: 1e-4, atol: 1e-5, "forward \(c.testDescription)")
+        var expected = Tensor.zeros(output.shape)
+        withUnsafePointers(reading: input, weight, bias, writing: &expected) { x, w, b, out in
+            conv2dNaive(input: x, weight: w, bias: b, batchCount: c.batch, filterCount: c.filters, geometry: g,
+                        output: out)
+        }
+        isClose(output, expected, rtol: 1e-4, atol: 1e-5, "forward \(c.testDescription)")
 
         let upstream = Tensor.uniform(output.shape, low: -1, high: 1, using: &generator)
         let fast = Tensor.conv2dBackward(input, weight: weight, outputGradient: upstream, stride: c.stride,
                                          padding: c.padding, dilation: c.dilation)
-        var dx = [Float](repeating: 0, count: input.count), dw = [Float](repeating: 0, count: weight.count),
-            db = [Float](repeating: 0, count: c.filters)
-        input.withUnsafeBufferPointer { x in weight.withUnsafeBufferPointer { w in
-            upstream.withUnsafeBufferPointer { dy in
-                dx.withUnsafeMutableBufferPointer { dxp in dw.withUnsafeMutableBufferPointer { dwp in
-                    db.withUnsafeMutableBufferPointer { dbp in
-                        conv2dBackwardNaive(input: x.baseAddress!, weight: w.baseAddress!,
-                                            outputGradient: dy.baseAddress!, batchCount: c.batch,
-                                            filterCount: c.filters, geometry: g, inputGradient: dxp.baseAddress!,
-                                            weightGradient: dwp.baseAddress!, biasGradient: dbp.baseAddress!)
-                    }
-                } }
-            }
-        } }
-        isClose(fast.input!.scalars, dx, rtol: 1e-4, atol: 1e-4, "input gradient \(c.testDescription)")
-        isClose(fast.weight!.scalars, dw, rtol: 1e-4, atol: 1e-4, "weight gradient \(c.testDescription)")
-        isClose(fast.bias!.scalars, db, rtol: 1e-4, atol: 1e-4, "bias gradient \(c.testDescription)")
+        var dx = Tensor.zeros(input.shape), dw = Tensor.zeros(weight.shape), db = Tensor.zeros([c.filters])
+        withUnsafePointers(reading: input, weight, upstream, writing: &dx, &dw, &db) { x, w, dy, dxp, dwp, dbp in
+            conv2dBackwardNaive(input: x, weight: w, outputGradient: dy, batchCount: c.batch, filterCount: c.filters,
+                                geometry: g, inputGradient: dxp, weightGradient: dwp, biasGradient: dbp)
+        }
+        isClose(fast.input!, dx, rtol: 1e-4, atol: 1e-4, "input gradient \(c.testDescription)")
+        isClose(fast.weight!, dw, rtol: 1e-4, atol: 1e-4, "weight gradient \(c.testDescription)")
+        isClose(fast.bias!, db, rtol: 1e-4, atol: 1e-4, "bias gradient \(c.testDescription)")
     }
 
     @Test("a hand-computed 3×3 convolution")

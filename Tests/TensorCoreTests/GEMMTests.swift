@@ -10,33 +10,25 @@ struct GEMMTests {
     /// Runs a GEMM variant on stored matrices; `a` is stored M×K (or K×M when transposed), etc.
     static func run(_ variant: Variant?, m: Int, n: Int, k: Int, a: [Float], transposeA: Bool,
                     b: [Float], transposeB: Bool, c initial: [Float], accumulate: Bool, threads: Int = 2) -> [Float] {
-        var c = initial
+        var c = Tensor(initial)
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
-        a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-                c.withUnsafeMutableBufferPointer { cp in
-                    switch variant {
-                    case nil:
-                        gemmNaive(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
-                                  b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n,
-                                  accumulate: accumulate)
-                    case .direct:
-                        gemmDirect(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
-                                   b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n,
-                                   accumulate: accumulate)
-                    case .blocked:
-                        gemmBlocked(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
-                                    b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n,
-                                    accumulate: accumulate)
-                    case .parallel:
-                        gemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, transposeA: transposeA,
-                             b: bp.baseAddress!, ldb: ldb, transposeB: transposeB, c: cp.baseAddress!, ldc: n,
-                             accumulate: accumulate, threads: threads)
-                    }
-                }
+        withUnsafePointers(reading: Tensor(a), Tensor(b), writing: &c) { a, b, c in
+            switch variant {
+            case nil:
+                gemmNaive(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
+                          transposeB: transposeB, c: c, ldc: n, accumulate: accumulate)
+            case .direct:
+                gemmDirect(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
+                           transposeB: transposeB, c: c, ldc: n, accumulate: accumulate)
+            case .blocked:
+                gemmBlocked(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
+                            transposeB: transposeB, c: c, ldc: n, accumulate: accumulate)
+            case .parallel:
+                gemm(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
+                     transposeB: transposeB, c: c, ldc: n, accumulate: accumulate, threads: threads)
             }
         }
-        return c
+        return c.scalars
     }
 
     /// Edge sizes: 1, primes, non-multiples of the 4×24 tile and of the 144/256 blocks, K = 1.

@@ -68,17 +68,15 @@ public class Adam: StatefulOptimizer<AdamState> {
         let settings = AdamStep(learningRate: group.learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                                 weightDecay: group.weightDecay, decoupledWeightDecay: decoupledWeightDecay,
                                 step: state.step)
+        checkPrecondition(gradient.shape == parameter.shape && state.firstMoment.shape == parameter.shape
+                          && state.secondMoment.shape == parameter.shape,
+                          "Adam: gradient \(gradient.shape), first moment \(state.firstMoment.shape) and second "
+                          + "moment \(state.secondMoment.shape) do not match the parameter \(parameter.shape)")
         parameter.update { value in
-            value.withUnsafeMutableBufferPointer { θ in
-                gradient.withUnsafeBufferPointer { g in
-                    state.firstMoment.withUnsafeMutableBufferPointer { m in
-                        state.secondMoment.withUnsafeMutableBufferPointer { v in
-                            adamUpdate(parameter: θ.baseAddress!, gradient: g.baseAddress!,
-                                       firstMoment: m.baseAddress!, secondMoment: v.baseAddress!,
-                                       count: θ.count, settings)
-                        }
-                    }
-                }
+            withUnsafePointers(reading: gradient,
+                               writing: &value, &state.firstMoment, &state.secondMoment) { g, θ, m, v in
+                adamUpdate(parameter: θ, gradient: g, firstMoment: m, secondMoment: v, count: gradient.count,
+                           settings)
             }
         }
     }

@@ -46,12 +46,21 @@ extension ConvolutionGeometry {
     }
 
     /// Output positions are taken in *chunks* of 8 within one output row: ⌈Wo/8⌉ chunks per row, the
-    /// last one with `Wo mod 8` valid lanes when Wo is not a multiple of 8. Chunk k of a band: its
-    /// offset in the band's slab, its offset in the band's output rows, and its valid lanes.
-    func positionChunk(_ k: Int) -> (slab: Int, output: Int, lanes: Int) {
+    /// last one with `Wo mod 8` valid lanes when Wo is not a multiple of 8. Chunk k of a band.
+    func positionChunk(_ k: Int) -> PositionChunk {
         let chunksPerRow = (outputWidth + 7) / 8, row = k / chunksPerRow, column = (k % chunksPerRow) * 8
-        return (row * (inputWidth + 2 * paddingWidth) + column, row * outputWidth + column,
-                Swift.min(8, outputWidth - column))
+        return PositionChunk(slabOffset: row * (inputWidth + 2 * paddingWidth) + column,
+                             outputOffset: row * outputWidth + column, laneCount: Swift.min(8, outputWidth - column))
+    }
+
+    /// The three chunks `k0`, `k0 + 1`, `k0 + 2` of a tile, out of `chunkCount`. A chunk past the
+    /// last one has no lanes (nothing is stored) and re-reads the first chunk's slab.
+    func tileChunks(from k0: Int, chunkCount: Int) -> TileChunks {
+        let first = positionChunk(k0)
+        @inline(__always) func chunk(_ k: Int) -> PositionChunk {
+            k < chunkCount ? positionChunk(k) : .spare(readingAt: first.slabOffset)
+        }
+        return TileChunks(first: first, second: chunk(k0 + 1), third: chunk(k0 + 2))
     }
 
     /// The number of 8-position chunks in `rowCount` output rows.
@@ -70,29 +79,53 @@ extension ConvolutionGeometry {
     }
 }
 
+/// Eight neighbouring output positions in one output row of a band (a *chunk*, see the file header):
+/// one vector of the micro-kernels.
+struct PositionChunk {
+    /// Where the chunk's first position reads the band's padded slab, for im2col row (0, 0, 0).
+    var slabOffset: Int
+    /// Where the chunk starts in the band's output rows (`oh·Wo + ow`, from the band's first row).
+    var outputOffset: Int
+    /// How many of the 8 lanes are positions of the row: 8, fewer in the last chunk of a row whose
+    /// width is not a multiple of 8, 0 for a tile's spare chunk. Only these lanes are stored.
+    var laneCount: Int
+
+    /// A tile's spare chunk, past a band's last one: no lane is stored, and its vector is loaded
+    /// from `slabOffset` (an address inside the slab) only to be thrown away.
+    static func spare(readingAt slabOffset: Int) -> PositionChunk {
+        PositionChunk(slabOffset: slabOffset, outputOffset: 0, laneCount: 0)
+    }
+}
+
+/// The three chunks a 4×24 tile spans: its 24 columns are three vectors of 8 positions.
+struct TileChunks {
+    var first: PositionChunk
+    var second: PositionChunk
+    var third: PositionChunk
+}
+
 /// The micro-kernels of the implicit-GEMM convolution (see the file header), on `SIMD8<Float>`
 /// register tiles like `GEMMMicroKernel`'s.
 enum ImplicitGEMMKernel {
     /// The forward tile: 4 filters × three 8-position chunks of a band, accumulated over every im2col
     /// row p, `out[f₀ + i, chunk j] (+)= Σₚ A[p, i] · slab-row(p)[chunk j]` with A a packed 4-filter
     /// panel (depth × 4). The 24 values of row p are read straight from the padded slab, at
-    /// `slab + rowOffsets[p] + chunkOffsets.j`, instead of from a packed panel — the GEMM micro-kernel
-    /// with another B loader. Rows `0..<rows` are stored, chunk j at `c + outputOffsets.j` (its first
-    /// `laneCounts.j` lanes).
+    /// `slab + rowOffsets[p] + chunk j's slabOffset`, instead of from a packed panel — the GEMM
+    /// micro-kernel with another B loader. Rows `0..<rows` are stored, chunk j at
+    /// `c + chunk j's outputOffset` (its first `laneCount` lanes).
     @inline(__always)
     static func forward(depth: Int, a: UnsafePointer<Float>, slab: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>,
-                        chunkOffsets: (Int, Int, Int), c: UnsafeMutablePointer<Float>, ldc: Int,
-                        rows: Int, outputOffsets: (Int, Int, Int), laneCounts: (Int, Int, Int), accumulate: Bool) {
-        let s0 = UnsafeRawPointer(slab + chunkOffsets.0), s1 = UnsafeRawPointer(slab + chunkOffsets.1)
-        let s2 = UnsafeRawPointer(slab + chunkOffsets.2)
+                        chunks: TileChunks, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, accumulate: Bool) {
+        let s0 = UnsafeRawPointer(slab + chunks.first.slabOffset)
+        let s1 = UnsafeRawPointer(slab + chunks.second.slabOffset)
+        let s2 = UnsafeRawPointer(slab + chunks.third.slabOffset)
         let tile = GEMMMicroKernel.product(depth: depth, a: a) { p in
             let offset = rowOffsets[p] &* 4
             return (s0.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
                     s1.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
                     s2.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self))
         }
-        storeTile(tile, to: c, ldc: ldc,
-                  rows: rows, offsets: outputOffsets, laneCounts: laneCounts, accumulate: accumulate)
+        storeTile(tile, to: c, ldc: ldc, rows: rows, chunks: chunks, accumulate: accumulate)
     }
 
     /// The weight-gradient kernel: a 4×3 tile of dWeight (4 filters × 3 im2col rows) as 12 vectors of
@@ -162,31 +195,30 @@ enum ImplicitGEMMKernel {
     typealias TileRow = GEMMMicroKernel.TileRow
 
     /// Adds the first `rows` rows of a 4×24 tile into an image — the scatter half of col2im: row i
-    /// at `target + i·rowStride`, vector j at `chunkOffsets.j`, only its first `laneCounts.j` lanes.
+    /// at `target + i·rowStride`, vector j at chunk j's `slabOffset`, only its first `laneCount` lanes.
     @inline(__always)
     static func addTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>,
-                        rowStride: Int, chunkOffsets: (Int, Int, Int), rows: Int, laneCounts: (Int, Int, Int)) {
-        writeTile(tile, to: target, rowStride: rowStride, rows: rows, offsets: chunkOffsets, laneCounts: laneCounts,
-                  accumulate: true)
+                        rowStride: Int, rows: Int, chunks: TileChunks) {
+        writeTile(tile, to: target, rowStride: rowStride, rows: rows, chunks: chunks, inSlab: true, accumulate: true)
     }
 
     /// Stores (or adds) the first `rows` rows of a 4×24 tile: row i at `c + i·ldc`, vector j at
-    /// `offsets.j`, only its first `laneCounts.j` lanes.
+    /// chunk j's `outputOffset`, only its first `laneCount` lanes.
     @inline(__always)
     static func storeTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to c: UnsafeMutablePointer<Float>, ldc: Int,
-                          rows: Int, offsets: (Int, Int, Int), laneCounts: (Int, Int, Int), accumulate: Bool) {
-        writeTile(tile, to: c, rowStride: ldc, rows: rows, offsets: offsets, laneCounts: laneCounts,
-                  accumulate: accumulate)
+                          rows: Int, chunks: TileChunks, accumulate: Bool) {
+        writeTile(tile, to: c, rowStride: ldc, rows: rows, chunks: chunks, inSlab: false, accumulate: accumulate)
     }
 
+    /// `addTile` (`inSlab`: at the chunks' slab offsets) and `storeTile` (at their output offsets).
     @inline(__always)
     private static func writeTile(_ tile: (TileRow, TileRow, TileRow, TileRow), to target: UnsafeMutablePointer<Float>,
-                                  rowStride: Int, rows: Int, offsets: (Int, Int, Int), laneCounts: (Int, Int, Int),
-                                  accumulate: Bool) {
+                                  rowStride: Int, rows: Int, chunks: TileChunks, inSlab: Bool, accumulate: Bool) {
         @inline(__always) func write(_ row: TileRow, _ r: Int) {
             guard r < rows else { return }
             let rowStart = target + r * rowStride
-            @inline(__always) func put(_ v: SIMD8<Float>, _ offset: Int, _ lanes: Int) {
+            @inline(__always) func put(_ v: SIMD8<Float>, _ chunk: PositionChunk) {
+                let offset = inSlab ? chunk.slabOffset : chunk.outputOffset, lanes = chunk.laneCount
                 let raw = UnsafeMutableRawPointer(rowStart + offset)
                 if lanes == 8 {
                     raw.storeBytes(of: accumulate ? raw.loadUnaligned(as: SIMD8<Float>.self) + v : v,
@@ -198,8 +230,7 @@ enum ImplicitGEMMKernel {
                     }
                 }
             }
-            put(row.0, offsets.0, laneCounts.0); put(row.1, offsets.1, laneCounts.1);
-            put(row.2, offsets.2, laneCounts.2)
+            put(row.0, chunks.first); put(row.1, chunks.second); put(row.2, chunks.third)
         }
         write(tile.0, 0); write(tile.1, 1); write(tile.2, 2); write(tile.3, 3)
     }
@@ -251,20 +282,11 @@ func conv2dImplicitGEMM(input: UnsafePointer<Float>, weight: UnsafePointer<Float
             defer { rowOffsets.deallocate() }
             let chunkCount = g.positionChunkCount(rowCount: band.count)
             for k0 in stride(from: 0, to: chunkCount, by: 3) {
-                // Three chunks per tile; a missing one re-reads the first chunk in lanes that are never stored.
-                let first = g.positionChunk(k0)
-                @inline(__always) func chunk(_ k: Int) -> (slab: Int, output: Int, lanes: Int) {
-                    k < chunkCount ? g.positionChunk(k) : (first.slab, 0, 0)
-                }
-                let (second, third) = (chunk(k0 + 1), chunk(k0 + 2))
+                let chunks = g.tileChunks(from: k0, chunkCount: chunkCount)
                 for f0 in stride(from: 0, to: filterCount, by: mr) {
                     ImplicitGEMMKernel.forward(depth: patch, a: weightsPointer.base + f0 * patch, slab: slab,
-                                               rowOffsets: rowOffsets,
-                                               chunkOffsets: (first.slab, second.slab, third.slab), c: out + f0 * plane,
-                                               ldc: plane, rows: Swift.min(mr, filterCount - f0),
-                                               outputOffsets: (first.output, second.output, third.output),
-                                               laneCounts: (first.lanes, second.lanes, third.lanes),
-                                               accumulate: biasPointer != nil)
+                                               rowOffsets: rowOffsets, chunks: chunks, c: out + f0 * plane, ldc: plane,
+                                               rows: Swift.min(mr, filterCount - f0), accumulate: biasPointer != nil)
                 }
             }
         }

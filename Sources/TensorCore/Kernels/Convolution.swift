@@ -131,91 +131,131 @@ public func conv2d(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bi
     }
 }
 
-/// Convolution backward by im2col + GEMM + col2im. Same contract as `conv2dBackwardNaive`.
+/// Convolution backward by im2col + GEMM + col2im. Same contract as `conv2dBackwardNaive`: each
+/// non-nil gradient is overwritten, by its own function below.
 public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            outputGradient: UnsafePointer<Float>, batchCount: Int, filterCount: Int,
                            geometry g: ConvolutionGeometry, inputGradient: UnsafeMutablePointer<Float>?,
                            weightGradient: UnsafeMutablePointer<Float>?, biasGradient: UnsafeMutablePointer<Float>?) {
-    let plane = g.outputPlaneSize, patch = g.patchSize
     if let biasGradient {
-        // dBias[f] = Σₙ Σ_{plane} dOut[n, f, ·]: per (f, n) a vector sum, added over n in order.
-        for f in 0..<filterCount {
-            var total: Float = 0
-            for n in 0..<batchCount {
-                total += sumContiguous(outputGradient + (n * filterCount + f) * plane, count: plane)
-            }
-            biasGradient[f] = total
-        }
+        conv2dBiasGradient(outputGradient: outputGradient, batchCount: batchCount, filterCount: filterCount,
+                           geometry: g, biasGradient: biasGradient)
     }
-    var inputGradient = inputGradient, weightGradient = weightGradient
-    if g.usesImplicitGEMM {
-        // Implicit-GEMM kernels (Convolution+ImplicitGEMM.swift) for what they cover; the rest below.
-        if let target = weightGradient, g.usesImplicitWeightGradient {
-            conv2dWeightGradientImplicitGEMM(input: input, outputGradient: outputGradient, batchCount: batchCount,
-                                             filterCount: filterCount, geometry: g, weightGradient: target)
-            weightGradient = nil
-        }
-        if let target = inputGradient {
-            conv2dInputGradientImplicitGEMM(weight: weight, outputGradient: outputGradient, batchCount: batchCount,
-                                            filterCount: filterCount, geometry: g, inputGradient: target)
-            inputGradient = nil
-        }
+    if let weightGradient {
+        conv2dWeightGradient(input: input, outputGradient: outputGradient, batchCount: batchCount,
+                             filterCount: filterCount, geometry: g, weightGradient: weightGradient)
     }
-    guard inputGradient != nil || weightGradient != nil else { return }
+    if let inputGradient {
+        conv2dInputGradient(weight: weight, outputGradient: outputGradient, batchCount: batchCount,
+                            filterCount: filterCount, geometry: g, inputGradient: inputGradient)
+    }
+}
+
+/// The bias gradient `dBias[f] = Σ_{n, oh, ow} dOut[n, f, oh, ow]`, [F] (overwritten): per (f, n) a
+/// vector sum over the output plane, added over n in order.
+public func conv2dBiasGradient(outputGradient: UnsafePointer<Float>, batchCount: Int, filterCount: Int,
+                               geometry g: ConvolutionGeometry, biasGradient: UnsafeMutablePointer<Float>) {
+    let plane = g.outputPlaneSize
+    for f in 0..<filterCount {
+        var total: Float = 0
+        for n in 0..<batchCount {
+            total += sumContiguous(outputGradient + (n * filterCount + f) * plane, count: plane)
+        }
+        biasGradient[f] = total
+    }
+}
+
+/// The weight gradient `dWeight[F, C·Kh·Kw] = Σₙ dOut[n] · im2col(x[n])ᵀ` (overwritten): by the
+/// implicit-GEMM kernel where it applies (ConvolutionWeightGradient+ImplicitGEMM.swift), otherwise one
+/// GEMM per band of output rows with the im2col columns read transposed in place.
+///
+/// A sum over images: each of `weightGradientGroupCount` groups of consecutive images accumulates
+/// its own partial gradient, and the partials are added in group order — the same sums in the same
+/// order for any thread count.
+public func conv2dWeightGradient(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                 batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
+                                 weightGradient: UnsafeMutablePointer<Float>) {
+    if g.usesImplicitWeightGradient {
+        conv2dWeightGradientImplicitGEMM(input: input, outputGradient: outputGradient, batchCount: batchCount,
+                                         filterCount: filterCount, geometry: g, weightGradient: weightGradient)
+        return
+    }
+    let plane = g.outputPlaneSize, patch = g.patchSize, weightSize = filterCount * patch
     guard batchCount > 0 else {
-        weightGradient?.initialize(repeating: 0, count: filterCount * patch)
+        weightGradient.initialize(repeating: 0, count: weightSize)
         return
     }
     let groupCount = min(weightGradientGroupCount, batchCount)
-    let weightSize = filterCount * patch
     // One partial weight gradient per group of consecutive images, summed in group order below.
-    let partialWeightGradients = UnsafeMutablePointer<Float>.allocate(capacity: weightGradient == nil
-                                                                          ? 0 : groupCount * weightSize)
-    defer { partialWeightGradients.deallocate() }
-    let inputPointer = SendableConstPointer(input), weightPointer = SendableConstPointer(weight)
-    let gradientPointer = SendableConstPointer(outputGradient)
-    let inputGradientPointer = inputGradient.map(SendablePointer.init)
-    let partialPointer = SendablePointer(partialWeightGradients)
-    let computeWeightGradient = weightGradient != nil
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: groupCount * weightSize)
+    defer { partials.deallocate() }
+    let inputPointer = SendableConstPointer(input), gradientPointer = SendableConstPointer(outputGradient)
+    let partialPointer = SendablePointer(partials)
+    // Enough groups to share: one group per worker with single-threaded GEMMs; otherwise groups run
+    // in turn with the parallel GEMM.
     let parallelOverGroups = groupCount >= Parallelism.threadCount
     let bands = g.outputRowBands
     Parallelism.forEachChunkRange(groupCount, maxThreads: parallelOverGroups ? nil : 1) { groups in
         let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.largestBandSize)
         defer { columns.deallocate() }
-        let gemmThreads = parallelOverGroups ? 1 : nil
         for group in groups {
             let images = (group * batchCount / groupCount)..<((group + 1) * batchCount / groupCount)
             let partial = partialPointer.base + group * weightSize
             for n in images {
                 let dOut = gradientPointer.base + n * filterCount * plane
-                let image = inputGradientPointer.map { $0.base + n * g.inputImageSize }
-                image?.initialize(repeating: 0, count: g.inputImageSize)
                 for band in bands {
                     let bandStart = band.lowerBound * g.outputWidth, bandSize = band.count * g.outputWidth
-                    if computeWeightGradient {
-                        im2col(inputPointer.base + n * g.inputImageSize, geometry: g, outputRows: band,
-                               columns: columns)
-                        // dWeight[F, C·Kh·Kw] (+)= dOut[n][:, band] · columnsᵀ
-                        gemm(m: filterCount, n: patch, k: bandSize, a: dOut + bandStart, lda: plane, transposeA: false,
-                             b: columns, ldb: bandSize, transposeB: true, c: partial, ldc: patch,
-                             accumulate: n != images.lowerBound || band != bands[0], threads: gemmThreads)
-                    }
-                    if let image {
-                        // dColumns [C·Kh·Kw, band] = weightᵀ · dOut[n][:, band], folded back onto the image.
-                        gemm(m: patch, n: bandSize, k: filterCount, a: weightPointer.base, lda: patch, transposeA: true,
-                             b: dOut + bandStart, ldb: plane, transposeB: false, c: columns, ldc: bandSize,
-                             accumulate: false, threads: gemmThreads)
-                        col2im(columns, geometry: g, outputRows: band, image: image)
-                    }
+                    im2col(inputPointer.base + n * g.inputImageSize, geometry: g, outputRows: band, columns: columns)
+                    // partial[F, C·Kh·Kw] (+)= dOut[n][:, band] · columnsᵀ
+                    gemm(m: filterCount, n: patch, k: bandSize, a: dOut + bandStart, lda: plane, transposeA: false,
+                         b: columns, ldb: bandSize, transposeB: true, c: partial, ldc: patch,
+                         accumulate: n != images.lowerBound || band != bands[0],
+                         threads: parallelOverGroups ? 1 : nil)
                 }
             }
         }
     }
-    if let weightGradient {
-        weightGradient.update(from: partialWeightGradients, count: weightSize)
-        for group in 1..<groupCount {
-            let partial = partialWeightGradients + group * weightSize
-            binaryRun(AddKernel.self, UnsafePointer(weightGradient), 1, partial, 1, weightGradient, weightSize)
+    weightGradient.update(from: partials, count: weightSize)
+    for group in 1..<groupCount {
+        binaryRun(AddKernel.self, UnsafePointer(weightGradient), 1, partials + group * weightSize, 1, weightGradient,
+                  weightSize)
+    }
+}
+
+/// The input gradient `dx[n] = col2im(weightᵀ · dOut[n])`, [N, C, H, W] (overwritten): by the
+/// implicit-GEMM kernel for stride 1 and dilation 1 (ConvolutionInputGradient+ImplicitGEMM.swift),
+/// otherwise per band of output rows one GEMM with the weight read transposed in place, whose
+/// columns col2im adds back onto the pixels im2col read them from. Each image is one worker's.
+public func conv2dInputGradient(weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                batchCount: Int, filterCount: Int, geometry g: ConvolutionGeometry,
+                                inputGradient: UnsafeMutablePointer<Float>) {
+    if g.usesImplicitGEMM {
+        conv2dInputGradientImplicitGEMM(weight: weight, outputGradient: outputGradient, batchCount: batchCount,
+                                        filterCount: filterCount, geometry: g, inputGradient: inputGradient)
+        return
+    }
+    let plane = g.outputPlaneSize, patch = g.patchSize
+    // As in the forward pass: one image per worker with single-threaded GEMMs, or (a batch smaller
+    // than the thread count) images in turn with the parallel GEMM.
+    let parallelOverImages = batchCount >= Parallelism.threadCount
+    let weightPointer = SendableConstPointer(weight), gradientPointer = SendableConstPointer(outputGradient)
+    let inputGradientPointer = SendablePointer(inputGradient)
+    let bands = g.outputRowBands
+    Parallelism.forEachChunkRange(batchCount, maxThreads: parallelOverImages ? nil : 1) { images in
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.largestBandSize)
+        defer { columns.deallocate() }
+        for n in images {
+            let dOut = gradientPointer.base + n * filterCount * plane
+            let image = inputGradientPointer.base + n * g.inputImageSize
+            image.initialize(repeating: 0, count: g.inputImageSize)
+            for band in bands {
+                let bandStart = band.lowerBound * g.outputWidth, bandSize = band.count * g.outputWidth
+                // dColumns [C·Kh·Kw, band] = weightᵀ · dOut[n][:, band], folded back onto the image.
+                gemm(m: patch, n: bandSize, k: filterCount, a: weightPointer.base, lda: patch, transposeA: true,
+                     b: dOut + bandStart, ldb: plane, transposeB: false, c: columns, ldc: bandSize,
+                     accumulate: false, threads: parallelOverImages ? 1 : nil)
+                col2im(columns, geometry: g, outputRows: band, image: image)
+            }
         }
     }
 }

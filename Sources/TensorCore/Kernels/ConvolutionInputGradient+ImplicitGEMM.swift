@@ -50,10 +50,7 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
             packChunkPanels(gradientPointer.base + n * filterCount * plane, filterCount: filterCount, geometry: g,
                             into: packedGradient)
             for k0 in stride(from: 0, to: chunkCount, by: 3) {
-                @inline(__always) func chunk(_ k: Int) -> (slab: Int, output: Int, lanes: Int) {
-                    k < chunkCount ? g.positionChunk(k) : (0, 0, 0)
-                }
-                let (first, second, third) = (chunk(k0), chunk(k0 + 1), chunk(k0 + 2))
+                let chunks = g.tileChunks(from: k0, chunkCount: chunkCount)
                 let gradientPanel = packedGradient + k0 / 3 * filterCount * nr
                 for kh in 0..<kernelHeight {
                     for kw in 0..<kernelWidth {
@@ -65,9 +62,7 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
                             // … added where im2col read it from: padded[c, oh + kh, ow + kw].
                             let target = slab + ((group * mr) * slabRows + kh) * slabWidth + kw
                             ImplicitGEMMKernel.addTile(tile, to: target, rowStride: slabRows * slabWidth,
-                                                       chunkOffsets: (first.slab, second.slab, third.slab),
-                                                       rows: Swift.min(mr, channels - group * mr),
-                                                       laneCounts: (first.lanes, second.lanes, third.lanes))
+                                                       rows: Swift.min(mr, channels - group * mr), chunks: chunks)
                         }
                     }
                 }
@@ -101,8 +96,8 @@ func packChunkPanels(_ gradient: UnsafePointer<Float>, filterCount: Int, geometr
     for k0 in stride(from: 0, to: chunkCount, by: 3) {
         for j in 0..<3 {
             let k = k0 + j
-            let (source, lanes) = k < chunkCount ? (gradient + g.positionChunk(k).output, g.positionChunk(k).lanes)
-                                                 : (gradient, 0)
+            let chunk = k < chunkCount ? g.positionChunk(k) : .spare(readingAt: 0)
+            let source = gradient + chunk.outputOffset, lanes = chunk.laneCount
             for f in 0..<filterCount {
                 let target = destination + f * nr + 8 * j
                 if lanes == 8 {

@@ -40,7 +40,7 @@ func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradien
                 fillPaddedSlab(inputPointer.base + n * g.inputImageSize, geometry: g, band: band, slab: slab)
                 let rowOffsets = g.slabOffsets(ofPatchRows: 0..<patch, bandRowCount: band.count)
                 defer { rowOffsets.deallocate() }
-                for k in 0..<chunkCount { chunkOffsets[k] = g.positionChunk(k).slab }
+                for k in 0..<chunkCount { chunkOffsets[k] = g.positionChunk(k).slabOffset }
                 let fullFilters = filterCount / 4 * 4, fullRows = patch / 3 * 3
                 for f0 in stride(from: 0, to: fullFilters, by: 4) {
                     for r0 in stride(from: 0, to: fullRows, by: 3) {
