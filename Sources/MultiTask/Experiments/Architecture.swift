@@ -87,10 +87,10 @@ public enum TrunkGate: Sendable, Equatable {
 ///
 /// Residual (`.residual`, after ResNet; He et al., 2016): a stem layer as above, then residual
 /// blocks F(x) = layer → (BN) → (gate) → ReLU → layer → (BN) → (gate), y = ReLU(F(x) + S(x)):
-/// - images: stem conv3×3 (width), blocks of width, 2·width (stride 2) and 4·width (stride 2), each
-///   shape change through a 1×1 projection shortcut with its own gate and no BN (as the Maximum
-///   Roaming reference's ResNet), then 2×2 max pooling and flattening — the plain backbone's
-///   features 4·width·(H/8)·(W/8);
+/// - images: stem conv3×3 (width) and 2×2 max pooling (ResNet's stem also pools), blocks of width,
+///   2·width (stride 2) and 4·width (stride 2), each shape change through a 1×1 projection shortcut
+///   with its own gate and no BN (as the Maximum Roaming reference's ResNet), then flattening — the
+///   plain backbone's features 4·width·(H/8)·(W/8), for about 1.2 times its multiply-adds;
 /// - dense images: stem conv (dilation 1), blocks with dilations 2 and 4 (identity shortcuts);
 /// - vectors: stem Linear, one block of width units.
 ///
@@ -178,13 +178,13 @@ public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: Architec
             return (blocks, width)
         case (.residual, false):
             let blocks: [Module] = [
-                block(gated(conv(channels, width)) + [ReLU()]),
+                block(gated(conv(channels, width)) + [ReLU(), MaxPool2D(kernelSize: 2)]),
                 residualBlock(conv(width, width), conv(width, width), projection: nil),
                 residualBlock(conv(width, 2 * width, stride: 2), conv(2 * width, 2 * width),
                               projection: conv(width, 2 * width, kernel: 1, stride: 2)),
                 residualBlock(conv(2 * width, 4 * width, stride: 2), conv(4 * width, 4 * width),
                               projection: conv(2 * width, 4 * width, kernel: 1, stride: 2)),
-                block([MaxPool2D(kernelSize: 2), Flatten()]),
+                block([Flatten()]),
             ]
             return (blocks, 4 * width * (inputShape[1] / 8) * (inputShape[2] / 8))
         }
