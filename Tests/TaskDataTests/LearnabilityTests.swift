@@ -9,7 +9,10 @@ import TaskData
 /// regression test MSE under half the variance; attribute groups (accuracy vs majority guess)
 /// shape 0.81/0.75 — the hardest group —, colour 1.00/0.59, size 0.91/0.69, position 0.92/0.51,
 /// texture 0.94/0.75, count 0.84/0.68, background 0.99/0.51, frame 1.00/0.71; dense scenes pixel
-/// accuracy 0.85 vs 0.49, depth L1 0.99 vs 2.75, normals cosine loss 0.08 vs 0.35.
+/// accuracy 0.85 vs 0.49, depth L1 0.99 vs 2.75, normals cosine loss 0.08 vs 0.35. Attribute portraits,
+/// logistic regression on the pixels (mean test AUC per group, chance 0.5): global 0.87, eyes 0.79,
+/// hair 0.82, mouth 0.86, nose 0.79, beard 0.94, cheeks 0.79, accessories 0.89; mean 0.91 without
+/// nuisance vs 0.73 at full nuisance after 10 epochs.
 @Suite("Generated tasks are learnable")
 struct LearnabilityTests {
     /// Trains `model` for `epochs` with Adam on the summed loss of `loss(outputs, batch)`.
@@ -85,6 +88,40 @@ struct LearnabilityTests {
         }
     }
 
+    @Test("attribute portraits: logistic regression beats chance on every group; nose harder than beard")
+    func attributePortraits() throws {
+        /// Each group's mean test AUC after `epochs` of logistic regression on the raw pixels.
+        func groupAreas(nuisance: Double, epochs: Int) throws -> [Double] {
+            let data = try AttributePortraits(nuisance: nuisance).dataset(sampleCount: 3000, seed: 21).split(seed: 22)
+            let model = Sequential(Flatten(),
+                                   Linear(inputCount: 3 * 32 * 32, outputCount: 40, random: RandomSource(seed: 23)))
+            train(model, on: data.train, epochs: epochs) { output, batch in
+                binaryCrossEntropy(logits: output, targets: Tensor(concatenating: batch.targets, alongAxis: 1))
+            }
+            let logits = withoutGradients { model(Variable(data.test.inputs)).value }
+            let truth = Tensor(concatenating: data.test.targets, alongAxis: 1)
+            let rows = 0..<data.test.count
+            var column = 0
+            return AttributePortraits.groups.map { _, attributes in
+                let areas = attributes.map { _ in
+                    defer { column += 1 }
+                    return areaUnderCurve(scores: rows.map { logits.scalars[$0 * 40 + column] },
+                                          labels: rows.map { truth.scalars[$0 * 40 + column] == 1 })
+                }
+                return areas.reduce(0, +) / Double(areas.count)
+            }
+        }
+        let areas = try groupAreas(nuisance: 0.5, epochs: 20)
+        for ((group, _), area) in zip(AttributePortraits.groups, areas) {
+            #expect(area > 0.65, "\(group): mean AUC \(area), chance 0.5")
+        }
+        let nose = areas[4], beard = areas[5]
+        #expect(beard > nose + 0.08, "nose AUC \(nose) is not clearly below beard AUC \(beard)")
+        let plain = try groupAreas(nuisance: 0, epochs: 10), jittered = try groupAreas(nuisance: 1, epochs: 10)
+        let plainMean = plain.reduce(0, +) / 8, jitteredMean = jittered.reduce(0, +) / 8
+        #expect(plainMean > jitteredMean + 0.05, "mean AUC without nuisance \(plainMean), at full \(jitteredMean)")
+    }
+
     @Test("dense scenes: a 4-layer dilated fully convolutional net beats constant predictions on all three tasks")
     func denseScenes() throws {
         let data = try DenseScenes(imageSize: 16).dataset(sampleCount: 800, seed: 8).split(seed: 9)
@@ -146,4 +183,17 @@ struct LearnabilityTests {
             #expect(accuracy > 0.5, "task \(task): accuracy \(accuracy)")
         }
     }
+}
+
+/// The area under the ROC curve: the probability that a random positive scores above a random
+/// negative, ties counting one half (0.5 is chance; 0.5 too when a class is missing).
+func areaUnderCurve(scores: [Float], labels: [Bool]) -> Double {
+    let positives = zip(scores, labels).filter { $0.1 }.map(\.0)
+    let negatives = zip(scores, labels).filter { !$0.1 }.map(\.0)
+    guard !positives.isEmpty, !negatives.isEmpty else { return 0.5 }
+    var wins = 0.0
+    for positive in positives {
+        for negative in negatives { wins += positive > negative ? 1 : positive == negative ? 0.5 : 0 }
+    }
+    return wins / Double(positives.count * negatives.count)
 }

@@ -14,6 +14,8 @@ public enum SyntheticDataset: String, Sendable, CaseIterable {
     case digits
     /// `RelatedRegression`: two regression tasks with correlation ρ.
     case regression
+    /// `AttributePortraits`: 40 face attributes in 8 groups on S×S RGB portraits.
+    case portraits
 
     /// `sampleCount` samples split 70/10/20 into train/validation/test, all seeded by `seed`.
     public func make(sampleCount: Int, seed: UInt64,
@@ -25,6 +27,7 @@ public enum SyntheticDataset: String, Sendable, CaseIterable {
         case .digits: data = try MultiDigit().dataset(sampleCount: sampleCount, seed: seed)
         case .regression: data = try RelatedRegression(correlation: correlation,
                                                        seed: seed).dataset(sampleCount: sampleCount, seed: seed &+ 1)
+        case .portraits: data = try AttributePortraits().dataset(sampleCount: sampleCount, seed: seed)
         }
         return data.split(validationFraction: 0.1, testFraction: 0.2, seed: seed &+ 2)
     }
