@@ -117,10 +117,18 @@ func splitIndices(count: Int, validationFraction: Double, testFraction: Double, 
                       "split: fractions validation \(validationFraction) + test \(testFraction) must lie in [0, 1]")
     var generator = SeededGenerator(seed: seed)
     let order = generator.permutation(count)
-    let testCount = Int((Double(count) * testFraction).rounded())
-    let validationCount = Int((Double(count) * validationFraction).rounded())
-    let trainCount = Swift.max(0, count - testCount - validationCount)
+    let (trainCount, validationCount, _) = splitSizes(count: count, validationFraction: validationFraction,
+                                                      testFraction: testFraction)
     return (Array(order[0..<trainCount]),
             Array(order[trainCount..<(trainCount + validationCount)]),
             Array(order[(trainCount + validationCount)...]))
+}
+
+/// The sizes of the train, validation and test splits of `count` samples (`split(…)`): the test and
+/// validation splits hold their fractions of `count`, rounded, and the training split the rest.
+public func splitSizes(count: Int, validationFraction: Double = 0.1,
+                       testFraction: Double = 0.2) -> (train: Int, validation: Int, test: Int) {
+    let test = Int((Double(count) * testFraction).rounded())
+    let validation = Int((Double(count) * validationFraction).rounded())
+    return (Swift.max(0, count - test - validation), validation, test)
 }

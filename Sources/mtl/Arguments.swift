@@ -185,6 +185,11 @@ struct Arguments {
     /// Whether a value flag was given.
     func has(_ name: String) -> Bool { values[name] != nil }
 
+    /// Sets a value flag as if it had been given (a preset's), checked by the flag's rule.
+    mutating func setValue(_ value: String, for name: String) throws {
+        values[name] = try Self.checked(value, for: spec.flag(name))
+    }
+
     /// Whether a switch was given.
     func isSet(_ name: String) -> Bool { switches.contains(name) }
 

@@ -18,7 +18,7 @@ let compareCommand = CommandSpec(
 
 /// `mtl compare`: a study whose arms are single-task networks and one multi-head network per method.
 func runCompare(_ arguments: [String]) throws {
-    let flags = try Arguments(arguments, spec: compareCommand)
+    let (flags, _) = try Arguments(arguments, spec: compareCommand).applyingPreset()
     Parallelism.threadCount = try flags.threadCount()
     var methods = BalancingMethod.allCases
     if let list = flags.string("balancers") {

@@ -10,6 +10,9 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
              help: "the generated data"),
         Flag(name: "seeds", kind: .integer(default: defaultSeeds, range: 1...1000),
              help: "seeds per arm; run s of every arm sees the same data split"),
+        Flag(name: "first-seed", kind: .integer(default: 0, range: 0...1_000_000),
+             help: "the first seed (seeds first-seed, first-seed + 1, …): split a study over processes, then "
+                + "join their runs.csv rows and rerun with every seed to summarize"),
         Flag(name: "epochs", kind: .integer(default: defaultEpochs, range: 1...10_000),
              help: "the most epochs a run trains"),
         Flag(name: "select-by", kind: .choice(default: "validation", choices: ["validation", "last"]),
@@ -40,6 +43,7 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
              help: "write runs.csv (one row per finished run; a rerun skips the runs already there), summary.md, "
                 + "summary.csv and delta-m.svg"),
         Flag(name: "quick", kind: .toggle, help: "a smoke run: 2 seeds, 2 epochs, 300 samples"),
+        presetFlag,
     ]
 }
 
@@ -176,7 +180,9 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         }
         scale = (task, factor)
     }
-    var study = Study(arms: arms, seeds: (0..<UInt64(seedCount)).map { $0 }, maximumEpochs: epochs,
+    let firstSeed = UInt64(flags.integer("first-seed")!)
+    var study = Study(arms: arms, seeds: (firstSeed..<(firstSeed + UInt64(seedCount))).map { $0 },
+                      maximumEpochs: epochs,
                       patience: flags.integer("patience"), baseline: baseline,
                       resultsURL: output?.appendingPathComponent("runs.csv")) { seed in
         var data = try dataset.make(sampleCount: sampleCount, seed: seed, correlation: correlation)
@@ -217,8 +223,14 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
 
 /// `mtl study`: arms from `--arms`.
 func runStudyCommand(_ arguments: [String]) throws {
-    let flags = try Arguments(arguments, spec: studyCommand)
+    var (flags, preset) = try Arguments(arguments, spec: studyCommand).applyingPreset()
     Parallelism.threadCount = try flags.threadCount()
+    if preset == .maximumRoaming && !flags.has("update-interval") {
+        let sampleCount = flags.integer("samples", default: flags.isSet("quick") ? 300 : nil)!
+        let interval = Preset.updateInterval(trainCount: splitSizes(count: sampleCount).train,
+                                             batchSize: flags.integer("batch-size")!)
+        try flags.setValue(String(interval), for: "update-interval")
+    }
     let names = flags.string("arms")!.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     let arms = try names.map {
         try parseArm($0, width: flags.integer("width")!, sharingRatio: flags.number("sharing-ratio")!,

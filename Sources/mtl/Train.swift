@@ -47,6 +47,7 @@ let trainCommand = CommandSpec(
         Flag(name: "resume", kind: .toggle,
              help: "continue the run in --output from its model.mtlckpt (same settings)"),
         Flag(name: "overwrite", kind: .toggle, help: "replace a run already in --output"),
+        presetFlag,
         Flag(name: "quiet", kind: .toggle, help: "no per-epoch lines"),
     ])
 
@@ -185,7 +186,7 @@ func lockRunDirectory(_ directory: URL) throws -> Int32 {
 /// `mtl train`: one architecture on one generated dataset; writes the log, the figures and the
 /// checkpoint into the output directory.
 func runTrain(_ arguments: [String]) throws {
-    let flags = try Arguments(arguments, spec: trainCommand)
+    let (flags, preset) = try Arguments(arguments, spec: trainCommand).applyingPreset()
     Parallelism.threadCount = try flags.threadCount()
     var settings = try RunSettings(flags: flags)
     let epochs = flags.integer("epochs")!
@@ -227,7 +228,9 @@ func runTrain(_ arguments: [String]) throws {
                          + "continue it with --resume, or replace it with --overwrite")
     }
     if !settings.updateIntervalGiven {
-        settings.options.updateInterval = max(1, (data.train.count + batchSize - 1) / batchSize / 10)
+        settings.options.updateInterval = preset == .maximumRoaming
+            ? Preset.updateInterval(trainCount: data.train.count, batchSize: batchSize)
+            : max(1, (data.train.count + batchSize - 1) / batchSize / 10)
     }
     var metadata = settings.metadata
     metadata["run.learning-rate"] = String(learningRate)
