@@ -89,8 +89,9 @@ public enum TrunkGate: Sendable, Equatable {
 /// blocks F(x) = layer → (BN) → (gate) → ReLU → layer → (BN) → (gate), y = ReLU(F(x) + S(x)):
 /// - images: stem conv3×3 (width) and 2×2 max pooling (ResNet's stem also pools), blocks of width,
 ///   2·width (stride 2) and 4·width (stride 2), each shape change through a 1×1 projection shortcut
-///   with its own gate and no BN (as the Maximum Roaming reference's ResNet), then flattening — the
-///   plain backbone's features 4·width·(H/8)·(W/8), for about 1.2 times its multiply-adds;
+///   with its own gate and no BN (as the Maximum Roaming reference's ResNet), then flattening —
+///   4·width·(H/8)·(W/8) features when 8 divides the sides (as the plain backbone), for about 1.2
+///   times its multiply-adds;
 /// - dense images: stem conv (dilation 1), blocks with dilations 2 and 4 (identity shortcuts);
 /// - vectors: stem Linear, one block of width units.
 ///
@@ -186,7 +187,9 @@ public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: Architec
                               projection: conv(2 * width, 4 * width, kernel: 1, stride: 2)),
                 block([Flatten()]),
             ]
-            return (blocks, 4 * width * (inputShape[1] / 8) * (inputShape[2] / 8))
+            // The stem's pooling halves a side (rounding down), each stride-2 block halves it rounding up.
+            func side(_ length: Int) -> Int { ((length / 2 + 1) / 2 + 1) / 2 }
+            return (blocks, 4 * width * side(inputShape[1]) * side(inputShape[2]))
         }
     }
     checkPrecondition(inputShape.count == 1,

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import MultiTaskKit
+
+/// The trunk options of `mtl train` and `mtl study` — SE-MTL, the residual backbone, batch
+/// normalization before the masks, the partition initialization and the Maximum Roaming preset — as
+/// a user meets them: they run on every dataset, and bad values are refused with status 2.
+@Suite("Command line: trunk options")
+struct TrunkOptionTests {
+    @Test("se-mtl and roaming run with --backbone residual --normalization batch --preset on every dataset")
+    func everyDataset() throws {
+        let directory = try CommandLineTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for dataset in SyntheticDataset.allCases {
+            for architecture in ["se-mtl", "roaming"] {
+                let output = directory.appendingPathComponent("\(dataset.rawValue)-\(architecture)")
+                let outcome = try CommandLineTests.mtl([
+                    "train", "--dataset", dataset.rawValue, "--architecture", architecture, "--backbone", "residual",
+                    "--normalization", "batch", "--preset", "maximum-roaming", "--epochs", "1", "--samples", "60",
+                    "--width", "8", "--quiet", "--output", output.path,
+                ])
+                #expect(outcome.status == 0, "\(dataset) \(architecture): \(outcome.error)")
+            }
+        }
+        // The preset's values are the run's settings (recorded in the checkpoint), Δ from the data:
+        // 42 training samples in batches of 64 are one batch per epoch, ⌊0.1⌋ + 1 = 1.
+        let metadata = try Checkpoint(contentsOf: directory.appendingPathComponent("shapes-roaming/model.mtlckpt"))
+            .metadata
+        #expect(metadata["run.sharing-ratio"] == "0.8" && metadata["run.backbone"] == "residual"
+                && metadata["run.normalization"] == "batch" && metadata["run.update-interval"] == "1"
+                && metadata["run.learning-rate"] == "0.001")
+        // A flag given wins over the preset.
+        let own = directory.appendingPathComponent("own")
+        #expect(try CommandLineTests.mtl(["train", "--dataset", "digits", "--architecture", "roaming", "--preset",
+                                          "maximum-roaming", "--sharing-ratio", "0", "--backbone", "plain",
+                                          "--epochs", "1", "--samples", "60", "--width", "4", "--quiet",
+                                          "--output", own.path]).status == 0)
+        let ownMetadata = try Checkpoint(contentsOf: own.appendingPathComponent("model.mtlckpt")).metadata
+        #expect(ownMetadata["run.sharing-ratio"] == "0.0" && ownMetadata["run.backbone"] == "plain")
+        // `mtl eval` rebuilds the residual, batch-normalized SE-MTL network from its checkpoint.
+        let evaluated = try CommandLineTests.mtl(["eval", "--checkpoint",
+                                                  directory.appendingPathComponent("scenes-se-mtl/model.mtlckpt").path])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+    }
+
+    @Test("bad trunk values are refused by name with status 2")
+    func badValues() throws {
+        for (flag, value) in [("backbone", "dense"), ("normalization", "layer"), ("preset", "celeba"),
+                              ("initialization", "random"), ("sharing-ratio", "-0.1")] {
+            for command in ["train", "study"] where command == "train" || flag != "initialization" {
+                #expect(try CommandLineTests.mtl([command, "--\(flag)", value]).refused(saying: "--\(flag)"),
+                        "\(command) --\(flag) \(value)")
+            }
+        }
+    }
+}
