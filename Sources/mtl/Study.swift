@@ -150,7 +150,8 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         for units in maskedUnitCounts(inputShape: probe.train.inputShape, denseOutput: dense,
                                       width: arm.options.width, backbone: arm.options.backbone) {
             if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: probe.train.tasks.count,
-                                                      sharingRatio: arm.options.sharingRatio) {
+                                                      sharingRatio: arm.options.sharingRatio,
+                                                      initialization: arm.options.partitionInitialization) {
                 throw UsageError(description: "--arms: \(arm.name): a layer of \(units) units: \(problem)")
             }
         }

@@ -57,6 +57,9 @@ let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval"
                    "backbone", "normalization", "mode", "group-size", "balancer", "batch-size", "learning-rate",
                    "samples", "correlation", "width", "seed", "log-format"]
 
+/// Settings `mtl train` records since 2026-12-01, with the value every earlier run had.
+let settingsAddedLater = ["initialization": "round-robin", "backbone": "plain", "normalization": "none"]
+
 /// `--backbone`, shared by `mtl train` and `mtl study`.
 let backboneFlag = Flag(name: "backbone", kind: .choice(default: "plain", choices: Backbone.allCases.map(\.rawValue)),
                         help: "the trunk: plain stacks of layers, or residual blocks after a stem layer")
@@ -147,7 +150,8 @@ struct RunSettings {
         for units in maskedUnitCounts(inputShape: data.train.inputShape, denseOutput: dense, width: options.width,
                                       backbone: options.backbone) {
             if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: data.train.tasks.count,
-                                                      sharingRatio: options.sharingRatio) {
+                                                      sharingRatio: options.sharingRatio,
+                                                      initialization: options.partitionInitialization) {
                 throw UsageError(description: "--sharing-ratio \(options.sharingRatio) with --width \(options.width): "
                                  + "a layer of \(units) units: \(problem)")
             }
@@ -300,7 +304,10 @@ func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]
     var changed: [String] = [], unrecorded: [String] = []
     for flag in resultFlags {
         guard let current = metadata["run.\(flag)"] else { continue }
-        guard var previous = stored["run.\(flag)"] else { unrecorded.append("--\(flag)"); continue }
+        guard var previous = stored["run.\(flag)"] ?? settingsAddedLater[flag] else {
+            unrecorded.append("--\(flag)")
+            continue
+        }
         if flag == "mode" { previous = storedModeName(previous) }
         if previous != current { changed.append("--\(flag) \(excerpt(previous)) → \(current)") }
     }

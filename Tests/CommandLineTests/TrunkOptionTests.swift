@@ -43,6 +43,23 @@ struct TrunkOptionTests {
         #expect(evaluated.status == 0, "\(evaluated.error)")
     }
 
+    @Test("a run recorded before the trunk settings existed resumes (their values then were the defaults)")
+    func resumesOlderRuns() throws {
+        let directory = try CommandLineTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = ["train", "--dataset", "regression", "--samples", "60", "--quiet", "--output", directory.path]
+        #expect(try CommandLineTests.mtl(run + ["--epochs", "1"]).status == 0)
+        let url = directory.appendingPathComponent("model.mtlckpt")
+        var checkpoint = try Checkpoint(contentsOf: url)
+        for key in ["run.initialization", "run.backbone", "run.normalization"] { checkpoint.metadata[key] = nil }
+        try checkpoint.write(to: url)
+        let resumed = try CommandLineTests.mtl(run + ["--epochs", "2", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        // Resuming it with another trunk is refused by name.
+        #expect(try CommandLineTests.mtl(run + ["--epochs", "3", "--resume", "--backbone", "residual"])
+            .refused(saying: "--backbone"))
+    }
+
     @Test("bad trunk values are refused by name with status 2")
     func badValues() throws {
         for (flag, value) in [("backbone", "dense"), ("normalization", "layer"), ("preset", "celeba"),

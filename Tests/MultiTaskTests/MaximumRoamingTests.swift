@@ -106,6 +106,10 @@ struct MaximumRoamingTests {
         for task in 0..<3 { #expect(mask.activeUnits(of: task).count == 4) }
         #expect(TaskMask.coverageProblem(unitCount: 2, taskCount: 3, sharingRatio: 0) != nil)
         #expect(TaskMask.coverageProblem(unitCount: 3, taskCount: 3, sharingRatio: 0) == nil)
+        // Round-robin needs ⌈C/T⌉ units per task; Bernoulli covers any p > 0.
+        #expect(TaskMask.coverageProblem(unitCount: 16, taskCount: 8, sharingRatio: 0.05) != nil)
+        #expect(TaskMask.coverageProblem(unitCount: 16, taskCount: 8, sharingRatio: 0.05,
+                                         initialization: .bernoulli) == nil)
     }
 
     @Test("the mask multiplies the active task's units; other units get no gradient")

@@ -97,6 +97,17 @@ struct SqueezeExcitationTests {
                                                        showsProgress: false))
             let history = try trainer.fit(data.train)
             #expect(history[1].trainLosses.reduce(0, +) < history[0].trainLosses.reduce(0, +), "\(backbone)")
+            // Paired comparisons: the same seed gives SE-MTL the masked networks' initial trunk and heads
+            // (the gates draw from their own random sources).
+            let partitioned = makeNetwork(.fixedPartitioning, tasks: data.train.tasks,
+                                          inputShape: data.train.inputShape, options: options)
+            let fresh = makeNetwork(.squeezeExcitation, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                                    options: options)
+            let weights = Dictionary(uniqueKeysWithValues: partitioned.namedParameters().map {
+                ($0.name, $0.parameter.value)
+            })
+            let common = fresh.namedParameters().filter { !$0.name.contains("excitations") }
+            #expect(!common.isEmpty && common.allSatisfy { weights[$0.name] == $0.parameter.value }, "\(backbone)")
         }
     }
 }

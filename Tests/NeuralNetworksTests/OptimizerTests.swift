@@ -96,6 +96,10 @@ struct OptimizerTests {
         #expect(throws: CheckpointError.self) {
             try optimizer.restoreState(named.filter { $0.key != "secondMoment" }, of: late, name: "late")
         }
+        // A stored state exists only after a first update: step 0 (an infinite bias correction) is refused.
+        #expect(throws: CheckpointError.self) {
+            try optimizer.restoreState(named.merging(["step": Tensor(0)]) { $1 }, of: late, name: "late")
+        }
     }
 
     @Test("the fused Adam kernel equals its naive twin bit for bit")

@@ -113,6 +113,9 @@ public func maskedUnitCounts(inputShape: [Int], denseOutput: Bool, width: Int,
 public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: ArchitectureOptions,
                          gate: TrunkGate = .none, random: RandomSource) -> (blocks: [Module], featureCount: Int) {
     var maskSeed = options.seed &+ 1000
+    // The gates draw from their own sources, so that the trunk and heads of an SE-MTL network start
+    // from the same weights as the other architectures' of the same seed (paired comparisons).
+    var gateSeed = options.seed &+ 3000
     /// A layer, its batch normalization (when asked for) and its gate.
     func gated(_ layer: any UnitSubsetComputing, normalized: Bool = true) -> [Module] {
         var layers: [Module] = [layer]
@@ -126,8 +129,9 @@ public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: Architec
             layers.append(TaskMask(after: layer, taskCount: taskCount, sharingRatio: options.sharingRatio,
                                    initialization: options.partitionInitialization, seed: maskSeed))
         case .squeezeExcitation(let taskCount):
+            gateSeed &+= 1
             layers.append(TaskSqueezeExcitation(channelCount: layer.outputUnitCount, taskCount: taskCount,
-                                                random: random))
+                                                random: RandomSource(seed: gateSeed)))
         }
         return layers
     }

@@ -7,6 +7,7 @@ import NeuralNetworks
 /// after each convolution (and its batch normalization) of the residual branch F, the last one
 /// before the addition, and after the projection of the shortcut S — while an identity shortcut is
 /// left unmasked, so a task's units receive the block's input whether or not the task uses them.
+/// The branches may hold any task-routed layers: SE-MTL's gates sit where the masks would.
 ///
 /// Parameters are named `residual.…` and `shortcut.…`, as in `ResidualBlock`.
 public final class MaskedResidualBlock: Module, TaskRoutedBlock {

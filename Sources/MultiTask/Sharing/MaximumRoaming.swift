@@ -16,7 +16,7 @@ import NeuralNetworks
 /// **Progress** r(c), the paper's: the fraction of a layer's updates done, c / (C − round(p·C)) —
 /// c / ((1 − p)·S) in the paper's notation — averaged over layers (the x-axis of the paper's
 /// Figure 1, middle). **Coverage**, the fraction of units each task has visited (mean |B_t| / C), is
-/// p + (1 − p)·r(c) for the round-robin init.
+/// a + (1 − a)·r(c) per layer when every task has a = round(p·C)/C of the units (round-robin init).
 ///
 /// **Fixed partitioning** (Strezoski et al., *Many Task Learning with Task Routing*, ICCV 2019):
 /// the same masks with `updateInterval: nil` — never updated.

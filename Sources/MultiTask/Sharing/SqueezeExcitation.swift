@@ -16,6 +16,10 @@ import NeuralNetworks
 /// where a `TaskMask` would be — after a convolution and its normalization, before the ReLU — inside
 /// a `MaskedSequential`. Shapes: h `[B, C, H, W]` (squeezed over H, W) or `[B, C]` (z = h).
 /// Parameters: `excitations.<t>.layers.{0,2}.{weight,bias}`, all task-specific.
+///
+/// - Note: with this framework's narrow trunks the bottleneck is narrow too — C/16 = 1, 2 and 4
+///   hidden units for 16, 32 and 64 channels, where the reference's ResNet (64 to 512 channels)
+///   has 4 to 32.
 public final class TaskSqueezeExcitation: Module, TaskRoutedLayer {
     /// The excitation MLP of each task: Linear(C → C/r), ReLU, Linear(C/r → C), Sigmoid.
     public let excitations: [Sequential]

@@ -80,13 +80,31 @@ public final class TaskMask: Module {
         self.taskCount = taskCount
         self.unitCount = unitCount
         self.unitFilters = maskedLayer.map { layer in { layer.unitFilters } }
+        let rows = Self.initialPartition(unitCount: unitCount, taskCount: taskCount, sharingRatio: sharingRatio,
+                                         initialization: initialization, seed: seed)
+        let initial = Tensor(shape: [taskCount, unitCount], scalars: rows.flatMap { $0 })
+        masks = Buffer(initial, validation: Self.masksRule)
+        visited = Buffer(initial, validation: Self.masksRule)
+        updateCount = Buffer(Tensor([0]), validation: { tensor in
+            let value = tensor.scalars[0]
+            return value.isFinite && value >= 0 && value.rounded() == value && value <= Float(largestStoredCounter)
+                ? nil : "\(value) is not a count of roaming updates"
+        })
+    }
+
+    /// The initial masks m `[T][C]`: at p = 0 the disjoint partition unit c → task c mod T, else
+    /// drawn as `initialization` says (seeded).
+    static func initialPartition(unitCount: Int, taskCount: Int, sharingRatio: Double,
+                                 initialization: PartitionInitialization, seed: UInt64) -> [[Float]] {
         var generator = SeededGenerator(seed: seed)
         var rows = Array(repeating: Array(repeating: Float(0), count: unitCount), count: taskCount)
-        switch initialization {
-        case _ where sharingRatio == 0:
+        if sharingRatio == 0 {
             checkPrecondition(unitCount >= taskCount,
                               "TaskMask: \(unitCount) units cannot be partitioned among \(taskCount) tasks")
             for unit in 0..<unitCount { rows[unit % taskCount][unit] = 1 }
+            return rows
+        }
+        switch initialization {
         case .roundRobinFill:
             let activeCount = Self.activeCount(unitCount: unitCount, sharingRatio: sharingRatio)
             let problem = Self.coverageProblem(unitCount: unitCount, taskCount: taskCount, sharingRatio: sharingRatio)
@@ -113,14 +131,7 @@ public final class TaskMask: Module {
                 rows[task][generator.nextInt(below: unitCount)] = 1
             }
         }
-        let initial = Tensor(shape: [taskCount, unitCount], scalars: rows.flatMap { $0 })
-        masks = Buffer(initial, validation: Self.masksRule)
-        visited = Buffer(initial, validation: Self.masksRule)
-        updateCount = Buffer(Tensor([0]), validation: { tensor in
-            let value = tensor.scalars[0]
-            return value.isFinite && value >= 0 && value.rounded() == value && value <= Float(largestStoredCounter)
-                ? nil : "\(value) is not a count of roaming updates"
-        })
+        return rows
     }
 
     /// What restored `masks` and `visited` must be (shapes are checked by the loader): 0/1 values,
@@ -136,17 +147,19 @@ public final class TaskMask: Module {
         return nil
     }
 
-    /// Why round-robin initialization cannot cover `unitCount` units with `taskCount` tasks at
-    /// sharing ratio `sharingRatio` (each task must keep at least ⌈C/T⌉ units; at p = 0, C ≥ T), or
-    /// nil when it can.
+    /// Why `initialization` cannot cover `unitCount` units with `taskCount` tasks at sharing ratio
+    /// `sharingRatio`, or nil when it can: round-robin needs each task to keep at least ⌈C/T⌉ units;
+    /// Bernoulli covers any p > 0; at p = 0 both need C ≥ T.
     /// Check this before building a mask from user input: `init` stops the program instead.
-    public static func coverageProblem(unitCount: Int, taskCount: Int, sharingRatio: Double) -> String? {
+    public static func coverageProblem(unitCount: Int, taskCount: Int, sharingRatio: Double,
+                                       initialization: PartitionInitialization = .roundRobinFill) -> String? {
         guard sharingRatio >= 0 && sharingRatio <= 1 else { return "sharing ratio \(sharingRatio) must lie in [0, 1]" }
         guard unitCount >= 1, taskCount >= 1 else { return "\(unitCount) units for \(taskCount) tasks" }
         if sharingRatio == 0 {
             return unitCount >= taskCount ? nil
                 : "sharing ratio 0 partitions the units, but \(unitCount) units cannot serve \(taskCount) tasks"
         }
+        if initialization == .bernoulli { return nil }
         let share = (unitCount + taskCount - 1) / taskCount
         guard taskCount == 1 || activeCount(unitCount: unitCount, sharingRatio: sharingRatio) >= share else {
             let active = activeCount(unitCount: unitCount, sharingRatio: sharingRatio)
@@ -188,8 +201,8 @@ public final class TaskMask: Module {
     }
 
     /// The coverage: mean over tasks of |B_t| / C, the fraction of units each task has visited
-    /// (p at the start with round-robin init, 1 once roaming is complete). Not the paper's r(c),
-    /// which counts updates: coverage = p + (1 − p)·r(c) for the round-robin init.
+    /// (a = active units / C at the start, about p; 1 once roaming is complete). Not the paper's
+    /// r(c), which counts updates: coverage = a + (1 − a)·r(c) when every task has a units.
     public var coverage: Double {
         Double(visited.value.scalars.reduce(0, +)) / Double(taskCount * unitCount)
     }

@@ -17,6 +17,9 @@ public final class LogWriter: TrainingObserver {
 
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws {
         self.tasks = tasks
+        // A resumed run continues after the checkpoint's epoch: rows written after it (by a run
+        // killed between the log and the checkpoint) are dropped first, so no epoch appears twice.
+        if trainer.completedEpochs > 0 { try TrainingLog.truncate(url, afterEpoch: trainer.completedEpochs) }
         log = try TrainingLog(url: url, tasks: tasks, appending: trainer.completedEpochs > 0)
         removeStaleTemporaryFiles(of: url)
     }
@@ -50,6 +53,8 @@ public final class DiagnosticsWriter: TrainingObserver {
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
                 throw TrainingError.cannotWrite(path: url.path, reason: "cannot create the file")
             }
+        } else {
+            try TrainingLog.truncate(url, afterEpoch: trainer.completedEpochs)
         }
     }
 
@@ -135,11 +140,16 @@ public final class ProgressDisplay: TrainingObserver {
 
     public func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int) {
         guard isEnabled else { return }
-        bar = ProgressBar(total: stepCount, label: "epoch \(epoch + 1)/\(trainer.configuration.epochs)")
+        bar = ProgressBar(total: stepCount, label: "epoch \(epoch + 1)/\(trainer.configuration.epochs)",
+                          isEnabled: true)
     }
 
     public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {
         bar?.update(done: index + 1, note: String(format: "loss %.4f", losses.reduce(0, +)))
-        if index + 1 == stepCount { bar?.finish() }
+    }
+
+    public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
+        bar?.finish()
+        bar = nil
     }
 }

@@ -3,6 +3,7 @@ import Autodiff
 
 /// AdaGrad's state for one parameter: the step t and the sum of squared gradients s ≥ 0.
 public struct AdaGradState: OptimizerState {
+    /// t (the update does not use it; kept, as PyTorch keeps it, in checkpoints).
     public var step: Int
     public var sumOfSquares: Tensor
 
@@ -16,7 +17,7 @@ public struct AdaGradState: OptimizerState {
 
     public init(namedTensors: [String: Tensor], parameterShape: [Int], name: String) throws {
         var reader = StoredStateReader(namedTensors, parameterShape: parameterShape, name: name)
-        step = try reader.counter("step")
+        step = try reader.counter("step", atLeast: 1)
         sumOfSquares = try reader.tensor("sumOfSquares", nonNegative: true)
         try reader.finish(owner: "AdaGrad")
     }

@@ -23,7 +23,7 @@ public struct AdamState: OptimizerState {
 
     public init(namedTensors: [String: Tensor], parameterShape: [Int], name: String) throws {
         var reader = StoredStateReader(namedTensors, parameterShape: parameterShape, name: name)
-        step = try reader.counter("step")
+        step = try reader.counter("step", atLeast: 1)
         firstMoment = try reader.tensor("firstMoment")
         secondMoment = try reader.tensor("secondMoment", nonNegative: true)
         try reader.finish(owner: "Adam")

@@ -32,9 +32,15 @@ public struct StoredStateReader {
         self.name = name
     }
 
-    /// A step counter: one scalar holding a whole number in 0...`largestStoredCounter`.
-    public mutating func counter(_ key: String) throws -> Int {
-        try validatedCounter(entry(key), name: label(key))
+    /// A step counter: one scalar holding a whole number in `minimum`...`largestStoredCounter` (a
+    /// state is stored only after its first update, so its step is at least 1: a step of 0 would
+    /// leave Adam's bias correction 1/(1 − β⁰) infinite).
+    public mutating func counter(_ key: String, atLeast minimum: Int = 0) throws -> Int {
+        let value = try validatedCounter(entry(key), name: label(key))
+        guard value >= minimum else {
+            throw CheckpointError.invalidValue(name: label(key), reason: "\(value) is below \(minimum)")
+        }
+        return value
     }
 
     /// A tensor of the parameter's shape with finite values; `nonNegative`: all ≥ 0 (second moments,
