@@ -304,6 +304,7 @@ private final class RecordingLinear: Module, UnitSubsetComputing {
     init(_ layer: Linear) { self.layer = layer }
     var outputUnitCount: Int { layer.outputUnitCount }
     var unitFilters: Tensor { layer.unitFilters }
+    var unitParameters: [(parameter: Parameter, unitAxis: Int)] { layer.unitParameters }
     override func callAsFunction(_ input: Variable) -> Variable {
         calls.append([nil, nil])
         return layer(input)

@@ -23,6 +23,8 @@ public final class MaskedResidualBlock: Module, TaskRoutedBlock {
 
     public var routedLayers: [any TaskRoutedLayer] { residual.routedLayers + (shortcut?.routedLayers ?? []) }
 
+    public var maskedLayers: [MaskedLayer] { residual.maskedLayers + (shortcut?.maskedLayers ?? []) }
+
     /// ReLU(F_t(x) + S_t(x)); a channel can be non-zero where either branch's can.
     public func forward(_ input: Variable, task: Int, nonzeroChannels: [Int]?)
         -> (output: Variable, nonzeroChannels: [Int]?) {

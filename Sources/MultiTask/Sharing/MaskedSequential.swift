@@ -93,6 +93,18 @@ public final class MaskedSequential: Module, TaskRoutedBlock {
         }
     }
 
+    public var maskedLayers: [MaskedLayer] {
+        steps.flatMap { step -> [MaskedLayer] in
+            switch step {
+            case .masked(let layer, let normalization, let mask):
+                return [MaskedLayer(layer: layer, normalization: normalization, mask: mask)]
+            case .routed(let mask as TaskMask, _): return [MaskedLayer(layer: nil, normalization: nil, mask: mask)]
+            case .nested(let nested): return nested.maskedLayers
+            case .routed, .keepsZeroChannels, .other: return []
+            }
+        }
+    }
+
     public func forward(_ input: Variable, task: Int, nonzeroChannels: [Int]?)
         -> (output: Variable, nonzeroChannels: [Int]?) {
         var value = input, nonzero = nonzeroChannels

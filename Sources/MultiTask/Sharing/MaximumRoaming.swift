@@ -71,9 +71,18 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
     /// θ_sh: the trunk (each task trains its partition of it).
     public override func sharedParameters() -> [Parameter] { trunk.parameters() }
 
+    /// The last training step at which roaming changed a mask (nil before the first), and the
+    /// masks it changed (indices into `masks`; their `lastSwaps` say how).
+    public private(set) var lastRoaming: (step: Int, maskIndices: [Int])?
+
     /// Roams when `step` (the trainer's batch counter) is a positive multiple of Δ.
     public override func willTrain(step: Int) {
-        if let interval = updateInterval, step > 0, step % interval == 0 { roam() }
+        guard let interval = updateInterval, step > 0, step % interval == 0 else { return }
+        let before = masks.map { Int($0.updateCount.value.scalars[0]) }
+        if roam() {
+            let changed = masks.indices.filter { Int(masks[$0].updateCount.value.scalars[0]) != before[$0] }
+            lastRoaming = (step, changed)
+        }
     }
 
     /// The updates that complete a mask's roaming: C minus the largest active count (updates keep

@@ -50,6 +50,9 @@ public final class TaskMask: Module {
     public let visited: Buffer
     /// The number of roaming updates applied so far, `[1]`.
     public let updateCount: Buffer
+    /// The swaps of the last roaming update that changed the mask: per task, the unit activated and
+    /// the unit deactivated (empty before the first; not saved in checkpoints).
+    public private(set) var lastSwaps: [(task: Int, added: Int, removed: Int)] = []
     /// The masked layer's filters, one row per unit (`[C, fan-in]`), which `.leastAligned`
     /// selection compares. (A closure, not the layer: a stored layer would count as a child module.)
     let unitFilters: (() -> Tensor)?
@@ -218,6 +221,7 @@ public final class TaskMask: Module {
                           "TaskMask.roam: .leastAligned needs the layer's filters "
                             + "(build the mask with TaskMask(after:))")
         var changed = false
+        var swaps: [(task: Int, added: Int, removed: Int)] = []
         for task in 0..<taskCount {
             let active = (0..<unitCount).filter { maskRows[task * unitCount + $0] == 1 }
             let unvisited = (0..<unitCount).filter { visitedRows[task * unitCount + $0] == 0 }
@@ -235,9 +239,11 @@ public final class TaskMask: Module {
             maskRows[task * unitCount + removed] = 0
             maskRows[task * unitCount + added] = 1
             visitedRows[task * unitCount + added] = 1
+            swaps.append((task, added, removed))
             changed = true
         }
         if changed {
+            lastSwaps = swaps
             masks.value = Tensor(shape: [taskCount, unitCount], scalars: maskRows)
             visited.value = Tensor(shape: [taskCount, unitCount], scalars: visitedRows)
             updateCount.value = Tensor([updateCount.value.scalars[0] + 1])

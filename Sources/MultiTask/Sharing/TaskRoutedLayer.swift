@@ -21,6 +21,22 @@ public protocol TaskRoutedBlock: Module {
     func forward(_ input: Variable, task: Int, nonzeroChannels: [Int]?) -> (output: Variable, nonzeroChannels: [Int]?)
     /// The task-routed layers of the block and of the blocks nested in it, in order (found at init).
     var routedLayers: [any TaskRoutedLayer] { get }
+    /// Every mask of the block and of the blocks nested in it with the layer it masks, in order.
+    var maskedLayers: [MaskedLayer] { get }
+}
+
+/// A `TaskMask` with the layer whose units it masks and the batch normalization between them.
+public struct MaskedLayer {
+    /// The masked layer; nil for a mask that does not directly follow a unit-subset layer.
+    public let layer: (any UnitSubsetComputing)?
+    public let normalization: BatchNormalization?
+    public let mask: TaskMask
+
+    /// The parameters holding the values of the masked units, each with the axis indexing the units:
+    /// the layer's (`UnitSubsetComputing.unitParameters`) and the normalization's γ and β.
+    public var unitParameters: [(parameter: Parameter, unitAxis: Int)] {
+        (layer?.unitParameters ?? []) + [normalization?.scale, normalization?.offset].compactMap { $0 }.map { ($0, 0) }
+    }
 }
 
 extension TaskRoutedBlock {

@@ -163,7 +163,7 @@ public final class Trainer {
             for watcher in watchers { watcher.trainer(self, willBeginEpoch: epoch, stepCount: batchCount) }
             for index in 0..<batchCount {
                 let data = batchAt(index)
-                let (losses, weights) = try takeStep(data, tasks: tasks, epoch: epoch)
+                let (losses, weights) = try takeStep(data, tasks: tasks, epoch: epoch, watchers: watchers)
                 for (position, task) in data.tasks.enumerated() {
                     lossSums[task] += Double(losses[position]); lossCounts[task] += 1
                     weightSums[task] += weights[position]; weightCounts[task] += 1
@@ -228,9 +228,11 @@ public final class Trainer {
         return try takeStep(data, tasks: tasks, epoch: completedEpochs)
     }
 
-    /// `willTrain`, the step in the configured mode, and the step counter.
-    func takeStep(_ data: StepData, tasks: [TaskSpec], epoch: Int) throws -> ([Float], [Float]) {
+    /// `willTrain`, the observers' `willTakeStep`, the step in the configured mode, and the step counter.
+    func takeStep(_ data: StepData, tasks: [TaskSpec], epoch: Int,
+                  watchers: [any TrainingObserver] = []) throws -> ([Float], [Float]) {
         model.willTrain(step: step)
+        for watcher in watchers { watcher.trainer(self, willTakeStep: step) }
         let result = try trainStep(data, tasks: tasks, epoch: epoch)
         step += 1
         return result

@@ -19,6 +19,9 @@ public protocol TrainingObserver: AnyObject {
     func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws
     /// Called before the `stepCount` steps of epoch `epoch` (counted from 0).
     func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int)
+    /// Called before training step `step` (the trainer's batch counter), after the model heard it
+    /// (`MultiTaskNetwork.willTrain(step:)`, where Maximum Roaming roams) and before any update.
+    func trainer(_ trainer: Trainer, willTakeStep step: Int)
     /// Called after step `index` (counted from 0) of `stepCount` in the epoch, with its task losses.
     func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float])
     /// Called after epoch `record.epoch` (counted from 1) is complete and evaluated.
@@ -28,6 +31,7 @@ public protocol TrainingObserver: AnyObject {
 extension TrainingObserver {
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws {}
     public func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int) {}
+    public func trainer(_ trainer: Trainer, willTakeStep step: Int) {}
     public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {}
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {}
 }

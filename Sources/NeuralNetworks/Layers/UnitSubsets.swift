@@ -23,10 +23,18 @@ public protocol UnitSubsetComputing: Module {
     /// The forward pass computing only the units `outputs` (the others are zero in the result),
     /// reading only the input channels `inputs` (the others are taken to be zero). `nil` means all.
     func callAsFunction(_ input: Variable, computing outputs: [Int]?, reading inputs: [Int]?) -> Variable
+    /// The parameters that hold the output units' values, each with the axis that indexes the
+    /// units (for work on one unit's weights, e.g. its optimizer state).
+    var unitParameters: [(parameter: Parameter, unitAxis: Int)] { get }
 }
 
 extension Linear: UnitSubsetComputing {
     public var outputUnitCount: Int { outputCount }
+
+    /// W `[inputCount, outputCount]` along axis 1, b along axis 0.
+    public var unitParameters: [(parameter: Parameter, unitAxis: Int)] {
+        [(weight, 1)] + (bias.map { [($0, 0)] } ?? [])
+    }
 
     /// W transposed: `[outputCount, inputCount]`.
     public var unitFilters: Tensor { weight.value.transposed() }
@@ -56,6 +64,11 @@ extension Linear: UnitSubsetComputing {
 
 extension Conv2D: UnitSubsetComputing {
     public var outputUnitCount: Int { weight.shape[0] }
+
+    /// The filters `[F, C, K, K]` along axis 0, b along axis 0.
+    public var unitParameters: [(parameter: Parameter, unitAxis: Int)] {
+        [(weight, 0)] + (bias.map { [($0, 0)] } ?? [])
+    }
 
     /// The filters flattened: `[F, C·K·K]`.
     public var unitFilters: Tensor { weight.value.reshaped(to: [weight.shape[0],

@@ -1,0 +1,84 @@
+import TensorCore
+import NeuralNetworks
+
+// Observers for studying what a Maximum Roaming swap costs: when a roaming update hands task t a unit
+// it has never used, the unit's weights were trained by other tasks, Adam's moments carry their
+// history, and the loss of task t may jump. These watch the swaps (`MaximumRoamingNetwork.lastRoaming`,
+// `TaskMask.lastSwaps`) from outside the network and the optimizer, around each training step.
+
+/// At each roaming update, zeroes Adam's moments m and v of every unit a task just activated — its
+/// filter (or weight column), bias and batch-norm γ and β — keeping the step counter, so the unit
+/// starts its new task without the momentum other tasks left in it. An ablation of the swap's cost;
+/// the units stay shared with the tasks that already used them, whose momentum is reset too.
+public final class RoamingMomentReset: TrainingObserver {
+    public let network: MaximumRoamingNetwork
+    public let optimizer: Adam
+    /// How many (update, mask, unit) resets were made.
+    public private(set) var resetCount = 0
+
+    public init(network: MaximumRoamingNetwork, optimizer: Adam) {
+        self.network = network
+        self.optimizer = optimizer
+    }
+
+    public func trainer(_ trainer: Trainer, willTakeStep step: Int) {
+        guard let roaming = network.lastRoaming, roaming.step == step else { return }
+        let changed = Set(roaming.maskIndices.map { ObjectIdentifier(network.masks[$0]) })
+        for masked in network.trunk.maskedLayers where changed.contains(ObjectIdentifier(masked.mask)) {
+            let units = Set(masked.mask.lastSwaps.map(\.added))
+            for (parameter, axis) in masked.unitParameters {
+                guard var state = optimizer.state(of: parameter) else { continue }
+                state.firstMoment = zeroing(state.firstMoment, units: units, alongAxis: axis)
+                state.secondMoment = zeroing(state.secondMoment, units: units, alongAxis: axis)
+                optimizer.setState(state, of: parameter)
+            }
+            resetCount += units.count
+        }
+    }
+
+    /// `tensor` with the slices at `units` along `axis` set to 0.
+    func zeroing(_ tensor: Tensor, units: Set<Int>, alongAxis axis: Int) -> Tensor {
+        let inner = tensor.shape.dropFirst(axis + 1).reduce(1, *)
+        var scalars = tensor.scalars
+        for index in scalars.indices where units.contains((index / inner) % tensor.shape[axis]) { scalars[index] = 0 }
+        return Tensor(shape: tensor.shape, scalars: scalars)
+    }
+}
+
+/// Records each task's training loss around roaming updates: for every step s at which roaming
+/// changed a mask, the losses of step s − 1 (before the swap) and of step s (the first after it).
+public final class RoamingSwapLosses: TrainingObserver {
+    /// The losses around one roaming update, in the order of the step's tasks.
+    public struct Record: Sendable {
+        public var step: Int
+        public var before: [Float]
+        public var after: [Float]
+    }
+
+    public let network: MaximumRoamingNetwork
+    public private(set) var records: [Record] = []
+    var previousLosses: [Float]?
+    var swapStep: Int?
+
+    public init(network: MaximumRoamingNetwork) { self.network = network }
+
+    public func trainer(_ trainer: Trainer, willTakeStep step: Int) {
+        swapStep = network.lastRoaming?.step == step ? step : nil
+        if swapStep == nil, step == 0 { previousLosses = nil }
+    }
+
+    public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {
+        if let step = swapStep, let before = previousLosses {
+            records.append(Record(step: step, before: before, after: losses))
+        }
+        previousLosses = losses
+    }
+
+    /// Per task, the mean over recorded updates of (loss after − loss before).
+    public var meanSpikes: [Double] {
+        guard let taskCount = records.first?.after.count else { return [] }
+        return (0..<taskCount).map { task in
+            records.map { Double($0.after[task] - $0.before[task]) }.reduce(0, +) / Double(records.count)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Testing
+import TensorCore
+import Autodiff
+import NeuralNetworks
+import TaskData
+import MultiTask
+
+/// Chapter 09 — what a roaming swap costs: the observers that reset the moments of new units and
+/// record the losses around each swap.
+@Suite("Roaming swaps")
+struct RoamingSwapTests {
+    @Test("the moment reset zeroes Adam's m and v of exactly the units just activated, in every masked layer")
+    func momentReset() throws {
+        let data = try AttributeShapes(imageSize: 16).dataset(sampleCount: 96, seed: 1).selectingTasks([0, 1, 2])
+            .split(seed: 2)
+        var options = ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 2, seed: 3)
+        options.batchNormalization = true
+        options.backbone = .residual
+        let network = makeNetwork(.maximumRoaming, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                                  options: options) as! MaximumRoamingNetwork
+        let adam = Adam(parameters: network.parameters(), learningRate: 1e-2)
+        let trainer = Trainer(model: network, optimizer: adam,
+                              configuration: .init(epochs: 1, batchSize: 16, seed: 4, mode: .taskAlternating,
+                                                   showsProgress: false))
+        let reset = RoamingMomentReset(network: network, optimizer: adam)
+        /// Checks, right after the reset of step `step`, which entries are zero.
+        final class Check: TrainingObserver {
+            let network: MaximumRoamingNetwork, adam: Adam
+            var checkedUpdates = 0
+            init(network: MaximumRoamingNetwork, adam: Adam) { (self.network, self.adam) = (network, adam) }
+            func trainer(_ trainer: Trainer, willTakeStep step: Int) {
+                guard network.lastRoaming?.step == step else { return }
+                checkedUpdates += 1
+                for masked in network.trunk.maskedLayers {
+                    let added = Set(masked.mask.lastSwaps.map(\.added))
+                    for (parameter, axis) in masked.unitParameters {
+                        guard let state = adam.state(of: parameter) else { continue }
+                        let inner = parameter.shape.dropFirst(axis + 1).reduce(1, *)
+                        for index in 0..<parameter.value.count {
+                            let unit = (index / inner) % parameter.shape[axis]
+                            guard added.contains(unit) else { continue }
+                            #expect(state.firstMoment[flat: index] == 0 && state.secondMoment[flat: index] == 0)
+                        }
+                    }
+                }
+            }
+        }
+        let check = Check(network: network, adam: adam)
+        trainer.observers = [reset, check]
+        try trainer.fit(data.train)
+        #expect(check.checkedUpdates >= 2 && reset.resetCount > 0)
+        // The units not just activated keep their moments: some are non-zero.
+        let weight = network.trunk.maskedLayers[0].unitParameters[0].parameter
+        #expect(adam.state(of: weight)!.secondMoment.scalars.contains { $0 > 0 })
+    }
+
+    @Test("the swap recorder logs the losses of the step before and after every roaming update")
+    func swapLosses() throws {
+        let data = try AttributeShapes(imageSize: 16).dataset(sampleCount: 96, seed: 5).selectingTasks([0, 1])
+            .split(seed: 6)
+        let network = makeNetwork(.maximumRoaming, tasks: data.train.tasks, inputShape: data.train.inputShape,
+                                  options: ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 3,
+                                                               seed: 7)) as! MaximumRoamingNetwork
+        let recorder = RoamingSwapLosses(network: network)
+        let trainer = Trainer(model: network, optimizer: Adam(parameters: network.parameters(), learningRate: 1e-2),
+                              configuration: .init(epochs: 2, batchSize: 16, seed: 8, mode: .taskAlternating,
+                                                   showsProgress: false))
+        trainer.observers.append(recorder)
+        try trainer.fit(data.train)
+        // Roaming every 3 batches of 5 per epoch: at steps 3, 6 and 9 (the 8-unit layer completes after 4).
+        #expect(recorder.records.map(\.step) == [3, 6, 9])
+        #expect(recorder.records.allSatisfy { $0.before.count == 2 && $0.after.count == 2 })
+        #expect(recorder.meanSpikes.count == 2 && recorder.meanSpikes.allSatisfy(\.isFinite))
+    }
+}
