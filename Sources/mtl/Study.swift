@@ -43,6 +43,9 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
              help: "write runs.csv (one row per finished run; a rerun skips the runs already there), summary.md, "
                 + "summary.csv and delta-m.svg"),
         Flag(name: "quick", kind: .toggle, help: "a smoke run: 2 seeds, 2 epochs, 300 samples"),
+        Flag(name: "summarize-only", kind: .toggle,
+             help: "train nothing: summarize the seeds of --output's runs.csv that every arm has finished (a study "
+                + "still running in other processes)"),
         presetFlag,
     ]
 }
@@ -195,6 +198,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         return data
     }
     study.selectsLastEpoch = flags.string("select-by") == "last"
+    study.trainsMissingRuns = !flags.isSet("summarize-only")
     study.settings = ["dataset": dataset.rawValue, "samples": String(sampleCount), "correlation": String(correlation),
                       "scale": scale.map { "task \($0.task) × \($0.factor)" } ?? "none"]
     if flags.string("noise-floor") == "on" { study = study.addingNoiseFloor() }

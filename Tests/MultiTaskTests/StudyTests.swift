@@ -90,6 +90,15 @@ struct StudyTests {
         var fresh = 0
         _ = try Self.study(resultsURL: url, seeds: [0]).run { _, isNew in if isNew { fresh += 1 } }
         #expect(fresh == 3)
+        // Summarizing only: seed 1 has no runs yet, so the summary holds seed 0 and trains nothing.
+        var summary = Self.study(resultsURL: url, seeds: [0, 1])
+        summary.trainsMissingRuns = false
+        fresh = 0
+        let partial = try summary.run { _, isNew in if isNew { fresh += 1 } }
+        #expect(fresh == 0 && partial.seeds == [0] && partial.runs.count == 3)
+        var nothing = Self.study(resultsURL: url, seeds: [1])
+        nothing.trainsMissingRuns = false
+        #expect(throws: StudyError.noCompleteSeed) { try nothing.run() }
         // Killed while writing a row: the partial row is dropped, the finished runs are kept.
         let handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()

@@ -5,6 +5,8 @@ import TaskData
 
 /// Why a study cannot continue from its runs file.
 public enum StudyError: Error, Equatable, CustomStringConvertible {
+    /// `trainsMissingRuns` is off and no seed has a run of every arm yet.
+    case noCompleteSeed
     /// The runs file was written by a study with other settings (listed).
     case changedSettings(path: String, differences: [String])
     /// The runs file's columns are not this study's tasks.
@@ -20,6 +22,7 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
         case .otherTasks(let path): return "\(path) holds runs on other tasks; use another output directory"
         case .notReproduced(let path, let runs):
             return "these runs do not reproduce \(path): \(runs.joined(separator: ", "))"
+        case .noCompleteSeed: return "no seed has a finished run of every arm yet: nothing to summarize"
         }
     }
 }
@@ -127,6 +130,9 @@ public struct Study {
     /// beside the runs file (`<runs>.settings`) with every arm's settings, and compared on a rerun —
     /// runs of a study with other settings are never mixed in.
     public var settings: [String: String] = [:]
+    /// Whether `run()` trains the runs missing from the runs file (the default), or only summarizes
+    /// the seeds every arm has finished (a study still running in other processes; at least one).
+    public var trainsMissingRuns = true
 
     /// The name of the noise-floor arm added by `addingNoiseFloor()`.
     public var noiseFloorName: String { "\(baseline) re-init" }
@@ -173,6 +179,17 @@ public struct Study {
         }
         var runs = try resultsURL.map { try StudyResult.readRuns(from: $0) } ?? []
         runs = runs.filter { run in arms.contains { $0.name == run.arm } && seeds.contains(run.seed) }
+        if !trainsMissingRuns {
+            // Only the seeds every arm has finished: a summary of a study still running elsewhere.
+            let finished = seeds.filter { seed in
+                arms.allSatisfy { arm in runs.contains { $0.arm == arm.name && $0.seed == seed } }
+            }
+            runs = runs.filter { finished.contains($0.seed) }
+            guard let first = finished.first else { throw StudyError.noCompleteSeed }
+            for run in runs { report?(run, false) }
+            return StudyResult(tasks: try makeData(first).train.tasks, arms: arms.map(\.name), seeds: finished,
+                               baseline: baseline, runs: runs)
+        }
         for run in runs { report?(run, false) }
         var tasks: [TaskSpec] = []
         for seed in seeds {
