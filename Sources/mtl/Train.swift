@@ -17,8 +17,10 @@ let trainCommand = CommandSpec(
              help: "p, the fraction of units each task uses (roaming, fixed-partitioning)"),
         Flag(name: "update-interval", kind: .integer(default: nil, range: 1...1_000_000),
              help: "training batches between roaming updates (default: a tenth of an epoch)"),
-        Flag(name: "selection", kind: .choice(default: "random", choices: ["random", "least-aligned"]),
-             help: "how roaming picks the units it swaps"),
+        Flag(name: "selection", kind: .choice(default: "random", choices: RoamingSelection.allCases.map(\.flagName)),
+             help: "how roaming picks the units it swaps (unconstrained: a control that ignores the visited sets)"),
+        Flag(name: "channel-dropout", kind: .number(default: 0, range: 0...0.95),
+             help: "drop whole channels after each trunk layer with this probability (a regularization control)"),
         Flag(name: "initialization", kind: .choice(default: "round-robin",
                                                    choices: PartitionInitialization.allCases.map(\.rawValue)),
              help: "how the masks' first partitions are drawn (roaming, fixed-partitioning)"),
@@ -54,11 +56,13 @@ let trainCommand = CommandSpec(
 /// The flags whose values change a run's result: a resumed run must give each the same value.
 /// (`epochs` may grow; `threads`, `quiet` and the flags that only pick files do not change results.)
 let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval", "selection", "initialization",
+                   "channel-dropout",
                    "backbone", "normalization", "mode", "group-size", "balancer", "batch-size", "learning-rate",
                    "samples", "correlation", "width", "seed", "log-format"]
 
 /// Settings `mtl train` records since 2026-12-01, with the value every earlier run had.
-let settingsAddedLater = ["initialization": "round-robin", "backbone": "plain", "normalization": "none"]
+let settingsAddedLater = ["initialization": "round-robin", "backbone": "plain", "normalization": "none",
+                          "channel-dropout": "0.0"]
 
 /// `--backbone`, shared by `mtl train` and `mtl study`.
 let backboneFlag = Flag(name: "backbone", kind: .choice(default: "plain", choices: Backbone.allCases.map(\.rawValue)),
@@ -91,7 +95,9 @@ struct RunSettings {
         options.width = flags.integer("width")!
         options.sharingRatio = flags.number("sharing-ratio")!
         options.seed = UInt64(flags.integer("seed")!)
-        options.selection = flags.string("selection") == "random" ? .random : .leastAligned
+        let selection = flags.string("selection")!
+        options.selection = RoamingSelection.allCases.first { $0.flagName == selection }!
+        options.channelDropout = Float(flags.number("channel-dropout")!)
         options.partitionInitialization = PartitionInitialization(rawValue: flags.string("initialization")!)!
         options.backbone = Backbone(rawValue: flags.string("backbone")!)!
         options.batchNormalization = flags.string("normalization") == "batch"
@@ -113,6 +119,8 @@ struct RunSettings {
         var values: [String: String] = [:]
         for (key, value) in metadata where key.hasPrefix("run.") { values[String(key.dropFirst(4))] = value }
         values["mode"] = values["mode"].map(storedModeName)
+        // Checkpoints written before 2026-12-01 recorded the selection's raw value (`leastAligned`).
+        values["selection"] = values["selection"].map { RoamingSelection(rawValue: $0)?.flagName ?? $0 }
         let flags = try Arguments(values: values, spec: trainCommand, source: "the checkpoint's run settings")
         try self.init(flags: flags)
     }
@@ -133,7 +141,8 @@ struct RunSettings {
         ["run.dataset": dataset.rawValue, "run.architecture": architecture.rawValue, "run.samples": String(sampleCount),
          "run.correlation": String(correlation), "run.width": String(options.width),
          "run.sharing-ratio": String(options.sharingRatio), "run.seed": String(options.seed),
-         "run.update-interval": String(options.updateInterval), "run.selection": options.selection.rawValue,
+         "run.update-interval": String(options.updateInterval), "run.selection": options.selection.flagName,
+         "run.channel-dropout": String(options.channelDropout),
          "run.initialization": options.partitionInitialization.rawValue, "run.backbone": options.backbone.rawValue,
          "run.normalization": options.batchNormalization ? "batch" : "none"]
     }
@@ -324,5 +333,16 @@ func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]
         let note = "mtl: note: the checkpoint does not record \(unrecorded.joined(separator: ", ")); "
             + "they cannot be checked against the original run\n"
         FileHandle.standardError.write(Data(note.utf8))
+    }
+}
+
+extension RoamingSelection {
+    /// The `--selection` value: `random`, `least-aligned`, `unconstrained`.
+    var flagName: String {
+        switch self {
+        case .random: "random"
+        case .leastAligned: "least-aligned"
+        case .unconstrained: "unconstrained"
+        }
     }
 }

@@ -3,6 +3,7 @@ import TensorCore
 import Autodiff
 import NeuralNetworks
 import TaskData
+import TestSupport
 import MultiTask
 
 /// Chapter 09 — what a roaming swap costs: the observers that reset the moments of new units and
@@ -71,5 +72,37 @@ struct RoamingSwapTests {
         #expect(recorder.records.map(\.step) == [3, 6, 9])
         #expect(recorder.records.allSatisfy { $0.before.count == 2 && $0.after.count == 2 })
         #expect(recorder.meanSpikes.count == 2 && recorder.meanSpikes.allSatisfy(\.isFinite))
+    }
+
+    @Test("unconstrained roaming (the control) keeps the counts, may bring back visited units and never completes")
+    func unconstrainedRoaming() {
+        let mask = TaskMask(unitCount: 8, taskCount: 2, sharingRatio: 0.5, seed: 11)
+        let network = MaximumRoamingNetwork(trunk: MaskedSequential(mask), heads: [Identity(), Identity()],
+                                            updateInterval: 1, selection: .unconstrained, seed: 12)
+        var returned = false
+        for _ in 0..<40 {
+            let visitedBefore = mask.visited.value
+            #expect(network.roam())
+            for swap in mask.lastSwaps where visitedBefore.scalars[swap.task * 8 + swap.added] == 1 { returned = true }
+            for task in 0..<2 { #expect(mask.activeUnits(of: task).count == 4) }
+        }
+        #expect(returned && !network.isRoamingFinished && mask.updateCount.value.scalars[0] == 40)
+    }
+
+    @Test("whole-channel dropout in the trunk: placed after each mask, and skipping masked units still equals masking")
+    func channelDropoutTrunk() {
+        let tasks = (0..<2).map { TaskSpec(name: "t\($0)", kind: .classification(classCount: 2)) }
+        let input = Variable(Tensor.normal([4, 3, 16, 16], seed: 13))
+        func network(skipping: Bool) -> MultiTaskNetwork {
+            var options = ArchitectureOptions(width: 8, sharingRatio: 0.5, seed: 14)
+            options.channelDropout = 0.3
+            options.skipsMaskedUnits = skipping
+            return makeNetwork(.fixedPartitioning, tasks: tasks, inputShape: [3, 16, 16], options: options)
+        }
+        let masked = network(skipping: false), skipping = network(skipping: true)
+        #expect(masked.namedRandomSources().count == 3)
+        for task in 0..<2 {
+            #expect(isClose(masked(input, task: task).value, skipping(input, task: task).value, rtol: 1e-4, atol: 1e-5))
+        }
     }
 }

@@ -100,6 +100,16 @@ struct LayerTests {
         #expect(y.scalars.allSatisfy { $0 == 0 || abs($0 - 4.0 / 3.0) < 1e-6 })
         layer.eval()
         #expect(layer(x).value == x.value)
+        // Whole channels: one draw per (sample, channel), the same for every position.
+        let channels = Dropout(probability: 0.25, dropsWholeChannels: true, random: RandomSource(seed: 10))
+        let maps = channels(Variable(Tensor.ones([50, 40, 3, 3]))).value
+        var dropped = 0
+        for plane in 0..<(50 * 40) {
+            let values = Set(maps.scalars[(plane * 9)..<((plane + 1) * 9)])
+            #expect(values.count == 1)
+            if values.first == 0 { dropped += 1 }
+        }
+        #expect(abs(Double(dropped) / 2000 - 0.25) < 0.03)
     }
 
     @Test("initializers: Kaiming and Xavier have the documented spread")

@@ -49,6 +49,9 @@ public struct ArchitectureOptions: Sendable {
     public var batchNormalization = false
     /// How the masks' initial partitions are drawn.
     public var partitionInitialization = PartitionInitialization.roundRobinFill
+    /// Whole-channel dropout after each trunk layer's mask or gate (0: none) — a regularization
+    /// control for the partitioning methods.
+    public var channelDropout: Float = 0
 
     public init(width: Int = 16, sharingRatio: Double = 0.5, updateInterval: Int = 10,
                 selection: RoamingSelection = .random,
@@ -95,7 +98,8 @@ public enum TrunkGate: Sendable, Equatable {
 /// - dense images: stem conv (dilation 1), blocks with dilations 2 and 4 (identity shortcuts);
 /// - vectors: stem Linear, one block of width units.
 ///
-/// `gate` follows every convolution / linear layer (the masks of Maximum Roaming sit there);
+/// `gate` follows every convolution / linear layer (the masks of Maximum Roaming sit there), and
+/// whole-channel dropout after it when `options.channelDropout` > 0 (not on projection shortcuts);
 /// `maskedUnitCounts` lists their unit counts in order.
 public func maskedUnitCounts(inputShape: [Int], denseOutput: Bool, width: Int,
                              backbone: Backbone = .plain) -> [Int] {
@@ -115,7 +119,7 @@ public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: Architec
     var maskSeed = options.seed &+ 1000
     // The gates draw from their own sources, so that the trunk and heads of an SE-MTL network start
     // from the same weights as the other architectures' of the same seed (paired comparisons).
-    var gateSeed = options.seed &+ 3000
+    var gateSeed = options.seed &+ 3000, dropoutSeed = options.seed &+ 4000
     /// A layer, its batch normalization (when asked for) and its gate.
     func gated(_ layer: any UnitSubsetComputing, normalized: Bool = true) -> [Module] {
         var layers: [Module] = [layer]
@@ -132,6 +136,11 @@ public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: Architec
             gateSeed &+= 1
             layers.append(TaskSqueezeExcitation(channelCount: layer.outputUnitCount, taskCount: taskCount,
                                                 random: RandomSource(seed: gateSeed)))
+        }
+        if normalized && options.channelDropout > 0 {
+            dropoutSeed &+= 1
+            layers.append(Dropout(probability: options.channelDropout, dropsWholeChannels: true,
+                                  random: RandomSource(seed: dropoutSeed)))
         }
         return layers
     }

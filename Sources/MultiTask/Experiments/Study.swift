@@ -228,6 +228,9 @@ public struct Study {
                 all["arm.\(arm.name)"]! += " backbone \(arm.options.backbone.rawValue) batch-norm "
                     + "\(arm.options.batchNormalization)"
             }
+            if arm.options.channelDropout > 0 {
+                all["arm.\(arm.name)"]! += " channel-dropout \(arm.options.channelDropout)"
+            }
             if arm.options.partitionInitialization != .roundRobinFill {
                 all["arm.\(arm.name)"]! += " initialization \(arm.options.partitionInitialization.rawValue)"
             }

@@ -91,9 +91,10 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
         mask.unitCount - ((0..<mask.taskCount).map { mask.activeUnits(of: $0).count }.max() ?? 0)
     }
 
-    /// The update limit of a mask: `updateRatio · updatesToComplete`.
+    /// The update limit of a mask: `updateRatio · updatesToComplete` (none for `.unconstrained`).
     func updateLimit(of mask: TaskMask) -> Int {
-        Int((updateRatio * Double(updatesToComplete(mask))).rounded())
+        guard selection != .unconstrained else { return Int.max }
+        return Int((updateRatio * Double(updatesToComplete(mask))).rounded())
     }
 
     /// One roaming update of every layer that has not finished; returns whether any changed.
@@ -123,9 +124,9 @@ public final class MaximumRoamingNetwork: MultiTaskNetwork {
     /// Coverage: the mean over masked layers of mean_t |B_t| / C (`TaskMask.coverage`).
     public var coverage: Double { masks.map(\.coverage).reduce(0, +) / Double(masks.count) }
 
-    /// Whether every layer has stopped roaming.
+    /// Whether every layer has stopped roaming (never, with `.unconstrained` selection).
     public var isRoamingFinished: Bool {
-        masks.allSatisfy { mask in
+        selection != .unconstrained && masks.allSatisfy { mask in
             Int(mask.updateCount.value.scalars[0]) >= updateLimit(of: mask)
                 || (0..<mask.taskCount).allSatisfy { mask.unvisitedUnits(of: $0).isEmpty }
         }

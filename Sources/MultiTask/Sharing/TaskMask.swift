@@ -28,6 +28,10 @@ public enum RoamingSelection: String, Sendable, Equatable, CaseIterable {
     /// Activate the never-visited unit whose filter is least aligned (lowest mean |cosine|) with
     /// the task's active filters; deactivate the active unit most aligned with the others.
     case leastAligned
+    /// A control, not the method: activate a unit drawn uniformly from all the task's inactive
+    /// units, visited or not — random re-partitioning without the "maximum" (visit every unit) part.
+    /// It never completes.
+    case unconstrained
 }
 
 /// A binary mask over the output units of one layer, one row per task — the building block of
@@ -217,14 +221,16 @@ public final class TaskMask: Module {
     public func roam(selection: RoamingSelection, using generator: inout SeededGenerator) -> Bool {
         var maskRows = masks.value.scalars, visitedRows = visited.value.scalars
         let normalizedFilters = selection == .leastAligned ? unitFilters.map { Self.normalizedRows($0()) } : nil
-        checkPrecondition(selection == .random || normalizedFilters != nil,
+        checkPrecondition(selection != .leastAligned || normalizedFilters != nil,
                           "TaskMask.roam: .leastAligned needs the layer's filters "
                             + "(build the mask with TaskMask(after:))")
         var changed = false
         var swaps: [(task: Int, added: Int, removed: Int)] = []
         for task in 0..<taskCount {
             let active = (0..<unitCount).filter { maskRows[task * unitCount + $0] == 1 }
-            let unvisited = (0..<unitCount).filter { visitedRows[task * unitCount + $0] == 0 }
+            let unvisited = selection == .unconstrained
+                ? (0..<unitCount).filter { maskRows[task * unitCount + $0] == 0 }
+                : (0..<unitCount).filter { visitedRows[task * unitCount + $0] == 0 }
             guard !unvisited.isEmpty, !active.isEmpty else { continue }
             let added: Int, removed: Int
             if let filters = normalizedFilters {
