@@ -60,6 +60,22 @@ struct TrunkOptionTests {
             .refused(saying: "--backbone"))
     }
 
+    @Test("a least-aligned roaming run evaluates, also from a checkpoint that recorded the raw value leastAligned")
+    func leastAlignedEvaluates() throws {
+        let directory = try CommandLineTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try CommandLineTests.mtl(["train", "--dataset", "digits", "--architecture", "roaming", "--selection",
+                                          "least-aligned", "--samples", "60", "--epochs", "1", "--width", "4",
+                                          "--quiet", "--output", directory.path]).status == 0)
+        let url = directory.appendingPathComponent("model.mtlckpt")
+        #expect(try CommandLineTests.mtl(["eval", "--checkpoint", url.path]).status == 0)
+        var checkpoint = try Checkpoint(contentsOf: url)
+        checkpoint.metadata["run.selection"] = "leastAligned"
+        try checkpoint.write(to: url)
+        let old = try CommandLineTests.mtl(["eval", "--checkpoint", url.path])
+        #expect(old.status == 0, "\(old.error)")
+    }
+
     @Test("bad trunk values are refused by name with status 2")
     func badValues() throws {
         for (flag, value) in [("backbone", "dense"), ("normalization", "layer"), ("preset", "celeba"),
