@@ -128,7 +128,7 @@ var curves: [(name: String, values: [Double])] = []
 for ratio in quick ? [0.5] : [0.25, 0.5, 0.75] {
     let values = try coverage(sharingRatio: ratio, interval: interval, seed: 1)
     curves.append(("p = \(ratio)", values))
-    print("p = \(ratio), Δ = 0.2 epoch: r after each epoch "
+    print("p = \(ratio), Δ = 0.2 epoch: coverage after each epoch "
           + values.map { String(format: "%.2f", $0) }.joined(separator: " "))
 }
 let variants: [(String, Int, RoamingSelection)] = [
@@ -137,7 +137,8 @@ let variants: [(String, Int, RoamingSelection)] = [
 ]
 for (name, steps, selection) in variants {
     let values = try coverage(sharingRatio: 0.5, interval: steps, selection: selection, seed: 1)
-    print("p = 0.5, \(name): r after each epoch " + values.map { String(format: "%.2f", $0) }.joined(separator: " "))
+    print("p = 0.5, \(name): coverage after each epoch "
+          + values.map { String(format: "%.2f", $0) }.joined(separator: " "))
 }
 
 // %% [markdown]
