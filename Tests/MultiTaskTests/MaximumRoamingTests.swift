@@ -6,6 +6,9 @@ import TaskData
 import TestSupport
 import MultiTask
 
+// Over 300 lines: one suite for chapter 09's invariants — masks, roaming updates, and masked units
+// skipped exactly on every trunk — which share their setup.
+
 /// Chapter 09 — Maximum Roaming: the invariants of the masks and of the roaming updates.
 @Suite("Maximum Roaming")
 struct MaximumRoamingTests {

@@ -3,30 +3,6 @@ import TensorCore
 import NeuralNetworks
 import TaskData
 
-/// Why a study cannot continue from its runs file.
-public enum StudyError: Error, Equatable, CustomStringConvertible {
-    /// `trainsMissingRuns` is off and no seed has a run of every arm yet.
-    case noCompleteSeed
-    /// The runs file was written by a study with other settings (listed).
-    case changedSettings(path: String, differences: [String])
-    /// The runs file's columns are not this study's tasks.
-    case otherTasks(path: String)
-    /// Runs re-run now differ from those in the runs file, or are missing from it (listed).
-    case notReproduced(path: String, runs: [String])
-
-    public var description: String {
-        switch self {
-        case .changedSettings(let path, let differences):
-            return "\(path) holds runs of a study with other settings (\(differences.joined(separator: "; "))); "
-                + "use another output directory"
-        case .otherTasks(let path): return "\(path) holds runs on other tasks; use another output directory"
-        case .notReproduced(let path, let runs):
-            return "these runs do not reproduce \(path): \(runs.joined(separator: ", "))"
-        case .noCompleteSeed: return "no seed has a finished run of every arm yet: nothing to summarize"
-        }
-    }
-}
-
 /// One arm of a study: an architecture, how its losses are balanced, and its training settings.
 public struct StudyArm: Sendable {
     /// The arm's name in tables and files (no commas).
