@@ -56,19 +56,22 @@ let studyCommand = CommandSpec(
         + "split, test metrics at the selected epoch, Δm% against a baseline arm with a 95% bootstrap CI and a "
         + "noise floor. Resumable.",
     flags: [Flag(name: "arms", kind: .text(default: "stl,multi-head", placeholder: "A,B,…"),
-                 help: "the arms, each ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING], e.g. "
+                 help: "the arms, each ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING][+OPTION…], e.g. "
                     + "stl@8,multi-head@15,multi-head:dwa@15,multi-head/alternating@15,soft-sharing@8~0.01 (/MODE: "
                     + "summed, alternating or groups training, default: the architecture's; ~λ: soft sharing's "
-                    + "coupling); "
+                    + "coupling; +OPTION: +least-aligned, +unconstrained or +reset-moments for roaming arms, "
+                    + "+dropout=Q (whole channels) for any); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
                      defaultBatchSize: 64))
 
-/// Parses one arm: `ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING]` (the training mode — summed,
-/// alternating or groups — and the coupling λ of soft sharing).
+/// Parses one arm: `ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING][+OPTION…]` (the training mode
+/// — summed, alternating or groups —, the coupling λ of soft sharing, and options of the partitioning
+/// studies: `+least-aligned`, `+unconstrained`, `+reset-moments`, `+dropout=Q`).
 func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInterval: Int = 10, learningRate: Float,
               batchSize: Int) throws -> StudyArm {
-    var rest = Substring(text)
+    let pieces = text.split(separator: "+", omittingEmptySubsequences: false)
+    var rest = pieces[0]
     var armWidth = width
     var coupling: Float?
     if let tilde = rest.firstIndex(of: "~") {
@@ -117,10 +120,29 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
         }
         options.couplingStrength = coupling
     }
-    return StudyArm(name: text, architecture: architecture, balancing: balancing, options: options,
-                    learningRate: learningRate, batchSize: batchSize,
-                    mode: mode ?? (architecture.isTaskRouted
-                        ? (balancing == .equal ? nil : .summed) : nil))
+    var arm = StudyArm(name: text, architecture: architecture, balancing: balancing, options: options,
+                       learningRate: learningRate, batchSize: batchSize,
+                       mode: mode ?? (architecture.isTaskRouted
+                           ? (balancing == .equal ? nil : .summed) : nil))
+    for option in pieces.dropFirst() {
+        let masked = architecture == .maximumRoaming || architecture == .fixedPartitioning
+        switch option {
+        case "least-aligned" where architecture == .maximumRoaming: arm.options.selection = .leastAligned
+        case "unconstrained" where architecture == .maximumRoaming: arm.options.selection = .unconstrained
+        case "reset-moments" where architecture == .maximumRoaming && balancing != .adaTask:
+            arm.resetsMomentsOnSwap = true
+        case _ where option.hasPrefix("dropout="):
+            guard let value = Float(option.dropFirst("dropout=".count)), value >= 0, value <= 0.95 else {
+                throw UsageError(description: "--arms: '\(excerpt(text))': dropout must be a number in 0...0.95")
+            }
+            arm.options.channelDropout = value
+        default:
+            throw UsageError(description: "--arms: '\(excerpt(text))': unknown option '+\(excerpt(String(option)))' "
+                             + "(least-aligned, unconstrained and reset-moments apply to roaming arms"
+                             + (masked ? "" : ", and this arm is not one") + "; dropout=Q to any)")
+        }
+    }
+    return arm
 }
 
 /// Runs a study built from the shared flags and `arms`, prints the table and writes the files.

@@ -76,6 +76,23 @@ struct TrunkOptionTests {
         #expect(old.status == 0, "\(old.error)")
     }
 
+    @Test("study arms take the partitioning options (+least-aligned, +unconstrained, +reset-moments, +dropout=Q)")
+    func armOptions() throws {
+        let directory = try CommandLineTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let arms = "fixed-partitioning@8+dropout=0.2,roaming@8+reset-moments,roaming@8+unconstrained+least-aligned"
+        let outcome = try CommandLineTests.mtl(["study", "--quick", "--arms", arms, "--noise-floor", "off",
+                                                "--update-interval", "2", "--output", directory.path])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        let settings = try String(contentsOf: directory.appendingPathComponent("runs.csv.settings"), encoding: .utf8)
+        #expect(settings.contains("channel-dropout 0.2") && settings.contains("resets-moments-on-swap")
+                && settings.contains("selection leastAligned"))
+        for bad in ["multi-head@8+unconstrained", "roaming@8+bogus", "roaming@8+dropout=2",
+                    "roaming:adatask/summed@8+reset-moments"] {
+            #expect(try CommandLineTests.mtl(["study", "--quick", "--arms", bad]).refused(saying: "--arms"), "\(bad)")
+        }
+    }
+
     @Test("bad trunk values are refused by name with status 2")
     func badValues() throws {
         for (flag, value) in [("backbone", "dense"), ("normalization", "layer"), ("preset", "celeba"),

@@ -21,6 +21,9 @@ public struct StudyArm: Sendable {
     /// How the epoch is selected; nil: per task for single-task networks, jointly otherwise, with
     /// the study's patience.
     public var selection: ModelSelection?
+    /// Maximum Roaming with Adam: zero the moments of the units each roaming update activates
+    /// (`RoamingMomentReset`) — a swap-cost ablation.
+    public var resetsMomentsOnSwap = false
 
     public init(name: String, architecture: Architecture, balancing: BalancingMethod = .equal,
                 options: ArchitectureOptions = ArchitectureOptions(), learningRate: Float = 1e-3, batchSize: Int = 64,
@@ -204,6 +207,7 @@ public struct Study {
                 all["arm.\(arm.name)"]! += " backbone \(arm.options.backbone.rawValue) batch-norm "
                     + "\(arm.options.batchNormalization)"
             }
+            if arm.resetsMomentsOnSwap { all["arm.\(arm.name)"]! += " resets-moments-on-swap" }
             if arm.options.channelDropout > 0 {
                 all["arm.\(arm.name)"]! += " channel-dropout \(arm.options.channelDropout)"
             }
@@ -270,6 +274,12 @@ public struct Study {
                               configuration: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
                                                    mode: arm.mode ?? defaultTrainingMode(for: arm.architecture),
                                                    showsProgress: false))
+        if arm.resetsMomentsOnSwap {
+            guard let network = model as? MaximumRoamingNetwork, let adam = optimizer as? Adam else {
+                preconditionFailure("StudyArm \(arm.name): resetting moments on swaps needs roaming with Adam")
+            }
+            trainer.observers.append(RoamingMomentReset(network: network, optimizer: adam))
+        }
         let selection = arm.selection ?? ModelSelection(perTask: arm.architecture == .singleTask, patience: patience)
         var records: [EpochRecord] = []
         for epoch in 1...maximumEpochs {
