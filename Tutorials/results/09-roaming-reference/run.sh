@@ -12,7 +12,8 @@
 #
 # Resumable, and split over two processes (one per core):
 #   run.sh MTL a      seeds 0–4 into part-a/      run.sh MTL b      seeds 5–9 into part-b/
-#   run.sh MTL join   joins both runs files here and summarizes all 10 seeds (no new runs)
+#   run.sh MTL join   joins both runs files here and summarizes the seeds every arm has finished
+#                     (--summarize-only: it trains nothing)
 # Each finished run appends its row to its runs.csv at once; a rerun skips the runs already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,7 +27,7 @@ case "$part" in
     join)
         { head -1 part-a/runs.csv; tail -n +2 part-a/runs.csv; tail -n +2 part-b/runs.csv; } > runs.csv
         cp part-a/runs.csv.settings runs.csv.settings
-        "$mtl" "${arguments[@]}" --seeds 10 --output . > summary.txt ;;
+        "$mtl" "${arguments[@]}" --seeds 10 --summarize-only --output . > summary.txt ;;
     *) echo "usage: run.sh [mtl] a|b|join"; exit 2 ;;
 esac
 echo "done"
