@@ -3,60 +3,6 @@ import TensorCore
 import NeuralNetworks
 import TaskData
 
-/// One arm of a study: an architecture, how its losses are balanced, and its training settings.
-public struct StudyArm: Sendable {
-    /// The arm's name in tables and files (no commas).
-    public var name: String
-    public var architecture: Architecture
-    public var balancing: BalancingMethod
-    /// The architecture's options (`seed` is replaced by each run's seed).
-    public var options: ArchitectureOptions
-    public var learningRate: Float
-    public var batchSize: Int
-    /// The training mode; nil: the architecture's default (`defaultTrainingMode(for:)`).
-    public var mode: TrainingMode?
-    /// Added to the run's seed for the model's initialization and batch order, while the data keep
-    /// the seed: a non-zero offset turns a copy of the baseline into the **noise floor** control.
-    public var initializationOffset: UInt64
-    /// How the epoch is selected; nil: per task for single-task networks, jointly otherwise, with
-    /// the study's patience.
-    public var selection: ModelSelection?
-    /// Maximum Roaming with Adam: zero the moments of the units each roaming update activates
-    /// (`RoamingMomentReset`) — a swap-cost ablation.
-    public var resetsMomentsOnSwap = false
-
-    public init(name: String, architecture: Architecture, balancing: BalancingMethod = .equal,
-                options: ArchitectureOptions = ArchitectureOptions(), learningRate: Float = 1e-3, batchSize: Int = 64,
-                mode: TrainingMode? = nil, initializationOffset: UInt64 = 0, selection: ModelSelection? = nil) {
-        checkPrecondition(!name.isEmpty && !name.contains(",") && !name.contains("\n"),
-                          "StudyArm: name '\(name)' must be non-empty, without commas")
-        self.name = name
-        self.architecture = architecture
-        self.balancing = balancing
-        self.options = options
-        self.learningRate = learningRate
-        self.batchSize = batchSize
-        self.mode = mode
-        self.initializationOffset = initializationOffset
-        self.selection = selection
-    }
-}
-
-extension StudyArm {
-    /// The arms of a balancer comparison: single-task networks, then one multi-head network per
-    /// method, all of `options.width`, named as `mtl study --arms` names them (`stl@W`,
-    /// `multi-head:METHOD@W`) so that the rows of a committed study match.
-    public static func singleTaskAndMultiHead(balancedBy methods: [BalancingMethod], options: ArchitectureOptions,
-                                              learningRate: Float = 1e-3, batchSize: Int = 64) -> [StudyArm] {
-        let width = options.width
-        return [StudyArm(name: "stl@\(width)", architecture: .singleTask, options: options,
-                         learningRate: learningRate, batchSize: batchSize)]
-            + methods.map { StudyArm(name: "multi-head:\($0.rawValue)@\(width)", architecture: .multiHead,
-                                     balancing: $0, options: options, learningRate: learningRate,
-                                     batchSize: batchSize) }
-    }
-}
-
 /// What one run of a study (one arm, one seed) gave, at the epoch selected on validation.
 public struct StudyRun: Sendable, Equatable {
     public var arm: String
