@@ -62,15 +62,7 @@ struct RunSettings {
 
     /// The dataset's bytes (inputs and targets, Float32) must fit in memory: refused beyond
     /// `maximumDatasetBytes` before anything is generated.
-    func checkDatasetSize() throws {
-        let bytes = Double(sampleCount) * Double(dataset.floatsPerSample) * 4
-        guard bytes <= Double(maximumDatasetBytes) else {
-            throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the %d GiB "
-                                                 + "mtl generates",
-                                                 sampleCount, dataset.rawValue, bytes / 1_073_741_824.0,
-                                                 maximumDatasetBytes >> 30))
-        }
-    }
+    func checkDatasetSize() throws { try mtl.checkDatasetSize(sampleCount, of: dataset) }
 
     var metadata: [String: String] {
         ["run.dataset": dataset.rawValue, "run.architecture": architecture.rawValue, "run.samples": String(sampleCount),
@@ -171,5 +163,17 @@ extension RoamingSelection {
         case .leastAligned: "least-aligned"
         case .unconstrained: "unconstrained"
         }
+    }
+}
+
+/// Refuses `--samples` of `dataset` whose bytes (inputs and targets, Float32) would exceed
+/// `maximumDatasetBytes`, before anything is generated (`mtl train` and `mtl study`).
+func checkDatasetSize(_ sampleCount: Int, of dataset: SyntheticDataset) throws {
+    let bytes = Double(sampleCount) * Double(dataset.floatsPerSample) * 4
+    guard bytes <= Double(maximumDatasetBytes) else {
+        throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the %d GiB "
+                                             + "mtl generates",
+                                             sampleCount, dataset.rawValue, bytes / 1_073_741_824.0,
+                                             maximumDatasetBytes >> 30))
     }
 }

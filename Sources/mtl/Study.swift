@@ -153,13 +153,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     let epochs = flags.integer("epochs", default: quick ? 2 : nil)!
     let sampleCount = flags.integer("samples", default: quick ? 300 : nil)!
     let correlation = Float(flags.number("correlation")!)
-    let bytes = Double(sampleCount) * Double(dataset.floatsPerSample) * 4
-    guard bytes <= Double(maximumDatasetBytes) else {
-        throw UsageError(description: String(format: "--samples %d of %@ would take %.1f GiB, more than the "
-                                             + "%d GiB mtl generates",
-                                             sampleCount, dataset.rawValue, bytes / 1_073_741_824.0,
-                                             maximumDatasetBytes >> 30))
-    }
+    try checkDatasetSize(sampleCount, of: dataset)
     guard Set(arms.map(\.name)).count == arms.count else {
         throw UsageError(description: "--arms: an arm is named twice")
     }
