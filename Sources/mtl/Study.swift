@@ -17,6 +17,9 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
              help: "the most epochs a run trains"),
         Flag(name: "select-by", kind: .choice(default: "validation", choices: ["validation", "last"]),
              help: "the epoch reported: the best on the validation split, or the last"),
+        Flag(name: "budget", kind: .choice(default: "whole-run", choices: ["whole-run", "after-roaming"]),
+             help: "after-roaming: a roaming run trains until roaming completes, then --epochs more, selected and "
+                + "stopped early only from there (equal budgets after roaming for every Δ and p)"),
         Flag(name: "patience", kind: .integer(default: nil, range: 1...10_000),
              help: "stop a run after this many epochs without a better validation score (default: train every epoch)"),
         Flag(name: "baseline", kind: .text(default: nil, placeholder: "ARM"),
@@ -40,8 +43,8 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
         backboneFlag, normalizationFlag,
         CommandSpec.threadsFlag,
         Flag(name: "output", kind: .text(default: nil, placeholder: "DIR"),
-             help: "write runs.csv (one row per finished run; a rerun skips the runs already there), summary.md, "
-                + "summary.csv and delta-m.svg"),
+             help: "write runs.csv (one row per finished run; a rerun skips the runs already there), curves.csv "
+                + "(every epoch of every run), summary.md, summary.csv and delta-m.svg"),
         Flag(name: "quick", kind: .toggle, help: "a smoke run: 2 seeds, 2 epochs, 300 samples"),
         Flag(name: "summarize-only", kind: .toggle,
              help: "train nothing: summarize the seeds of --output's runs.csv that every arm has finished (a study "
@@ -59,15 +62,16 @@ let studyCommand = CommandSpec(
                  help: "the arms, each ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING][+OPTION…], e.g. "
                     + "stl@8,multi-head@15,multi-head:dwa@15,multi-head/alternating@15,soft-sharing@8~0.01 (/MODE: "
                     + "summed, alternating or groups training, default: the architecture's; ~λ: soft sharing's "
-                    + "coupling; +OPTION: +least-aligned, +unconstrained or +reset-moments for roaming arms, "
-                    + "+dropout=Q (whole channels) for any); "
+                    + "coupling; +OPTION: +least-aligned, +unconstrained, +reset-moments or +interval=N (Δ in "
+                    + "batches) for roaming arms, +p=X (sharing ratio) for masked arms, +dropout=Q (whole "
+                    + "channels) for any); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
                      defaultBatchSize: 64))
 
 /// Parses one arm: `ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING][+OPTION…]` (the training mode
 /// — summed, alternating or groups —, the coupling λ of soft sharing, and options of the partitioning
-/// studies: `+least-aligned`, `+unconstrained`, `+reset-moments`, `+dropout=Q`).
+/// studies: `+least-aligned`, `+unconstrained`, `+reset-moments`, `+interval=N`, `+p=X`, `+dropout=Q`).
 func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInterval: Int = 10, learningRate: Float,
               batchSize: Int) throws -> StudyArm {
     let pieces = text.split(separator: "+", omittingEmptySubsequences: false)
@@ -131,6 +135,17 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
         case "unconstrained" where architecture == .maximumRoaming: arm.options.selection = .unconstrained
         case "reset-moments" where architecture == .maximumRoaming && balancing != .adaTask:
             arm.resetsMomentsOnSwap = true
+        case _ where option.hasPrefix("interval=") && architecture == .maximumRoaming:
+            guard let value = Int(option.dropFirst("interval=".count)), (1...1_000_000).contains(value) else {
+                throw UsageError(description: "--arms: '\(excerpt(text))': interval must be an integer in 1...1000000 "
+                                 + "(batches)")
+            }
+            arm.options.updateInterval = value
+        case _ where option.hasPrefix("p=") && masked:
+            guard let value = Double(option.dropFirst("p=".count)), (0...1).contains(value) else {
+                throw UsageError(description: "--arms: '\(excerpt(text))': p must be a number in 0...1")
+            }
+            arm.options.sharingRatio = value
         case _ where option.hasPrefix("dropout="):
             guard let value = Float(option.dropFirst("dropout=".count)), value >= 0, value <= 0.95 else {
                 throw UsageError(description: "--arms: '\(excerpt(text))': dropout must be a number in 0...0.95")
@@ -138,7 +153,8 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
             arm.options.channelDropout = value
         default:
             throw UsageError(description: "--arms: '\(excerpt(text))': unknown option '+\(excerpt(String(option)))' "
-                             + "(least-aligned, unconstrained and reset-moments apply to roaming arms"
+                             + "(least-aligned, unconstrained, reset-moments and interval=N apply to roaming arms, "
+                             + "p=X to roaming and fixed-partitioning arms"
                              + (masked ? "" : ", and this arm is not one") + "; dropout=Q to any)")
         }
     }
@@ -215,6 +231,8 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     }
     study.selectsLastEpoch = flags.string("select-by") == "last"
     study.trainsMissingRuns = !flags.isSet("summarize-only")
+    study.countsEpochsAfterRoaming = flags.string("budget") == "after-roaming"
+    study.curvesURL = output?.appendingPathComponent("curves.csv")
     study.settings = ["dataset": dataset.rawValue, "samples": String(sampleCount), "correlation": String(correlation),
                       "scale": scale.map { "task \($0.task) × \($0.factor)" } ?? "none"]
     if flags.string("noise-floor") == "on" { study = study.addingNoiseFloor() }

@@ -60,6 +60,13 @@ struct StudyTests {
         #expect(ModelSelection(patience: 1).shouldStop(history))
         #expect(!ModelSelection(patience: 2).shouldStop(history))
         #expect(ModelSelection(patience: 2).shouldStop(history + [Self.evaluations([0.1, 0.1])]))
+        // Only epochs from `from` on are eligible (the budget counted after roaming): from index 3 the
+        // weaker fourth epoch is the best, and patience counts from it.
+        #expect(ModelSelection().selectedEpochs(history, from: 3) == [3, 3])
+        #expect(ModelSelection(perTask: true).selectedEpochs(history, from: 3) == [3, 3])
+        #expect(!ModelSelection(patience: 1).shouldStop(history, from: 3))
+        #expect(!ModelSelection(patience: 1).shouldStop(Array(history.prefix(2)), from: 3))
+        #expect(ModelSelection(patience: 1).shouldStop(history + [Self.evaluations([0.1, 0.1])], from: 3))
     }
 
     static func study(resultsURL: URL? = nil, seeds: [UInt64] = [0, 1]) -> Study {
@@ -127,5 +134,49 @@ struct StudyTests {
         let table = resumed.markdownTable()
         #expect(table.contains("2 seeds") && table.contains("multi-head") && table.contains("stl re-init"))
         #expect(resumed.deltaMChart(title: "t").svg().contains("<path"))
+    }
+
+    @Test("""
+        with the budget counted after roaming, a roaming run trains until r(c) = 1 and then its budget, is selected \
+        only from there, and writes its learning curve (read back, a rerun's rows replacing the old)
+        """)
+    func budgetAfterRoamingAndCurves() throws {
+        var options = ArchitectureOptions(width: 4, sharingRatio: 0.5, updateInterval: 1)
+        options.skipsMaskedUnits = true
+        let arms = [StudyArm(name: "fixed", architecture: .fixedPartitioning, options: options, batchSize: 32),
+                    StudyArm(name: "roaming", architecture: .maximumRoaming, options: options, batchSize: 32)]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-curves-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var study = Study(arms: arms, seeds: [3], maximumEpochs: 2, baseline: "fixed",
+                          resultsURL: directory.appendingPathComponent("runs.csv")) { seed in
+            try SyntheticDataset.shapes.make(sampleCount: 120, seed: seed)
+        }
+        study.countsEpochsAfterRoaming = true
+        study.curvesURL = directory.appendingPathComponent("curves.csv")
+        let result = try study.run()
+        let curves = try StudyCurves.read(from: study.curvesURL!)
+        let fixed = result.runs(of: "fixed")[0], roaming = result.runs(of: "roaming")[0]
+        #expect(fixed.epochsTrained == 2)
+        #expect(curves.filter { $0.arm == "fixed" }.allSatisfy { $0.progress == nil && $0.coverage == 0.5 })
+        let roamingCurve = curves.filter { $0.arm == "roaming" }
+        #expect(roamingCurve.map(\.epoch) == Array(1...roaming.epochsTrained))
+        // r(c) rises to 1; the budget of 2 epochs starts with the epoch in which it got there.
+        let completed = roamingCurve.first { $0.progress == 1 }!.epoch
+        #expect(completed > 1, "roaming completed in the first epoch: the test needs a longer roaming")
+        #expect(zip(roamingCurve, roamingCurve.dropFirst()).allSatisfy { $0.progress! <= $1.progress! })
+        #expect(roaming.epochsTrained == completed + 1)
+        #expect(roaming.selectedEpochs.allSatisfy { $0 >= completed })
+        #expect(roamingCurve[roaming.selectedEpochs[0] - 1].test == roaming.test)
+        // Without the rule the same run trains 2 epochs, its progress still below 1.
+        let plain = try Study.trainRecordingCurve(arms[1], seed: 3, data: try SyntheticDataset.shapes.make(
+            sampleCount: 120, seed: 3), maximumEpochs: 2, patience: nil)
+        #expect(plain.run.epochsTrained == 2 && plain.curve.last!.progress! < 1)
+        #expect(plain.curve.map(\.test) == Array(roamingCurve.prefix(2)).map(\.test))
+        // A run written twice (killed before its runs row, trained again): the last rows count.
+        try StudyCurves.append(plain.curve, tasks: result.tasks, to: study.curvesURL!)
+        let reread = try StudyCurves.read(from: study.curvesURL!)
+        #expect(reread.filter { $0.arm == "roaming" } == plain.curve)
+        #expect(reread.filter { $0.arm == "fixed" }.count == 2)
     }
 }

@@ -43,26 +43,31 @@ public struct ModelSelection: Sendable {
         }
     }
 
-    /// The selected epoch index (0-based) for each task, from the validation results so far.
-    public func selectedEpochs(_ validation: [[TaskEvaluation]]) -> [Int] {
-        checkPrecondition(!validation.isEmpty, "ModelSelection: no epochs")
+    /// The selected epoch index (0-based) for each task, from the validation results so far; only
+    /// epochs from `first` on are eligible (e.g. those after roaming completed: `Study`'s budget
+    /// counted after roaming). The scores keep their scale from epoch 1 either way.
+    public func selectedEpochs(_ validation: [[TaskEvaluation]], from first: Int = 0) -> [Int] {
+        checkPrecondition(validation.count > first && first >= 0,
+                          "ModelSelection: no epochs from \(first) on (\(validation.count) trained)")
         let taskCount = validation[0].count
         if lastEpoch { return Array(repeating: validation.count - 1, count: taskCount) }
+        let eligible = first..<validation.count
         if perTask {
             return (0..<taskCount).map { task in
                 let values = validation.map { signedValue($0[task]) }
-                return values.indices.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) }!
+                return eligible.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) }!
             }
         }
         let scores = Self.scores(validation)
-        let best = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!
+        let best = eligible.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!
         return Array(repeating: best, count: taskCount)
     }
 
-    /// Whether to stop after the epochs so far: the best epoch(s) lie `patience` or more epochs back.
-    public func shouldStop(_ validation: [[TaskEvaluation]]) -> Bool {
-        guard let patience, !lastEpoch, !validation.isEmpty else { return false }
-        let latest = selectedEpochs(validation).max()!
+    /// Whether to stop after the epochs so far: the best epoch(s) from `first` on lie `patience` or
+    /// more epochs back (never before epoch `first` has been trained).
+    public func shouldStop(_ validation: [[TaskEvaluation]], from first: Int = 0) -> Bool {
+        guard let patience, !lastEpoch, validation.count > first else { return false }
+        let latest = selectedEpochs(validation, from: first).max()!
         return validation.count - 1 - latest >= patience
     }
 

@@ -58,6 +58,13 @@ public struct Study {
     /// Whether `run()` trains the runs missing from the runs file (the default), or only summarizes
     /// the seeds every arm has finished (a study still running in other processes; at least one).
     public var trainsMissingRuns = true
+    /// Counts the budget after roaming completes: a roaming run's `maximumEpochs` start with the
+    /// epoch in which its progress r(c) reaches 1, and only epochs from there on are selected and
+    /// counted by early stopping — every arm gets the same budget after roaming, whatever its Δ and
+    /// p (the paper compares networks "when updates are completed"). Other arms are unaffected.
+    public var countsEpochsAfterRoaming = false
+    /// Where each run's learning curve is appended (`StudyCurves`); nil: not kept.
+    public var curvesURL: URL?
 
     /// The name of the noise-floor arm added by `addingNoiseFloor()`.
     public var noiseFloorName: String { "\(baseline) re-init" }
@@ -128,7 +135,10 @@ public struct Study {
                     arm.selection = ModelSelection(perTask: arm.architecture == .singleTask, patience: patience,
                                                    lastEpoch: selectsLastEpoch)
                 }
-                let run = try Self.train(arm, seed: seed, data: data, maximumEpochs: maximumEpochs, patience: patience)
+                let (run, curve) = try Self.trainRecordingCurve(arm, seed: seed, data: data,
+                                                                maximumEpochs: maximumEpochs, patience: patience,
+                                                                countsEpochsAfterRoaming: countsEpochsAfterRoaming)
+                if let curvesURL { try StudyCurves.append(curve, tasks: tasks, to: curvesURL) }
                 if let resultsURL { try StudyResult.append(run, tasks: tasks, to: resultsURL) }
                 runs.append(run)
                 report?(run, true)
@@ -143,6 +153,8 @@ public struct Study {
         all["maximumEpochs"] = String(maximumEpochs)
         all["patience"] = patience.map(String.init) ?? "none"
         all["selectsLastEpoch"] = String(selectsLastEpoch)
+        // Written only when set, so the settings files of earlier studies still match.
+        if countsEpochsAfterRoaming { all["budget"] = "after roaming completes" }
         for arm in arms {
             all["arm.\(arm.name)"] = "\(arm.architecture.rawValue) \(arm.balancing.rawValue) "
                 + "width \(arm.options.width) ratio \(arm.options.sharingRatio) "
@@ -209,7 +221,15 @@ public struct Study {
     /// Trains one arm on one seed, epoch by epoch, evaluating validation and test after each and
     /// stopping early by the arm's selection rule; returns the results at the selected epochs.
     public static func train(_ arm: StudyArm, seed: UInt64, data: DatasetSplits<MultiTaskDataset>, maximumEpochs: Int,
-                             patience: Int?) throws -> StudyRun {
+                             patience: Int?, countsEpochsAfterRoaming: Bool = false) throws -> StudyRun {
+        try trainRecordingCurve(arm, seed: seed, data: data, maximumEpochs: maximumEpochs, patience: patience,
+                                countsEpochsAfterRoaming: countsEpochsAfterRoaming).run
+    }
+
+    /// `train`, with the run's learning curve: one point per epoch trained.
+    public static func trainRecordingCurve(_ arm: StudyArm, seed: UInt64, data: DatasetSplits<MultiTaskDataset>,
+                                           maximumEpochs: Int, patience: Int?, countsEpochsAfterRoaming: Bool = false)
+        throws -> (run: StudyRun, curve: [StudyCurvePoint]) {
         let start = DispatchTime.now().uptimeNanoseconds
         var options = arm.options
         options.seed = seed &+ arm.initializationOffset
@@ -227,21 +247,38 @@ public struct Study {
             trainer.observers.append(RoamingMomentReset(network: network, optimizer: adam))
         }
         let selection = arm.selection ?? ModelSelection(perTask: arm.architecture == .singleTask, patience: patience)
+        let masked = model as? MaximumRoamingNetwork
+        let roams = arm.architecture == .maximumRoaming
+        // With the budget counted after roaming, epochs before the one in which r(c) reached 1 are
+        // neither selected nor counted (index of the first eligible epoch; 0: all are).
+        var firstEligible: Int? = countsEpochsAfterRoaming && roams ? nil : 0
         var records: [EpochRecord] = []
-        for epoch in 1...maximumEpochs {
+        var curve: [StudyCurvePoint] = []
+        var epoch = 0
+        while firstEligible.map({ epoch < $0 + maximumEpochs }) ?? true {
+            epoch += 1
             trainer.configuration.epochs = epoch
             records += try trainer.fit(data.train, validation: data.validation, test: data.test)
-            if selection.shouldStop(records.map { $0.validation! }) { break }
+            let record = records[records.count - 1]
+            curve.append(StudyCurvePoint(arm: arm.name, seed: seed, epoch: epoch,
+                                         progress: roams ? masked?.progress : nil, coverage: masked?.coverage,
+                                         validation: record.validation!.map(\.mainValue),
+                                         test: record.test!.map(\.mainValue)))
+            let finished = masked.map { $0.progress >= 1 || $0.isRoamingFinished } ?? true
+            if firstEligible == nil, finished { firstEligible = records.count - 1 }
+            guard let first = firstEligible else { continue }
+            if selection.shouldStop(records.map { $0.validation! }, from: first) { break }
         }
-        let selected = selection.selectedEpochs(records.map { $0.validation! })
+        let selected = selection.selectedEpochs(records.map { $0.validation! }, from: firstEligible!)
         let tasks = data.train.tasks.indices
-        return StudyRun(arm: arm.name, seed: seed, selectedEpochs: selected.map { $0 + 1 },
-                        epochsTrained: records.count,
-                        test: tasks.map { records[selected[$0]].test![$0].mainValue },
-                        validation: tasks.map { records[selected[$0]].validation![$0].mainValue },
-                        testLoss: tasks.map { records[selected[$0]].test![$0].loss },
-                        trainLoss: tasks.map { records[selected[$0]].trainLosses[$0] },
-                        parameterCount: model.parameterCount,
-                        seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let run = StudyRun(arm: arm.name, seed: seed, selectedEpochs: selected.map { $0 + 1 },
+                           epochsTrained: records.count,
+                           test: tasks.map { records[selected[$0]].test![$0].mainValue },
+                           validation: tasks.map { records[selected[$0]].validation![$0].mainValue },
+                           testLoss: tasks.map { records[selected[$0]].test![$0].loss },
+                           trainLoss: tasks.map { records[selected[$0]].trainLosses[$0] },
+                           parameterCount: model.parameterCount,
+                           seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return (run, curve)
     }
 }
