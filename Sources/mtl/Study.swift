@@ -18,8 +18,9 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
         Flag(name: "select-by", kind: .choice(default: "validation", choices: ["validation", "last"]),
              help: "the epoch reported: the best on the validation split, or the last"),
         Flag(name: "budget", kind: .choice(default: "whole-run", choices: ["whole-run", "after-roaming"]),
-             help: "after-roaming: a roaming run trains until roaming completes, then --epochs more, selected and "
-                + "stopped early only from there (equal budgets after roaming for every Δ and p)"),
+             help: "after-roaming: a roaming run's --epochs start with the epoch in which roaming completes, and "
+                + "only epochs from there are selected and counted by --patience (equal budgets after roaming for "
+                + "every Δ and p)"),
         Flag(name: "patience", kind: .integer(default: nil, range: 1...10_000),
              help: "stop a run after this many epochs without a better validation score (default: train every epoch)"),
         Flag(name: "baseline", kind: .text(default: nil, placeholder: "ARM"),
