@@ -12,9 +12,9 @@ import TensorCore
 /// are stable to about a hundredth of the interval's width.
 ///
 /// Reading it: an interval that excludes 0 is a detectable difference at n seeds; one that contains
-/// 0 means **no detectable difference** — not "no difference". Below 5 seeds no verdict is given. The interval of a
-//method against
-/// itself with other initialization seeds (the noise floor) shows what chance alone produces.
+/// 0 means **no detectable difference** — not "no difference". Below 5 seeds no verdict is given.
+/// The interval of a method against itself with other initialization seeds (the noise floor) shows
+/// what chance alone produces.
 public struct PairedComparison: Sendable, Equatable {
     /// The differences d_s, one per seed, in seed order.
     public let differences: [Double]
