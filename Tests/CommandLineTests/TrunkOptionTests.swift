@@ -94,7 +94,8 @@ struct TrunkOptionTests {
                 && settings.contains("selection leastAligned") && settings.contains("ratio 0.75")
                 && settings.contains("interval 3 selection random") && settings.contains("budget=after roaming"))
         let curves = try String(contentsOf: directory.appendingPathComponent("curves.csv"), encoding: .utf8)
-        #expect(curves.hasPrefix("arm,seed,epoch,progress,coverage,") && curves.contains("roaming@8+interval=3+p=0.75,1,"))
+        #expect(curves.hasPrefix("arm,seed,epoch,progress,coverage,")
+                && curves.contains("roaming@8+interval=3+p=0.75,1,"))
         for bad in ["multi-head@8+unconstrained", "roaming@8+bogus", "roaming@8+dropout=2",
                     "roaming:adatask/summed@8+reset-moments", "roaming@8+interval=0", "roaming@8+interval=x",
                     "fixed-partitioning@8+interval=2", "multi-head@8+p=0.5", "roaming@8+p=1.5", "roaming@8+p=nan"] {
