@@ -68,8 +68,10 @@ public struct Checkpoint: Equatable {
     // MARK: Decoding
 
     /// Reads and verifies a checkpoint file. The magic number and version are read first (12 bytes),
-    /// so a file that is not a checkpoint is refused without reading the rest; a checkpoint is then
-    /// read once (see `InputFile`) and decoded in place.
+    /// so a file that is not a checkpoint is refused without reading the rest; then the lengths the
+    /// layout declares are walked with small reads (`checkDeclaredLength`), so a file that holds more
+    /// or less than it declares is refused before it is read whole; a checkpoint is then read once
+    /// (see `InputFile`) and decoded in place.
     public init(contentsOf url: URL) throws {
         let file: InputFile
         do { file = try InputFile(url) } catch { throw CheckpointError.cannotRead(path: url.path,
@@ -77,9 +79,62 @@ public struct Checkpoint: Equatable {
         do {
             let head = [UInt8](try file.prefix(Checkpoint.magic.count + 4))
             try Checkpoint.checkPreamble(head)
+            try Checkpoint.checkDeclaredLength(of: file)
             try self.init(data: file.contents())
         } catch let error as FileReadError {
             throw CheckpointError.cannotRead(path: url.path, reason: error.reason)
+        }
+    }
+
+    /// Walks the layout's counts and lengths with small reads, skipping strings and tensor data, and
+    /// checks that they end where the file's checksum begins. A file with a valid preamble followed by
+    /// 2 GB of zeros declares no metadata and no tensors, so it is refused after 20 bytes instead of
+    /// being read whole for its checksum. (Only lengths are trusted here, and only to skip; `decode`
+    /// checks everything again on the bytes it reads.)
+    static func checkDeclaredLength(of file: InputFile) throws {
+        let end = file.size - 4
+        var offset = Checkpoint.magic.count + 4
+        // Length fields are read through a 64 KiB window, so many small entries cost few reads.
+        var window = Data(), windowStart = 0
+        func integer(_ width: Int, _ what: String) throws -> UInt64 {
+            guard end - offset >= width else { throw CheckpointError.truncated(offset: offset, reading: what) }
+            if offset < windowStart || offset + width > windowStart + window.count {
+                window = try file.bytes(at: offset, count: 1 << 16)
+                windowStart = offset
+                guard window.count >= width else { throw CheckpointError.truncated(offset: offset, reading: what) }
+            }
+            let start = window.startIndex + (offset - windowStart)
+            offset += width
+            return window[start..<(start + width)].reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        func skip(_ count: UInt64, _ what: String) throws {
+            guard count <= UInt64(Swift.max(0, end - offset)) else {
+                throw CheckpointError.truncated(offset: offset, reading: what)
+            }
+            offset += Int(count)
+        }
+        for _ in 0..<(try integer(4, "the metadata count")) {
+            try skip(try integer(4, "a metadata key's length"), "a metadata key")
+            try skip(try integer(4, "a metadata value's length"), "a metadata value")
+        }
+        for _ in 0..<(try integer(4, "the tensor count")) {
+            try skip(try integer(4, "a tensor name's length"), "a tensor name")
+            let rank = try integer(4, "a tensor's rank")
+            guard rank <= 16 else {
+                throw CheckpointError.malformed(offset: offset - 4, reason: "a tensor's rank \(rank) is over 16")
+            }
+            var bytes: UInt64 = 4
+            for _ in 0..<rank {
+                let (product, overflow) = bytes.multipliedReportingOverflow(by: try integer(8, "a dimension"))
+                guard !overflow else { throw CheckpointError.truncated(offset: offset, reading: "a tensor's data") }
+                bytes = product
+            }
+            try skip(4, "a tensor's checksum")
+            try skip(bytes, "a tensor's data")
+        }
+        guard offset == end else {
+            throw CheckpointError.malformed(offset: offset, reason: "the layout ends at byte \(offset), but the file "
+                                            + "holds \(file.size) bytes (\(end) before its checksum)")
         }
     }
 

@@ -82,14 +82,21 @@ public final class InputFile {
         return data
     }
 
-    /// Up to `count` bytes from the start (`pread`, so the descriptor's position does not matter).
-    private func read(_ count: Int) throws(FileReadError) -> Data {
+    /// Up to `count` bytes from byte `offset` on (fewer at the end of the file): a decoder's look at
+    /// a length field inside a file it has not read whole.
+    public func bytes(at offset: Int, count: Int) throws(FileReadError) -> Data {
+        guard offset >= 0, offset < size, count > 0 else { return Data() }
+        return try read(Swift.min(count, size - offset), from: offset)
+    }
+
+    /// Up to `count` bytes from byte `offset` (`pread`, so the descriptor's position does not matter).
+    private func read(_ count: Int, from offset: Int = 0) throws(FileReadError) -> Data {
         var data = Data(count: count)
         var done = 0
         var failure: Int32 = 0
         data.withUnsafeMutableBytes { buffer in
             while done < count {
-                let result = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(done))
+                let result = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
                 if result < 0 {
                     if errno == EINTR { continue }
                     failure = errno
@@ -131,8 +138,36 @@ public final class InputFile {
         case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
         case NSFileWriteOutOfSpaceError: return "no space left on the device"
         case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
-        default: return error.localizedDescription
+        case NSFileWriteFileExistsError: return "a file of that name exists and is not a directory"
+        default:
+            // Foundation reports some POSIX failures (e.g. ENOTDIR when creating a directory under a
+            // file) as a bare NSFileWriteUnknownError: look at the path itself.
+            let path = nsError.userInfo[NSFilePathErrorKey] as? String
+                ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
+            if let path, let file = nonDirectoryAncestor(of: path) {
+                return "a component of the path is not a directory: \(file)"
+            }
+            return error.localizedDescription
         }
+    }
+
+    /// The first proper ancestor of `path` that exists and is not a directory, if any.
+    static func nonDirectoryAncestor(of path: String) -> String? {
+        var ancestor = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
+        var ancestors: [String] = []
+        while ancestor.path != "/" && !ancestor.path.isEmpty {
+            ancestors.append(ancestor.path)
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        for candidate in ancestors.reversed() {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { return candidate }
+            } else {
+                return nil
+            }
+        }
+        return nil
     }
 }
 

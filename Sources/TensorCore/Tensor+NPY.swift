@@ -58,7 +58,7 @@ extension Tensor {
     }
 
     /// Reads a `.npy` file: the preamble and header are read and checked first, the declared data
-    /// size is compared with the file's size, and only then is the data mapped and decoded (see
+    /// size is compared with the file's size, and only then is the data read (once) and decoded (see
     /// `InputFile`), so a huge or foreign file is refused without being read.
     public init(contentsOfNPY url: URL) throws {
         let file: InputFile

@@ -85,11 +85,11 @@ func benchmarkConvolution(threads: Int, repeats: Int) -> [Measurement] {
 }
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("""
+    writeToStandardError("""
         mtl-bench: \(message)
         usage: mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]
 
-        """.utf8))
+        """)
     exit(2)
 }
 

@@ -151,7 +151,7 @@ func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]
     if !unrecorded.isEmpty {
         let note = "mtl: note: the checkpoint does not record \(unrecorded.joined(separator: ", ")); "
             + "they cannot be checked against the original run\n"
-        FileHandle.standardError.write(Data(note.utf8))
+        writeToStandardError(note)
     }
 }
 

@@ -37,14 +37,14 @@ let usage = """
     """
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("mtl: \(message)\nRun 'mtl --help' for usage.\n".utf8))
+    writeToStandardError("mtl: \(message)\nRun 'mtl --help' for usage.\n")
     exit(2)
 }
 
 /// Flushes standard output; a failed write (a full disk, a closed pipe) is an error, not silence.
 func finishStandardOutput() {
     if fflush(stdout) != 0 || ferror(stdout) != 0 {
-        FileHandle.standardError.write(Data("mtl: cannot write to standard output: \(InputFile.reason(errno))\n".utf8))
+        writeToStandardError("mtl: cannot write to standard output: \(InputFile.reason(errno))\n")
         exit(2)
     }
 }

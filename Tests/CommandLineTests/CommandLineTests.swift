@@ -27,7 +27,7 @@ struct CommandLineTests {
 
     /// Runs `mtl` with `arguments` (and extra environment), standard output to `output` when given.
     static func mtl(_ arguments: [String], environment: [String: String] = [:], output: FileHandle? = nil,
-                    directory: URL? = nil) throws -> Outcome {
+                    errorOutput: FileHandle? = nil, directory: URL? = nil) throws -> Outcome {
         guard let executable else {
             Issue.record("the mtl executable was not found beside the tests; build it with `swift build -c release`")
             return Outcome(status: -1, output: "", error: "")
@@ -39,10 +39,10 @@ struct CommandLineTests {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let standardOutput = Pipe(), standardError = Pipe()
         if let output { process.standardOutput = output } else { process.standardOutput = standardOutput }
-        process.standardError = standardError
+        if let errorOutput { process.standardError = errorOutput } else { process.standardError = standardError }
         try process.run()
         let outputData = output == nil ? standardOutput.fileHandleForReading.readDataToEndOfFile() : Data()
-        let errorData = standardError.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errorOutput == nil ? standardError.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()
         // A trap ends the process by a signal: report it as such, never as a status.
         let status = process.terminationReason == .uncaughtSignal ? 1000 + process.terminationStatus
@@ -130,6 +130,34 @@ struct CommandLineTests {
         #expect(try Self.mtl(["train", "--help"], output: full).refused(saying: "no space left"))
     }
 
+    @Test("a failed write to standard error is ignored: a bad flag still exits 2, a run still trains and checkpoints")
+    func fullStandardError() throws {
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        #expect(try Self.mtl(["train", "--bogus", "1"], errorOutput: full).status == 2)
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = directory.appendingPathComponent("run")
+        let outcome = try Self.mtl(["train", "--dataset", "regression", "--samples", "100", "--epochs", "2",
+                                    "--output", run.path], errorOutput: full)
+        #expect(outcome.status == 0)
+        #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("model.mtlckpt").path))
+    }
+
+    @Test("an output path under a file, or naming a file, is refused in plain words")
+    func outputUnderAFile() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("file")
+        try Data("x".utf8).write(to: file)
+        for command in [["train"], ["study", "--quick"]] {
+            let under = try Self.mtl(command + ["--output", file.appendingPathComponent("run").path])
+            #expect(under.refused(saying: "a component of the path is not a directory: \(file.path)"), "\(command)")
+            #expect(!under.error.contains("NSCocoaErrorDomain"))
+            let named = try Self.mtl(command + ["--output", file.path])
+            #expect(named.refused(saying: "exists and is not a directory"), "\(command)")
+        }
+    }
+
     @Test("--resume refuses each changed setting by name; --epochs may change")
     func resumeRefusesChangedSettings() throws {
         let directory = try Self.temporaryDirectory()
@@ -140,13 +168,18 @@ struct CommandLineTests {
             ("dataset", "digits"), ("architecture", "stl"), ("sharing-ratio", "0.75"), ("update-interval", "3"),
             ("selection", "least-aligned"), ("mode", "groups"), ("group-size", "2"), ("balancer", "dwa"),
             ("batch-size", "32"), ("learning-rate", "0.01"), ("samples", "120"), ("correlation", "0.1"), ("width", "8"),
-            ("seed", "1"), ("log-format", "jsonl"),
+            ("seed", "1"), ("log-format", "jsonl"), ("initialization", "bernoulli"), ("channel-dropout", "0.1"),
+            ("normalization", "batch"), ("backbone", "residual"),
         ]
         for (flag, value) in changes {
-            var arguments = Self.smallRun(directory) + ["--resume", "--\(flag)", value]
+            var arguments = Self.smallRun(directory) + ["--resume"]
+            if let given = arguments.firstIndex(of: "--\(flag)") { arguments[given + 1] = value } else {
+                arguments += ["--\(flag)", value]
+            }
             arguments[arguments.firstIndex(of: "--epochs")! + 1] = "2"
             let outcome = try Self.mtl(arguments)
-            #expect(outcome.refused(saying: "--\(flag) "), "--\(flag) \(value): \(outcome.status) \(outcome.error)")
+            #expect(outcome.refused(saying: "other settings") && outcome.error.contains("--\(flag) "),
+                    "--\(flag) \(value): \(outcome.status) \(outcome.error)")
         }
         var longer = Self.smallRun(directory) + ["--resume"]
         longer[longer.firstIndex(of: "--epochs")! + 1] = "2"

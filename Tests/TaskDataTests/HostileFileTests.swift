@@ -44,8 +44,9 @@ struct HostileFileTests {
         // Valid magic numbers with 2 GB of zeros behind them: the declared sizes give them away.
         let npyHeader = try Self.sparseFile("header.npy", head: Array(Tensor([1, 2, 3]).npyData().prefix(64)))
         let idxHeader = try Self.sparseFile("header.idx", head: [0, 0, 0x08, 1, 0, 0, 0, 3])
-        defer { for url in [checkpoint, npy, idx, csv, npyHeader,
-                            idxHeader] { try? FileManager.default.removeItem(at: url) } }
+        let checkpointHeader = try Self.sparseFile("header.mtlckpt", head: Checkpoint.magic + [1, 0, 0, 0])
+        defer { for url in [checkpoint, npy, idx, csv, npyHeader, idxHeader,
+                            checkpointHeader] { try? FileManager.default.removeItem(at: url) } }
         let before = Self.statusBytes("VmRSS")
         Self.resetPeak()
         #expect(throws: CheckpointError.notACheckpoint) { try Checkpoint(contentsOf: checkpoint) }
@@ -53,6 +54,11 @@ struct HostileFileTests {
         #expect(throws: DataLoadingError.self) { try Tensor(contentsOfIDX: idx) }
         #expect(throws: DataLoadingError.self) { try CSVTable(contentsOf: csv) }
         #expect(throws: DataLoadingError.self) { try Tensor(contentsOfIDX: idxHeader) }
+        // A checkpoint preamble over 2 GB of zeros declares no metadata and no tensors: refused by its
+        // layout's length after 20 bytes, not read whole for its checksum.
+        do { _ = try Checkpoint(contentsOf: checkpointHeader); Issue.record("2 GB of zeros loaded") } catch {
+            #expect("\(error)".contains("the layout ends at byte 20"), "\(error)")
+        }
         // A 3-element .npy header over 2 GB: the data is there, so it loads — reading only 12 bytes of data.
         #expect(try Tensor(contentsOfNPY: npyHeader) == Tensor([0, 0, 0]))
         let peak = Self.statusBytes("VmHWM") - before

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A one-line progress bar on a terminal (standard error, redrawn with `\r`), or nothing when
 /// standard error is not a terminal — then the trainer prints one plain line per epoch instead.
@@ -26,12 +27,12 @@ public struct ProgressBar {
         guard tick != lastDrawn || done == total else { return }
         lastDrawn = tick
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total) \(note)\u{1B}[K".utf8))
+        writeToStandardError("\r\(label) \(bar) \(done)/\(total) \(note)\u{1B}[K")
     }
 
     /// Ends the bar's line.
     public func finish() {
         guard isEnabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        writeToStandardError("\r\u{1B}[K")
     }
 }

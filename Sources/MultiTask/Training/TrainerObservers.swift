@@ -114,7 +114,7 @@ public final class EpochPrinter: TrainingObserver {
                                evaluation.mainValue)
             }
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeToStandardError(line + "\n")
     }
 }
 
