@@ -246,10 +246,10 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
                      run.seconds,
                      isNew ? "" : " (from runs.csv)"))
     }
-    print("\n" + result.markdownTable())
+    print("\n" + result.markdownTable() + "\n\n" + result.taskTermTable())
     if let output {
         do {
-            try writeAtomically(Data((result.markdownTable() + "\n").utf8),
+            try writeAtomically(Data((result.markdownTable() + "\n\n" + result.taskTermTable() + "\n").utf8),
                                 to: output.appendingPathComponent("summary.md"))
             try writeAtomically(Data(result.summaryCSV().utf8), to: output.appendingPathComponent("summary.csv"))
         } catch {

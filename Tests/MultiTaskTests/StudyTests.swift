@@ -131,6 +131,13 @@ struct StudyTests {
         #expect(throws: StudyError.notReproduced(path: url.path, runs: [
             "\(extra.runs[0].arm) seed 7 (not in the file)", "\(extra.runs[1].arm) seed \(extra.runs[1].seed)",
         ])) { try extra.checkReproduces(runsAt: url) }
+        // Each task's term of Δm%: Δm% is their mean over the tasks, seed by seed.
+        let terms = resumed.tasks.indices.map { resumed.taskTerms(of: "multi-head", task: $0) }
+        for (index, value) in resumed.deltaM(of: "multi-head").enumerated() {
+            let mean = terms.map { $0[index] }.reduce(0, +) / Double(terms.count)
+            #expect(Swift.abs(mean - value) < 1e-9 * Swift.max(1, Swift.abs(value)))
+        }
+        #expect(resumed.taskTermTable().contains("| multi-head | ") && !resumed.taskTermTable().contains("| stl | "))
         let table = resumed.markdownTable()
         #expect(table.contains("2 seeds") && table.contains("multi-head") && table.contains("stl re-init"))
         #expect(resumed.deltaMChart(title: "t").svg().contains("<path"))
