@@ -152,8 +152,8 @@ public struct StudyResult: Sendable {
     /// A markdown table of where Δm% comes from: per arm and task, the task's term of Δm% against the
     /// baseline (`taskTermComparison`), mean [95% CI] over the paired seeds; "—" without one.
     public func taskTermTable() -> String {
-        var lines = ["Per task: each task's term of Δm% against \(baseline), 100 · s · (M − M_base) / M_base, paired "
-                     + "by seed, mean [95% CI]; Δm% is their mean over the tasks.", "",
+        var lines = ["Per task: each task's term of Δm% against \(baseline), 100 · s · (M − M_base) / M_base, "
+                     + "paired by seed, mean [95% CI]; Δm% is their mean over the tasks.", "",
                      "| arm | " + tasks.map(\.name).joined(separator: " | ") + " |",
                      "|---|" + String(repeating: "---|", count: tasks.count)]
         for arm in arms where arm != baseline && !pairedSeeds(arm).isEmpty {
