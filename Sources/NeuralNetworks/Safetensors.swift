@@ -19,6 +19,9 @@ import TensorCore
 /// before the header is read, the header is parsed by `JSONSerialization` and every field
 /// type-checked, and the tensors' sizes and places are checked (no overlaps, no gaps) before the
 /// data is read. Every failure is a `SafetensorsError` naming the file and the problem.
+///
+/// - Note: `==` compares tensors by value, so two files holding a NaN are never equal; compare the
+///   scalars' `bitPattern`s for a bit-exact check.
 public struct Safetensors: Equatable {
     /// The longest header the format allows (the reference implementation's limit).
     public static let maximumHeaderLength = 100_000_000

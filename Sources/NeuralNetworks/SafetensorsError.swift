@@ -56,6 +56,7 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
         /// A buffer value its module refuses (a mask without an active unit, a NaN running mean).
         case invalidValue(name: String, reason: String)
 
+        /// The problem in words, with the tensor's name where there is one.
         public var description: String {
             switch self {
             case .cannotRead(let reason): return reason
@@ -116,6 +117,7 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// "safetensors file PATH: problem" (or "safetensors data: problem" for bytes in memory).
     public var description: String {
         (path.map { "safetensors file \($0)" } ?? "safetensors data") + ": \(problem)"
     }
