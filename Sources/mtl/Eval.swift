@@ -15,11 +15,7 @@ func runEval(_ arguments: [String]) throws {
         throw UsageError(description: "eval: --checkpoint PATH is required")
     }
     var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: path))
-    let settings = try RunSettings(metadata: checkpoint.metadata)
-    let data = try settings.makeData()
-    try settings.validate(data: data)
-    let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape,
-                            options: settings.options)
+    let (settings, data, model) = try rebuildRun(checkpoint)
     for key in checkpoint.tensors.keys where key.hasPrefix("trainer.") { checkpoint.tensors[key] = nil }
     try model.load(checkpoint)
     let broken = model.nonFiniteParameters()
@@ -28,9 +24,11 @@ func runEval(_ arguments: [String]) throws {
                          + "parameter(s), first "
                          + "\(broken[0])): the run diverged; train again with a lower --learning-rate")
     }
-    let epochs = checkpoint.metadata["trainer.completedEpochs"].map { excerpt($0) } ?? "?"
+    // A checkpoint written by `mtl import` records where its weights came from instead of epochs.
+    let origin = checkpoint.metadata["imported.weights"].map { "weights imported from \(excerpt($0, limit: 200))" }
+        ?? "\(checkpoint.metadata["trainer.completedEpochs"].map { excerpt($0) } ?? "?") epochs"
     let evaluations = evaluate(model, on: data.test)
-    print("\(settings.architecture.rawValue) on \(settings.dataset.rawValue), \(epochs) epochs, test split "
+    print("\(settings.architecture.rawValue) on \(settings.dataset.rawValue), \(origin), test split "
           + "(\(data.test.count) samples):")
     for evaluation in evaluations {
         let metrics = evaluation.metrics.sorted { $0.key.rawValue < $1.key.rawValue }

@@ -95,6 +95,18 @@ struct RunSettings {
     }
 }
 
+/// The network a checkpoint's run settings describe, and its test data: how `mtl eval`, `mtl
+/// export` and `mtl import` rebuild a run. The checkpoint's weights are not applied.
+func rebuildRun(_ checkpoint: Checkpoint) throws -> (settings: RunSettings, data: DatasetSplits<MultiTaskDataset>,
+                                                      model: MultiTaskNetwork) {
+    let settings = try RunSettings(metadata: checkpoint.metadata)
+    let data = try settings.makeData()
+    try settings.validate(data: data)
+    let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape,
+                            options: settings.options)
+    return (settings, data, model)
+}
+
 /// The most bytes of generated data `mtl` holds in memory (4 GiB).
 let maximumDatasetBytes = 4 << 30
 

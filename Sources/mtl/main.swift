@@ -3,6 +3,8 @@
 //   mtl demo [--threads N] [--seed S] [--quick]   STL vs multi-head vs Maximum Roaming on generated data
 //   mtl train [flags]                             one architecture on one generated dataset
 //   mtl eval --checkpoint PATH                    a trained run's test results
+//   mtl export --checkpoint PATH --output FILE    a run's weights as safetensors
+//   mtl import --checkpoint PATH --weights FILE --output DIR   safetensors weights as a new checkpoint
 //   mtl compare [flags]                           every balancing method against single-task networks
 //   mtl study [flags]                             architectures and methods over paired seeds, with CIs
 //   mtl tour                                      what the tensor core computes, with timings
@@ -18,7 +20,8 @@ import Foundation
 import MultiTaskKit
 
 /// Every command's flag table (its usage text comes from it).
-let commands: [CommandSpec] = [demoCommand, trainCommand, evalCommand, compareCommand, studyCommand, tourCommand]
+let commands: [CommandSpec] = [demoCommand, trainCommand, evalCommand, exportCommand, importCommand, compareCommand,
+                               studyCommand, tourCommand]
 
 let usage = """
     mtl — MultiTaskKit command-line tool
@@ -71,6 +74,10 @@ do {
         try runTrain(rest)
     case "eval":
         try runEval(rest)
+    case "export":
+        try runExport(rest)
+    case "import":
+        try runImport(rest)
     case "compare":
         try runCompare(rest)
     case "study":
