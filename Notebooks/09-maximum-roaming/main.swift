@@ -1,3 +1,5 @@
+// Over 300 lines: the chapter's two studies (the first regime and the reference's) and the mechanism read
+// best in one notebook, top to bottom, as the chapter tells them.
 // %% [markdown]
 // # 09 — Maximum Roaming: fixed partitioning vs roaming
 //
@@ -97,6 +99,149 @@ if fixedRuns.count == roamingRuns.count, fixedRuns.count >= 2 {
     let epochs = PairedComparison(roamingRuns.map { Double($0.selectedEpochs[0]) },
                                   minus: fixedRuns.map { Double($0.selectedEpochs[0]) })
     print("selected epoch: roaming − fixed \(epochs.formatted(decimals: 1)) — \(epochs.verdict)")
+}
+
+// %% [markdown]
+// ## In the reference's regime
+// `--preset maximum-roaming` on 3,000 `portraits` (40 attributes in 8 tasks): p = 0.8, a residual
+// trunk of width 16 with batch normalization (batch statistics) before every mask, Adam 10⁻³,
+// batches of 64, task-alternating training. Three committed studies, read here: the headline
+// (`09-roaming-reference`, 10 paired seeds, Δ = 4 batches), the Δ sweep with the curves of F against
+// r(c) and least-aligned selection (`09-roaming-interval`), and the sharing ratio
+// (`09-roaming-ratio`) — the last two with the budget counted after roaming completes. A study still
+// running shows the seeds every arm has finished.
+
+// %%
+/// The runs committed in `Tutorials/results/<directory>` for the arms named, limited to the seeds
+/// every arm has finished (nil if none). The arms' settings are in the directory's
+/// `runs.csv.settings`; only their names are needed to read the runs.
+func committedStudy(_ directory: String, arms names: [String], baseline: String,
+                    seeds: Int = 10) throws -> StudyResult? {
+    let url = URL(fileURLWithPath: "Tutorials/results/\(directory)/runs.csv")
+    guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+    let arms = names.map { name in
+        StudyArm(name: name, architecture: name.hasPrefix("roaming") ? .maximumRoaming : .fixedPartitioning)
+    }
+    let study = Study(arms: arms, seeds: (0..<UInt64(seeds)).map { $0 }, maximumEpochs: 40, baseline: baseline,
+                      resultsURL: url) { seed in try SyntheticDataset.portraits.make(sampleCount: 300, seed: seed) }
+    var result = try study.recordedResult()
+    result.seeds = result.seeds.filter { seed in
+        names.allSatisfy { arm in result.runs.contains { $0.arm == arm && $0.seed == seed } }
+    }
+    result.runs = result.runs.filter { result.seeds.contains($0.seed) }
+    return result.seeds.isEmpty ? nil : result
+}
+
+if let headline = try committedStudy("09-roaming-reference", arms: ["fixed-partitioning@16", "roaming@16",
+                                                                    "fixed-partitioning@16 re-init"],
+                                     baseline: "fixed-partitioning@16") {
+    print("Roaming against fixed partitioning (p = 0.8, Δ = 4 batches):\n\n" + headline.markdownTable() + "\n\n"
+          + headline.taskTermTable() + "\n")
+}
+for ratio in ["0.25", "0.5"] {
+    let arms = ["fixed-partitioning@16+p=\(ratio)", "roaming@16+p=\(ratio)"]
+    if let study = try committedStudy("09-roaming-ratio", arms: arms, baseline: arms[0]) {
+        print("At p = \(ratio) (budget after roaming):\n\n" + study.markdownTable() + "\n")
+    }
+}
+
+// %% [markdown]
+// The Δ sweep, against the paper's floor Δ = 0.05 epoch (2 batches here): does a longer interval
+// help once it is above the floor?
+
+// %%
+let intervalArms = ["roaming@16+interval=2", "roaming@16+interval=1", "roaming@16+interval=4",
+                    "roaming@16+interval=7", "roaming@16+interval=17"]
+if let sweep = try committedStudy("09-roaming-interval", arms: intervalArms, baseline: "roaming@16+interval=2",
+                                  seeds: 5) {
+    print("Δ = 1, 4, 7 and 17 batches against Δ = 2 (budget after roaming):\n\n" + sweep.markdownTable() + "\n")
+}
+
+// %% [markdown]
+// F against r(c), from the learning curves (`curves.csv`: every epoch of every run). With Δ = 17
+// batches (half an epoch) roaming takes about 7 epochs, so r(c) is seen at seven points. Any network
+// improves over its first epochs, so the paper's claim — F rises as the updates progress — is read
+// against fixed partitioning over the same epochs: the rise of roaming's test mean F from epoch 1 to
+// the epoch in which r(c) reaches 1, minus fixed partitioning's rise over those epochs. Then random
+// against least-aligned selection, early (the first epoch with r(c) ≥ 0.5) and late (the selected
+// epochs, after roaming).
+
+// %%
+let curvesURL = URL(fileURLWithPath: "Tutorials/results/09-roaming-interval/curves.csv")
+let allCurves = try StudyCurves.read(from: curvesURL)
+func curve(_ arm: String, seed: UInt64) -> [StudyCurvePoint] {
+    allCurves.filter { $0.arm == arm && $0.seed == seed }.sorted { $0.epoch < $1.epoch }
+}
+let randomArm = "roaming@16+interval=17", alignedArm = "roaming@16+interval=17+least-aligned"
+let fixedArm = "fixed-partitioning@16"
+var roamingRise: [Double] = [], fixedRise: [Double] = [], earlyGap: [Double] = []
+var plotted: [(arm: String, curves: [[StudyCurvePoint]])] = [(randomArm, []), (alignedArm, []), (fixedArm, [])]
+for seed in UInt64(0)..<5 {
+    let roaming = curve(randomArm, seed: seed), aligned = curve(alignedArm, seed: seed)
+    let fixed = curve(fixedArm, seed: seed)
+    guard let complete = roaming.firstIndex(where: { $0.progress! >= 1 }), fixed.count > complete,
+          aligned.count > complete else { continue }
+    roamingRise.append(roaming[complete].meanTest - roaming[0].meanTest)
+    fixedRise.append(fixed[complete].meanTest - fixed[0].meanTest)
+    let half = roaming.firstIndex { $0.progress! >= 0.5 }!
+    earlyGap.append(roaming[half].meanTest - aligned[half].meanTest)
+    plotted[0].curves.append(Array(roaming[...complete]))
+    plotted[1].curves.append(Array(aligned[...complete]))
+    plotted[2].curves.append(Array(fixed[...complete]))
+}
+if !roamingRise.isEmpty {
+    let rise = PairedComparison(differences: roamingRise), control = PairedComparison(differences: fixedRise)
+    let difference = PairedComparison(roamingRise, minus: fixedRise)
+    print("\(roamingRise.count) seeds. Test mean F, epoch 1 → r(c) = 1 (Δ = 17): roaming rises "
+          + "\(rise.formatted(decimals: 3)) — \(rise.verdict); fixed partitioning over the same epochs "
+          + "\(control.formatted(decimals: 3)) — \(control.verdict); roaming's rise minus fixed partitioning's "
+          + "\(difference.formatted(decimals: 3)) — \(difference.verdict)")
+    let early = PairedComparison(differences: earlyGap)
+    print("Random − least-aligned test mean F at the first epoch with r(c) ≥ 0.5: \(early.formatted(decimals: 3)) "
+          + "— \(early.verdict)")
+    // The figure: test mean F against r(c), mean over seeds; fixed partitioning at roaming's r(c) of
+    // the same epoch.
+    let xs = plotted[0].curves[0].map { $0.progress! }
+    let figure = LinePlot(title: "Test mean F against the roaming progress r(c) (Δ = 0.5 epoch, p = 0.8)",
+                          xLabel: "r(c), fraction of the roaming updates done (at each epoch's end)",
+                          yLabel: "test mean F, mean over \(roamingRise.count) seeds",
+                          series: plotted.map { arm, curves in
+                              let count = curves.map(\.count).min()!
+                              let means = (0..<count).map { epoch in
+                                  curves.map { $0[epoch].meanTest }.reduce(0, +) / Double(curves.count)
+                              }
+                              let name = arm == fixedArm ? "fixed partitioning, same epochs"
+                                  : arm == randomArm ? "Maximum Roaming, random" : "Maximum Roaming, least-aligned"
+                              return LinePlot.Series(name: name, points: Array(zip(xs.prefix(count), means)))
+                          })
+    let url = quick ? FileManager.default.temporaryDirectory.appendingPathComponent("09-roaming-f-against-r.svg")
+                    : URL(fileURLWithPath: "Tutorials/figures/09-roaming-f-against-r.svg")
+    try figure.write(to: url)
+    print("figure: \(url.path)")
+}
+let selectionArms = [alignedArm, randomArm]
+if let selection = try committedStudy("09-roaming-interval", arms: selectionArms, baseline: alignedArm, seeds: 5) {
+    print("\nRandom against least-aligned at the selected epochs (late):\n\n" + selection.markdownTable() + "\n")
+}
+
+// %% [markdown]
+// The slice (full mode): the first two epochs of seed 0's Δ = 17 run, trained again here with the
+// arm the study's command builds, must give exactly the committed curve's test F-scores.
+
+// %%
+if !quick, let committed = Optional(curve(randomArm, seed: 0)), committed.count >= 2 {
+    var options = ArchitectureOptions(width: 16, sharingRatio: 0.8, updateInterval: 17)
+    options.skipsMaskedUnits = true
+    options.backbone = .residual
+    options.batchNormalization = true
+    let arm = StudyArm(name: randomArm, architecture: .maximumRoaming, options: options, learningRate: 1e-3,
+                       batchSize: 64)
+    let data = try SyntheticDataset.portraits.make(sampleCount: 3000, seed: 0)
+    let again = try Study.trainRecordingCurve(arm, seed: 0, data: data, maximumEpochs: 2, patience: nil).curve
+    let same = zip(again, committed).allSatisfy { $0.test == $1.test && $0.progress == $1.progress }
+    print("slice: epochs 1–2 of \(randomArm), seed 0 — " + (same ? "identical to the committed curve"
+          : "DIFFERENT from the committed curve"))
+    if !same { fatalError("the slice does not reproduce the committed curve") }
 }
 
 // %% [markdown]
