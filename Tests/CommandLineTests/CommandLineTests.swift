@@ -242,6 +242,33 @@ struct CommandLineTests {
         #expect(try Self.mtl(["eval", "--checkpoint", crafted.path]).refused(saying: "NaN"))
     }
 
+    @Test("every stored run setting set to hostile values in a resealed checkpoint: mtl eval exits 0 or 2, no trap")
+    func evalFuzzesStoredSettings() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try #require(try Self.mtl(Self.smallRun(directory)).status == 0)
+        let original = try Checkpoint(contentsOf: directory.appendingPathComponent("model.mtlckpt"))
+        let keys = original.metadata.keys.filter { $0.hasPrefix("run.") }.sorted()
+        try #require(keys.count >= 15, "\(keys)")
+        let values = ["", "nan", "-inf", "-1", "0", "1e30", "9223372036854775807", "0.5", "x,y", "\u{0}",
+                      String(repeating: "9", count: 400)]
+        let crafted = directory.appendingPathComponent("crafted.mtlckpt")
+        var refused = 0
+        for key in keys {
+            for value in values {
+                var checkpoint = original
+                checkpoint.metadata[key] = value
+                try checkpoint.write(to: crafted)
+                let outcome = try Self.mtl(["eval", "--checkpoint", crafted.path])
+                #expect(outcome.status == 0 || (outcome.status == 2 && outcome.error.hasPrefix("mtl: ")),
+                        "\(key) = \(value.prefix(20)): \(outcome.status) \(outcome.error.prefix(300))")
+                if outcome.status == 2 { refused += 1 }
+            }
+        }
+        // Most of these values are out of their flag's range: far more refusals than acceptances.
+        #expect(refused > keys.count * values.count / 2, "\(refused) of \(keys.count * values.count) refused")
+    }
+
     @Test("mtl eval reads task-alternating runs (roaming by default), also from checkpoints that recorded the raw mode")
     func evalReadsTaskAlternatingRuns() throws {
         let directory = try Self.temporaryDirectory()
