@@ -6,7 +6,8 @@ import MultiTaskKit
 
 /// Settings `mtl train` records since 2026-12-01, with the value every earlier run had.
 let settingsAddedLater = ["initialization": "round-robin", "backbone": "plain", "normalization": "none",
-                          "channel-dropout": "0.0"]
+                          "channel-dropout": "0.0", "schedule": "constant", "warmup-steps": "0",
+                          "early-stopping": "0"]
 
 /// A run's settings, parsed from flags or read back from a checkpoint's metadata.
 struct RunSettings {

@@ -36,6 +36,15 @@ let trainCommand = CommandSpec(
              help: "epochs to train (may grow on --resume)"),
         Flag(name: "batch-size", kind: .integer(default: 64, range: 1...65_536), help: "samples per batch"),
         Flag(name: "learning-rate", kind: .number(default: 1e-3, range: 1e-8...10), help: "Adam's step size"),
+        Flag(name: "schedule", kind: .text(default: "constant", placeholder: "SPEC"),
+             help: "the learning rate over training, applied before every step: constant; cosine:E (cosine "
+                + "annealing from the rate to 0 over E epochs, then 0); cosine:E:M (to M times the rate); step:E:G "
+                + "(times G every E epochs)"),
+        Flag(name: "warmup-steps", kind: .integer(default: 0, range: 0...1_000_000),
+             help: "raise the rate linearly over this many steps first, then follow --schedule"),
+        Flag(name: "early-stopping", kind: .integer(default: 0, range: 0...10_000),
+             help: "stop once this many epochs bring no better validation score (0: train every epoch); "
+                + "best.mtlckpt keeps the best epoch's model either way"),
         Flag(name: "samples", kind: .integer(default: 3000, range: 20...1_000_000),
              help: "generated samples, split 70/10/20 into train/validation/test"),
         Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
@@ -58,7 +67,37 @@ let trainCommand = CommandSpec(
 let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval", "selection", "initialization",
                    "channel-dropout",
                    "backbone", "normalization", "mode", "group-size", "balancer", "batch-size", "learning-rate",
+                   "schedule", "warmup-steps", "early-stopping",
                    "samples", "correlation", "width", "seed", "log-format"]
+
+/// `--schedule` and `--warmup-steps` as a schedule counted in steps (`batchesPerEpoch` steps to an
+/// epoch); nil for a constant rate without warm-up.
+func learningRateSchedule(_ specification: String, warmupSteps: Int,
+                          batchesPerEpoch: Int) throws -> (any LearningRateSchedule)? {
+    let parts = specification.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    func problem() -> UsageError {
+        UsageError(description: "--schedule must be constant, cosine:E, cosine:E:M or step:E:G (E epochs in "
+                   + "1...10000, M in 0...1, G in (0, 10]), got '\(excerpt(specification))'")
+    }
+    func epochs(_ text: String) throws -> Int {
+        guard let value = Int(text), (1...10_000).contains(value) else { throw problem() }
+        return value * batchesPerEpoch
+    }
+    let schedule: (any LearningRateSchedule)?
+    switch (parts.first, parts.count) {
+    case ("constant", 1): schedule = nil
+    case ("cosine", 2): schedule = CosineAnnealing(totalSteps: try epochs(parts[1]))
+    case ("cosine", 3):
+        guard let minimum = Float(parts[2]), (0...1).contains(minimum) else { throw problem() }
+        schedule = CosineAnnealing(totalSteps: try epochs(parts[1]), minimumFactor: minimum)
+    case ("step", 3):
+        guard let gamma = Float(parts[2]), gamma > 0, gamma <= 10 else { throw problem() }
+        schedule = StepDecay(stepSize: try epochs(parts[1]), gamma: gamma)
+    default: throw problem()
+    }
+    guard warmupSteps > 0 else { return schedule }
+    return LinearWarmup(warmupSteps: warmupSteps, then: schedule)
+}
 
 /// `--backbone`, shared by `mtl train` and `mtl study`.
 let backboneFlag = Flag(name: "backbone", kind: .choice(default: "plain", choices: Backbone.allCases.map(\.rawValue)),
@@ -111,6 +150,9 @@ func runTrain(_ arguments: [String]) throws {
     // Everything that can be refused is checked before the output directory is touched.
     let data = try settings.makeData()
     try settings.validate(data: data)
+    let schedule = try learningRateSchedule(flags.string("schedule")!, warmupSteps: flags.integer("warmup-steps")!,
+                                            batchesPerEpoch: (data.train.count + batchSize - 1) / batchSize)
+    let patience = flags.integer("early-stopping")!
     do {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     } catch {
@@ -141,9 +183,13 @@ func runTrain(_ arguments: [String]) throws {
     metadata["run.mode"] = modeFlagName(mode ?? defaultTrainingMode(for: settings.architecture))
     metadata["run.group-size"] = String(groupSize)
     metadata["run.log-format"] = logFormat
+    metadata["run.schedule"] = flags.string("schedule")!
+    metadata["run.warmup-steps"] = String(flags.integer("warmup-steps")!)
+    metadata["run.early-stopping"] = String(patience)
     if resume { try checkUnchangedSettings(checkpointURL, now: metadata) }
     if !resume {
-        for name in ["log.csv", "log.jsonl", "diagnostics.jsonl", "loss.svg", "validation.svg", "model.mtlckpt"] {
+        for name in ["log.csv", "log.jsonl", "diagnostics.jsonl", "loss.svg", "validation.svg", "model.mtlckpt",
+                     "best.mtlckpt"] {
             try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
         }
     }
@@ -155,7 +201,9 @@ func runTrain(_ arguments: [String]) throws {
         mode: mode ?? defaultTrainingMode(for: settings.architecture), taskGroupSize: groupSize,
         logURL: output.appendingPathComponent("log.\(logFormat)"), checkpointURL: checkpointURL,
         diagnosticsURL: output.appendingPathComponent("diagnostics.jsonl"), gradientStatisticsInterval: 20,
-        printsEpochs: !flags.isSet("quiet"), metadata: metadata)
+        printsEpochs: !flags.isSet("quiet"), metadata: metadata, learningRateSchedule: schedule,
+        earlyStoppingPatience: patience > 0 ? patience : nil,
+        bestCheckpointURL: output.appendingPathComponent("best.mtlckpt"))
     let result = try runExperiment(settings.architecture, data: data, options: settings.options,
                                    balancing: balancing, learningRate: Float(learningRate), training: training,
                                    resume: resume)
@@ -173,6 +221,12 @@ func runTrain(_ arguments: [String]) throws {
             .write(to: output.appendingPathComponent("validation.svg"))
     }
     print("\n" + comparisonTable([(settings.architecture.rawValue, result)], baseline: nil))
-    print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, model.mtlckpt}; "
-          + "evaluate with: mtl eval --checkpoint \(checkpointURL.path)")
+    if result.stoppedEarly {
+        print("\nstopped early: \(patience) epochs without a better validation score after epoch "
+              + "\(result.bestEpoch ?? 0)")
+    }
+    print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, model.mtlckpt, "
+          + "best.mtlckpt}; evaluate the last epoch with: mtl eval --checkpoint \(checkpointURL.path), the best "
+          + "validation epoch (\(result.bestEpoch.map(String.init) ?? "—")) with: mtl eval --checkpoint "
+          + "\(output.appendingPathComponent("best.mtlckpt").path)")
 }

@@ -143,6 +143,35 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("model.mtlckpt").path))
     }
 
+    @Test("--schedule, --warmup-steps, --early-stopping: the run records them, writes best.mtlckpt; bad values exit 2")
+    func trainerHooks() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var arguments = Self.smallRun(directory)
+        arguments[arguments.firstIndex(of: "--epochs")! + 1] = "30"
+        arguments += ["--schedule", "cosine:30:0.1", "--warmup-steps", "3", "--early-stopping", "2",
+                      "--learning-rate", "0.05"]
+        let outcome = try Self.mtl(arguments)
+        #expect(outcome.status == 0, "\(outcome.error)")
+        let best = directory.appendingPathComponent("best.mtlckpt")
+        let stored = try Checkpoint(contentsOf: best).metadata
+        #expect(stored["run.schedule"] == "cosine:30:0.1" && stored["run.early-stopping"] == "2")
+        let last = try Checkpoint(contentsOf: directory.appendingPathComponent("model.mtlckpt")).metadata
+        #expect(Int(last["trainer.completedEpochs"]!)! - Int(stored["trainer.completedEpochs"]!)! <= 2)
+        #expect(try Self.mtl(["eval", "--checkpoint", best.path]).status == 0)
+        // A changed schedule is refused on resume.
+        var changed = arguments + ["--resume"]
+        changed[changed.firstIndex(of: "cosine:30:0.1")!] = "cosine:40"
+        #expect(try Self.mtl(changed).refused(saying: "--schedule "))
+        for (flag, value) in [("schedule", "cosine"), ("schedule", "cosine:0"), ("schedule", "step:2:0"),
+                              ("schedule", "linear"), ("schedule", "cosine:3:2"), ("warmup-steps", "-1"),
+                              ("early-stopping", "-1")] {
+            let output = directory.appendingPathComponent("x").path
+            let bad = try Self.mtl(["train", "--\(flag)", value, "--output", output])
+            #expect(bad.refused(saying: "--\(flag)"), "--\(flag) \(value): \(bad.error)")
+        }
+    }
+
     @Test("an output path under a file, or naming a file, is refused in plain words")
     func outputUnderAFile() throws {
         let directory = try Self.temporaryDirectory()

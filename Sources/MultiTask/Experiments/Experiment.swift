@@ -42,6 +42,10 @@ public struct ExperimentResult: Sendable {
     /// Mean wall time of an epoch, its validation pass included (`EpochRecord.seconds`).
     public var secondsPerEpoch: Double
     public var parameterCount: Int
+    /// The best validation epoch (`Trainer.validationRecord`), nil without validation.
+    public var bestEpoch: Int?
+    /// Whether training ended by early stopping.
+    public var stoppedEarly: Bool
 
     /// The mean over tasks of each task's main metric.
     public var meanMainMetric: Double { test.map(\.mainValue).reduce(0, +) / Double(test.count) }
@@ -80,7 +84,8 @@ public func runExperiment(_ architecture: Architecture, data: DatasetSplits<Mult
     let test = evaluate(model, on: data.test)
     return ExperimentResult(architecture: architecture, test: test, history: history,
                             secondsPerEpoch: history.map(\.seconds).reduce(0, +) / Double(max(1, history.count)),
-                            parameterCount: model.parameterCount)
+                            parameterCount: model.parameterCount, bestEpoch: trainer.validationRecord?.bestEpoch,
+                            stoppedEarly: trainer.stoppedEarly)
 }
 
 /// A plain-text table of results: one row per run, one column per task's main metric, their

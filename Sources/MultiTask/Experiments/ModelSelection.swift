@@ -33,14 +33,22 @@ public struct ModelSelection: Sendable {
     /// The selection score of each epoch's validation results (see the type's documentation).
     public static func scores(_ validation: [[TaskEvaluation]]) -> [Double] {
         guard let first = validation.first else { return [] }
-        let scales = first.map { abs($0.mainValue) > 0 && $0.mainValue.isFinite ? abs($0.mainValue) : 1 }
-        return validation.map { epoch in
-            let terms = epoch.enumerated().map { task, evaluation in
-                (evaluation.mainMetric.higherIsBetter ? 1 : -1) * evaluation.mainValue / scales[task]
-            }
-            let total = terms.reduce(0, +) / Double(terms.count)
-            return total.isFinite ? total : -.infinity
+        let scales = scales(of: first)
+        return validation.map { score($0, scales: scales) }
+    }
+
+    /// c_t, each task's scale: |v_t| of the first epoch (1 when it is 0 or not finite).
+    public static func scales(of first: [TaskEvaluation]) -> [Double] {
+        first.map { abs($0.mainValue) > 0 && $0.mainValue.isFinite ? abs($0.mainValue) : 1 }
+    }
+
+    /// One epoch's score, (1/T) Σ_t s_t · v_t / c_t; −∞ when it is not finite.
+    public static func score(_ epoch: [TaskEvaluation], scales: [Double]) -> Double {
+        let terms = epoch.enumerated().map { task, evaluation in
+            (evaluation.mainMetric.higherIsBetter ? 1 : -1) * evaluation.mainValue / scales[task]
         }
+        let total = terms.reduce(0, +) / Double(terms.count)
+        return total.isFinite ? total : -.infinity
     }
 
     /// The selected epoch index (0-based) for each task, from the validation results so far; only

@@ -11,7 +11,8 @@ extension Trainer {
     public func saveCheckpoint(to url: URL) throws {
         var checkpoint = model.checkpoint(optimizer: optimizer, metadata: [
             "trainer.completedEpochs": String(completedEpochs), "trainer.step": String(step),
-        ].merging(settingsMetadata) { own, _ in own }.merging(configuration.metadata) { trainer, _ in trainer })
+        ].merging(settingsMetadata) { own, _ in own }.merging(validationRecord?.metadata ?? [:]) { own, _ in own }
+            .merging(configuration.metadata) { trainer, _ in trainer })
         for (key, value) in balancer.state { checkpoint.tensors["trainer.balancer.\(key)"] = value }
         try checkpoint.write(to: url)
     }
@@ -65,6 +66,8 @@ extension Trainer {
             throw TrainingError.incompatibleCheckpoint(
                 "the run's settings changed: " + differences.joined(separator: "; "))
         }
+        let record = try ValidationRecord.stored(in: checkpoint.metadata, taskCount: model.taskCount,
+                                                 completedEpochs: epochs)
         var balancerState: [String: Tensor] = [:]
         for (key, value) in checkpoint.tensors where key.hasPrefix("trainer.balancer.") {
             balancerState[String(key.dropFirst("trainer.balancer.".count))] = value
@@ -80,6 +83,7 @@ extension Trainer {
         }
         completedEpochs = epochs
         self.step = step
+        validationRecord = record
         if let logURL = configuration.logURL { try TrainingLog.truncate(logURL, afterEpoch: epochs) }
         if let diagnosticsURL = configuration.diagnosticsURL {
             try TrainingLog.truncate(diagnosticsURL, afterEpoch: epochs)

@@ -42,13 +42,28 @@ public final class Trainer {
         /// Where to append per-epoch diagnostics as JSON lines — balancer weights, gradient
         /// statistics, AdaTask dominance; nil: none.
         public var diagnosticsURL: URL?
+        /// The learning-rate schedule the trainer applies to the optimizer's groups before every step
+        /// (`Optimizer.apply(_:at:)`: each group's initial rate times the schedule's factor), counted
+        /// in steps (batches) or, with `schedulesPerEpoch`, in epochs; nil: the rates are left alone.
+        /// Stateless, so a resumed run follows the same rates.
+        public var learningRateSchedule: (any LearningRateSchedule)?
+        /// Count the schedule in epochs instead of steps.
+        public var schedulesPerEpoch: Bool
+        /// Early stopping: stop once this many epochs in a row brought no better validation score
+        /// (`ValidationRecord`); nil: train every epoch. Needs a validation split.
+        public var earlyStoppingPatience: Int?
+        /// Where to write the checkpoint of the best epoch on validation (`ValidationRecord`), beside
+        /// the last one (`checkpointURL`); nil: none. Needs a validation split.
+        public var bestCheckpointURL: URL?
 
         /// Every setting, each with its default.
         public init(epochs: Int, batchSize: Int = 64, seed: UInt64 = 0, mode: TrainingMode = .summed,
                     taskGroupSize: Int = 1, taskSampler: TaskSampler = .all, evaluationBatchSize: Int = 256,
                     logURL: URL? = nil, checkpointURL: URL? = nil, diagnosticsURL: URL? = nil,
                     gradientStatisticsInterval: Int? = nil, showsProgress: Bool? = nil, printsEpochs: Bool = false,
-                    metadata: [String: String] = [:]) {
+                    metadata: [String: String] = [:], learningRateSchedule: (any LearningRateSchedule)? = nil,
+                    schedulesPerEpoch: Bool = false, earlyStoppingPatience: Int? = nil,
+                    bestCheckpointURL: URL? = nil) {
             self.epochs = epochs
             self.batchSize = batchSize
             self.seed = seed
@@ -63,6 +78,10 @@ public final class Trainer {
             self.showsProgress = showsProgress
             self.printsEpochs = printsEpochs
             self.metadata = metadata
+            self.learningRateSchedule = learningRateSchedule
+            self.schedulesPerEpoch = schedulesPerEpoch
+            self.earlyStoppingPatience = earlyStoppingPatience
+            self.bestCheckpointURL = bestCheckpointURL
         }
     }
 
@@ -76,6 +95,11 @@ public final class Trainer {
     public internal(set) var step = 0
     /// Everything recorded so far in this process.
     public internal(set) var history: [EpochRecord] = []
+    /// The best validation epoch so far and its score (nil before the first validated epoch);
+    /// restored by `resume`.
+    public internal(set) var validationRecord: ValidationRecord?
+    /// Whether the last `fit` ended by early stopping (`Configuration.earlyStoppingPatience`).
+    public internal(set) var stoppedEarly = false
     /// Called after every epoch, in order (`TrainingObserver`).
     public var observers: [any TrainingObserver] = []
     /// The gradient statistics measured in the current epoch.
@@ -86,6 +110,8 @@ public final class Trainer {
         checkPrecondition(configuration.epochs >= 0 && configuration.batchSize >= 1,
                           "Trainer: epochs \(configuration.epochs) and batch size \(configuration.batchSize) "
                             + "must be ≥ 0 and ≥ 1")
+        checkPrecondition((configuration.earlyStoppingPatience ?? 1) >= 1,
+                          "Trainer: early-stopping patience \(configuration.earlyStoppingPatience!) must be ≥ 1")
         self.model = model
         self.optimizer = optimizer
         self.balancer = balancer
@@ -151,7 +177,9 @@ public final class Trainer {
         let watchers = runObservers
         for watcher in watchers { try watcher.trainerWillBegin(self, tasks: tasks) }
         var records: [EpochRecord] = []
+        stoppedEarly = false
         while completedEpochs < configuration.epochs {
+            if shouldStopEarly { stoppedEarly = true; break }
             let epoch = completedEpochs
             let start = DispatchTime.now().uptimeNanoseconds
             reseedRandomness(epoch: epoch)
@@ -175,6 +203,13 @@ public final class Trainer {
             balancer.epochDidEnd(meanLosses: meanLosses.map(Float.init))
             let (validation, test) = evaluate()
             completedEpochs += 1
+            if let validation {
+                if validationRecord == nil {
+                    validationRecord = ValidationRecord(first: validation, epoch: completedEpochs)
+                } else {
+                    validationRecord!.update(with: validation, epoch: completedEpochs)
+                }
+            }
             let record = EpochRecord(epoch: completedEpochs, trainLosses: meanLosses, weights: meanWeights,
                                      gradientStatistics: GradientStatistics.mean(statistics),
                                      dominance: balancer.updateDominance(), validation: validation,
@@ -184,7 +219,14 @@ public final class Trainer {
             history.append(record)
             for watcher in watchers { try watcher.trainer(self, didFinishEpoch: record) }
         }
+        if shouldStopEarly && completedEpochs < configuration.epochs { stoppedEarly = true }
         return records
+    }
+
+    /// Whether early stopping ends the run now: `earlyStoppingPatience` epochs or more since the best.
+    var shouldStopEarly: Bool {
+        guard let patience = configuration.earlyStoppingPatience, let record = validationRecord else { return false }
+        return record.epochsSinceBest(after: completedEpochs) >= patience
     }
 
     /// The observers of a run, in the order they are called: the trainer's own, from the
@@ -197,6 +239,7 @@ public final class Trainer {
         if let url = configuration.diagnosticsURL { own.append(DiagnosticsWriter(url: url)) }
         if configuration.printsEpochs { own.append(EpochPrinter()) }
         if let url = configuration.checkpointURL { own.append(CheckpointWriter(url: url)) }
+        if let url = configuration.bestCheckpointURL { own.append(CheckpointWriter(url: url, onlyBestEpochs: true)) }
         return own + observers
     }
 
@@ -232,6 +275,9 @@ public final class Trainer {
     func takeStep(_ data: StepData, tasks: [TaskSpec], epoch: Int,
                   watchers: [any TrainingObserver] = []) throws -> ([Float], [Float]) {
         model.willTrain(step: step)
+        if let schedule = configuration.learningRateSchedule {
+            optimizer.apply(schedule, at: configuration.schedulesPerEpoch ? epoch : step)
+        }
         for watcher in watchers { watcher.trainer(self, willTakeStep: step) }
         let result = try trainStep(data, tasks: tasks, epoch: epoch)
         step += 1

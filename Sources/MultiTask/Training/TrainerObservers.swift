@@ -121,12 +121,19 @@ public final class EpochPrinter: TrainingObserver {
 /// Writes the trainer's checkpoint (`Trainer.saveCheckpoint(to:)`, atomic) after every epoch.
 public final class CheckpointWriter: TrainingObserver {
     public let url: URL
+    /// Write only after an epoch that is the best on validation so far (`Trainer.validationRecord`):
+    /// the best epoch's checkpoint, kept beside the last one.
+    public let onlyBestEpochs: Bool
 
-    public init(url: URL) { self.url = url }
+    public init(url: URL, onlyBestEpochs: Bool = false) {
+        self.url = url
+        self.onlyBestEpochs = onlyBestEpochs
+    }
 
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws { removeStaleTemporaryFiles(of: url) }
 
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
+        guard !onlyBestEpochs || trainer.validationRecord?.bestEpoch == record.epoch else { return }
         try trainer.saveCheckpoint(to: url)
     }
 }

@@ -3,7 +3,7 @@ import TensorCore
 
 /// A learning-rate schedule: the factor that multiplies each group's initial learning rate at a
 /// given step (or epoch — the unit is the caller's). Apply it with `optimizer.apply(schedule, at:)`.
-public protocol LearningRateSchedule {
+public protocol LearningRateSchedule: Sendable {
     func factor(at step: Int) -> Float
 }
 
