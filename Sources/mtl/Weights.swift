@@ -29,7 +29,7 @@ let importCommand = CommandSpec(
             CommandSpec.threadsFlag])
 
 /// A value flag the command cannot do without.
-private func required(_ flags: Arguments, _ name: String) throws -> String {
+func required(_ flags: Arguments, _ name: String) throws -> String {
     guard let value = flags.string(name) else {
         let placeholder = if case .text(_, let placeholder) = flags.spec.flag(name).kind { placeholder } else { "" }
         throw UsageError(description: "\(flags.spec.name): --\(name) \(placeholder) is required")
@@ -43,7 +43,7 @@ func runExport(_ arguments: [String]) throws {
     let checkpointPath = try required(flags, "checkpoint")
     let output = URL(fileURLWithPath: try required(flags, "output"))
     var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpointPath))
-    let model = try rebuildRun(checkpoint).model
+    let model = try rebuildModel(checkpoint).model
     for key in checkpoint.tensors.keys where key.hasPrefix("trainer.") { checkpoint.tensors[key] = nil }
     try model.load(checkpoint)
     if FileManager.default.fileExists(atPath: output.path) && !flags.isSet("overwrite") {
@@ -66,7 +66,7 @@ func runImport(_ arguments: [String]) throws {
     let weightsURL = URL(fileURLWithPath: try required(flags, "weights"))
     let output = URL(fileURLWithPath: try required(flags, "output"))
     let checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpointPath))
-    let model = try rebuildRun(checkpoint).model
+    let model = try rebuildModel(checkpoint).model
     try model.importSafetensors(from: weightsURL)
     let broken = model.nonFiniteParameters()
     guard broken.isEmpty else {
