@@ -220,8 +220,8 @@ func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]
     }
     var changed: [String] = [], unrecorded: [String] = []
     for flag in resultFlags where userFlags.contains(flag) && stored["run.\(flag)"] != metadata["run.\(flag)"] {
-        changed.append("--\(flag) \(excerpt(stored["run.\(flag)"] ?? "(not given)")) → "
-                       + excerpt(metadata["run.\(flag)"] ?? "(not given)"))
+        changed.append("--\(flag) \(excerpt(stored["run.\(flag)"] ?? "(not given)", limit: 200)) → "
+                       + excerpt(metadata["run.\(flag)"] ?? "(not given)", limit: 200))
     }
     for flag in resultFlags where !userFlags.contains(flag) {
         guard let current = metadata["run.\(flag)"] else { continue }

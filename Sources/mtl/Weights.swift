@@ -49,7 +49,8 @@ func runExport(_ arguments: [String]) throws {
     if FileManager.default.fileExists(atPath: output.path) && !flags.isSet("overwrite") {
         throw UsageError(description: "export: \(output.path) already exists; replace it with --overwrite")
     }
-    var metadata = checkpoint.metadata.filter { $0.key.hasPrefix("run.") }
+    // The run's settings and, for a user's data, its record (the standardization statistics among it).
+    var metadata = checkpoint.metadata.filter { $0.key.hasPrefix("run.") || $0.key.hasPrefix("data.") }
     metadata["producer"] = "MultiTaskKit mtl export"
     metadata["layout"] = "Linear weight [in, out] (PyTorch: [out, in]); Conv2D weight [out, in, kH, kW]"
     try model.exportSafetensors(to: output, metadata: metadata)
@@ -87,7 +88,7 @@ func runImport(_ arguments: [String]) throws {
         throw UsageError(description: "import: \(output.path) already holds a model.mtlckpt; replace it with "
                          + "--overwrite")
     }
-    var metadata = checkpoint.metadata.filter { $0.key.hasPrefix("run.") }
+    var metadata = checkpoint.metadata.filter { $0.key.hasPrefix("run.") || $0.key.hasPrefix("data.") }
     metadata["imported.weights"] = weightsURL.path
     // No optimizer or trainer state: the new checkpoint is for evaluation (`--resume` refuses it).
     try model.saveCheckpoint(to: checkpointURL, metadata: metadata)
