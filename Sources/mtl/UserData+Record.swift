@@ -147,8 +147,12 @@ struct RecordedUserData {
         }
         self.checksums = checksums
         let shape = shapeText.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
-        guard [1, 3].contains(shape.count), shape.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 1 << 24 }) else {
-            throw damaged("data.input-shape", "'\(excerpt(shapeText))' is not a shape [D] or [C, H, W]")
+        // At most 2²² values per input (3×1024×1024 images fit): a larger shape, edited in, would build a
+        // network too large for memory before its weights could be compared with the checkpoint's.
+        guard [1, 3].contains(shape.count), shape.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 1 << 22 }),
+              shape.reduce(1.0, { $0 * Double($1 ?? 0) }) <= Double(1 << 22) else {
+            throw damaged("data.input-shape", "'\(excerpt(shapeText))' is not a shape [D] or [C, H, W] of at most "
+                          + "\(1 << 22) values")
         }
         inputShape = shape.map { $0! }
         if inputShape.count == 3 && min(inputShape[1], inputShape[2]) < 8 {

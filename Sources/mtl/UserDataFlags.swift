@@ -26,8 +26,8 @@ let userDataFlags: [Flag] = [
          help: "with --data: the input columns (default: every column no task uses)"),
     Flag(name: "standardize", kind: .choice(default: "inputs", choices: StandardizedParts.allCases.map(\.rawValue)),
          help: "what is standardized with the training split's mean and deviation: the inputs (per column, or "
-            + "per channel of images); also the regression targets (their losses and metrics are then in "
-            + "deviations, and mtl predict restores their units); or nothing"),
+            + "per channel of images); also the regression targets (their losses and metrics are then on that "
+            + "scale, and mtl predict restores their units); or nothing"),
     Flag(name: "validation-fraction", kind: .number(default: 0.1, range: 0.01...0.5),
          help: "with your own data: the share of the rows in the validation split"),
     Flag(name: "test-fraction", kind: .number(default: 0.2, range: 0.01...0.5),
