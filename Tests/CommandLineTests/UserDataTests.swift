@@ -247,6 +247,40 @@ struct UserDataTests {
             .refuses("cannot read \(table): no such file"))
     }
 
+    @Test("each recorded setting and data record of a user-data run made hostile: eval and predict exit 0 or 2")
+    func hostileRecords() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let table = try Self.write(Self.csv(Self.table(rows: 30)), "table.csv", in: directory)
+        let run = directory.appendingPathComponent("run")
+        try #require(try CLI.mtl(["train", "--data", table, "--tasks", "species,weight,pair=smiling+glasses",
+                                  "--standardize", "inputs-and-targets", "--epochs", "1", "--quiet", "--output",
+                                  run.path]).status == 0)
+        let original = try Checkpoint(contentsOf: run.appendingPathComponent("model.mtlckpt"))
+        let keys = original.metadata.keys.filter { $0.hasPrefix("run.") || $0.hasPrefix("data.") }.sorted()
+        try #require(keys.contains("data.target-mean.weight") && keys.contains("run.tasks"), "\(keys)")
+        let values = ["", "nan", "-inf", "-1", "0", "1e30", "9223372036854775807", "1,0,1", "x,y", "\u{0}",
+                      String(repeating: "9", count: 400), "4\n4", "species:classification:100000"]
+        let crafted = directory.appendingPathComponent("crafted.mtlckpt")
+        let output = directory.appendingPathComponent("p.csv").path
+        for key in keys {
+            for value in values {
+                var checkpoint = original
+                checkpoint.metadata[key] = value
+                try checkpoint.write(to: crafted)
+                for command in [["eval", "--checkpoint", crafted.path],
+                                ["predict", "--checkpoint", crafted.path, "--inputs", table, "--output", output,
+                                 "--overwrite"]] {
+                    let outcome = try CLI.mtl(command)
+                    let said = "\(command[0]) with \(key) = \(value.prefix(20)): \(outcome.status) "
+                        + String(outcome.error.prefix(300))
+                    #expect(outcome.status == 0 || (outcome.status == 2 && outcome.error.hasPrefix("mtl: ")),
+                            "\(said)")
+                }
+            }
+        }
+    }
+
     @Test("bad data is refused with status 2, naming the file and the problem, before any output is written")
     func badData() throws {
         let directory = try CLI.temporaryDirectory()
