@@ -10,12 +10,14 @@ public struct LabelMisfit: Sendable, Equatable, CustomStringConvertible {
     /// What the kind needs instead, in words ("a class index in 0..<3").
     public var expected: String
 
+    /// The label `value` of `sample`, which should have been `expected`.
     public init(sample: Int, value: Float, expected: String) {
         self.sample = sample
         self.value = value
         self.expected = expected
     }
 
+    /// "label 7.0 of sample 3 is not a class index in 0..<3".
     public var description: String { "label \(value) of sample \(sample) is not \(expected)" }
 }
 

@@ -185,6 +185,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         // One line per setting in the study's settings file: the checksums' lines are joined.
         var settings: [String: String] = [:]
         for (key, value) in userData.runSettings(rows) { settings[String(key.dropFirst("run.".count))] = value }
+        settings["dataset"] = "\(userData.name) (your own)"
         settings["samples"] = String(rows.dataset.count)
         settings["checksums"] = try userData.checksums().replacingOccurrences(of: "\n", with: "; ")
         dataSettings = settings
