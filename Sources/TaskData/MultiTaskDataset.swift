@@ -111,8 +111,11 @@ public struct DatasetSplits<Dataset: Sendable>: Sendable {
     }
 }
 
-/// The shuffled index sets of a train/validation/test split (test last, validation before it).
-func splitIndices(count: Int, validationFraction: Double, testFraction: Double, seed: UInt64) -> ([Int], [Int], [Int]) {
+/// The sample indices of each split that `MultiTaskDataset.split(validationFraction:testFraction:seed:)`
+/// makes of `count` samples: a seeded permutation of 0..<count, whose last `testFraction` is the
+/// test split and the `validationFraction` before it the validation split (sizes as `splitSizes`).
+public func splitIndices(count: Int, validationFraction: Double, testFraction: Double,
+                         seed: UInt64) -> (train: [Int], validation: [Int], test: [Int]) {
     checkPrecondition(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction <= 1,
                       "split: fractions validation \(validationFraction) + test \(testFraction) must lie in [0, 1]")
     var generator = SeededGenerator(seed: seed)

@@ -1,15 +1,18 @@
 import Foundation
 import MultiTaskKit
 
-/// `mtl compare`: every balancing method (or those named) on one generated dataset with a
-/// multi-head network, over several seeds, against single-task networks: each task's main
-/// metric (mean ± standard deviation over seeds), Δm% against STL of the same seed, and the
-/// wall time per epoch. Writes `compare.csv` and `delta-m.svg` into --output when given.
+/// `mtl compare`: every balancing method (or those named) on one generated dataset (or the user's
+/// own: `--data`, or `--inputs` and `--targets`) with a multi-head network, over several seeds,
+/// against single-task networks: each task's main metric (mean ± standard deviation over seeds),
+/// Δm% against STL of the same seed, and the wall time per epoch. Writes `compare.csv` and
+/// `delta-m.svg` into --output when given.
 let compareCommand = CommandSpec(
     name: "compare",
     summary: "Every balancing method (EW, uncertainty, DWA, RLW, GLS, GradNorm, unitary, MGDA-UB, MGDA, PCGrad, "
         + "Nash-MTL, AdaTask) with a multi-head network against single-task networks (the `stl` arm), over paired "
-        + "seeds, with the protocol of `mtl study`: per-task metrics, Δm% with its 95% CI, a noise floor.",
+        + "seeds, with the protocol of `mtl study`: per-task metrics, Δm% with its 95% CI, a noise floor. On "
+        + "generated data or your own (--data FILE.csv, or --inputs and --targets .npy files; each seed splits it "
+        + "anew).",
     flags: [Flag(name: "balancers", kind: .text(default: nil, placeholder: "A,B,…"),
                  help: "the methods to compare (default: all of "
                  + BalancingMethod.allCases.map(\.rawValue).joined(separator: ", ") + ")")]

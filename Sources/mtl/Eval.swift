@@ -4,7 +4,8 @@ import MultiTaskKit
 /// `mtl eval`: rebuilds a run from its checkpoint and reports the test split.
 let evalCommand = CommandSpec(
     name: "eval",
-    summary: "Evaluate a checkpoint written by `mtl train` on its test split.",
+    summary: "Evaluate a checkpoint written by `mtl train` on its test split (a run on your own data reads its files "
+        + "again, and refuses them if they changed since).",
     flags: [Flag(name: "checkpoint", kind: .text(default: nil, placeholder: "PATH"), help: "the checkpoint (required)"),
             CommandSpec.threadsFlag])
 
@@ -28,12 +29,15 @@ func runEval(_ arguments: [String]) throws {
     let origin = checkpoint.metadata["imported.weights"].map { "weights imported from \(excerpt($0, limit: 200))" }
         ?? "\(checkpoint.metadata["trainer.completedEpochs"].map { excerpt($0) } ?? "?") epochs"
     let evaluations = evaluate(model, on: data.test)
-    print("\(settings.architecture.rawValue) on \(settings.dataset.rawValue), \(origin), test split "
+    print("\(settings.architecture.rawValue) on \(settings.dataName), \(origin), test split "
           + "(\(data.test.count) samples):")
     for evaluation in evaluations {
         let metrics = evaluation.metrics.sorted { $0.key.rawValue < $1.key.rawValue }
             .map { String(format: "%@ %.4f", $0.key.rawValue, $0.value) }
         print("  \(evaluation.task): loss \(String(format: "%.4f", evaluation.loss)), "
               + metrics.joined(separator: ", "))
+    }
+    if settings.userData?.standardized == .inputsAndTargets {
+        print("(regression losses and metrics are on the standardized targets: --standardize inputs-and-targets)")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import MultiTaskKit
 
-// A run's settings: parsed from `mtl train`'s flags, recorded in its checkpoint (`run.<flag>`), read
-// back by `mtl eval` and checked by `--resume`.
+// A run's settings: parsed from `mtl train`'s flags, recorded in its checkpoint (`run.<flag>`, and
+// `data.*` for a user's own data: UserData+Record.swift), read back by `mtl eval`, `mtl export`,
+// `mtl import` and `mtl predict`, and checked by `--resume`.
 
 /// Settings `mtl train` records since 2026-12-01, with the value every earlier run had.
 let settingsAddedLater = ["initialization": "round-robin", "backbone": "plain", "normalization": "none",
@@ -22,6 +23,13 @@ struct RunSettings {
         return options
     }()
     var updateIntervalGiven = false
+    /// The user's own data (`--data`, or `--inputs` and `--targets`); nil: the generated `dataset`.
+    var userData: UserDataSource?
+    /// What `makeData()` records of the user's data in the checkpoint: the `run.*` settings that name
+    /// it and the `data.*` record (UserData+Record.swift); empty for generated data.
+    var dataRecord: [String: String] = [:]
+    /// The user's tasks whose kinds `makeData()` inferred.
+    var inferredTasks: [String] = []
 
     init(flags: Arguments) throws {
         dataset = SyntheticDataset(rawValue: flags.string("dataset")!)!
@@ -41,14 +49,16 @@ struct RunSettings {
             options.updateInterval = interval
             updateIntervalGiven = true
         }
-        try checkDatasetSize()
+        userData = try UserDataSource(flags: flags)
+        if userData == nil { try checkDatasetSize() }
     }
 
     /// The settings of a run, read back from its checkpoint's metadata: every `run.<flag>` value
     /// passes the flag's own check (a checkpoint is an untrusted file).
     init(metadata: [String: String]) throws {
-        let required = ["dataset", "architecture", "samples", "correlation", "width", "sharing-ratio", "seed",
-                        "update-interval", "selection"]
+        let userData = metadata["run.data"] != nil || metadata["run.inputs"] != nil
+        let required = (userData ? ["tasks"] : ["dataset", "samples", "correlation"])
+            + ["architecture", "width", "sharing-ratio", "seed", "update-interval", "selection"]
         if let missing = required.first(where: { metadata["run.\($0)"] == nil }) {
             throw UsageError(description: "the checkpoint has no run.\(missing): was it written by `mtl train`?")
         }
@@ -65,28 +75,60 @@ struct RunSettings {
     /// `maximumDatasetBytes` before anything is generated.
     func checkDatasetSize() throws { try mtl.checkDatasetSize(sampleCount, of: dataset) }
 
+    /// The run's settings as checkpoint metadata (`run.<flag>`; for a user's data also its `data.*`
+    /// record, once `makeData()` has read it).
     var metadata: [String: String] {
-        ["run.dataset": dataset.rawValue, "run.architecture": architecture.rawValue, "run.samples": String(sampleCount),
-         "run.correlation": String(correlation), "run.width": String(options.width),
-         "run.sharing-ratio": String(options.sharingRatio), "run.seed": String(options.seed),
-         "run.update-interval": String(options.updateInterval), "run.selection": options.selection.flagName,
-         "run.channel-dropout": String(options.channelDropout),
-         "run.initialization": options.partitionInitialization.rawValue, "run.backbone": options.backbone.rawValue,
-         "run.normalization": options.batchNormalization ? "batch" : "none"]
+        let settings = ["run.architecture": architecture.rawValue, "run.width": String(options.width),
+                        "run.sharing-ratio": String(options.sharingRatio), "run.seed": String(options.seed),
+                        "run.update-interval": String(options.updateInterval),
+                        "run.selection": options.selection.flagName,
+                        "run.channel-dropout": String(options.channelDropout),
+                        "run.initialization": options.partitionInitialization.rawValue,
+                        "run.backbone": options.backbone.rawValue,
+                        "run.normalization": options.batchNormalization ? "batch" : "none"]
+        guard userData == nil else { return settings.merging(dataRecord) { $1 } }
+        return settings.merging(["run.dataset": dataset.rawValue, "run.samples": String(sampleCount),
+                                 "run.correlation": String(correlation)]) { $1 }
     }
 
-    func makeData() throws -> DatasetSplits<MultiTaskDataset> {
-        try dataset.make(sampleCount: sampleCount, seed: options.seed, correlation: Float(correlation))
+    /// The data in a few words: the generated dataset's name, or the user's file name.
+    var dataName: String { userData?.name ?? dataset.rawValue }
+
+    /// The run's train, validation and test splits. A user's data are read, checked, split by the
+    /// seed and standardized with the training split's statistics, and `dataRecord` is filled in.
+    /// With `recorded` (the metadata of the run's checkpoint: `mtl eval`), the files must be the
+    /// ones the run was trained on, and the statistics the recorded ones.
+    mutating func makeData(recorded: [String: String]? = nil) throws -> DatasetSplits<MultiTaskDataset> {
+        guard let userData else {
+            return try dataset.make(sampleCount: sampleCount, seed: options.seed, correlation: Float(correlation))
+        }
+        var record: RecordedUserData?
+        if let recorded {
+            record = try RecordedUserData(metadata: recorded, tasks: try userData.declaredSpecs())
+            try userData.checkUnchanged(record!)
+        }
+        let data = try userData.load()
+        let prepared = try userData.prepare(data, seed: options.seed)
+        if let record { try userData.checkStatistics(record, prepared: prepared, tasks: data.dataset.tasks) }
+        inferredTasks = data.inferredTasks
+        dataRecord = userData.runSettings(data)
+            .merging(userData.dataRecord(data, prepared: prepared, checksums: try userData.checksums())) { $1 }
+        return prepared.splits
     }
 
     /// Masked architectures need every masked layer covered by the round-robin init: p ≥ ⌈C/T⌉ / C
     /// for each layer's unit count C (w, and 2w and 4w in the image backbone).
     func validate(data: DatasetSplits<MultiTaskDataset>) throws {
+        try validate(tasks: data.train.tasks, inputShape: data.train.inputShape)
+    }
+
+    /// `validate(data:)` from the tasks and the shape of one input.
+    func validate(tasks: [TaskSpec], inputShape: [Int]) throws {
         guard architecture == .maximumRoaming || architecture == .fixedPartitioning else { return }
-        let dense = data.train.tasks.contains { $0.kind.isDense }
-        for units in maskedUnitCounts(inputShape: data.train.inputShape, denseOutput: dense, width: options.width,
+        let dense = tasks.contains { $0.kind.isDense }
+        for units in maskedUnitCounts(inputShape: inputShape, denseOutput: dense, width: options.width,
                                       backbone: options.backbone) {
-            if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: data.train.tasks.count,
+            if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: tasks.count,
                                                       sharingRatio: options.sharingRatio,
                                                       initialization: options.partitionInitialization) {
                 throw UsageError(description: "--sharing-ratio \(options.sharingRatio) with --width \(options.width): "
@@ -100,12 +142,32 @@ struct RunSettings {
 /// export` and `mtl import` rebuild a run. The checkpoint's weights are not applied.
 func rebuildRun(_ checkpoint: Checkpoint) throws -> (settings: RunSettings, data: DatasetSplits<MultiTaskDataset>,
                                                       model: MultiTaskNetwork) {
-    let settings = try RunSettings(metadata: checkpoint.metadata)
-    let data = try settings.makeData()
+    var settings = try RunSettings(metadata: checkpoint.metadata)
+    let data = try settings.makeData(recorded: checkpoint.metadata)
     try settings.validate(data: data)
     let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape,
                             options: settings.options)
     return (settings, data, model)
+}
+
+/// The network a checkpoint's run settings describe, without its data: a user's data are not read
+/// (their tasks and input shape are recorded), generated data are made on a small sample for their
+/// shapes. What `mtl export`, `mtl import` and `mtl predict` need. The weights are not applied.
+func rebuildModel(_ checkpoint: Checkpoint) throws -> (settings: RunSettings, tasks: [TaskSpec], inputShape: [Int],
+                                                        model: MultiTaskNetwork) {
+    var settings = try RunSettings(metadata: checkpoint.metadata)
+    let tasks: [TaskSpec], inputShape: [Int]
+    if let userData = settings.userData {
+        tasks = try userData.declaredSpecs()
+        inputShape = try RecordedUserData(metadata: checkpoint.metadata, tasks: tasks).inputShape
+    } else {
+        settings.sampleCount = 40
+        let probe = try settings.makeData()
+        (tasks, inputShape) = (probe.train.tasks, probe.train.inputShape)
+    }
+    try settings.validate(tasks: tasks, inputShape: inputShape)
+    let model = makeNetwork(settings.architecture, tasks: tasks, inputShape: inputShape, options: settings.options)
+    return (settings, tasks, inputShape, model)
 }
 
 /// The most bytes of generated data `mtl` holds in memory (4 GiB).
@@ -142,8 +204,27 @@ func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]
     // A checkpoint that records the batch size was written by an `mtl` that records every setting:
     // a missing one there is a damaged or edited file, not an older version.
     let recordsAll = stored["run.batch-size"] != nil
+    let directory = checkpointURL.deletingLastPathComponent().path
+    // A user's data: its flags are compared as given or not (a generated run records none of them),
+    // and so are the files' checksums.
+    func dataName(_ settings: [String: String]) -> String {
+        settings["run.data"] ?? settings["run.inputs"] ?? "the generated \(settings["run.dataset"] ?? "?") data"
+    }
+    let userFlags = Set(userDataFlags.map(\.name))
+    guard (stored["run.tasks"] == nil) == (metadata["run.tasks"] == nil) else {
+        let before = excerpt(dataName(stored), limit: 200), now = excerpt(dataName(metadata), limit: 200)
+        throw UsageError(description: "--resume: the run in \(directory) was trained on \(before), not on \(now)")
+    }
+    if metadata["run.tasks"] != nil && stored["data.checksums"] != metadata["data.checksums"] {
+        throw UsageError(description: "--resume: the data files of the run in \(directory) have changed since it "
+                         + "started (data.checksums): train again with --overwrite, or restore them")
+    }
     var changed: [String] = [], unrecorded: [String] = []
-    for flag in resultFlags {
+    for flag in resultFlags where userFlags.contains(flag) && stored["run.\(flag)"] != metadata["run.\(flag)"] {
+        changed.append("--\(flag) \(excerpt(stored["run.\(flag)"] ?? "(not given)", limit: 200)) → "
+                       + excerpt(metadata["run.\(flag)"] ?? "(not given)", limit: 200))
+    }
+    for flag in resultFlags where !userFlags.contains(flag) {
         guard let current = metadata["run.\(flag)"] else { continue }
         guard var previous = stored["run.\(flag)"] ?? settingsAddedLater[flag] else {
             unrecorded.append("--\(flag)")
@@ -153,13 +234,13 @@ func checkUnchangedSettings(_ checkpointURL: URL, now metadata: [String: String]
         if previous != current { changed.append("--\(flag) \(excerpt(previous)) → \(current)") }
     }
     if recordsAll, !unrecorded.isEmpty {
-        throw UsageError(description: "--resume: the checkpoint in \(checkpointURL.deletingLastPathComponent().path) "
-                         + "does not record \(unrecorded.joined(separator: ", ")): it was damaged or edited")
+        throw UsageError(description: "--resume: the checkpoint in \(directory) does not record "
+                         + "\(unrecorded.joined(separator: ", ")): it was damaged or edited")
     }
     guard changed.isEmpty else {
-        throw UsageError(description: "--resume: the run in \(checkpointURL.deletingLastPathComponent().path) was "
-                         + "started with other settings: \(changed.joined(separator: ", ")) (only --epochs, --threads "
-                         + "and --quiet may change on resume)")
+        throw UsageError(description: "--resume: the run in \(directory) was started with other settings: "
+                         + "\(changed.joined(separator: ", ")) (only --epochs, --threads and --quiet may change on "
+                         + "resume)")
     }
     if !unrecorded.isEmpty {
         let note = "mtl: note: the checkpoint does not record \(unrecorded.joined(separator: ", ")); "

@@ -1,3 +1,6 @@
+// Over 300 lines: the flags `mtl study` and `mtl compare` share, the grammar of an arm and the
+// driver that runs a study from them are one piece of the command line.
+
 import Foundation
 import MultiTaskKit
 
@@ -30,6 +33,7 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
         Flag(name: "samples", kind: .integer(default: defaultSamples, range: 20...1_000_000),
              help: "generated samples, split 70/10/20 into train/validation/test"),
         Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
+    ] + userDataFlags + [
         Flag(name: "scale-task", kind: .text(default: nil, placeholder: "T:F"),
              help: "multiply task T's targets by F in every split (unequal loss scales, chapter 10; regression tasks)"),
         Flag(name: "batch-size", kind: .integer(default: defaultBatchSize, range: 1...65_536),
@@ -170,7 +174,28 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     let epochs = flags.integer("epochs", default: quick ? 2 : nil)!
     let sampleCount = flags.integer("samples", default: quick ? 300 : nil)!
     let correlation = Float(flags.number("correlation")!)
-    try checkDatasetSize(sampleCount, of: dataset)
+    // The data of a seed: generated, or the user's rows split by the seed (read and checked once).
+    let userData = try UserDataSource(flags: flags)
+    let makeSplits: (UInt64) throws -> DatasetSplits<MultiTaskDataset>
+    let dataName: String, dataSettings: [String: String]
+    if let userData {
+        let rows = try userData.load()
+        makeSplits = { seed in try userData.prepare(rows, seed: seed).splits }
+        dataName = "\(userData.name) (\(rows.dataset.count) rows)"
+        // One line per setting in the study's settings file: the checksums' lines are joined.
+        var settings: [String: String] = [:]
+        for (key, value) in userData.runSettings(rows) { settings[String(key.dropFirst("run.".count))] = value }
+        settings["dataset"] = "\(userData.name) (your own)"
+        settings["samples"] = String(rows.dataset.count)
+        settings["checksums"] = try userData.checksums().replacingOccurrences(of: "\n", with: "; ")
+        dataSettings = settings
+    } else {
+        try checkDatasetSize(sampleCount, of: dataset)
+        makeSplits = { seed in try dataset.make(sampleCount: sampleCount, seed: seed, correlation: correlation) }
+        dataName = "\(dataset.rawValue) (\(sampleCount) samples)"
+        dataSettings = ["dataset": dataset.rawValue, "samples": String(sampleCount),
+                        "correlation": String(correlation)]
+    }
     guard Set(arms.map(\.name)).count == arms.count else {
         throw UsageError(description: "--arms: an arm is named twice")
     }
@@ -180,7 +205,8 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
                          + "(\(arms.map(\.name).joined(separator: ", ")))")
     }
     // Masked arms need every masked layer covered at their sharing ratio (checked on a small sample).
-    let probe = try dataset.make(sampleCount: 40, seed: 0, correlation: correlation)
+    let probe = userData == nil ? try dataset.make(sampleCount: 40, seed: 0, correlation: correlation)
+                                : try makeSplits(0)
     for arm in arms where arm.architecture == .maximumRoaming || arm.architecture == .fixedPartitioning {
         let dense = probe.train.tasks.contains { $0.kind.isDense }
         for units in maskedUnitCounts(inputShape: probe.train.inputShape, denseOutput: dense,
@@ -222,7 +248,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
                       maximumEpochs: epochs,
                       patience: flags.integer("patience"), baseline: baseline,
                       resultsURL: output?.appendingPathComponent("runs.csv")) { seed in
-        var data = try dataset.make(sampleCount: sampleCount, seed: seed, correlation: correlation)
+        var data = try makeSplits(seed)
         if let scale {
             data.train.targets[scale.task] = data.train.targets[scale.task] * scale.factor
             data.validation.targets[scale.task] = data.validation.targets[scale.task] * scale.factor
@@ -234,10 +260,9 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     study.trainsMissingRuns = !flags.isSet("summarize-only")
     study.countsEpochsAfterRoaming = flags.string("budget") == "after-roaming"
     study.curvesURL = output?.appendingPathComponent("curves.csv")
-    study.settings = ["dataset": dataset.rawValue, "samples": String(sampleCount), "correlation": String(correlation),
-                      "scale": scale.map { "task \($0.task) × \($0.factor)" } ?? "none"]
+    study.settings = dataSettings.merging(["scale": scale.map { "task \($0.task) × \($0.factor)" } ?? "none"]) { $1 }
     if flags.string("noise-floor") == "on" { study = study.addingNoiseFloor() }
-    print("\(title): \(study.arms.count) arms × \(seedCount) seeds on \(dataset.rawValue) (\(sampleCount) samples), "
+    print("\(title): \(study.arms.count) arms × \(seedCount) seeds on \(dataName), "
           + "at most \(epochs) epochs, selected by \(flags.string("select-by")!)"
           + (flags.integer("patience").map { ", patience \($0)" } ?? "") + ", \(Parallelism.threadCount) thread(s)")
     let result = try study.run { run, isNew in
@@ -255,7 +280,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         } catch {
             throw UsageError(description: "cannot write into \(output.path): \(error)")
         }
-        try result.deltaMChart(title: "\(title) on \(dataset.rawValue), \(seedCount) seeds")
+        try result.deltaMChart(title: "\(title) on \(userData?.name ?? dataset.rawValue), \(seedCount) seeds")
             .write(to: output.appendingPathComponent("delta-m.svg"))
         print("\nwrote \(output.path)/{runs.csv, summary.md, summary.csv, delta-m.svg}")
     }

@@ -6,8 +6,9 @@ import MultiTaskKit
 /// pass the same checks as on the command line.
 let trainCommand = CommandSpec(
     name: "train",
-    summary: "Train one architecture on one generated dataset; writes log, SVG plots and a checkpoint into --output, "
-        + "and diagnostics.jsonl (task weights, per-task gradient norms and cosines, AdaTask's dominance) per epoch.",
+    summary: "Train one architecture on one generated dataset, or on your own (--data FILE.csv, or --inputs and "
+        + "--targets .npy files); writes log, SVG plots and a checkpoint into --output, and diagnostics.jsonl (task "
+        + "weights, per-task gradient norms and cosines, AdaTask's dominance) per epoch.",
     flags: [
         Flag(name: "dataset", kind: .choice(default: "shapes", choices: SyntheticDataset.allCases.map(\.rawValue)),
              help: "the generated data"),
@@ -48,9 +49,10 @@ let trainCommand = CommandSpec(
         Flag(name: "samples", kind: .integer(default: 3000, range: 20...1_000_000),
              help: "generated samples, split 70/10/20 into train/validation/test"),
         Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
+    ] + userDataFlags + [
         Flag(name: "width", kind: .integer(default: 16, range: 1...1024), help: "channels or units of the backbone"),
         Flag(name: "seed", kind: .integer(default: 0, range: 0...Int.max),
-             help: "seed of the data, models and batches"),
+             help: "seed of the generated data (or of your data's split), the models and the batches"),
         CommandSpec.threadsFlag,
         Flag(name: "output", kind: .text(default: "mtl-run", placeholder: "DIR"), help: "the run directory"),
         Flag(name: "log-format", kind: .choice(default: "csv", choices: ["csv", "jsonl"]),
@@ -68,7 +70,7 @@ let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval"
                    "channel-dropout",
                    "backbone", "normalization", "mode", "group-size", "balancer", "batch-size", "learning-rate",
                    "schedule", "warmup-steps", "early-stopping",
-                   "samples", "correlation", "width", "seed", "log-format"]
+                   "samples", "correlation", "width", "seed", "log-format"] + userDataFlags.map(\.name)
 
 /// `--schedule` and `--warmup-steps` as a schedule counted in steps (`batchesPerEpoch` steps to an
 /// epoch); nil for a constant rate without warm-up.
@@ -124,8 +126,8 @@ func lockRunDirectory(_ directory: URL) throws -> Int32 {
     return descriptor
 }
 
-/// `mtl train`: one architecture on one generated dataset; writes the log, the figures and the
-/// checkpoint into the output directory.
+/// `mtl train`: one architecture on one generated dataset or the user's own; writes the log, the
+/// figures and the checkpoint into the output directory.
 func runTrain(_ arguments: [String]) throws {
     let (flags, preset) = try Arguments(arguments, spec: trainCommand).applyingPreset()
     Parallelism.threadCount = try flags.threadCount()
@@ -193,7 +195,10 @@ func runTrain(_ arguments: [String]) throws {
             try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
         }
     }
-    print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataset.rawValue): "
+    if let userData = settings.userData {
+        printUserTasks(data.train, inferred: settings.inferredTasks, standardized: userData.standardized)
+    }
+    print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataName): "
           + "\(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test samples, "
           + "\(data.train.tasks.count) tasks, \(epochs) epochs")
     let training = Trainer.Configuration(
@@ -229,4 +234,28 @@ func runTrain(_ arguments: [String]) throws {
           + "best.mtlckpt}; evaluate the last epoch with: mtl eval --checkpoint \(checkpointURL.path), the best "
           + "validation epoch (\(result.bestEpoch.map(String.init) ?? "—")) with: mtl eval --checkpoint "
           + "\(output.appendingPathComponent("best.mtlckpt").path)")
+}
+
+/// Prints a user's tasks with their kinds (saying which were inferred), and a note for regression
+/// targets far from unit scale that are not standardized (their loss would dwarf the others').
+func printUserTasks(_ train: MultiTaskDataset, inferred: [String], standardized: StandardizedParts) {
+    print("tasks: " + train.tasks.map { task in
+        let kind = switch task.kind {
+        case .classification(let count): "classification, \(count) classes"
+        case .multiLabel(let count): "multi-label, \(count) label\(count == 1 ? "" : "s")"
+        case .regression(let count): "regression, \(count) value\(count == 1 ? "" : "s")"
+        default: "\(task.kind)"
+        }
+        return "\(task.name) (\(kind)\(inferred.contains(task.name) ? ", inferred" : ""))"
+    }.joined(separator: "; "))
+    guard standardized != .inputsAndTargets else { return }
+    for (task, spec) in train.tasks.enumerated() {
+        guard case .regression = spec.kind else { continue }
+        let statistics = Standardization(fittedTo: train.targets[task])
+        let far = zip(statistics.mean, statistics.deviation).contains { abs($0) > 10 || $1 > 10 || $1 < 0.1 }
+        guard far else { continue }
+        print("note: the targets of '\(spec.name)' (training mean \(numbers(statistics.mean)), deviation "
+              + "\(numbers(statistics.deviation))) are far from unit scale, and so will be their loss; "
+              + "--standardize inputs-and-targets standardizes them too")
+    }
 }

@@ -29,7 +29,7 @@ let importCommand = CommandSpec(
             CommandSpec.threadsFlag])
 
 /// A value flag the command cannot do without.
-private func required(_ flags: Arguments, _ name: String) throws -> String {
+func required(_ flags: Arguments, _ name: String) throws -> String {
     guard let value = flags.string(name) else {
         let placeholder = if case .text(_, let placeholder) = flags.spec.flag(name).kind { placeholder } else { "" }
         throw UsageError(description: "\(flags.spec.name): --\(name) \(placeholder) is required")
@@ -43,13 +43,14 @@ func runExport(_ arguments: [String]) throws {
     let checkpointPath = try required(flags, "checkpoint")
     let output = URL(fileURLWithPath: try required(flags, "output"))
     var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpointPath))
-    let model = try rebuildRun(checkpoint).model
+    let model = try rebuildModel(checkpoint).model
     for key in checkpoint.tensors.keys where key.hasPrefix("trainer.") { checkpoint.tensors[key] = nil }
     try model.load(checkpoint)
     if FileManager.default.fileExists(atPath: output.path) && !flags.isSet("overwrite") {
         throw UsageError(description: "export: \(output.path) already exists; replace it with --overwrite")
     }
-    var metadata = checkpoint.metadata.filter { $0.key.hasPrefix("run.") }
+    // The run's settings and, for a user's data, its record (the standardization statistics among it).
+    var metadata = checkpoint.metadata.filter { $0.key.hasPrefix("run.") || $0.key.hasPrefix("data.") }
     metadata["producer"] = "MultiTaskKit mtl export"
     metadata["layout"] = "Linear weight [in, out] (PyTorch: [out, in]); Conv2D weight [out, in, kH, kW]"
     try model.exportSafetensors(to: output, metadata: metadata)
@@ -66,7 +67,7 @@ func runImport(_ arguments: [String]) throws {
     let weightsURL = URL(fileURLWithPath: try required(flags, "weights"))
     let output = URL(fileURLWithPath: try required(flags, "output"))
     let checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpointPath))
-    let model = try rebuildRun(checkpoint).model
+    let model = try rebuildModel(checkpoint).model
     try model.importSafetensors(from: weightsURL)
     let broken = model.nonFiniteParameters()
     guard broken.isEmpty else {
@@ -87,7 +88,7 @@ func runImport(_ arguments: [String]) throws {
         throw UsageError(description: "import: \(output.path) already holds a model.mtlckpt; replace it with "
                          + "--overwrite")
     }
-    var metadata = checkpoint.metadata.filter { $0.key.hasPrefix("run.") }
+    var metadata = checkpoint.metadata.filter { $0.key.hasPrefix("run.") || $0.key.hasPrefix("data.") }
     metadata["imported.weights"] = weightsURL.path
     // No optimizer or trainer state: the new checkpoint is for evaluation (`--resume` refuses it).
     try model.saveCheckpoint(to: checkpointURL, metadata: metadata)

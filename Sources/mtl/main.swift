@@ -1,8 +1,9 @@
 // `mtl` — the MultiTaskKit command-line tool.
 //
 //   mtl demo [--threads N] [--seed S] [--quick]   STL vs multi-head vs Maximum Roaming on generated data
-//   mtl train [flags]                             one architecture on one generated dataset
+//   mtl train [flags]                             one architecture on a generated dataset or your own
 //   mtl eval --checkpoint PATH                    a trained run's test results
+//   mtl predict --checkpoint PATH --inputs FILE --output FILE   a trained run's predictions for new inputs
 //   mtl export --checkpoint PATH --output FILE    a run's weights as safetensors
 //   mtl import --checkpoint PATH --weights FILE --output DIR   safetensors weights as a new checkpoint
 //   mtl compare [flags]                           every balancing method against single-task networks
@@ -20,8 +21,8 @@ import Foundation
 import MultiTaskKit
 
 /// Every command's flag table (its usage text comes from it).
-let commands: [CommandSpec] = [demoCommand, trainCommand, evalCommand, exportCommand, importCommand, compareCommand,
-                               studyCommand, tourCommand]
+let commands: [CommandSpec] = [demoCommand, trainCommand, evalCommand, predictCommand, exportCommand, importCommand,
+                               compareCommand, studyCommand, tourCommand]
 
 let usage = """
     mtl — MultiTaskKit command-line tool
@@ -74,6 +75,8 @@ do {
         try runTrain(rest)
     case "eval":
         try runEval(rest)
+    case "predict":
+        try runPredict(rest)
     case "export":
         try runExport(rest)
     case "import":

@@ -9,7 +9,7 @@ public enum DataLoadingError: Error, Equatable, CustomStringConvertible {
     case malformed(format: String, reason: String)
     /// A column named in the request is not in the CSV header.
     case missingColumn(name: String, available: [String])
-    /// A CSV cell is not a number.
+    /// A CSV cell is not a number, or not a finite one.
     case notANumber(row: Int, column: String, text: String)
     /// A label does not fit its task (a class index out of range, a multi-label value not 0/1).
     case invalidLabel(task: String, row: Int, value: Float, expected: String)
@@ -22,7 +22,9 @@ public enum DataLoadingError: Error, Equatable, CustomStringConvertible {
             return "no column named '\(excerpt(name))' (the header has: "
                 + "\(excerpt(available.joined(separator: ", "), limit: 200)))"
         case .notANumber(let row, let column, let text):
-            return "row \(row), column '\(excerpt(column))': '\(excerpt(text))' is not a number"
+            // "nan" and "inf" parse, but a model cannot learn from them: say so rather than "not a number".
+            let what = Float(text) == nil ? "not a number" : "not a finite number (NaN and infinities are refused)"
+            return "row \(row), column '\(excerpt(column))': '\(excerpt(text))' is \(what)"
         case .invalidLabel(let task, let row, let value, let expected):
             return "task \(task), row \(row): label \(value) is not \(expected)"
         }
