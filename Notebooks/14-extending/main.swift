@@ -46,12 +46,15 @@ print("gradcheck of the residual block: \(check.passed ? "passed" : "FAILED") â€
 
 // %%
 final class InitialLossNormalization: LossBalancer {
+    let taskCount: Int
     var initialLosses: [Float]?
     var name: String { "initial-loss" }
 
+    init(taskCount: Int) { self.taskCount = taskCount }
+
     func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         if initialLosses == nil {
-            var initial = Array(repeating: Float(1), count: context.model.taskCount)
+            var initial = Array(repeating: Float(1), count: taskCount)
             for (loss, task) in zip(losses, context.tasks) { initial[task] = loss.value.scalar }
             initialLosses = initial
         }
@@ -66,7 +69,7 @@ final class InitialLossNormalization: LossBalancer {
     // A checkpoint is an untrusted file: check what comes back before using it.
     func restoreState(_ state: [String: Tensor]) throws {
         guard let losses = state["initialLosses"] else { initialLosses = nil; return }
-        guard losses.rank == 1, losses.scalars.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+        guard losses.shape == [taskCount], losses.scalars.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw CheckpointError.invalidValue(name: "initialLosses",
                                                reason: "needs positive, finite losses, one per task")
         }
@@ -127,7 +130,7 @@ func train(_ balancer: LossBalancer) throws -> [TaskEvaluation] {
     try trainer.fit(splits.train, validation: splits.validation)
     return evaluate(model, on: splits.test)
 }
-for balancer in [EqualWeighting(), InitialLossNormalization()] as [LossBalancer] {
+for balancer in [EqualWeighting(), InitialLossNormalization(taskCount: splits.train.tasks.count)] as [LossBalancer] {
     let test = try train(balancer)
     print(String(format: "%@: price RMSE %.1f, expensive accuracy %.3f", balancer.name.padding(toLength: 13,
         withPad: " ", startingAt: 0),
