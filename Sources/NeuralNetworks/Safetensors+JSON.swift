@@ -1,24 +1,11 @@
 import Foundation
+import TensorCore
 
 /// The JSON of a safetensors header: what `JSONSerialization` does not tell (whether a value is an
 /// integer, the keys of an object as written, repeats included), and text quoted for writing.
 enum HeaderJSON {
-    /// `text` as a JSON string: quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    /// `text` as a JSON string (`jsonStringLiteral`).
+    static func quoted(_ text: String) -> String { jsonStringLiteral(text) }
 
     /// A JSON integer as `JSONSerialization` returns it: an `NSNumber` of an integer type that fits
     /// an `Int` — not a boolean (`true` is an `NSNumber` too, of type "c"), not a number written

@@ -221,11 +221,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
     let output = flags.string("output").map { URL(fileURLWithPath: $0) }
     var lock: Int32?
     if let output {
-        do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
-            throw UsageError(description: "cannot create the output directory \(output.path): "
-                             + "\(InputFile.reason(of: error))")
-        }
-        lock = try lockRunDirectory(output)
+        lock = try makeRunDirectory(output)
     }
     defer { if let lock { close(lock) } }
     var scale: (task: Int, factor: Float)?

@@ -110,6 +110,18 @@ let normalizationFlag = Flag(name: "normalization", kind: .choice(default: "none
                              help: "batch normalization (batch statistics) after each trunk layer, before its "
                                 + "mask or gate")
 
+/// Creates `directory` (with its parents) and locks it (`lockRunDirectory`); a failure is a
+/// `UsageError` in plain words.
+func makeRunDirectory(_ directory: URL) throws -> Int32 {
+    do {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+        throw UsageError(description: "cannot create the output directory \(directory.path): "
+                         + "\(InputFile.reason(of: error))")
+    }
+    return try lockRunDirectory(directory)
+}
+
 /// Holds `DIR/.mtl-lock` for as long as the process runs (`flock`: the kernel drops it when the
 /// process ends, however it ends), so two runs never write into one directory at once.
 func lockRunDirectory(_ directory: URL) throws -> Int32 {
@@ -155,13 +167,7 @@ func runTrain(_ arguments: [String]) throws {
     let schedule = try learningRateSchedule(flags.string("schedule")!, warmupSteps: flags.integer("warmup-steps")!,
                                             batchesPerEpoch: (data.train.count + batchSize - 1) / batchSize)
     let patience = flags.integer("early-stopping")!
-    do {
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-    } catch {
-        throw UsageError(description: "cannot create the output directory \(output.path): "
-                         + "\(InputFile.reason(of: error))")
-    }
-    let lock = try lockRunDirectory(output)
+    let lock = try makeRunDirectory(output)
     defer { close(lock) }
     let checkpointURL = output.appendingPathComponent("model.mtlckpt")
     let hasCheckpoint = FileManager.default.fileExists(atPath: checkpointURL.path)

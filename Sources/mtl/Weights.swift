@@ -75,13 +75,7 @@ func runImport(_ arguments: [String]) throws {
                          + "first '\(excerpt(broken[0], limit: 80))'")
     }
     // Everything that can be refused is checked before the output directory is touched.
-    do {
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-    } catch {
-        throw UsageError(description: "cannot create the output directory \(output.path): "
-                         + "\(InputFile.reason(of: error))")
-    }
-    let lock = try lockRunDirectory(output)
+    let lock = try makeRunDirectory(output)
     defer { close(lock) }
     let checkpointURL = output.appendingPathComponent("model.mtlckpt")
     if FileManager.default.fileExists(atPath: checkpointURL.path) && !flags.isSet("overwrite") {

@@ -116,17 +116,6 @@ public final class TrainingLog {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// A JSON string literal (task names are user text: quotes, backslashes and control characters escaped).
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    /// A JSON string literal (task names are user text: `jsonStringLiteral`).
+    static func jsonString(_ text: String) -> String { jsonStringLiteral(text) }
 }
