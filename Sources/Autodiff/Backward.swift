@@ -100,7 +100,10 @@ extension Variable {
 /// let g2 = gradients(of: taskLosses[1], wrt: sharedParameters)
 /// ```
 /// A variable the loss does not depend on gets a zero gradient of its shape.
-/// - Parameter seed: ∂L/∂loss, needed when `loss` is not a scalar (default 1).
+/// - Parameters:
+///   - loss: L, the output to differentiate (usually a scalar loss).
+///   - variables: the nodes to differentiate with respect to; one gradient each, of its shape.
+///   - seed: ∂L/∂loss, needed when `loss` is not a scalar (default 1).
 public func gradients(of loss: Variable, wrt variables: [Variable], seed: Tensor? = nil) -> [Tensor] {
     let seed = seed ?? loss.defaultSeed(operation: "gradients(of:wrt:)")
     checkPrecondition(seed.shape == loss.value.shape,

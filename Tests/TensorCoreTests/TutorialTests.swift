@@ -1,9 +1,9 @@
 import Testing
 import Foundation
 
-/// The tutorials never drift from code that compiles: every Swift block in `Tutorials/*.md` must
-/// appear verbatim (as consecutive lines, ignoring indentation) in a notebook, in `Sources/` or in
-/// `Tests/` (chapter 14 shows a test).
+/// The tutorials never drift from code that compiles: every Swift block in `Tutorials/*.md` and in
+/// the DocC articles (`Sources/*/*.docc/*.md`) must appear verbatim (as consecutive lines, ignoring
+/// indentation) in a notebook, in `Sources/` or in `Tests/` (chapter 14 shows a test).
 @Suite("Tutorials")
 struct TutorialTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -31,16 +31,23 @@ struct TutorialTests {
         }
     }
 
-    @Test("every Swift block of every chapter exists verbatim in a notebook or the sources")
+    /// The DocC articles: the `.md` files of the `.docc` catalogs under `Sources/`.
+    static var articleFiles: [URL] {
+        files(under: "Sources", withExtension: "md").filter { $0.deletingLastPathComponent().pathExtension == "docc" }
+    }
+
+    @Test("every Swift block of every chapter and DocC article exists verbatim in a notebook or the sources")
     func codeBlocksExist() throws {
         let chapters = Self.chapterFiles
         #expect(chapters.count >= 5, "chapters found: \(chapters.map(\.lastPathComponent))")
+        let articles = Self.articleFiles
+        #expect(articles.count >= 6, "DocC articles found: \(articles.map(\.lastPathComponent))")
         let code = try (Self.files(under: "Notebooks", withExtension: "swift")
                         + Self.files(under: "Sources", withExtension: "swift")
                         + Self.files(under: "Tests", withExtension: "swift")
                             .filter { $0.lastPathComponent != "TutorialTests.swift" })
             .map { Self.normalizedLines(try String(contentsOf: $0, encoding: .utf8)) }
-        for chapter in chapters {
+        for chapter in chapters + articles {
             let text = try String(contentsOf: chapter, encoding: .utf8)
             let blocks = text.components(separatedBy: "```swift\n").dropFirst().map {
                 $0.components(separatedBy: "```")[0]

@@ -56,7 +56,12 @@ public final class AdaTask: Optimizer, LossBalancer {
 
     /// - Parameters:
     ///   - model: the network; its `sharedParameters()` get per-task accumulators.
+    ///   - learningRate: η, for every parameter.
+    ///   - rule: the adaptive rule applied per task (Adam, RMSProp or AdaGrad, with its constants).
     ///   - separatesTasks: false gives the plain optimizer (with dominance tracking, for comparison).
+    ///   - weightDecay: the L2 coefficient, in every task's step.
+    ///   - tracksDominance: keep the per-task averages AU_t of the shared scalars' squared updates.
+    ///   - dominanceDecay: β of the AU averages.
     public init(model: MultiTaskNetwork, learningRate: Float = 1e-3, rule: Rule = .adam(), separatesTasks: Bool = true,
                 weightDecay: Float = 0, tracksDominance: Bool = true, dominanceDecay: Float = 0.99) {
         self.rule = rule

@@ -41,9 +41,12 @@ public final class GradNorm: LossBalancer {
     public private(set) var lastTargets: [Float] = []
 
     /// - Parameters:
+    ///   - taskCount: T, the number of task weights.
     ///   - alpha: the asymmetry α.
     ///   - learningRate: the weights' optimizer (Adam) learning rate.
+    ///   - initialLosses: which losses are L_t(0): the first step's, or each epoch's first.
     ///   - layer: W; by default the last shared weight of rank ≥ 2 (the last shared conv or linear layer).
+    ///   - minimumWeight: the floor a weight is clamped to before renormalizing.
     public init(taskCount: Int, alpha: Float = 1.5, learningRate: Float = 0.025,
                 initialLosses: InitialLosses = .firstStep, layer: Parameter? = nil, minimumWeight: Float = 1e-3) {
         checkPrecondition(taskCount >= 1, "GradNorm: taskCount \(taskCount) must be at least 1")

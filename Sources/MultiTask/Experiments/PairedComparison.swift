@@ -30,6 +30,7 @@ public struct PairedComparison: Sendable, Equatable {
     /// Compares paired values: `differences` are A(s) − B(s).
     ///
     /// - Parameters:
+    ///   - differences: d_s = A(s) − B(s), one per seed s.
     ///   - resamples: B, the bootstrap resamples (10,000).
     ///   - level: the confidence level (0.95: the 2.5th and 97.5th percentiles).
     ///   - seed: the resampling seed (the interval is deterministic for a seed).
