@@ -29,6 +29,8 @@ public final class CustomizedGateControlNetwork: MultiTaskNetwork, ExpertGatedNe
     /// h_t, one per task.
     public let heads: [Module]
 
+    /// CGC over `sharedExperts` and each task's `taskExperts[t]`, with gate t over m_s + m_t experts and
+    /// head t.
     public init(sharedExperts: [Module], taskExperts: [[Module]], gates: [ExpertGate], heads: [Module]) {
         checkPrecondition(taskExperts.count == heads.count && gates.count == heads.count
                             && zip(gates, taskExperts).allSatisfy({ $0.expertCount == sharedExperts.count + $1.count })
@@ -65,6 +67,7 @@ public final class CustomizedGateControlNetwork: MultiTaskNetwork, ExpertGatedNe
     /// θ_sh: the shared experts' parameters.
     public override func sharedParameters() -> [Parameter] { sharedExperts.flatMap { $0.parameters() } }
 
+    /// One gate per task, over the shared experts and then the task's own.
     public var gateDescriptions: [GateDescription] {
         (0..<taskCount).map { task in
             GateDescription(level: 0, task: task,

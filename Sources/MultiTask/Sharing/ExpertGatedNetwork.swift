@@ -10,6 +10,7 @@ public struct ExpertIdentity: Sendable, Hashable {
     /// Its index among the experts of the same level and owner.
     public var index: Int
 
+    /// Expert `index` of `task` (nil: shared) in extraction level `level`.
     public init(level: Int, task: Int?, index: Int) {
         self.level = level
         self.task = task
@@ -26,6 +27,7 @@ public struct GateDescription: Sendable, Equatable {
     /// The experts it weighs, in the order of its weights.
     public var experts: [ExpertIdentity]
 
+    /// The gate of `task` (nil: shared) in level `level`, over `experts` in the order of its weights.
     public init(level: Int, task: Int?, experts: [ExpertIdentity]) {
         self.level = level
         self.task = task

@@ -57,6 +57,7 @@ public final class MixtureOfExpertsNetwork: MultiTaskNetwork, ExpertGatedNetwork
     /// θ_sh: the experts' parameters (every task's loss reaches every expert through its gate).
     public override func sharedParameters() -> [Parameter] { experts.flatMap { $0.parameters() } }
 
+    /// One gate per task, each over all the (shared) experts.
     public var gateDescriptions: [GateDescription] {
         let shared = experts.indices.map { ExpertIdentity(level: 0, task: nil, index: $0) }
         return (0..<taskCount).map { GateDescription(level: 0, task: $0, experts: shared) }

@@ -33,6 +33,7 @@ public final class ProgressiveLayeredExtractionNetwork: MultiTaskNetwork, Expert
     /// h_t, one per task.
     public let heads: [Module]
 
+    /// PLE over `levels` (every one but the last with a shared gate) and one head per task.
     public init(levels: [ExtractionLevel], heads: [Module]) {
         let taskCount = heads.count
         checkPrecondition(!levels.isEmpty && levels.allSatisfy({ $0.taskExperts.count == taskCount })
@@ -107,6 +108,8 @@ public final class ProgressiveLayeredExtractionNetwork: MultiTaskNetwork, Expert
         return parameters().filter { ids.contains(ObjectIdentifier($0)) }
     }
 
+    /// Level by level: each task's gate (over the shared experts and its own), then the shared gate
+    /// (over the shared experts and every task's).
     public var gateDescriptions: [GateDescription] {
         var descriptions: [GateDescription] = []
         for (index, level) in levels.enumerated() {
@@ -134,6 +137,7 @@ public final class ProgressiveLayeredExtractionNetwork: MultiTaskNetwork, Expert
 /// and its own, and (except in the last level) a shared gate over all of the level's experts
 /// (shared first, then task 0's, task 1's, …).
 public final class ExtractionLevel: Module {
+    /// The level's shared experts (they read the shared representation).
     public let sharedExperts: [Module]
     /// `taskExperts[t]`: task t's experts.
     public let taskExperts: [[Module]]
@@ -142,6 +146,7 @@ public final class ExtractionLevel: Module {
     /// The shared gate over m_s + Σ_t m_t experts; nil in the last level.
     public let sharedGate: ExpertGate?
 
+    /// A level with its experts and gates; the gates' expert counts must match (m_s + m_t, m_s + Σ m_t).
     public init(sharedExperts: [Module], taskExperts: [[Module]], taskGates: [ExpertGate], sharedGate: ExpertGate?) {
         let allExperts = sharedExperts.count + taskExperts.map(\.count).reduce(0, +)
         checkPrecondition(taskGates.count == taskExperts.count

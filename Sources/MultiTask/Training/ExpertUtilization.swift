@@ -20,6 +20,7 @@ public struct ExpertUtilization: Sendable {
     /// N, the samples averaged over.
     public var sampleCount: Int
 
+    /// A utilization given directly (`measure(_:on:batchSize:)` computes one).
     public init(gates: [GateDescription], meanWeights: [[Double]], sampleCount: Int) {
         self.gates = gates
         self.meanWeights = meanWeights

@@ -17,16 +17,19 @@ import TaskData
 public final class ExpertUtilizationRecorder: DiagnosticsContributor {
     /// The samples the gates are averaged over.
     public let data: MultiTaskDataset
+    /// Samples per forward pass of the measurement.
     public let batchSize: Int
     /// One measurement per epoch run in this process, in order.
     public private(set) var history: [(epoch: Int, utilization: ExpertUtilization)] = []
     var taskNames: [String] = []
 
+    /// A recorder that measures on `data` after every epoch.
     public init(data: MultiTaskDataset, batchSize: Int = 256) {
         self.data = data
         self.batchSize = batchSize
     }
 
+    /// Keeps the task names for the JSON.
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws { taskNames = tasks.map(\.name) }
 
     /// The utilization after epoch `record.epoch`, measured once (nil for a model without gates).
@@ -38,10 +41,12 @@ public final class ExpertUtilizationRecorder: DiagnosticsContributor {
         return utilization
     }
 
+    /// Measures the epoch (unless the diagnostics writer already asked for it).
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
         _ = measure(trainer, epoch: record)
     }
 
+    /// The field `expertUtilization` for the epoch (nothing for a model without gates).
     public func diagnosticsFields(_ trainer: Trainer, epoch record: EpochRecord) -> [(key: String, json: String)] {
         guard let utilization = measure(trainer, epoch: record) else { return [] }
         return [("expertUtilization", utilization.jsonObject(taskNames: taskNames))]
