@@ -6,6 +6,7 @@
 // the same workloads in numpy and PyTorch.
 //
 //   swift run -c release mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]
+//                                  [--filter TEXT,…]   (only the workloads whose names contain one of the texts)
 
 import Foundation
 import MultiTaskKit
@@ -87,7 +88,8 @@ func benchmarkConvolution(threads: Int, repeats: Int) -> [Measurement] {
 func fail(_ message: String) -> Never {
     writeToStandardError("""
         mtl-bench: \(message)
-        usage: mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]
+        usage: mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N] \
+        [--filter TEXT,…]
 
         """)
     exit(2)
@@ -99,6 +101,7 @@ struct Benchmarks {
         var only: Set<String> = ["gemm", "conv", "autodiff", "steps"]
         var threadCounts = [1, 2]
         var repeats = 15
+        var filters: [String]?
         var arguments = Array(CommandLine.arguments.dropFirst())[...]
         while let flag = arguments.popFirst() {
             if flag == "--help" || flag == "-h" { fail("runs the standard workloads and prints JSON lines") }
@@ -121,22 +124,31 @@ struct Benchmarks {
                     fail("--repeats: expected a positive integer, got '\(value)'")
                 }
                 repeats = count
+            case "--filter":
+                filters = value.split(separator: ",").map(String.init)
+                guard filters?.isEmpty == false else { fail("--filter: expected texts like mlp,mmoe, got '\(value)'") }
             default:
                 fail("unknown flag '\(flag)'")
             }
         }
+        /// Whether `--filter` keeps the workload (every workload without it). The groups other than
+        /// the expert steps are timed in full and filtered when printed.
+        func wanted(_ workload: String) -> Bool { filters?.contains { workload.contains($0) } ?? true }
         for threads in threadCounts {
             Parallelism.threadCount = threads
             var measurements: [Measurement] = []
             if only.contains("gemm") { measurements += benchmarkGEMM(threads: threads, repeats: repeats) }
             if only.contains("conv") { measurements += benchmarkConvolution(threads: threads, repeats: repeats) }
-            if only.contains("steps") { measurements += benchmarkTrainingSteps(threads: threads, repeats: repeats) }
+            if only.contains("steps") {
+                measurements += benchmarkTrainingSteps(threads: threads, repeats: repeats)
+                measurements += benchmarkExpertSteps(threads: threads, repeats: repeats, wanted: wanted)
+            }
             if only.contains("balancers") { measurements += benchmarkBalancerSteps(threads: threads, repeats: repeats) }
             if only.contains("data") { measurements += benchmarkDataGeneration(threads: threads, repeats: repeats) }
             if only.contains("autodiff") {
                 measurements += benchmarkAutodiffOverhead(threads: threads, repeats: repeats * 7)
             }
-            for measurement in measurements { print(measurement.jsonLine) }
+            for measurement in measurements where wanted(measurement.workload) { print(measurement.jsonLine) }
         }
     }
 }

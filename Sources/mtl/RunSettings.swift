@@ -8,7 +8,8 @@ import MultiTaskKit
 /// Settings `mtl train` records since 2026-12-01, with the value every earlier run had.
 let settingsAddedLater = ["initialization": "round-robin", "backbone": "plain", "normalization": "none",
                           "channel-dropout": "0.0", "schedule": "constant", "warmup-steps": "0",
-                          "early-stopping": "0"]
+                          "early-stopping": "0", "experts": "8", "shared-experts": "1", "task-experts": "1",
+                          "levels": "2"]
 
 /// A run's settings, parsed from flags or read back from a checkpoint's metadata.
 struct RunSettings {
@@ -45,6 +46,7 @@ struct RunSettings {
         options.partitionInitialization = PartitionInitialization(rawValue: flags.string("initialization")!)!
         options.backbone = Backbone(rawValue: flags.string("backbone")!)!
         options.batchNormalization = flags.string("normalization") == "batch"
+        options.setExpertCounts(from: flags)
         if let interval = flags.integer("update-interval") {
             options.updateInterval = interval
             updateIntervalGiven = true
@@ -86,6 +88,7 @@ struct RunSettings {
                         "run.initialization": options.partitionInitialization.rawValue,
                         "run.backbone": options.backbone.rawValue,
                         "run.normalization": options.batchNormalization ? "batch" : "none"]
+            .merging(options.expertMetadata) { $1 }
         guard userData == nil else { return settings.merging(dataRecord) { $1 } }
         return settings.merging(["run.dataset": dataset.rawValue, "run.samples": String(sampleCount),
                                  "run.correlation": String(correlation)]) { $1 }
@@ -117,15 +120,20 @@ struct RunSettings {
     }
 
     /// Masked architectures need every masked layer covered by the round-robin init: p ≥ ⌈C/T⌉ / C
-    /// for each layer's unit count C (w, and 2w and 4w in the image backbone).
+    /// for each layer's unit count C (w, and 2w and 4w in the image backbone); expert architectures
+    /// need expert counts and levels that fit (`expertOptionsProblem`).
     func validate(data: DatasetSplits<MultiTaskDataset>) throws {
         try validate(tasks: data.train.tasks, inputShape: data.train.inputShape)
     }
 
     /// `validate(data:)` from the tasks and the shape of one input.
     func validate(tasks: [TaskSpec], inputShape: [Int]) throws {
-        guard architecture == .maximumRoaming || architecture == .fixedPartitioning else { return }
         let dense = tasks.contains { $0.kind.isDense }
+        if let problem = expertOptionsProblem(architecture, inputShape: inputShape, denseOutput: dense,
+                                              options: options) {
+            throw UsageError(description: "--architecture \(architecture.rawValue): \(problem)")
+        }
+        guard architecture == .maximumRoaming || architecture == .fixedPartitioning else { return }
         for units in maskedUnitCounts(inputShape: inputShape, denseOutput: dense, width: options.width,
                                       backbone: options.backbone) {
             if let problem = TaskMask.coverageProblem(unitCount: units, taskCount: tasks.count,

@@ -68,15 +68,17 @@ let studyCommand = CommandSpec(
                     + "stl@8,multi-head@15,multi-head:dwa@15,multi-head/alternating@15,soft-sharing@8~0.01 (/MODE: "
                     + "summed, alternating or groups training, default: the architecture's; ~λ: soft sharing's "
                     + "coupling; +OPTION: +least-aligned, +unconstrained, +reset-moments or +interval=N (Δ in "
-                    + "batches) for roaming arms, +p=X (sharing ratio) for masked arms, +dropout=Q (whole "
-                    + "channels) for any); "
+                    + "batches) for roaming arms, +p=X (sharing ratio) for masked arms, +experts=N for mmoe "
+                    + "arms, +shared-experts=N, +task-experts=N for cgc and ple arms, +levels=N for ple arms, "
+                    + "+dropout=Q (whole channels) for any); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
                      defaultBatchSize: 64))
 
 /// Parses one arm: `ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING][+OPTION…]` (the training mode
 /// — summed, alternating or groups —, the coupling λ of soft sharing, and options of the partitioning
-/// studies: `+least-aligned`, `+unconstrained`, `+reset-moments`, `+interval=N`, `+p=X`, `+dropout=Q`).
+/// studies: `+least-aligned`, `+unconstrained`, `+reset-moments`, `+interval=N`, `+p=X`, `+dropout=Q`; of the
+/// expert architectures: `+experts=N`, `+shared-experts=N`, `+task-experts=N`, `+levels=N`).
 func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInterval: Int = 10, learningRate: Float,
               batchSize: Int) throws -> StudyArm {
     let pieces = text.split(separator: "+", omittingEmptySubsequences: false)
@@ -134,6 +136,7 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                        mode: mode ?? (architecture.isTaskRouted
                            ? (balancing == .equal ? nil : .summed) : nil))
     for option in pieces.dropFirst() {
+        if try expertArmOption(String(option), of: text, architecture: architecture, into: &arm.options) { continue }
         let masked = architecture == .maximumRoaming || architecture == .fixedPartitioning
         switch option {
         case "least-aligned" where architecture == .maximumRoaming: arm.options.selection = .leastAligned
@@ -160,7 +163,9 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
             throw UsageError(description: "--arms: '\(excerpt(text))': unknown option '+\(excerpt(String(option)))' "
                              + "(least-aligned, unconstrained, reset-moments and interval=N apply to roaming arms, "
                              + "p=X to roaming and fixed-partitioning arms"
-                             + (masked ? "" : ", and this arm is not one") + "; dropout=Q to any)")
+                             + (masked ? "" : ", and this arm is not one") + "; experts=N to mmoe arms, "
+                             + "shared-experts=N, task-experts=N to cgc and ple arms, levels=N to ple arms; "
+                             + "dropout=Q to any)")
         }
     }
     return arm
@@ -216,6 +221,13 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
                                                       initialization: arm.options.partitionInitialization) {
                 throw UsageError(description: "--arms: \(arm.name): a layer of \(units) units: \(problem)")
             }
+        }
+    }
+    for arm in arms {
+        let dense = probe.train.tasks.contains { $0.kind.isDense }
+        if let problem = expertOptionsProblem(arm.architecture, inputShape: probe.train.inputShape, denseOutput: dense,
+                                              options: arm.options) {
+            throw UsageError(description: "--arms: \(arm.name): \(problem)")
         }
     }
     let output = flags.string("output").map { URL(fileURLWithPath: $0) }

@@ -26,6 +26,7 @@ let trainCommand = CommandSpec(
                                                    choices: PartitionInitialization.allCases.map(\.rawValue)),
              help: "how the masks' first partitions are drawn (roaming, fixed-partitioning)"),
         backboneFlag, normalizationFlag,
+    ] + expertFlags + [
         Flag(name: "mode", kind: .choice(default: nil, choices: ["summed", "alternating", "groups"]),
              help: "one update per batch on all losses, one per task, or per random task group (default: alternating "
                 + "for masked architectures, else summed)"),
@@ -71,6 +72,7 @@ let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval"
                    "backbone", "normalization", "mode", "group-size", "balancer", "batch-size", "learning-rate",
                    "schedule", "warmup-steps", "early-stopping",
                    "samples", "correlation", "width", "seed", "log-format"] + userDataFlags.map(\.name)
+    + expertFlags.map(\.name)
 
 /// `--schedule` and `--warmup-steps` as a schedule counted in steps (`batchesPerEpoch` steps to an
 /// epoch); nil for a constant rate without warm-up.
@@ -197,7 +199,7 @@ func runTrain(_ arguments: [String]) throws {
     if resume { try checkUnchangedSettings(checkpointURL, now: metadata) }
     if !resume {
         for name in ["log.csv", "log.jsonl", "diagnostics.jsonl", "loss.svg", "validation.svg", "model.mtlckpt",
-                     "best.mtlckpt"] {
+                     "best.mtlckpt", "experts.svg"] {
             try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
         }
     }
@@ -215,10 +217,17 @@ func runTrain(_ arguments: [String]) throws {
         printsEpochs: !flags.isSet("quiet"), metadata: metadata, learningRateSchedule: schedule,
         earlyStoppingPatience: patience > 0 ? patience : nil,
         bestCheckpointURL: output.appendingPathComponent("best.mtlckpt"))
+    // Expert architectures: their gates' mean weights per expert on the validation split, every epoch.
+    let utilization = settings.architecture.hasExpertGates ? ExpertUtilizationRecorder(data: data.validation) : nil
     let result = try runExperiment(settings.architecture, data: data, options: settings.options,
                                    balancing: balancing, learningRate: Float(learningRate), training: training,
-                                   resume: resume)
+                                   resume: resume, observers: utilization.map { [$0] } ?? [])
     let tasks = data.train.tasks.map(\.name)
+    if let last = utilization?.history.last {
+        try last.utilization.chart(title: "Expert utilization (\(settings.architecture.rawValue), validation, epoch "
+                                   + "\(last.epoch))", taskNames: tasks)
+            .write(to: output.appendingPathComponent("experts.svg"))
+    }
     if !result.history.isEmpty {
         try LinePlot(title: "Training loss (\(settings.architecture.rawValue))", xLabel: "epoch",
                      yLabel: "mean training loss", series: tasks.indices.map { task in
@@ -236,8 +245,9 @@ func runTrain(_ arguments: [String]) throws {
         print("\nstopped early: \(patience) epochs without a better validation score after epoch "
               + "\(result.bestEpoch ?? 0)")
     }
-    print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, model.mtlckpt, "
-          + "best.mtlckpt}; evaluate the last epoch with: mtl eval --checkpoint \(checkpointURL.path), the best "
+    print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, "
+          + (utilization == nil ? "" : "experts.svg, ") + "model.mtlckpt, best.mtlckpt}; evaluate the last epoch "
+          + "with: mtl eval --checkpoint \(checkpointURL.path), the best "
           + "validation epoch (\(result.bestEpoch.map(String.init) ?? "—")) with: mtl eval --checkpoint "
           + "\(output.appendingPathComponent("best.mtlckpt").path)")
 }

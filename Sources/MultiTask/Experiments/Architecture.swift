@@ -14,6 +14,12 @@ public enum Architecture: String, Sendable, CaseIterable {
     case fixedPartitioning = "fixed-partitioning"
     /// SE-MTL: a squeeze-and-excitation gate per task where the masks would be.
     case squeezeExcitation = "se-mtl"
+    /// MMoE: experts shared by all tasks, a softmax gate per task (`MixtureOfExpertsNetwork`).
+    case mixtureOfExperts = "mmoe"
+    /// CGC: shared and task-specific experts, a gate per task (`CustomizedGateControlNetwork`).
+    case customizedGateControl = "cgc"
+    /// PLE: stacked CGC levels with shared gates (`ProgressiveLayeredExtractionNetwork`).
+    case progressiveLayeredExtraction = "ple"
 }
 
 /// The knobs of `makeNetwork`.
@@ -44,6 +50,17 @@ public struct ArchitectureOptions: Sendable {
     /// Whole-channel dropout after each trunk layer's mask or gate (0: none) — a regularization
     /// control for the partitioning methods.
     public var channelDropout: Float = 0
+    /// MMoE: the number of experts n, each a copy of the backbone trunk. Default 8, the count of Ma et
+    /// al.'s synthetic experiments (KDD 2018).
+    public var expertCount = 8
+    /// CGC and PLE: experts shared by all tasks (per level). Default 1 (with `taskExpertCount` 1: the
+    /// smallest network that has both kinds; Tang et al. vary the counts).
+    public var sharedExpertCount = 1
+    /// CGC and PLE: experts of each task's own (per level). Default 1.
+    public var taskExpertCount = 1
+    /// PLE: extraction levels, each a contiguous group of the backbone's blocks. Default 2, the
+    /// smallest PLE that is not a CGC (and as many levels as the vector backbone has blocks).
+    public var levelCount = 2
 
     public init(width: Int = 16, sharingRatio: Double = 0.5, updateInterval: Int = 10,
                 selection: RoamingSelection = .random,
@@ -138,5 +155,8 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
         let (blocks, features) = backbone(gate: .squeezeExcitation(taskCount: tasks.count))
         return SqueezeExcitationNetwork(trunk: MaskedSequential(blocks, skipsMaskedUnits: options.skipsMaskedUnits),
                                         heads: heads(features))
+    case .mixtureOfExperts, .customizedGateControl, .progressiveLayeredExtraction:
+        return makeExpertNetwork(architecture, taskCount: tasks.count, inputShape: inputShape, denseOutput: dense,
+                                 options: options, backbone: { backbone() }, heads: heads)
     }
 }

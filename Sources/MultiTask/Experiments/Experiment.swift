@@ -71,14 +71,15 @@ extension Architecture {
 ///
 /// `training.mode` is used as given; masked networks usually train task-alternating
 /// (`defaultTrainingMode(for:)`). Pass `seed: options.seed` to seed the data order like the
-/// weights, as the CLI does.
+/// weights, as the CLI does. `observers` join the trainer's (`Trainer.observers`).
 public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>,
                           options: ArchitectureOptions, balancing: BalancingMethod = .equal,
                           learningRate: Float = 1e-3, training: Trainer.Configuration,
-                          resume: Bool = false) throws -> ExperimentResult {
+                          resume: Bool = false, observers: [any TrainingObserver] = []) throws -> ExperimentResult {
     let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
     let (balancer, optimizer) = balancing.make(for: model, learningRate: learningRate, seed: options.seed)
     let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer, configuration: training)
+    trainer.observers = observers
     if resume, let checkpointURL = training.checkpointURL { try trainer.resume(from: checkpointURL) }
     let history = try trainer.fit(data.train, validation: data.validation)
     let test = evaluate(model, on: data.test)

@@ -105,6 +105,8 @@ public struct ArchitectureDiagram {
                     Double(task))
                 arrows += [(layer, mask, ""), (mask, head, ""), (head, output, "")]
             }
+        case .mixtureOfExperts, .customizedGateControl, .progressiveLayeredExtraction:
+            drawExperts(architecture, taskCount: taskCount)
         }
     }
 
@@ -119,6 +121,9 @@ public struct ArchitectureDiagram {
         case .maximumRoaming: return "Maximum Roaming: per-task unit masks that roam over training"
         case .fixedPartitioning: return "Fixed partitioning: per-task unit masks, fixed"
         case .squeezeExcitation: return "SE-MTL: per-task squeeze-and-excitation gates on shared layers"
+        case .mixtureOfExperts: return "MMoE: shared experts, a softmax gate per task"
+        case .customizedGateControl: return "CGC: shared and task-specific experts, a gate per task"
+        case .progressiveLayeredExtraction: return "PLE: stacked CGC levels, a shared gate between them"
         }
     }
 

@@ -61,7 +61,8 @@ public final class DiagnosticsWriter: TrainingObserver {
     /// One line: `{"epoch": 3, "balancer": "PCGrad", "weights": {"shape": 1.0, …},
     /// "gradientNorms": {"shape": 0.42, …}, "gradientCosines": {"shape|colour": -0.12, …}, "conflicts": 4,
     /// "dominance": [{"layer": "trunk.0.weight", "counts": {"shape": 310, …}, "largestFraction": 0.71}, …]}`
-    /// (the statistics and dominance only when they were measured).
+    /// (the statistics and dominance only when they were measured), then the fields of the
+    /// `DiagnosticsContributor`s among `trainer.observers` (`"expertUtilization": {…}`).
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
         func object(_ pairs: [(String, String)]) -> String {
             "{" + pairs.map { "\(TrainingLog.jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
@@ -90,6 +91,9 @@ public final class DiagnosticsWriter: TrainingObserver {
                         ("largestFraction", number(layer.largestFraction))])
             }
             fields.append(("dominance", "[" + layers.joined(separator: ", ") + "]"))
+        }
+        for contributor in trainer.observers.compactMap({ $0 as? any DiagnosticsContributor }) {
+            fields += contributor.diagnosticsFields(trainer, epoch: record).map { ($0.key, $0.json) }
         }
         try TrainingLog.append(Data((object(fields) + "\n").utf8), to: url)
     }
