@@ -20,6 +20,9 @@ public enum Architecture: String, Sendable, CaseIterable {
     case customizedGateControl = "cgc"
     /// PLE: stacked CGC levels with shared gates (`ProgressiveLayeredExtractionNetwork`).
     case progressiveLayeredExtraction = "ple"
+    /// MTAN (Liu et al., CVPR 2019): per-task attention masks over every stage of a shared trunk
+    /// (`MultiTaskAttentionNetwork`); its paper trains it with DWA (`BalancingMethod.dynamicWeightAverage`).
+    case multiTaskAttention = "mtan"
 }
 
 /// The knobs of `makeNetwork`.
@@ -158,5 +161,11 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
     case .mixtureOfExperts, .customizedGateControl, .progressiveLayeredExtraction:
         return makeExpertNetwork(architecture, taskCount: tasks.count, inputShape: inputShape, denseOutput: dense,
                                  options: options, backbone: { backbone() }, heads: heads)
+    case .multiTaskAttention:
+        let (blocks, features) = backbone()
+        // The attention modules draw from their own source, so that the trunk and heads start from
+        // the multi-head network's weights of the same seed (paired comparisons).
+        return MultiTaskAttentionNetwork(blocks: blocks, heads: heads(features), inputShape: inputShape,
+                                         random: RandomSource(seed: options.seed &+ 5000))
     }
 }

@@ -107,6 +107,16 @@ public struct ArchitectureDiagram {
             }
         case .mixtureOfExperts, .customizedGateControl, .progressiveLayeredExtraction:
             drawExperts(architecture, taskCount: taskCount)
+        case .multiTaskAttention:
+            let input = box("x", 0, middle)
+            let trunk = box("shared stages p_1…p_J", 1, middle, Self.shared)
+            arrows.append((input, trunk, ""))
+            for task in tasks {
+                let attention = box("mask a_\(task) ⊙ p_j", 2.1, Double(task), taskColour(task))
+                let head = box("head \(task)", 3.2, Double(task), taskColour(task))
+                let output = box("ŷ\(task)", 4.2, Double(task))
+                arrows += [(trunk, attention, "every j"), (attention, head, ""), (head, output, "")]
+            }
         }
     }
 
@@ -124,6 +134,7 @@ public struct ArchitectureDiagram {
         case .mixtureOfExperts: return "MMoE: shared experts, a softmax gate per task"
         case .customizedGateControl: return "CGC: shared and task-specific experts, a gate per task"
         case .progressiveLayeredExtraction: return "PLE: stacked CGC levels, a shared gate between them"
+        case .multiTaskAttention: return "MTAN: per-task attention masks over every stage of a shared trunk"
         }
     }
 
