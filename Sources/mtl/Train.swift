@@ -13,7 +13,8 @@ let trainCommand = CommandSpec(
         Flag(name: "dataset", kind: .choice(default: "shapes", choices: SyntheticDataset.allCases.map(\.rawValue)),
              help: "the generated data"),
         Flag(name: "architecture", kind: .choice(default: "multi-head", choices: Architecture.allCases.map(\.rawValue)),
-             help: "how the tasks share the network"),
+             help: "how the tasks share the network (mtan: per-task attention over the trunk's stages; its paper "
+                + "trains it with --balancer dwa)"),
         Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0...1),
              help: "p, the fraction of units each task uses (roaming, fixed-partitioning)"),
         Flag(name: "update-interval", kind: .integer(default: nil, range: 1...1_000_000),
