@@ -132,7 +132,7 @@ struct Benchmarks {
             }
         }
         /// Whether `--filter` keeps the workload (every workload without it). The groups other than
-        /// the expert steps are timed in full and filtered when printed.
+        /// the training and expert steps are timed in full and filtered when printed.
         func wanted(_ workload: String) -> Bool { filters?.contains { workload.contains($0) } ?? true }
         for threads in threadCounts {
             Parallelism.threadCount = threads
@@ -140,7 +140,7 @@ struct Benchmarks {
             if only.contains("gemm") { measurements += benchmarkGEMM(threads: threads, repeats: repeats) }
             if only.contains("conv") { measurements += benchmarkConvolution(threads: threads, repeats: repeats) }
             if only.contains("steps") {
-                measurements += benchmarkTrainingSteps(threads: threads, repeats: repeats)
+                measurements += benchmarkTrainingSteps(threads: threads, repeats: repeats, wanted: wanted)
                 measurements += benchmarkExpertSteps(threads: threads, repeats: repeats, wanted: wanted)
             }
             if only.contains("balancers") { measurements += benchmarkBalancerSteps(threads: threads, repeats: repeats) }

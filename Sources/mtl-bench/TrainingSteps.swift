@@ -7,6 +7,8 @@ import MultiTaskKit
 //                     per batch, for each of the 4 tasks: masked forward, loss, backward, Adam step
 //   mtl_roaming_step_skipping      (project-specific) the same, computing only each task's active channels
 //   mtl_alternating_step_unmasked  (project-specific) the same loop on the unmasked CNN (the p× reference)
+//   mtl_mtan_step     (project-specific) mtl_cnn_step's trunk and heads as MTAN: per-task attention over
+//                     its three stages (MultiTaskAttentionNetwork), one Adam step on Σ 4 CEs
 
 func makeMLP(random: RandomSource) -> MultiHeadNetwork {
     MultiHeadNetwork(
@@ -41,7 +43,23 @@ func makeCNN(random: RandomSource) -> MultiHeadNetwork {
     })
 }
 
-func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
+/// `mtl_cnn_step`'s trunk (one block per convolution, ending in its pooling) and heads as MTAN.
+func makeMTAN(random: RandomSource) -> MultiTaskAttentionNetwork {
+    let layers = makeCNNTrunkLayers(random: random)
+    let blocks: [Module] = stride(from: 0, to: layers.count, by: 3).map { Sequential(Array(layers[$0..<($0 + 3)])) }
+    return MultiTaskAttentionNetwork(blocks: blocks,
+                                     heads: (0..<4).map { _ in Linear(inputCount: 64, outputCount: 2, random: random) },
+                                     inputShape: [3, 32, 32], random: RandomSource(seed: 4))
+}
+
+/// The workloads whose names `wanted` accepts (the models and inputs are drawn either way, so that
+/// a filtered run times the same computations as a full one).
+func benchmarkTrainingSteps(threads: Int, repeats: Int, wanted: (String) -> Bool = { _ in true }) -> [Measurement] {
+    var measurements: [Measurement] = []
+    func measure(_ workload: String, _ milliseconds: () -> Double) {
+        guard wanted(workload) else { return }
+        measurements.append(Measurement(workload: workload, threads: threads, milliseconds: milliseconds(), flops: nil))
+    }
     let random = RandomSource(seed: 0)
     var generator = SeededGenerator(seed: 1)
 
@@ -49,27 +67,33 @@ func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
     let mlpOptimizer = Adam(parameters: mlp.parameters(), learningRate: 1e-3)
     let mlpInput = Tensor.normal([256, 100], using: &generator)
     let mlpTargets = (0..<2).map { _ in Tensor.normal([256, 1], using: &generator) }
-    let mlpMilliseconds = timeMedian(warmUp: 10, repeats: repeats * 7) {
-        mlpOptimizer.zeroGradients()
-        let losses = zip(mlp.outputs(Variable(mlpInput)).outputs, mlpTargets).map {
-            meanSquaredError(prediction: $0, target: $1)
+    measure("mtl_mlp_step") {
+        timeMedian(warmUp: 10, repeats: repeats * 7) {
+            mlpOptimizer.zeroGradients()
+            let losses = zip(mlp.outputs(Variable(mlpInput)).outputs, mlpTargets).map {
+                meanSquaredError(prediction: $0, target: $1)
+            }
+            losses.dropFirst().reduce(losses[0], +).backward()
+            mlpOptimizer.step()
         }
-        losses.dropFirst().reduce(losses[0], +).backward()
-        mlpOptimizer.step()
     }
 
     let cnn = makeCNN(random: random)
-    let cnnOptimizer = Adam(parameters: cnn.parameters(), learningRate: 1e-3)
     let cnnInput = Tensor.normal([64, 3, 32, 32], using: &generator)
     let cnnTargets = (0..<4).map { _ in (0..<64).map { _ in generator.nextInt(below: 2) } }
-    let cnnMilliseconds = timeMedian(warmUp: 3, repeats: repeats) {
-        cnnOptimizer.zeroGradients()
-        let losses = zip(cnn.outputs(Variable(cnnInput)).outputs, cnnTargets).map {
-            crossEntropy(logits: $0, targets: $1)
+    /// One Adam step of `model` on the sum of the four cross-entropies (the trunk run once).
+    func summedStep(_ model: MultiTaskNetwork) -> Double {
+        let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
+        return timeMedian(warmUp: 3, repeats: repeats) {
+            optimizer.zeroGradients()
+            let losses = zip(model.outputs(Variable(cnnInput)).outputs, cnnTargets).map {
+                crossEntropy(logits: $0, targets: $1)
+            }
+            losses.dropFirst().reduce(losses[0], +).backward()
+            optimizer.step()
         }
-        losses.dropFirst().reduce(losses[0], +).backward()
-        cnnOptimizer.step()
     }
+    measure("mtl_cnn_step") { summedStep(cnn) }
 
     /// Per batch, for each of the 4 tasks: forward, that task's loss, backward, Adam step.
     func alternatingStep(_ model: MultiTaskNetwork) -> Double {
@@ -90,16 +114,11 @@ func benchmarkTrainingSteps(threads: Int, repeats: Int) -> [Measurement] {
                                      heads: (0..<4).map { _ in Linear(inputCount: 64, outputCount: 2, random: random) },
                                      updateInterval: nil, seed: 2)
     }
-    let roamingMilliseconds = alternatingStep(roamingNetwork(skipsMaskedUnits: false))
+    measure("mtl_roaming_step") { alternatingStep(roamingNetwork(skipsMaskedUnits: false)) }
     // Beyond the reference: masked-out channels are not computed (p = 0.5), and the same loop
     // without masks — the cost the skipping version is compared with (target: p × it).
-    let skippingMilliseconds = alternatingStep(roamingNetwork(skipsMaskedUnits: true))
-    let unmaskedMilliseconds = alternatingStep(makeCNN(random: RandomSource(seed: 3)))
-    return [Measurement(workload: "mtl_mlp_step", threads: threads, milliseconds: mlpMilliseconds, flops: nil),
-            Measurement(workload: "mtl_cnn_step", threads: threads, milliseconds: cnnMilliseconds, flops: nil),
-            Measurement(workload: "mtl_roaming_step", threads: threads, milliseconds: roamingMilliseconds, flops: nil),
-            Measurement(workload: "mtl_roaming_step_skipping", threads: threads, milliseconds: skippingMilliseconds,
-                        flops: nil),
-            Measurement(workload: "mtl_alternating_step_unmasked", threads: threads, milliseconds: unmaskedMilliseconds,
-                        flops: nil)]
+    measure("mtl_roaming_step_skipping") { alternatingStep(roamingNetwork(skipsMaskedUnits: true)) }
+    measure("mtl_alternating_step_unmasked") { alternatingStep(makeCNN(random: RandomSource(seed: 3))) }
+    measure("mtl_mtan_step") { summedStep(makeMTAN(random: RandomSource(seed: 3))) }
+    return measurements
 }
