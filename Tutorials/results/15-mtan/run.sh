@@ -12,7 +12,8 @@
 # a test F-score of at least 0.3 (with the defaults, 1e-3/64, three tasks stay near 0, and Δm%'s
 # terms relative to a baseline near 0 explode).
 #
-# Ran on commit cdf1782 (branch mtan), one thread, nice 19.
+# Ran on commit cdf1782 of branch mtan before its rebase onto main (the MTAN code of d3ff218 here), one
+# thread, nice 19.
 # Resumable: each study's runs.csv gets one row per finished run, and a rerun skips those.
 # Usage: Tutorials/results/15-mtan/run.sh [path to mtl]   (default: .build/release/mtl)
 set -euo pipefail
