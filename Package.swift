@@ -33,6 +33,8 @@ let package = Package(
     name: "MultiTaskKit",
     products: [
         .library(name: "MultiTaskKit", targets: ["MultiTaskKit"]),
+        // Test helpers for your own package's tests: `isClose`, `checkModuleGradients`, `expectSharingContract`.
+        .library(name: "MultiTaskKitTesting", targets: ["MultiTaskKitTesting"]),
         .executable(name: "mtl", targets: ["mtl"]),
         .executable(name: "mtl-bench", targets: ["mtl-bench"]),
     ],
@@ -51,6 +53,9 @@ let package = Package(
                 swiftSettings: nativeCPU),
         // The umbrella: `import MultiTaskKit` brings every layer.
         .target(name: "MultiTaskKit", dependencies: layers.map { .target(name: $0) }, swiftSettings: nativeCPU),
+        // Swift Testing helpers, public so a student's package can use them (imports Testing).
+        .target(name: "MultiTaskKitTesting", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "MultiTask"],
+                swiftSettings: nativeCPU),
         // The command-line tool (`mtl demo`, ...).
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Benchmarks printing one JSON line per workload (Benchmarks/README.md).
@@ -59,8 +64,9 @@ let package = Package(
         .executableTarget(name: name, dependencies: ["MultiTaskKit"], path: "Notebooks/\(name)",
                           swiftSettings: nativeCPU)
     } + [
-        // The shared test helpers (`isClose(rtol:atol:)`), used by every test target.
-        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: nativeCPU),
+        // The shared test helpers: MultiTaskKitTesting re-exported, and `randomScalars`.
+        .target(name: "TestSupport", dependencies: ["TensorCore", "MultiTaskKitTesting"], path: "Tests/TestSupport",
+                swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport"],
