@@ -46,8 +46,9 @@ let package = Package(
         // Layer 3: modules, layers, losses, optimizers, schedules, checkpoints.
         .target(name: "NeuralNetworks", dependencies: ["TensorCore", "Autodiff"], swiftSettings: nativeCPU),
         // Layer 3′ (beside NeuralNetworks): task specs, datasets, batching, task sampling, the
-        // synthetic generators and the .npy/CSV/IDX loaders.
-        .target(name: "TaskData", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
+        // synthetic generators and the .npy/CSV/IDX loaders. (Autodiff: a task's custom loss is a
+        // function of `Variable`s.)
+        .target(name: "TaskData", dependencies: ["TensorCore", "Autodiff"], swiftSettings: nativeCPU),
         // Layer 4: sharing architectures (Maximum Roaming), balancing, the trainer, metrics, plots.
         .target(name: "MultiTask", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData"],
                 swiftSettings: nativeCPU),
