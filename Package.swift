@@ -72,7 +72,9 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport"],
                     swiftSettings: nativeCPU),
-        .testTarget(name: "MultiTaskTests", dependencies: ["MultiTask", "TestSupport"], swiftSettings: nativeCPU),
+        // (and chapter 14's notebook, whose public types `ExtendingTests` checks: module `_4_extending`)
+        .testTarget(name: "MultiTaskTests", dependencies: ["MultiTask", "TestSupport", "14-extending"],
+                    swiftSettings: nativeCPU),
         .testTarget(name: "TaskDataTests", dependencies: ["TaskData", "NeuralNetworks", "TestSupport"],
                     swiftSettings: nativeCPU),
         // Runs the built `mtl` executable as a user would (status codes, messages, run directories).
