@@ -2,8 +2,8 @@ import Testing
 import Foundation
 
 /// The tutorials never drift from code that compiles: every Swift block in `Tutorials/*.md` must
-/// appear verbatim (as consecutive lines, ignoring indentation) in a notebook, in `Sources/` or in
-/// `Tests/` (chapter 14 shows a test).
+/// appear verbatim (as consecutive lines, ignoring indentation) in a notebook, in `Sources/`, in
+/// `Tests/` (chapter 14 shows tests) or in `Templates/` (the student package, which CI builds).
 @Suite("Tutorials")
 struct TutorialTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -37,6 +37,7 @@ struct TutorialTests {
         #expect(chapters.count >= 5, "chapters found: \(chapters.map(\.lastPathComponent))")
         let code = try (Self.files(under: "Notebooks", withExtension: "swift")
                         + Self.files(under: "Sources", withExtension: "swift")
+                        + Self.files(under: "Templates", withExtension: "swift")
                         + Self.files(under: "Tests", withExtension: "swift")
                             .filter { $0.lastPathComponent != "TutorialTests.swift" })
             .map { Self.normalizedLines(try String(contentsOf: $0, encoding: .utf8)) }
