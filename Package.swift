@@ -33,6 +33,8 @@ let package = Package(
     name: "MultiTaskKit",
     products: [
         .library(name: "MultiTaskKit", targets: ["MultiTaskKit"]),
+        // Test helpers for your own package's tests: `isClose`, `checkModuleGradients`, `expectSharingContract`.
+        .library(name: "MultiTaskKitTesting", targets: ["MultiTaskKitTesting"]),
         .executable(name: "mtl", targets: ["mtl"]),
         .executable(name: "mtl-bench", targets: ["mtl-bench"]),
     ],
@@ -44,13 +46,17 @@ let package = Package(
         // Layer 3: modules, layers, losses, optimizers, schedules, checkpoints.
         .target(name: "NeuralNetworks", dependencies: ["TensorCore", "Autodiff"], swiftSettings: nativeCPU),
         // Layer 3′ (beside NeuralNetworks): task specs, datasets, batching, task sampling, the
-        // synthetic generators and the .npy/CSV/IDX loaders.
-        .target(name: "TaskData", dependencies: ["TensorCore"], swiftSettings: nativeCPU),
+        // synthetic generators and the .npy/CSV/IDX loaders. (Autodiff: a task's custom loss is a
+        // function of `Variable`s.)
+        .target(name: "TaskData", dependencies: ["TensorCore", "Autodiff"], swiftSettings: nativeCPU),
         // Layer 4: sharing architectures (Maximum Roaming), balancing, the trainer, metrics, plots.
         .target(name: "MultiTask", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData"],
                 swiftSettings: nativeCPU),
         // The umbrella: `import MultiTaskKit` brings every layer.
         .target(name: "MultiTaskKit", dependencies: layers.map { .target(name: $0) }, swiftSettings: nativeCPU),
+        // Swift Testing helpers, public so a student's package can use them (imports Testing).
+        .target(name: "MultiTaskKitTesting", dependencies: ["TensorCore", "Autodiff", "NeuralNetworks", "MultiTask"],
+                swiftSettings: nativeCPU),
         // The command-line tool (`mtl demo`, ...).
         .executableTarget(name: "mtl", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
         // Benchmarks printing one JSON line per workload (Benchmarks/README.md).
@@ -59,13 +65,16 @@ let package = Package(
         .executableTarget(name: name, dependencies: ["MultiTaskKit"], path: "Notebooks/\(name)",
                           swiftSettings: nativeCPU)
     } + [
-        // The shared test helpers (`isClose(rtol:atol:)`), used by every test target.
-        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport", swiftSettings: nativeCPU),
+        // The shared test helpers: MultiTaskKitTesting re-exported, and `randomScalars`.
+        .target(name: "TestSupport", dependencies: ["TensorCore", "MultiTaskKitTesting"], path: "Tests/TestSupport",
+                swiftSettings: nativeCPU),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: nativeCPU),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TestSupport"],
                     swiftSettings: nativeCPU),
-        .testTarget(name: "MultiTaskTests", dependencies: ["MultiTask", "TestSupport"], swiftSettings: nativeCPU),
+        // (and chapter 14's notebook, whose public types `ExtendingTests` checks: module `_4_extending`)
+        .testTarget(name: "MultiTaskTests", dependencies: ["MultiTask", "TestSupport", "14-extending"],
+                    swiftSettings: nativeCPU),
         .testTarget(name: "TaskDataTests", dependencies: ["TaskData", "NeuralNetworks", "TestSupport"],
                     swiftSettings: nativeCPU),
         // Runs the built `mtl` executable as a user would (status codes, messages, run directories).

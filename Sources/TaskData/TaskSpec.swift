@@ -24,21 +24,28 @@ public struct TaskSpec: Sendable, Equatable, CustomStringConvertible {
     /// Names of the outputs (the attributes of a multi-label task, the classes of a
     /// classification task); empty when they have none.
     public var outputNames: [String]
+    /// A loss of your own: when set, the task is trained and evaluated with it instead of `loss`.
+    public var customLoss: CustomLoss?
+    /// Metrics of your own, reported beside `metrics` (`TaskEvaluation.customMetrics`).
+    public var customMetrics: [CustomMetric]
 
     public init(name: String, kind: TaskKind, loss: LossKind? = nil, metrics: [MetricKind]? = nil,
-                outputNames: [String] = []) {
+                outputNames: [String] = [], customLoss: CustomLoss? = nil, customMetrics: [CustomMetric] = []) {
         self.name = name
         self.kind = kind
         self.loss = loss ?? kind.defaultLoss
         self.metrics = metrics ?? kind.defaultMetrics
         self.outputNames = outputNames
+        self.customLoss = customLoss
+        self.customMetrics = customMetrics
     }
 
     /// The number of model outputs per sample (per pixel for dense tasks).
     public var outputCount: Int { kind.outputCount }
 
     public var description: String {
-        "\(name): \(kind), loss \(loss), metrics \(metrics.map(\.rawValue).joined(separator: ", "))"
+        "\(name): \(kind), loss \(customLoss.map { "\($0) (custom)" } ?? "\(loss)"), metrics "
+            + (metrics.map(\.rawValue) + customMetrics.map(\.name)).joined(separator: ", ")
     }
 }
 

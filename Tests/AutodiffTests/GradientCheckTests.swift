@@ -171,4 +171,25 @@ struct GradientCheckTests {
         #expect(result.worstElement?.index == [2], "the largest error is at x = 2: \(result)")
         #expect(result.description.contains("FAILED") && result.description.contains("wrongCube"))
     }
+
+    @Test("gradcheck with parameters catches a wrong parameter gradient that an input-only check misses")
+    func catchesWrongParameterRule() {
+        // y = x ⊙ w (w broadcast over rows) with ∂L/∂w written as 2·Σ_rows upstream ⊙ x — twice the
+        // truth — while ∂L/∂x = upstream ⊙ w is right.
+        let weight = Variable(Tensor([0.5, -1.5, 2]), requiresGradient: true)
+        let wrongScale: ([Variable]) -> Variable = { inputs in
+            let x = inputs[0].value, w = weight.value
+            return Variable(x * w, operation: "wrongScale", parents: [inputs[0], weight]) { upstream, _ in
+                [upstream * w, (upstream * x).sum(alongAxes: [0]) * 2]
+            }
+        }
+        let input = Tensor.normal([4, 3], seed: 3)
+        let inputsOnly = gradcheck("wrongScale", inputs: [input], wrongScale)
+        #expect(inputsOnly.passed, "the input's gradient is right: \(inputsOnly)")
+        let both = gradcheck("wrongScale", inputs: [input], parameters: [weight], parameterNames: ["w"], wrongScale)
+        #expect(!both.passed)
+        #expect(both.worstElement?.input == 1, "the worst element is the parameter's: \(both)")
+        #expect(both.description.contains("parameter w at"), "\(both)")
+        #expect(weight.value == Tensor([0.5, -1.5, 2]), "the parameter is restored after the check")
+    }
 }

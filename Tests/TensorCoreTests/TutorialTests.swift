@@ -3,7 +3,8 @@ import Foundation
 
 /// The tutorials never drift from code that compiles: every Swift block in `Tutorials/*.md` and in
 /// the DocC articles (`Sources/*/*.docc/*.md`) must appear verbatim (as consecutive lines, ignoring
-/// indentation) in a notebook, in `Sources/` or in `Tests/` (chapter 14 shows a test).
+/// indentation) in a notebook, in `Sources/`, in `Tests/` (chapter 14 shows tests) or in `Templates/`
+/// (the student package, which CI builds).
 @Suite("Tutorials")
 struct TutorialTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -44,6 +45,7 @@ struct TutorialTests {
         #expect(articles.count >= 6, "DocC articles found: \(articles.map(\.lastPathComponent))")
         let code = try (Self.files(under: "Notebooks", withExtension: "swift")
                         + Self.files(under: "Sources", withExtension: "swift")
+                        + Self.files(under: "Templates", withExtension: "swift")
                         + Self.files(under: "Tests", withExtension: "swift")
                             .filter { $0.lastPathComponent != "TutorialTests.swift" })
             .map { Self.normalizedLines(try String(contentsOf: $0, encoding: .utf8)) }

@@ -17,19 +17,34 @@ public enum SyntheticDataset: String, Sendable, CaseIterable {
     /// `AttributePortraits`: 40 face attributes in 8 groups on S×S RGB portraits.
     case portraits
 
-    /// `sampleCount` samples split 70/10/20 into train/validation/test, all seeded by `seed`.
+    /// `sampleCount` samples split 70/10/20 into train/validation/test, all seeded by `seed`: the
+    /// same as `make(sampleCount:problemSeed:sampleSeed:correlation:)` with both seeds `seed`, so a
+    /// spread over seeds mixes the problem's variance (for `regression`) with the training's.
     public func make(sampleCount: Int, seed: UInt64,
+                     correlation: Float = 0.5) throws -> DatasetSplits<MultiTaskDataset> {
+        try make(sampleCount: sampleCount, problemSeed: seed, sampleSeed: seed, correlation: correlation)
+    }
+
+    /// `sampleCount` samples split 70/10/20 into train/validation/test, with the problem and the
+    /// samples drawn from separate seeds.
+    ///
+    /// `problemSeed` draws what defines the problem: for `regression`, the task weights w_t and the
+    /// sines' a_i, b_i of `RelatedRegression`. `sampleSeed` draws the samples (inputs, label noise)
+    /// and the split. Keep `problemSeed` fixed and vary `sampleSeed` to measure a method on one
+    /// problem, with only data and training varying. The image datasets (`shapes`, `scenes`,
+    /// `digits`, `portraits`) have fixed rules, so only `sampleSeed` changes them.
+    public func make(sampleCount: Int, problemSeed: UInt64, sampleSeed: UInt64,
                      correlation: Float = 0.5) throws -> DatasetSplits<MultiTaskDataset> {
         let data: MultiTaskDataset
         switch self {
-        case .shapes: data = try AttributeShapes().dataset(sampleCount: sampleCount, seed: seed)
-        case .scenes: data = try DenseScenes().dataset(sampleCount: sampleCount, seed: seed)
-        case .digits: data = try MultiDigit().dataset(sampleCount: sampleCount, seed: seed)
-        case .regression: data = try RelatedRegression(correlation: correlation,
-                                                       seed: seed).dataset(sampleCount: sampleCount, seed: seed &+ 1)
-        case .portraits: data = try AttributePortraits().dataset(sampleCount: sampleCount, seed: seed)
+        case .shapes: data = try AttributeShapes().dataset(sampleCount: sampleCount, seed: sampleSeed)
+        case .scenes: data = try DenseScenes().dataset(sampleCount: sampleCount, seed: sampleSeed)
+        case .digits: data = try MultiDigit().dataset(sampleCount: sampleCount, seed: sampleSeed)
+        case .regression: data = try RelatedRegression(correlation: correlation, seed: problemSeed)
+            .dataset(sampleCount: sampleCount, seed: sampleSeed &+ 1)
+        case .portraits: data = try AttributePortraits().dataset(sampleCount: sampleCount, seed: sampleSeed)
         }
-        return data.split(validationFraction: 0.1, testFraction: 0.2, seed: seed &+ 2)
+        return data.split(validationFraction: 0.1, testFraction: 0.2, seed: sampleSeed &+ 2)
     }
 }
 

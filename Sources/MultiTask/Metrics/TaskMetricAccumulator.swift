@@ -19,6 +19,8 @@ public struct TaskMetricAccumulator: Sendable {
     // Regression: sums of squared and absolute error, relative error and angle error.
     var squaredError = 0.0, absoluteError = 0.0, relativeError = 0.0, relativeCount = 0.0
     var angleError = 0.0, angleCount = 0.0, valueCount = 0.0
+    // The spec's custom metrics: Σ sums and Σ counts of the batches so far.
+    var customSums: [Double], customCounts: [Double]
 
     public init(spec: TaskSpec) {
         self.spec = spec
@@ -26,6 +28,8 @@ public struct TaskMetricAccumulator: Sendable {
         truePositives = Array(repeating: 0, count: outputs)
         falsePositives = truePositives
         falseNegatives = truePositives
+        customSums = Array(repeating: 0, count: spec.customMetrics.count)
+        customCounts = customSums
         if case .denseSegmentation(let classes) = spec.kind {
             confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
         } else {
@@ -94,6 +98,11 @@ public struct TaskMetricAccumulator: Sendable {
                 }
             }
         }
+        for (index, metric) in spec.customMetrics.enumerated() {
+            let (sum, count) = metric.measure(output, target)
+            customSums[index] += sum
+            customCounts[index] += count
+        }
     }
 
     /// Angles between predicted and target normals `[N, 3, H, W]` (the prediction normalized).
@@ -152,5 +161,12 @@ public struct TaskMetricAccumulator: Sendable {
     /// Every metric of the task's spec, in order.
     public var values: [MetricKind: Double] {
         Dictionary(uniqueKeysWithValues: spec.metrics.map { ($0, value(of: $0)) })
+    }
+
+    /// Every custom metric of the task's spec by name: Σ sums / Σ counts (NaN before any count).
+    public var customValues: [String: Double] {
+        Dictionary(spec.customMetrics.indices.map { index in
+            (spec.customMetrics[index].name, customCounts[index] > 0 ? customSums[index] / customCounts[index] : .nan)
+        }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -31,11 +31,16 @@ public final class TaskConditionedNetwork: MultiTaskNetwork {
         return decode(encoder(input), task: task)
     }
 
-    /// The encoder runs once; its output is the shared representation Z.
+    /// The encoder runs once for all tasks. There is no shared representation Z: the decoder and the
+    /// conditioning are shared too (θ_sh is every parameter) and act after the task enters, so θ_sh
+    /// reaches the losses other than through encoder(x) — MGDA-UB falls back to exact MGDA.
     public override func outputs(_ input: Variable) -> MultiTaskOutputs {
-        let shared = encoder(input)
-        return MultiTaskOutputs(outputs: (0..<taskCount).map { decode(shared, task: $0) }, sharedRepresentation: shared)
+        let features = encoder(input)
+        return MultiTaskOutputs(outputs: (0..<taskCount).map { decode(features, task: $0) }, sharedRepresentation: nil)
     }
+
+    /// θ_sh: every parameter — the encoder, the conditioning and the decoder all serve every task.
+    public override func sharedParameters() -> [Parameter] { parameters() }
 
     /// decoder(condition(features, z_t)), cut to the task's output count.
     func decode(_ features: Variable, task: Int) -> Variable {

@@ -11,12 +11,16 @@ public struct TaskEvaluation: Sendable {
     /// The task's first (main) metric.
     public var mainMetric: MetricKind
     public var mainValue: Double { metrics[mainMetric] ?? .nan }
+    /// The values of the task's custom metrics (`TaskSpec.customMetrics`), by name.
+    public var customMetrics: [String: Double]
 
-    public init(task: String, loss: Double, metrics: [MetricKind: Double], mainMetric: MetricKind) {
+    public init(task: String, loss: Double, metrics: [MetricKind: Double], mainMetric: MetricKind,
+                customMetrics: [String: Double] = [:]) {
         self.task = task
         self.loss = loss
         self.metrics = metrics
         self.mainMetric = mainMetric
+        self.customMetrics = customMetrics
     }
 }
 
@@ -41,7 +45,8 @@ public func evaluate(_ model: MultiTaskNetwork, on data: MultiTaskDataset, batch
     }
     return data.tasks.indices.map { task in
         TaskEvaluation(task: data.tasks[task].name, loss: lossSums[task] / Double(max(1, data.count)),
-                       metrics: accumulators[task].values, mainMetric: data.tasks[task].metrics[0])
+                       metrics: accumulators[task].values, mainMetric: data.tasks[task].metrics[0],
+                       customMetrics: accumulators[task].customValues)
     }
 }
 
@@ -64,6 +69,7 @@ public func evaluate(_ model: MultiTaskNetwork, on data: MultiInputDataset, batc
             }
         }
         return TaskEvaluation(task: spec.name, loss: lossSum / Double(max(1, samples.count)),
-                              metrics: accumulator.values, mainMetric: spec.metrics[0])
+                              metrics: accumulator.values, mainMetric: spec.metrics[0],
+                              customMetrics: accumulator.customValues)
     }
 }

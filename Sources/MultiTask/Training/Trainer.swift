@@ -116,6 +116,7 @@ public final class Trainer {
         self.optimizer = optimizer
         self.balancer = balancer
         self.configuration = configuration
+        _ = model.checkedSharedParameters("Trainer")  // the MultiTaskNetwork contract, before any step
     }
 
     // MARK: Training

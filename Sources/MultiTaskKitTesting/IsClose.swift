@@ -40,8 +40,3 @@ public func isClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, at
     }
     return isClose(actual.scalars, expected.scalars, rtol: rtol, atol: atol, context, sourceLocation: sourceLocation)
 }
-
-/// Uniform random scalars in [−1, 1).
-public func randomScalars(_ count: Int, _ generator: inout SeededGenerator) -> [Float] {
-    (0..<count).map { _ in generator.nextFloat() * 2 - 1 }
-}
