@@ -36,8 +36,9 @@ import NeuralNetworks
 /// - θ_sh (`sharedParameters()`) is the trunk alone: the attention modules are task-specific and f
 ///   is left out too, as LibMTL's `get_share_params` does (a gradient-aggregation method then
 ///   combines the per-task gradients of the trunk; f, like the heads, gets the combined loss's).
-/// - Z (`sharedRepresentation`) is p_J, the last stage's output before its pooling. The tasks read
-///   the trunk at every stage, not only through Z, so MGDA-UB's bound sees the last stage only.
+/// - Z (`sharedRepresentation`) is nil: the tasks read the trunk at every stage through their
+///   attention chains, so no single shared output carries every path from θ_sh to a task's loss (the
+///   `MultiTaskNetwork` contract), and MGDA-UB falls back to exact MGDA on θ_sh.
 ///
 /// Cost: every task runs its own attention chain, and f_j convolves at stage j's resolution, so a
 /// forward pass costs about T times (f and the masks) on top of the trunk — many times a multi-head
@@ -189,11 +190,11 @@ public final class MultiTaskAttentionNetwork: MultiTaskNetwork {
         return output(sharedFeatures(input), task: task)
     }
 
-    /// Every task's output with the trunk run once; Z = p_J, the last stage's output before its pooling.
+    /// Every task's output with the trunk run once; no Z (the tasks read every stage).
     public override func outputs(_ input: Variable) -> MultiTaskOutputs {
         let features = sharedFeatures(input)
         return MultiTaskOutputs(outputs: (0..<taskCount).map { output(features, task: $0) },
-                                sharedRepresentation: features[features.count - 1])
+                                sharedRepresentation: nil)
     }
 
     /// θ_sh: the trunk's stages (the attention modules, the feature extractors f and the heads are not).
