@@ -32,7 +32,8 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
              help: "add the baseline again with other initialization seeds, to show what chance alone gives"),
         Flag(name: "samples", kind: .integer(default: defaultSamples, range: 20...1_000_000),
              help: "generated samples, split 70/10/20 into train/validation/test"),
-        Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
+        Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1),
+             help: "ρ between the regression tasks (within a block for blocks)"),
     ] + userDataFlags + [
         Flag(name: "scale-task", kind: .text(default: nil, placeholder: "T:F"),
              help: "multiply task T's targets by F in every split (unequal loss scales, chapter 10; regression tasks)"),

@@ -50,7 +50,8 @@ let trainCommand = CommandSpec(
                 + "best.mtlckpt keeps the best epoch's model either way"),
         Flag(name: "samples", kind: .integer(default: 3000, range: 20...1_000_000),
              help: "generated samples, split 70/10/20 into train/validation/test"),
-        Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1), help: "ρ between the regression tasks"),
+        Flag(name: "correlation", kind: .number(default: 0.5, range: -1...1),
+             help: "ρ between the regression tasks (within a block for blocks)"),
     ] + userDataFlags + [
         Flag(name: "width", kind: .integer(default: 16, range: 1...1024), help: "channels or units of the backbone"),
         Flag(name: "seed", kind: .integer(default: 0, range: 0...Int.max),

@@ -67,6 +67,25 @@ struct GeneratorTests {
         #expect(throws: DataGenerationError.self) { try RelatedRegression(correlation: 1.5, seed: 1) }
     }
 
+    @Test("block correlations: ρ within a block, 0 across, and the task weights have exactly those cosines")
+    func blockCorrelations() throws {
+        let matrix = RelatedRegression.blockCorrelations(blockSizes: [2, 3], within: 0.8)
+        #expect(matrix == [[1, 0.8, 0, 0, 0], [0.8, 1, 0, 0, 0], [0, 0, 1, 0.8, 0.8], [0, 0, 0.8, 1, 0.8],
+                           [0, 0, 0.8, 0.8, 1]])
+        let w = try RelatedRegression(correlations: matrix, seed: 2).weights
+        for i in 0..<5 {
+            for j in 0..<5 {
+                let dot = (0..<100).reduce(Float(0)) { $0 + w.scalars[i * 100 + $1] * w.scalars[j * 100 + $1] }
+                #expect(abs(dot - matrix[i][j]) < 1e-4, "w\(i)·w\(j) = \(dot), want \(matrix[i][j])")
+            }
+        }
+        // Three tasks pairwise at −0.9 are no correlation matrix (within ≥ −1/2 for a block of 3).
+        #expect(throws: DataGenerationError.self) {
+            try RelatedRegression(correlations: RelatedRegression.blockCorrelations(blockSizes: [3], within: -0.9),
+                                  seed: 1)
+        }
+    }
+
     @Test("attribute shapes: every attribute's frequency within 0.025 of its documented probability (10k images)")
     func attributeStatistics() throws {
         let data = try AttributeShapes().dataset(sampleCount: 10_000, seed: 11)

@@ -16,6 +16,9 @@ public enum SyntheticDataset: String, Sendable, CaseIterable {
     case regression
     /// `AttributePortraits`: 40 face attributes in 8 groups on S×S RGB portraits.
     case portraits
+    /// `RelatedRegression` with six tasks in two blocks of three: correlation ρ within a block, 0
+    /// across (`RelatedRegression.blockCorrelations`) — a known answer to "which tasks are related".
+    case blocks
 
     /// `sampleCount` samples split 70/10/20 into train/validation/test, all seeded by `seed`: the
     /// same as `make(sampleCount:problemSeed:sampleSeed:correlation:)` with both seeds `seed`, so a
@@ -28,10 +31,10 @@ public enum SyntheticDataset: String, Sendable, CaseIterable {
     /// `sampleCount` samples split 70/10/20 into train/validation/test, with the problem and the
     /// samples drawn from separate seeds.
     ///
-    /// `problemSeed` draws what defines the problem: for `regression`, the task weights w_t and the
-    /// sines' a_i, b_i of `RelatedRegression`. `sampleSeed` draws the samples (inputs, label noise)
-    /// and the split. Keep `problemSeed` fixed and vary `sampleSeed` to measure a method on one
-    /// problem, with only data and training varying. The image datasets (`shapes`, `scenes`,
+    /// `problemSeed` draws what defines the problem: for `regression` and `blocks`, the task weights
+    /// w_t and the sines' a_i, b_i of `RelatedRegression`. `sampleSeed` draws the samples (inputs,
+    /// label noise) and the split. Keep `problemSeed` fixed and vary `sampleSeed` to measure a method
+    /// on one problem, with only data and training varying. The image datasets (`shapes`, `scenes`,
     /// `digits`, `portraits`) have fixed rules, so only `sampleSeed` changes them.
     public func make(sampleCount: Int, problemSeed: UInt64, sampleSeed: UInt64,
                      correlation: Float = 0.5) throws -> DatasetSplits<MultiTaskDataset> {
@@ -42,6 +45,10 @@ public enum SyntheticDataset: String, Sendable, CaseIterable {
         case .digits: data = try MultiDigit().dataset(sampleCount: sampleCount, seed: sampleSeed)
         case .regression: data = try RelatedRegression(correlation: correlation, seed: problemSeed)
             .dataset(sampleCount: sampleCount, seed: sampleSeed &+ 1)
+        case .blocks:
+            let correlations = RelatedRegression.blockCorrelations(blockSizes: [3, 3], within: correlation)
+            data = try RelatedRegression(correlations: correlations, seed: problemSeed)
+                .dataset(sampleCount: sampleCount, seed: sampleSeed &+ 1)
         case .portraits: data = try AttributePortraits().dataset(sampleCount: sampleCount, seed: sampleSeed)
         }
         return data.split(validationFraction: 0.1, testFraction: 0.2, seed: sampleSeed &+ 2)
