@@ -80,5 +80,13 @@ let package = Package(
                     swiftSettings: nativeCPU),
         // Runs the built `mtl` executable as a user would (status codes, messages, run directories).
         .testTarget(name: "CommandLineTests", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
+        // Graded exercises (README, "Exercises"): the stubs a student fills, the reference solutions, and
+        // one grading suite per chapter; `MTL_GRADE=student` grades the stubs instead of the solutions.
+        .target(name: "Exercises", dependencies: ["MultiTaskKit"], path: "Exercises/Student",
+                swiftSettings: nativeCPU),
+        .target(name: "ExerciseSolutions", dependencies: ["Exercises", "MultiTaskKit"], path: "Exercises/Solutions",
+                swiftSettings: nativeCPU),
+        .testTarget(name: "ExerciseTests", dependencies: ["Exercises", "ExerciseSolutions", "MultiTaskKitTesting"],
+                    swiftSettings: nativeCPU),
     ]
 )
