@@ -2,6 +2,7 @@
 //
 // MultiTaskKit — a pure-Swift framework for learning and teaching multi-task learning.
 // No package dependencies: only the Swift toolchain (stdlib, Foundation, Dispatch, Swift Testing).
+import Foundation
 import PackageDescription
 
 /// The numeric kernels need the build machine's vector instructions. Without a target CPU, Swift
@@ -29,6 +30,10 @@ let notebooks = [
     "15-learning-to-share",
 ]
 let layers = ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData", "MultiTask"]
+
+/// The exercises' reference solutions are optional: a course that hands the exercises out without them
+/// deletes `Exercises/Solutions`, and the grading suites then grade the student's code by default.
+let hasExerciseSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Exercises/Solutions")
 
 let package = Package(
     name: "MultiTaskKit",
@@ -80,13 +85,15 @@ let package = Package(
                     swiftSettings: nativeCPU),
         // Runs the built `mtl` executable as a user would (status codes, messages, run directories).
         .testTarget(name: "CommandLineTests", dependencies: ["MultiTaskKit"], swiftSettings: nativeCPU),
-        // Graded exercises (README, "Exercises"): the stubs a student fills, the reference solutions, and
-        // one grading suite per chapter; `MTL_GRADE=student` grades the stubs instead of the solutions.
+        // Graded exercises (README, "Exercises"): the stubs a student fills, and one grading suite per chapter;
+        // `MTL_GRADE=student` grades the stubs instead of the reference solutions (below).
         .target(name: "Exercises", dependencies: ["MultiTaskKit"], path: "Exercises/Student",
                 swiftSettings: nativeCPU),
+        .testTarget(name: "ExerciseTests", dependencies: ["Exercises", "MultiTaskKitTesting"]
+                        + (hasExerciseSolutions ? ["ExerciseSolutions"] : []),
+                    swiftSettings: nativeCPU + (hasExerciseSolutions ? [.define("EXERCISE_SOLUTIONS")] : [])),
+    ] + (hasExerciseSolutions ? [
         .target(name: "ExerciseSolutions", dependencies: ["Exercises", "MultiTaskKit"], path: "Exercises/Solutions",
                 swiftSettings: nativeCPU),
-        .testTarget(name: "ExerciseTests", dependencies: ["Exercises", "ExerciseSolutions", "MultiTaskKitTesting"],
-                    swiftSettings: nativeCPU),
-    ]
+    ] : [])
 )

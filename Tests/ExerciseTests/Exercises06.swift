@@ -2,14 +2,22 @@ import Testing
 import MultiTaskKit
 import MultiTaskKitTesting
 import Exercises
+#if EXERCISE_SOLUTIONS
 import ExerciseSolutions
+#endif
 
 /// Grades chapter 06's exercises (`Exercises/Student/Chapter06.swift`), Δm% against the library's `deltaM`.
 @Suite("Exercises06: multi-task basics")
 struct Exercises06 {
     let chapter: any Chapter06Exercises.Type
 
-    init() throws { chapter = try Grading.pick(student: Chapter06Student.self, reference: Chapter06Reference.self) }
+    init() throws {
+        #if EXERCISE_SOLUTIONS
+        chapter = try Grading.pick(student: Chapter06Student.self, reference: Chapter06Reference.self)
+        #else
+        chapter = try Grading.pick(student: Chapter06Student.self, reference: nil)
+        #endif
+    }
 
     @Test("06.1 Δm%: chapter 00's question 2, a zero baseline left out, and the library's deltaM on random metrics")
     func deltaM() throws {
