@@ -172,6 +172,17 @@ public struct Study {
             if arm.options.partitionInitialization != .roundRobinFill {
                 all["arm.\(arm.name)"]! += " initialization \(arm.options.partitionInitialization.rawValue)"
             }
+            // The expert counts, when not the defaults (an arm's name says them, but two studies
+            // must not mix runs of one name with other counts).
+            let defaults = ArchitectureOptions()
+            if arm.architecture.hasExpertGates
+                && (arm.options.expertCount, arm.options.sharedExpertCount, arm.options.taskExpertCount,
+                    arm.options.levelCount) != (defaults.expertCount, defaults.sharedExpertCount,
+                                                defaults.taskExpertCount, defaults.levelCount) {
+                all["arm.\(arm.name)"]! += " experts \(arm.options.expertCount) shared-experts "
+                    + "\(arm.options.sharedExpertCount) task-experts \(arm.options.taskExpertCount) levels "
+                    + "\(arm.options.levelCount)"
+            }
             if arm.architecture == .maximumRoaming {
                 all["arm.\(arm.name)"]! += " interval \(arm.options.updateInterval) selection "
                     + "\(arm.options.selection.rawValue)"
@@ -197,7 +208,7 @@ public struct Study {
             }
             let differences = current.keys.sorted().compactMap { key -> String? in
                 guard let old = stored[key], old != current[key] else { return nil }
-                return "\(key): \(excerpt(old, limit: 80)) then, \(current[key]!) now"
+                return "\(key): \(excerpt(old, limit: 240)) then, \(current[key]!) now"
             }
             guard differences.isEmpty else { throw StudyError.changedSettings(path: url.path,
                 differences: differences) }
