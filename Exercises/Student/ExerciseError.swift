@@ -11,6 +11,7 @@ public enum ExerciseError: Error, CustomStringConvertible, Equatable {
     /// The exercise named by the associated text has not been done yet.
     case notDone(String)
 
+    /// Which exercise is not done, and where to do it.
     public var description: String {
         switch self {
         case .notDone(let exercise):
