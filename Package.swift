@@ -33,6 +33,8 @@ let layers = ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData", "MultiTask
 
 /// The exercises' reference solutions are optional: a course that hands the exercises out without them
 /// deletes `Exercises/Solutions`, and the grading suites then grade the student's code by default.
+/// (SwiftPM caches this file's evaluation: in a checkout built before, deleting or restoring the folder
+/// needs `swift package purge-cache` once.)
 let hasExerciseSolutions = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Exercises/Solutions")
 
 let package = Package(

@@ -1,6 +1,7 @@
 // Exercises for chapter 05, "Modules and training" (Tutorials/05-modules-and-training.md).
 // Fill in the bodies of `Chapter05Student`, then grade them:
 //     MTL_GRADE=student swift test -c release --filter Exercises05
+import Foundation
 import MultiTaskKit
 
 /// The exercises of chapter 05: one step of the two optimizers the chapters use, written as pure functions
@@ -36,7 +37,7 @@ public protocol Chapter05Exercises {
     ///   - step: t, this step's number (1 for the first step).
     ///   - learningRate: η; beta1: β₁; beta2: β₂; epsilon: ε; weightDecay: λ.
     /// - Returns: the new θ, m and v.
-    /// - Hint: `Tensor.squareRoot()`; the bias corrections are scalars, `Float.pow` is `Foundation.pow`.
+    /// - Hint: `Tensor.squareRoot()`; the bias corrections are scalars: `Foundation.pow(beta1, Float(step))`.
     static func adamStep(parameter: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, step: Int,
                          learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float) throws
         -> (parameter: Tensor, firstMoment: Tensor, secondMoment: Tensor)

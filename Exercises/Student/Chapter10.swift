@@ -1,6 +1,7 @@
 // Exercises for chapter 10, "Balancing losses" (Tutorials/10-balancing-losses.md).
 // Fill in the bodies of `Chapter10Student`, then grade them:
 //     MTL_GRADE=student swift test -c release --filter Exercises10
+import Foundation
 import MultiTaskKit
 
 /// The exercises of chapter 10: the DWA weights, the uncertainty-weighting loss, and the geometric loss.

@@ -1,6 +1,7 @@
 // Exercises for chapter 13, "Dense prediction" (Tutorials/13-dense-prediction.md).
 // Fill in the bodies of `Chapter13Student`, then grade them:
 //     MTL_GRADE=student swift test -c release --filter Exercises13
+import Foundation
 import MultiTaskKit
 
 /// The exercises of chapter 13: the segmentation and surface-normal metrics of the dense scenes.

@@ -1,6 +1,7 @@
 // Exercises for chapter 14, "Extending MultiTaskKit" (Tutorials/14-extending.md).
 // Fill in the bodies of `Chapter14Student`, then grade them:
 //     MTL_GRADE=student swift test -c release --filter Exercises14
+import Foundation
 import MultiTaskKit
 
 /// The exercises of chapter 14: a balancer, a loss and a metric of your own, each through the library's
