@@ -20,12 +20,16 @@ struct Exercises04 {
         #endif
     }
 
-    @Test("04.1 softplus: its values, its name, and gradcheck on inputs of both signs")
+    @Test("04.1 softplus: its values, its name, its rule σ(x), and gradcheck on inputs of both signs")
     func softplus() throws {
         let x = Tensor([-3, -0.5, 0, 0.7, 2.5, 6])
-        let y = try chapter.softplus(Variable(x, requiresGradient: true))
+        let input = Variable(x, requiresGradient: true)
+        let y = try chapter.softplus(input)
         #expect(y.operation == "softplus", "build the output with Variable(_:operation: \"softplus\", …)")
         isClose(y.value.scalars, x.scalars.map { Float(log(1 + exp(Double($0)))) }, rtol: 1e-5, atol: 1e-6, "values")
+        // The rule itself, to Float precision: ∂(Σ y)/∂x = σ(x) (gradcheck below allows about 1%).
+        isClose(gradients(of: y.sum(), wrt: [input])[0].scalars, x.scalars.map { Float(1 / (1 + exp(-Double($0)))) },
+                rtol: 1e-5, atol: 1e-6, "∂y/∂x = σ(x)")
         for (index, shape) in [[5], [2, 3], [2, 1, 4]].enumerated() {
             let input = Tensor.normal(shape, standardDeviation: 2, seed: UInt64(index))
             let result = gradcheck("softplus", inputs: [input]) { (try? chapter.softplus($0[0])) ?? $0[0] * 0 }
