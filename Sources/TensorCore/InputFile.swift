@@ -14,6 +14,7 @@ public struct FileReadError: Error, CustomStringConvertible, Equatable {
         self.path = path
         self.reason = reason
     }
+    /// "cannot read `path`: `reason`", the line a CLI prints before exiting with status 2.
     public var description: String { "cannot read \(path): \(reason)" }
 }
 
