@@ -3,6 +3,9 @@ import TensorCore
 import NeuralNetworks
 import TaskData
 
+// Over 300 lines: a study, its resumable runs file with the settings check, and the training of one run
+// read best together; the run record (`StudyRun`) is small enough to stay beside them.
+
 /// What one run of a study (one arm, one seed) gave, at the epoch selected on validation.
 public struct StudyRun: Sendable, Equatable {
     /// The arm's name.
