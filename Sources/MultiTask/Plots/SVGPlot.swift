@@ -161,7 +161,7 @@ public struct BarChart {
         return canvas.document()
     }
 
-    /// Writes the SVG atomically.
+    /// Writes `svg(width:height:)` to `url` atomically: a temporary file beside it, flushed, then renamed.
     public func write(to url: URL, width: Int = 640, height: Int = 400) throws {
         try writeAtomically(Data(svg(width: width, height: height).utf8), to: url)
     }
