@@ -65,7 +65,7 @@ public final class RoamingSwapLosses: TrainingObserver {
 
     /// The roaming network whose updates are watched (`lastRoaming`).
     public let network: MaximumRoamingNetwork
-    /// One record per roaming step that had a previous step in the same epoch, in order.
+    /// One record per roaming step that followed another training step, in order.
     public private(set) var records: [Record] = []
     var previousLosses: [Float]?
     var swapStep: Int?
@@ -73,7 +73,7 @@ public final class RoamingSwapLosses: TrainingObserver {
     /// An observer of `network`'s swaps; add it to `Trainer.observers`.
     public init(network: MaximumRoamingNetwork) { self.network = network }
 
-    /// Notes whether roaming changed a mask at `step` (forgetting the previous losses at an epoch's start).
+    /// Notes whether roaming changed a mask at `step` (and forgets any earlier losses at the run's step 0).
     public func trainer(_ trainer: Trainer, willTakeStep step: Int) {
         swapStep = network.lastRoaming?.step == step ? step : nil
         if swapStep == nil, step == 0 { previousLosses = nil }

@@ -18,7 +18,7 @@ import TaskData
 public final class Trainer {
     /// The settings of a run: length, batch sizes, seed, training mode, and what to write where.
     public struct Configuration: Sendable {
-        /// The number of passes over the training data (0 evaluates only).
+        /// The number of passes over the training data (at least 0).
         public var epochs: Int
         /// B, the samples per training batch (per task, for multi-input data).
         public var batchSize: Int
@@ -28,7 +28,7 @@ public final class Trainer {
         public var mode: TrainingMode
         /// The task sampler for multi-input data.
         public var taskSampler: TaskSampler
-        /// The batch size of evaluation passes (no gradients, so larger than `batchSize` costs little memory).
+        /// The batch size of the validation and test passes (256 by default).
         public var evaluationBatchSize: Int
         /// Where to append the per-epoch log (`.csv`, else JSON lines); nil: no log file.
         public var logURL: URL?
@@ -97,7 +97,7 @@ public final class Trainer {
     public let optimizer: Optimizer
     /// Turns the task losses (or gradients) of a step into one update (not used in `.taskAlternating` mode).
     public let balancer: LossBalancer
-    /// The run's settings; editable between `fit` calls (e.g. more epochs).
+    /// The run's settings, as given at init (a `var`: they may be changed between `fit` calls).
     public var configuration: Configuration
     /// Epochs completed (restored by `resume`).
     public internal(set) var completedEpochs = 0
