@@ -26,7 +26,7 @@ public struct Checkpoint: Equatable {
 
     /// The stored tensors by name (`parameters.…`, `buffers.…`, `optimizer.…`).
     public var tensors: [String: Tensor]
-    /// Free-form string pairs stored beside the tensors (e.g. the architecture and the epoch).
+    /// Free-form string pairs stored beside the tensors (e.g. what `mtl eval` needs to rebuild the run).
     public var metadata: [String: String]
 
     /// A checkpoint holding `tensors` and `metadata` (write it to a file to save it).

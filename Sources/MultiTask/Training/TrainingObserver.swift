@@ -29,15 +29,15 @@ public protocol TrainingObserver: AnyObject {
 }
 
 extension TrainingObserver {
-    /// Does nothing by default.
+    /// Does nothing: an observer that needs no setup before the run leaves it out.
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws {}
-    /// Does nothing by default.
+    /// Does nothing: an observer that does not watch epoch starts leaves it out.
     public func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int) {}
-    /// Does nothing by default.
+    /// Does nothing: an observer that does not act before steps leaves it out.
     public func trainer(_ trainer: Trainer, willTakeStep step: Int) {}
-    /// Does nothing by default.
+    /// Does nothing: an observer that does not watch every step's losses leaves it out.
     public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {}
-    /// Does nothing by default.
+    /// Does nothing: an observer that does not read the epoch's record leaves it out.
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {}
 }
 
