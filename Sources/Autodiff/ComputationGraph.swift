@@ -18,7 +18,7 @@ public struct ComputationGraph {
         public var label: String
         /// The shape of the node's value, shown under its label.
         public var shape: [Int]
-        /// Whether the node is an input or a parameter (no parents) rather than an operation.
+        /// Whether the node has no parents (an input, a parameter or a constant) rather than being an operation.
         public var isLeaf: Bool
         /// Whether the node's variable requires a gradient (a parameter, or an operation downstream of one).
         public var requiresGradient: Bool

@@ -14,7 +14,7 @@ public struct FileWriteError: Error, CustomStringConvertible, Equatable {
         self.path = path
         self.reason = reason
     }
-    /// "cannot write `path`: `reason`", the line a CLI prints before exiting with status 2.
+    /// "cannot write `path`: `reason`", the message a user sees (the `mtl` tool prints it).
     public var description: String { "cannot write \(path): \(reason)" }
 }
 
