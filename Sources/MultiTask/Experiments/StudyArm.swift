@@ -22,6 +22,9 @@ public struct StudyArm: Sendable {
     /// Maximum Roaming with Adam: zero the moments of the units each roaming update activates
     /// (`RoamingMomentReset`) — a swap-cost ablation.
     public var resetsMomentsOnSwap = false
+    /// Start from pretrained weights and fine-tune as the plan says (`FineTuningPlan`; its
+    /// checkpoint path may hold `{seed}`); nil: train from scratch.
+    public var fineTuning: FineTuningPlan?
 
     public init(name: String, architecture: Architecture, balancing: BalancingMethod = .equal,
                 options: ArchitectureOptions = ArchitectureOptions(), learningRate: Float = 1e-3, batchSize: Int = 64,
