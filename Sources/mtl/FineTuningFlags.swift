@@ -74,7 +74,8 @@ func checkUnchangedFineTuning(_ checkpointURL: URL, now: String) throws {
     let stored = try Checkpoint(contentsOf: checkpointURL).metadata["run.fine-tuning"] ?? "none"
     guard stored == now else {
         throw UsageError(description: "--resume: the run was started with fine-tuning \(excerpt(stored, limit: 200)), "
-                         + "now \(excerpt(now, limit: 200)) (the --init-… and freezing flags may not change on resume)")
+                         + "now \(excerpt(now, limit: 200)) (the --init-… and freezing flags may not change on "
+                         + "resume)")
     }
 }
 
@@ -129,7 +130,8 @@ extension StudyArm {
                              + "--init-from CHECKPOINT")
         }
         do { plan.map = try WeightNameMap(parsing: flags.string("init-map")!) } catch {
-            throw UsageError(description: "--init-map must be OLD=NEW[,OLD=NEW…] with distinct OLD prefixes: \(error)")
+            throw UsageError(description: "--init-map must be OLD=NEW[,OLD=NEW…] with distinct OLD prefixes: "
+                             + "\(error)")
         }
         plan.checkpointPath = path
         var arm = self
