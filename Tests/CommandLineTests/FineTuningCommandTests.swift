@@ -81,4 +81,37 @@ struct FineTuningCommandTests {
         let withoutWeights = try CommandLineTests.mtl(["study", "--arms", "multi-head+full", "--quick"])
         #expect(withoutWeights.refused(saying: "--init-from"), "\(withoutWeights.error)")
     }
+
+    @Test("""
+        mtl train resumed with --schedule, --warmup-steps, --early-stopping and gradual unfreezing ends with the \
+        uninterrupted run's weights, bit for bit
+        """)
+    func resumeWithHooksIsBitIdentical() throws {
+        let directory = try CommandLineTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pretrained = directory.appendingPathComponent("pretrained")
+        try #require(try CommandLineTests.mtl(CommandLineTests.smallRun(pretrained)).status == 0)
+        func run(_ name: String, epochs: Int) -> [String] {
+            var arguments = CommandLineTests.smallRun(directory.appendingPathComponent(name))
+            arguments[arguments.firstIndex(of: "--epochs")! + 1] = String(epochs)
+            return arguments + ["--seed", "3", "--schedule", "cosine:6:0.1", "--warmup-steps", "2",
+                                "--early-stopping", "3", "--learning-rate", "0.01",
+                                "--init-from", pretrained.appendingPathComponent("best.mtlckpt").path,
+                                "--init-map", "trunk.=trunk.", "--unfreeze-every", "1", "--discriminative-decay", "0.5"]
+        }
+        let straight = try CommandLineTests.mtl(run("straight", epochs: 6))
+        #expect(straight.status == 0, "\(straight.error)")
+        let first = try CommandLineTests.mtl(run("resumed", epochs: 2))
+        #expect(first.status == 0, "\(first.error)")
+        let resumed = try CommandLineTests.mtl(run("resumed", epochs: 6) + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        for file in ["model.mtlckpt", "best.mtlckpt"] {
+            func model(_ name: String) throws -> [String: Tensor] {
+                try Checkpoint(contentsOf: directory.appendingPathComponent("\(name)/\(file)")).tensors
+                    .filter { $0.key.hasPrefix("parameters.") || $0.key.hasPrefix("optimizer.") }
+            }
+            let (a, b) = (try model("straight"), try model("resumed"))
+            #expect(!a.isEmpty && a == b, "\(file) differs after resuming")
+        }
+    }
 }
