@@ -25,11 +25,13 @@ mtl=${1:-../../../.build/release/mtl}
 seeds=10
 for seed in $(seq 0 $((seeds - 1))); do
     dir="pretrain/seed-$seed"
-    [ -f "$dir/finished" ] && continue
-    resume=()
-    [ -f "$dir/model.mtlckpt" ] && resume=(--resume)
+    # Finished: skipped. Interrupted: resumed from its checkpoint. Otherwise (a fresh clone holds only
+    # the logs, not the checkpoints): trained again, the same run bit for bit.
+    [ -f "$dir/finished" ] && [ -f "$dir/best.mtlckpt" ] && continue
+    how=(--overwrite)
+    [ -f "$dir/model.mtlckpt" ] && [ ! -f "$dir/finished" ] && how=(--resume)
     nice -n 19 "$mtl" train --dataset shapes --samples 2000 --epochs 8 --width 16 --seed "$seed" --threads 1 \
-        --output "$dir" --quiet "${resume[@]}" > /dev/null
+        --output "$dir" --quiet "${how[@]}" > /dev/null
     touch "$dir/finished"
 done
 nice -n 19 "$mtl" study --dataset portraits --samples 600 --seeds "$seeds" --epochs 12 --batch-size 32 \
