@@ -5,7 +5,7 @@ import MultiTaskKit
 let fineTuningFlags: [Flag] = [
     Flag(name: "init-from", kind: .text(default: nil, placeholder: "CHECKPOINT"),
          help: "start from the weights of this checkpoint (another run's model.mtlckpt or best.mtlckpt), loaded by "
-            + "name; the model's tensors it lacks keep their fresh initialization"),
+            + "name; the model's tensors it lacks keep their fresh initialization (read again on --resume)"),
     Flag(name: "init-map", kind: .text(default: nil, placeholder: "OLD=NEW,…"),
          help: "with --init-from: load only the stored tensors whose names start with an OLD prefix, renamed to NEW "
             + "(trunk.=trunk. takes a multi-head run's trunk and leaves the heads new)"),
@@ -14,11 +14,11 @@ let fineTuningFlags: [Flag] = [
     Flag(name: "freeze-trunk", kind: .toggle,
          help: "with --init-from: train only the heads (multi-head)"),
     Flag(name: "unfreeze-every", kind: .integer(default: nil, range: 1...10_000),
-         help: "with --init-from: gradual unfreezing, the heads first, then one more trunk stage top-down every K "
+         help: "with --init-from: gradual unfreezing, the heads first, then one more trunk stage top-down every N "
             + "epochs (multi-head)"),
     Flag(name: "discriminative-decay", kind: .number(default: nil, range: 0.001...1),
          help: "with --init-from: discriminative learning rates, the heads at --learning-rate and each trunk stage "
-            + "below at ξ times the rate above (ULMFiT uses 1/2.6 ≈ 0.385; multi-head)"),
+            + "below at X times the rate above, X = ξ (ULMFiT uses 1/2.6 ≈ 0.385; multi-head)"),
 ]
 
 /// The fine-tuning plan `mtl train`'s flags ask for, nil without `--init-from`; refuses flags
