@@ -2,69 +2,6 @@ import Foundation
 import TensorCore
 import NeuralNetworks
 
-/// Which parameters of a pretrained network train on the new task.
-public enum FineTuningStrategy: Sendable, Equatable {
-    /// Every parameter trains from the first epoch ("full fine-tuning").
-    case full
-    /// Only the top block (the heads) trains; the trunk stays frozen at its pretrained values — the
-    /// pretrained network as a fixed feature extractor ("linear probing" for linear heads).
-    case headOnly
-    /// Gradual unfreezing (`FreezingSchedule`): the heads first, then one more trunk block, top-down,
-    /// every `every` epochs (Howard & Ruder 2018).
-    case gradualUnfreezing(every: Int)
-
-    /// The schedule over `blockCount` blocks; nil for `full` (nothing frozen).
-    public func schedule(blockCount: Int) -> FreezingSchedule? {
-        switch self {
-        case .full: nil
-        case .headOnly: FreezingSchedule(blockCount: blockCount, unfreezeInterval: nil)
-        case .gradualUnfreezing(let every): FreezingSchedule(blockCount: blockCount, unfreezeInterval: every)
-        }
-    }
-
-    /// `full`, `head-only` or `gradual:K` (the study and settings name).
-    public var name: String {
-        switch self {
-        case .full: "full"
-        case .headOnly: "head-only"
-        case .gradualUnfreezing(let every): "gradual:\(every)"
-        }
-    }
-}
-
-/// The blocks of a network for fine-tuning, from the input to the output: for a `MultiHeadNetwork`
-/// whose trunk is a `Sequential` (every network `makeNetwork(.multiHead, …)` builds), each trunk
-/// stage that has parameters, then all heads together as the top block. Other architectures throw
-/// `FineTuningError.unsupportedArchitecture`: their parameters do not split into levels this way
-/// (several trunks, task-routed layers).
-public func fineTuningBlocks(of model: MultiTaskNetwork) throws -> [[Parameter]] {
-    guard let network = model as? MultiHeadNetwork, let trunk = network.trunk as? Sequential else {
-        throw FineTuningError.unsupportedArchitecture(String(describing: type(of: model)))
-    }
-    let stages = trunk.layers.map { $0.parameters() }.filter { !$0.isEmpty }
-    return stages + [network.heads.flatMap { $0.parameters() }]
-}
-
-/// Why a fine-tuning plan cannot be applied.
-public enum FineTuningError: Error, CustomStringConvertible, Equatable {
-    /// Freezing and discriminative rates need a network of levels (`fineTuningBlocks(of:)`).
-    case unsupportedArchitecture(String)
-    /// The pretrained checkpoint could not be used (the reason in words).
-    case unusableWeights(path: String, reason: String)
-    /// A setting out of range.
-    case invalidSetting(String)
-
-    public var description: String {
-        switch self {
-        case .unsupportedArchitecture(let type):
-            return "freezing and discriminative learning rates need a multi-head network (a trunk of stages and "
-                + "task heads), not \(type)"
-        case .unusableWeights(let path, let reason): return "cannot initialize from \(path): \(reason)"
-        case .invalidSetting(let reason): return reason
-        }
-    }
-}
-
 /// How a run starts from a pretrained network: whose weights, mapped how, which parts train
 /// (`FineTuningStrategy`) and at which rates (discriminative rates, η_l = η·ξ^(L−l)).
 ///
