@@ -7,6 +7,7 @@ public enum FineTuningError: Error, CustomStringConvertible, Equatable {
     /// A setting out of range.
     case invalidSetting(String)
 
+    /// The reason in words.
     public var description: String {
         switch self {
         case .unsupportedArchitecture(let type):

@@ -42,10 +42,12 @@ public final class GradualUnfreezing: TrainingObserver {
         appliedEpoch = epoch
     }
 
+    /// Applies the schedule of the first epoch to run (`trainer.completedEpochs`: a resumed run).
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws {
         apply(epoch: trainer.completedEpochs)
     }
 
+    /// Applies the schedule of epoch `epoch`.
     public func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int) {
         apply(epoch: epoch)
     }

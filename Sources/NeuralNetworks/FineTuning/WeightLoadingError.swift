@@ -17,6 +17,7 @@ public enum WeightLoadingError: Error, CustomStringConvertible, Equatable {
     /// A module holds parameters but does not say how to draw them afresh (`Module.resetParameters`).
     case cannotReinitialize(module: String, type: String)
 
+    /// The error in words, naming the tensors concerned (at most five of a list).
     public var description: String {
         func list(_ names: [String]) -> String {
             names.prefix(5).map { "'\(excerpt($0))'" }.joined(separator: ", ")

@@ -55,6 +55,7 @@ public struct WeightNameMap: Equatable, Sendable, CustomStringConvertible {
         rules.isEmpty ? "identity" : rules.map { "\($0.old)=\($0.new)" }.joined(separator: ",")
     }
 
+    /// Whether two maps have the same rules in the same order.
     public static func == (lhs: WeightNameMap, rhs: WeightNameMap) -> Bool {
         lhs.rules.map(\.old) == rhs.rules.map(\.old) && lhs.rules.map(\.new) == rhs.rules.map(\.new)
     }
