@@ -8,6 +8,8 @@
 #   multi-head+head-only                the pretrained trunk frozen, only the heads train
 #   multi-head+gradual=1                gradual unfreezing: heads, then one more trunk stage per epoch
 #   multi-head+gradual=1+decay=0.385    the same with discriminative rates η_l = η·ξ^(L−l), ξ = 1/2.6
+#   multi-head+full+decay=0.385         full fine-tuning with those discriminative rates (added after the
+#                                       first five arms had run, to separate the rates from the unfreezing)
 #   multi-head re-init                  the noise floor: the baseline again with other initialization seeds
 # Plain trunk of width 16, Adam 10⁻³ for every arm and both phases, batches of 32 when fine-tuning (64
 # when pretraining), at most 12 epochs, each run reported at its best validation epoch; 10 paired seeds:
@@ -36,6 +38,7 @@ for seed in $(seq 0 $((seeds - 1))); do
 done
 nice -n 19 "$mtl" study --dataset portraits --samples 600 --seeds "$seeds" --epochs 12 --batch-size 32 \
     --width 16 --threads 1 --init-from "pretrain/seed-{seed}/best.mtlckpt" --init-map "trunk.=trunk." \
-    --arms "multi-head,multi-head+full,multi-head+head-only,multi-head+gradual=1,multi-head+gradual=1+decay=0.385" \
+    --arms "multi-head,multi-head+full,multi-head+head-only,multi-head+gradual=1,multi-head+gradual=1+decay=0.385,\
+multi-head+full+decay=0.385" \
     --output . > study.log
 echo "done"
