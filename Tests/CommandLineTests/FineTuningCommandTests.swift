@@ -49,6 +49,8 @@ struct FineTuningCommandTests {
             (["--init-from", directory.appendingPathComponent("absent.mtlckpt").path], "--init-from"),
             (["--init-from", checkpoint, "--architecture", "stl", "--freeze-trunk"], "needs --architecture multi-head"),
             (["--init-from", checkpoint, "--width", "8"], "has shape"),
+            (["--init-from", checkpoint, "--init-map", "trunk.=trunk.", "--freeze-trunk", "--balancer", "gradnorm"],
+             "per-task gradients"),
         ]
         for (flags, message) in cases {
             let bad = try CommandLineTests.mtl(base + flags)

@@ -250,7 +250,8 @@ struct FineTuningTests {
         // A checkpoint that loads nothing, a missing file, an AdaTask balancer, another architecture: refused.
         let nothing = FineTuningPlan(checkpointPath: url.path, map: try WeightNameMap(parsing: "encoder.=trunk."))
         let absent = FineTuningPlan(checkpointPath: url.path + ".absent")
-        for (refused, balancing) in [(nothing, BalancingMethod.equal), (absent, .equal), (plan, .adaTask)] {
+        for (refused, balancing) in [(nothing, BalancingMethod.equal), (absent, .equal), (plan, .adaTask),
+                                     (plan, .gradNorm), (plan, .pcGrad), (plan, .mgda)] {
             #expect(throws: FineTuningError.self) {
                 try refused.prepare(model, balancing: balancing, learningRate: 0.1, seed: 0)
             }

@@ -53,7 +53,9 @@ public struct FineTuningPlan: Sendable, Equatable {
     /// model is unchanged), then builds the optimizer — Adam at `learningRate`, with one group per
     /// block and η_l = η·ξ^(L−l) when `discriminativeDecay` is set — and the observers that freeze
     /// (`GradualUnfreezing`), applied from the first epoch. The balancer is the method's own;
-    /// methods with their own optimizer (AdaTask) or groups (`ew-shared-lr`) are refused.
+    /// methods with their own optimizer (AdaTask) or groups (`ew-shared-lr`) are refused, and so are
+    /// those that need the trunk's per-task gradients (MGDA, PCGrad, Nash-MTL, GradNorm) when the
+    /// strategy freezes it.
     public func prepare(_ model: MultiTaskNetwork, balancing: BalancingMethod, learningRate: Float, seed: UInt64)
         throws -> (balancer: LossBalancer, optimizer: Optimizer, observers: [any TrainingObserver],
                    report: WeightLoadReport) {
@@ -67,6 +69,12 @@ public struct FineTuningPlan: Sendable, Equatable {
         guard balancing != .adaTask && balancing != .equalWithScaledSharedRate else {
             throw FineTuningError.invalidSetting("fine-tuning builds its own Adam groups: the balancer "
                                                  + "\(balancing.rawValue) brings its own optimizer")
+        }
+        if strategy != .full && (balancing.needsTaskGradients || balancing == .gradNorm) {
+            throw FineTuningError.invalidSetting("the balancer \(balancing.rawValue) works on the trunk's per-task "
+                                                 + "gradients, which a frozen trunk does not have: fine-tune the "
+                                                 + "whole network, or balance by the losses (ew, dwa, uncertainty, "
+                                                 + "rlw, gls, unitary, mgda-ub)")
         }
         let blocks = needsBlocks ? try fineTuningBlocks(of: model) : []
         let url = checkpointURL(seed: seed)
