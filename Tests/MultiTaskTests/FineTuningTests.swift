@@ -227,6 +227,12 @@ struct FineTuningTests {
         try resumed.fit(data.train, validation: data.validation)
         #expect(resumed.model.parameters().map(\.value) == straight.model.parameters().map(\.value))
         #expect(resumed.optimizer.groups.map(\.learningRate) == straight.optimizer.groups.map(\.learningRate))
+        // The trainer's schedule scales every group alike: neighbouring blocks keep the ratio ξ.
+        let rates = resumed.optimizer.groups.map(\.learningRate)
+        #expect(rates[3] < 0.02, "the schedule was not applied: \(rates)")
+        for block in 0..<3 {
+            #expect(abs(rates[block] / rates[block + 1] - ulmfitLayerDecay) <= 1e-5, "\(rates)")
+        }
     }
 
     // MARK: The plan
