@@ -175,6 +175,19 @@ open class Module: CustomStringConvertible {
     /// Clears the accumulated `.grad` of every parameter.
     public func zeroGradients() { parameters().forEach { $0.grad = nil } }
 
+    // MARK: Initialization
+
+    /// Draws this module's *own* parameters (not its children's) afresh from its layer's default
+    /// initializer, and resets its own buffers to their initial values — what
+    /// `reinitialize(random:)` calls on every module of a tree. Layers that hold parameters
+    /// (`Linear`, `Conv2D`, `BatchNormalization`, `Embedding`) override it; the default does nothing
+    /// for a module without parameters of its own and throws `WeightLoadingError.cannotReinitialize`
+    /// for one with them.
+    open func resetParameters(using generator: inout SeededGenerator) throws {
+        let owns = members().contains { if case .parameter = $0.1 { return true } else { return false } }
+        if owns { throw WeightLoadingError.cannotReinitialize(module: "", type: String(describing: type(of: self))) }
+    }
+
     // MARK: Printing
 
     /// A one-line summary of this layer's configuration (layers override it), e.g. `Linear(100 → 128)`.

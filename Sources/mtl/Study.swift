@@ -71,10 +71,11 @@ let studyCommand = CommandSpec(
                     + "coupling; +OPTION: +least-aligned, +unconstrained, +reset-moments or +interval=N (Δ in "
                     + "batches) for roaming arms, +p=X (sharing ratio) for masked arms, +experts=N for mmoe "
                     + "arms, +shared-experts=N, +task-experts=N for cgc and ple arms, +levels=N for ple arms, "
-                    + "+dropout=Q (whole channels) for any); "
+                    + "+dropout=Q (whole channels) for any; +full, +head-only, +gradual=K, +decay=ξ: fine-tune a "
+                    + "multi-head arm from --init-from); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
-                     defaultBatchSize: 64))
+                     defaultBatchSize: 64) + studyFineTuningFlags)
 
 /// Parses one arm: `ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING][+OPTION…]` (the training mode
 /// — summed, alternating or groups —, the coupling λ of soft sharing, and options of the partitioning
@@ -138,6 +139,9 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                            ? (balancing == .equal ? nil : .summed) : nil))
     for option in pieces.dropFirst() {
         if try expertArmOption(String(option), of: text, architecture: architecture, into: &arm.options) { continue }
+        if try fineTuningArmOption(String(option), of: text, architecture: architecture, into: &arm.fineTuning) {
+            continue
+        }
         let masked = architecture == .maximumRoaming || architecture == .fixedPartitioning
         switch option {
         case "least-aligned" where architecture == .maximumRoaming: arm.options.selection = .leastAligned
@@ -311,7 +315,8 @@ func runStudyCommand(_ arguments: [String]) throws {
                      updateInterval: flags.integer("update-interval")!,
                      learningRate: Float(flags.number("learning-rate")!), batchSize: flags.integer("batch-size")!)
     }
-    try runStudy(arms.map { $0.withTrunk(from: flags) }, flags: flags, title: "study")
+    try runStudy(arms.map { try $0.withTrunk(from: flags).withInitialWeights(from: flags) }, flags: flags,
+                 title: "study")
 }
 
 extension StudyArm {

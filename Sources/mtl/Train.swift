@@ -65,7 +65,7 @@ let trainCommand = CommandSpec(
         Flag(name: "overwrite", kind: .toggle, help: "replace a run already in --output"),
         presetFlag,
         Flag(name: "quiet", kind: .toggle, help: "no per-epoch lines"),
-    ])
+    ] + fineTuningFlags)
 
 /// The flags whose values change a run's result: a resumed run must give each the same value.
 /// (`epochs` may grow; `threads`, `quiet` and the flags that only pick files do not change results.)
@@ -171,6 +171,10 @@ func runTrain(_ arguments: [String]) throws {
     let schedule = try learningRateSchedule(flags.string("schedule")!, warmupSteps: flags.integer("warmup-steps")!,
                                             batchesPerEpoch: (data.train.count + batchSize - 1) / batchSize)
     let patience = flags.integer("early-stopping")!
+    let fineTuning = try fineTuningPlan(flags: flags, architecture: settings.architecture)
+    let initialization = try fineTuning.map {
+        try checkFineTuningPlan($0, settings: settings, data: data, balancing: balancing)
+    }
     let lock = try makeRunDirectory(output)
     defer { close(lock) }
     let checkpointURL = output.appendingPathComponent("model.mtlckpt")
@@ -198,7 +202,11 @@ func runTrain(_ arguments: [String]) throws {
     metadata["run.schedule"] = flags.string("schedule")!
     metadata["run.warmup-steps"] = String(flags.integer("warmup-steps")!)
     metadata["run.early-stopping"] = String(patience)
-    if resume { try checkUnchangedSettings(checkpointURL, now: metadata) }
+    metadata["run.fine-tuning"] = fineTuning?.settingsDescription ?? "none"
+    if resume {
+        try checkUnchangedSettings(checkpointURL, now: metadata)
+        try checkUnchangedFineTuning(checkpointURL, now: metadata["run.fine-tuning"]!)
+    }
     if !resume {
         for name in ["log.csv", "log.jsonl", "diagnostics.jsonl", "loss.svg", "validation.svg", "model.mtlckpt",
                      "best.mtlckpt", "experts.svg"] {
@@ -211,6 +219,10 @@ func runTrain(_ arguments: [String]) throws {
     print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataName): "
           + "\(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test samples, "
           + "\(data.train.tasks.count) tasks, \(epochs) epochs")
+    if let fineTuning, let initialization {
+        print("initialized from \(fineTuning.checkpointPath): \(initialization); training: \(fineTuning.strategy.name)"
+              + (fineTuning.discriminativeDecay.map { ", discriminative rates ξ = \($0)" } ?? ""))
+    }
     let training = Trainer.Configuration(
         epochs: epochs, batchSize: batchSize, seed: settings.options.seed,
         mode: mode ?? defaultTrainingMode(for: settings.architecture), taskGroupSize: groupSize,
@@ -223,7 +235,7 @@ func runTrain(_ arguments: [String]) throws {
     let utilization = settings.architecture.hasExpertGates ? ExpertUtilizationRecorder(data: data.validation) : nil
     let result = try runExperiment(settings.architecture, data: data, options: settings.options,
                                    balancing: balancing, learningRate: Float(learningRate), training: training,
-                                   resume: resume, observers: utilization.map { [$0] } ?? [])
+                                   resume: resume, observers: utilization.map { [$0] } ?? [], fineTuning: fineTuning)
     let tasks = data.train.tasks.map(\.name)
     if let last = utilization?.history.last {
         try last.utilization.chart(title: "Expert utilization (\(settings.architecture.rawValue), validation, epoch "

@@ -96,15 +96,24 @@ extension Architecture {
 ///
 /// `training.mode` is used as given; masked networks usually train task-alternating
 /// (`defaultTrainingMode(for:)`). Pass `seed: options.seed` to seed the data order like the
-/// weights, as the CLI does. `observers` join the trainer's (`Trainer.observers`).
+/// weights, as the CLI does. `observers` join the trainer's (`Trainer.observers`). With
+/// `fineTuning`, the network starts from pretrained weights and trains as the plan says
+/// (`FineTuningPlan.prepare`; its freezing observer comes before `observers`); on resume the
+/// checkpoint's weights then replace the pretrained ones.
 public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>,
                           options: ArchitectureOptions, balancing: BalancingMethod = .equal,
                           learningRate: Float = 1e-3, training: Trainer.Configuration,
-                          resume: Bool = false, observers: [any TrainingObserver] = []) throws -> ExperimentResult {
+                          resume: Bool = false, observers: [any TrainingObserver] = [],
+                          fineTuning: FineTuningPlan? = nil) throws -> ExperimentResult {
     let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
-    let (balancer, optimizer) = balancing.make(for: model, learningRate: learningRate, seed: options.seed)
+    var (balancer, optimizer) = balancing.make(for: model, learningRate: learningRate, seed: options.seed)
+    var planned: [any TrainingObserver] = []
+    if let fineTuning {
+        (balancer, optimizer, planned, _) = try fineTuning.prepare(model, balancing: balancing,
+                                                                   learningRate: learningRate, seed: options.seed)
+    }
     let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer, configuration: training)
-    trainer.observers = observers
+    trainer.observers = planned + observers
     if resume, let checkpointURL = training.checkpointURL { try trainer.resume(from: checkpointURL) }
     let history = try trainer.fit(data.train, validation: data.validation)
     let test = evaluate(model, on: data.test)

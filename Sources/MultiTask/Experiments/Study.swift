@@ -177,6 +177,7 @@ public struct Study {
                     + "\(arm.options.batchNormalization)"
             }
             if arm.resetsMomentsOnSwap { all["arm.\(arm.name)"]! += " resets-moments-on-swap" }
+            if let plan = arm.fineTuning { all["arm.\(arm.name)"]! += " fine-tuning \(plan.settingsDescription)" }
             if arm.options.channelDropout > 0 {
                 all["arm.\(arm.name)"]! += " channel-dropout \(arm.options.channelDropout)"
             }
@@ -257,11 +258,17 @@ public struct Study {
         options.seed = seed &+ arm.initializationOffset
         let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape,
                                 options: options)
-        let (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)
+        var (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)
+        var planned: [any TrainingObserver] = []
+        if let plan = arm.fineTuning {   // pretrained weights of this seed (not offset: a noise floor keeps them)
+            (balancer, optimizer, planned, _) = try plan.prepare(model, balancing: arm.balancing,
+                                                                 learningRate: arm.learningRate, seed: seed)
+        }
         let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer,
                               configuration: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
                                                    mode: arm.mode ?? defaultTrainingMode(for: arm.architecture),
                                                    showsProgress: false))
+        trainer.observers = planned
         if arm.resetsMomentsOnSwap {
             guard let network = model as? MaximumRoamingNetwork, let adam = optimizer as? Adam else {
                 preconditionFailure("StudyArm \(arm.name): resetting moments on swaps needs roaming with Adam")

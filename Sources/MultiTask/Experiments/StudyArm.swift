@@ -26,6 +26,9 @@ public struct StudyArm: Sendable {
     /// Maximum Roaming with Adam: zero the moments of the units each roaming update activates
     /// (`RoamingMomentReset`) — a swap-cost ablation.
     public var resetsMomentsOnSwap = false
+    /// Start from pretrained weights and fine-tune as the plan says (`FineTuningPlan`; its
+    /// checkpoint path may hold `{seed}`); nil: train from scratch.
+    public var fineTuning: FineTuningPlan?
 
     /// An arm called `name` (non-empty, no commas or newlines); the defaults are equal weighting, Adam's
     /// η = 1e-3 and batches of 64.

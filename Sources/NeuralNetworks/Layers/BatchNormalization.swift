@@ -41,6 +41,14 @@ public class BatchNormalization: Module {
         runningVariance = Buffer(Tensor.ones([featureCount]))
     }
 
+    /// γ = 1, β = 0, running mean 0 and running variance 1, as at creation (draws nothing).
+    public override func resetParameters(using generator: inout SeededGenerator) throws {
+        scale?.assign(Tensor.ones([featureCount]))
+        offset?.assign(Tensor.zeros([featureCount]))
+        runningMean.value = Tensor.zeros([featureCount])
+        runningVariance.value = Tensor.ones([featureCount])
+    }
+
     public override func callAsFunction(_ input: Variable) -> Variable {
         checkPrecondition(input.shape.count >= 2 && input.shape[1] == featureCount,
                           "\(summary): input \(input.shape) does not have \(featureCount) features on axis 1")

@@ -17,6 +17,8 @@ public final class Conv2D: Module {
     public let padding: Int
     /// d, the spacing between kernel taps (1: a dense kernel).
     public let dilation: Int
+    /// The initializer the weight was drawn from (`resetParameters(using:)` draws it again).
+    public let weightInitializer: Initializer
 
     /// A convolution `[N, inputChannels, H, W] → [N, outputChannels, Ho, Wo]` with a square `kernelSize`
     /// kernel; weights drawn by `weightInitializer` with `random`, the bias uniform in ±1/√(C·K·K).
@@ -30,6 +32,7 @@ public final class Conv2D: Module {
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
+        self.weightInitializer = weightInitializer
         let fanIn = inputChannels * kernelSize * kernelSize
         let bound = 1 / Float(fanIn).squareRoot()
         (weight, self.bias) = random.withGenerator { generator in
@@ -41,6 +44,16 @@ public final class Conv2D: Module {
 
     public override func callAsFunction(_ input: Variable) -> Variable {
         Variable.conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+    }
+
+    /// Draws the weight from `weightInitializer` and the bias uniform in ±1/√(C·K·K) again.
+    public override func resetParameters(using generator: inout SeededGenerator) throws {
+        let shape = weight.shape
+        let fanIn = shape[1] * shape[2] * shape[3]
+        weight.assign(weightInitializer.make(shape, fanIn: fanIn, fanOut: shape[0] * shape[2] * shape[3],
+                                             using: &generator))
+        let bound = 1 / Float(fanIn).squareRoot()
+        bias?.assign(Tensor.uniform([shape[0]], low: -bound, high: bound, using: &generator))
     }
 
     public override var summary: String {

@@ -13,6 +13,11 @@ public final class Embedding: Module {
         weight = Parameter(random.withGenerator { Tensor.normal([count, dimension], using: &$0) })
     }
 
+    /// Draws the table from N(0, 1) again.
+    public override func resetParameters(using generator: inout SeededGenerator) throws {
+        weight.assign(Tensor.normal(weight.shape, using: &generator))
+    }
+
     /// The embeddings of `indices`, `[indices.count, dimension]`.
     public func callAsFunction(_ indices: [Int]) -> Variable {
         let count = weight.shape[0]

@@ -18,6 +18,8 @@ public final class Linear: Module {
     public let inputCount: Int
     /// The size of the last output axis (the number of units).
     public let outputCount: Int
+    /// The initializer the weight was drawn from (`resetParameters(using:)` draws it again).
+    public let weightInitializer: Initializer
 
     /// A layer `[…, inputCount] → […, outputCount]`; W drawn by `weightInitializer` with `random`, b
     /// (when `bias`) uniform in ±1/√inputCount.
@@ -28,6 +30,7 @@ public final class Linear: Module {
                           "Linear: sizes \(inputCount) → \(outputCount) must be positive")
         self.inputCount = inputCount
         self.outputCount = outputCount
+        self.weightInitializer = weightInitializer
         let bound = 1 / Float(inputCount).squareRoot()
         (weight, self.bias) = random.withGenerator { generator in
             (Parameter(weightInitializer.make([inputCount, outputCount], fanIn: inputCount, fanOut: outputCount,
@@ -43,6 +46,14 @@ public final class Linear: Module {
         if let bias, input.shape.count == 2 { return Variable.affine(input, weight: weight, bias: bias) }
         let product = input • weight
         return bias.map { product + $0 } ?? product
+    }
+
+    /// Draws W from `weightInitializer` and b uniform in ±1/√inputCount again.
+    public override func resetParameters(using generator: inout SeededGenerator) throws {
+        weight.assign(weightInitializer.make([inputCount, outputCount], fanIn: inputCount, fanOut: outputCount,
+                                             using: &generator))
+        let bound = 1 / Float(inputCount).squareRoot()
+        bias?.assign(Tensor.uniform([outputCount], low: -bound, high: bound, using: &generator))
     }
 
     public override var summary: String { "Linear(\(inputCount) → \(outputCount)\(bias == nil ? ", no bias" : ""))" }
