@@ -68,6 +68,9 @@ public struct ExperimentResult: Sendable {
     public var bestEpoch: Int?
     /// Whether training ended by early stopping.
     public var stoppedEarly: Bool
+    /// Learning to Branch: the search that chose the trained tree (nil for other architectures, or when
+    /// `options.branchingTree` was given).
+    public var branchingSearch: BranchingSearchResult?
 
     /// The mean over tasks of each task's main metric.
     public var meanMainMetric: Double { test.map(\.mainValue).reduce(0, +) / Double(test.count) }
@@ -94,10 +97,24 @@ extension Architecture {
 /// `training.mode` is used as given; masked networks usually train task-alternating
 /// (`defaultTrainingMode(for:)`). Pass `seed: options.seed` to seed the data order like the
 /// weights, as the CLI does. `observers` join the trainer's (`Trainer.observers`).
+///
+/// Learning to Branch without `options.branchingTree` first runs its search (`searchBranching`, same
+/// balancer and `training`'s batches), then trains the chosen tree from scratch for `training.epochs`;
+/// the tree is recorded in the checkpoints' metadata (`branchingTreeKey`) and in the result.
 public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>,
                           options: ArchitectureOptions, balancing: BalancingMethod = .equal,
                           learningRate: Float = 1e-3, training: Trainer.Configuration,
                           resume: Bool = false, observers: [any TrainingObserver] = []) throws -> ExperimentResult {
+    var (options, training, search) = (options, training, BranchingSearchResult?.none)
+    if architecture.searchesStructure && options.branchingTree == nil {
+        // Learning to Branch: search first, then train the chosen tree from scratch (its checkpoints
+        // record the tree, so that it can be rebuilt).
+        search = try searchBranching(data: data, options: options, balancing: balancing, learningRate: learningRate,
+                                     training: training)
+        options.branchingTree = search!.tree
+        training.metadata[branchingTreeKey] = search!.tree.encoded
+        training.metadata[branchingNodeCountsKey] = search!.tree.nodeCounts.map(String.init).joined(separator: ",")
+    }
     let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
     let (balancer, optimizer) = balancing.make(for: model, learningRate: learningRate, seed: options.seed)
     let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer, configuration: training)
@@ -108,7 +125,7 @@ public func runExperiment(_ architecture: Architecture, data: DatasetSplits<Mult
     return ExperimentResult(architecture: architecture, test: test, history: history,
                             secondsPerEpoch: history.map(\.seconds).reduce(0, +) / Double(max(1, history.count)),
                             parameterCount: model.parameterCount, bestEpoch: trainer.validationRecord?.bestEpoch,
-                            stoppedEarly: trainer.stoppedEarly)
+                            stoppedEarly: trainer.stoppedEarly, branchingSearch: search)
 }
 
 /// A plain-text table of results: one row per run, one column per task's main metric, their

@@ -233,6 +233,13 @@ public struct Study {
         let start = DispatchTime.now().uptimeNanoseconds
         var options = arm.options
         options.seed = seed &+ arm.initializationOffset
+        if arm.architecture.searchesStructure && options.branchingTree == nil {
+            // Learning to Branch: the search (its epochs beyond the budget), then the tree from scratch.
+            options.branchingTree = try searchBranching(
+                data: data, options: options, balancing: arm.balancing, learningRate: arm.learningRate,
+                training: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
+                                mode: arm.mode ?? defaultTrainingMode(for: arm.architecture), showsProgress: false)).tree
+        }
         let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape,
                                 options: options)
         let (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)
