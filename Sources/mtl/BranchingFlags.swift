@@ -82,7 +82,13 @@ extension RunSettings {
 
 /// Prints an ltb run's learned tree and writes `tree.svg` (the tree) and `branching.svg` (the
 /// probability of each node's chosen parent over the search's epochs) into `output`.
+/// The search's diagnostics (`searchDiagnosticsURL`) are moved to the front of `diagnostics.jsonl`.
 func reportBranchingSearch(_ search: BranchingSearchResult, taskNames: [String], output: URL) throws {
+    let diagnostics = output.appendingPathComponent("diagnostics.jsonl"), searched = searchDiagnosticsURL(diagnostics)
+    if let lines = try? Data(contentsOf: searched) {
+        try writeAtomically(lines + ((try? Data(contentsOf: diagnostics)) ?? Data()), to: diagnostics)
+        try? FileManager.default.removeItem(at: searched)
+    }
     print("\nlearned tree (\(search.probabilities.count) search epochs; then trained from scratch):\n"
           + search.tree.describe(taskNames: taskNames))
     try ArchitectureDiagram(branchingTree: search.tree, taskNames: taskNames,

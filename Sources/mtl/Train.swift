@@ -205,7 +205,7 @@ func runTrain(_ arguments: [String]) throws {
     if resume { try checkUnchangedSettings(checkpointURL, now: metadata) }
     if !resume {
         for name in ["log.csv", "log.jsonl", "diagnostics.jsonl", "loss.svg", "validation.svg", "model.mtlckpt",
-                     "best.mtlckpt", "experts.svg", "branching.svg", "tree.svg"] {
+                     "best.mtlckpt", "experts.svg", "branching.svg", "tree.svg", "search-diagnostics.jsonl"] {
             try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
         }
     }
@@ -254,7 +254,8 @@ func runTrain(_ arguments: [String]) throws {
     }
     print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, "
           + (utilization == nil ? "" : "experts.svg, ")
-          + (result.branchingSearch == nil ? "" : "branching.svg, tree.svg, ") + "model.mtlckpt, best.mtlckpt}; evaluate the last epoch "
+          + (result.branchingSearch == nil ? "" : "branching.svg, tree.svg, ")
+          + "model.mtlckpt, best.mtlckpt}; evaluate the last epoch "
           + "with: mtl eval --checkpoint \(checkpointURL.path), the best "
           + "validation epoch (\(result.bestEpoch.map(String.init) ?? "—")) with: mtl eval --checkpoint "
           + "\(output.appendingPathComponent("best.mtlckpt").path)")

@@ -73,8 +73,9 @@ public struct BranchingSearchResult: Sendable {
 /// logits θ at `options.branchLearningRate`, the temperature from `BranchingTemperatureSchedule` — and
 /// returns the tree of argmax parents.
 ///
-/// `training` gives the batch size, seed, mode, printing and `diagnosticsURL` (the search appends its
-/// epochs there, each with `"phase": "search"` and `"branching"`, `BranchingSearchRecorder`); its log,
+/// `training` gives the batch size, seed, mode and printing; with a `diagnosticsURL`, the search writes
+/// its epochs' diagnostics beside it (`searchDiagnosticsURL`), each line with `"phase": "search"` and
+/// `"branching"` (`BranchingSearchRecorder`; `mtl train` puts them before the retraining's lines). Its log,
 /// checkpoints, schedule and early stopping are not used. The balancer is `balancing`'s, except AdaTask,
 /// which is its own optimizer: the search then uses equal weighting.
 public func searchBranching(data: DatasetSplits<MultiTaskDataset>, options: ArchitectureOptions,
@@ -99,12 +100,19 @@ public func searchBranching(data: DatasetSplits<MultiTaskDataset>, options: Arch
     configuration.bestCheckpointURL = nil
     configuration.learningRateSchedule = nil
     configuration.earlyStoppingPatience = nil
+    configuration.diagnosticsURL = training.diagnosticsURL.map(searchDiagnosticsURL)
     let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer, configuration: configuration)
     let recorder = BranchingSearchRecorder(schedule: BranchingTemperatureSchedule(searchEpochs: options.searchEpochs))
     trainer.observers = [recorder]
     let history = try trainer.fit(data.train, validation: data.validation)
     return BranchingSearchResult(tree: model.tree, probabilities: recorder.history.map(\.probabilities),
                                  temperatures: recorder.history.map(\.temperature), history: history)
+}
+
+/// Where `searchBranching` writes the search's diagnostics for a run whose diagnostics go to
+/// `diagnosticsURL`: the same folder, the name prefixed with `search-`.
+public func searchDiagnosticsURL(_ diagnosticsURL: URL) -> URL {
+    diagnosticsURL.deletingLastPathComponent().appendingPathComponent("search-" + diagnosticsURL.lastPathComponent)
 }
 
 extension Architecture {

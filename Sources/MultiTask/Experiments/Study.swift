@@ -238,7 +238,8 @@ public struct Study {
             options.branchingTree = try searchBranching(
                 data: data, options: options, balancing: arm.balancing, learningRate: arm.learningRate,
                 training: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
-                                mode: arm.mode ?? defaultTrainingMode(for: arm.architecture), showsProgress: false)).tree
+                                mode: arm.mode ?? defaultTrainingMode(for: arm.architecture),
+                                showsProgress: false)).tree
         }
         let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape,
                                 options: options)

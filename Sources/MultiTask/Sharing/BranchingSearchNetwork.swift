@@ -52,7 +52,8 @@ public final class BranchingSearchNetwork: MultiTaskNetwork {
         self.sampling = sampling
         var logits: [Parameter] = []
         for layer in 1...layers.count {
-            let (children, parents) = (layer < layers.count ? layers[layer].count : heads.count, layers[layer - 1].count)
+            let children = layer < layers.count ? layers[layer].count : heads.count
+            let parents = layers[layer - 1].count
             logits += (0..<children).map { _ in Parameter(Tensor.zeros([parents])) }
         }
         self.logits = logits
