@@ -54,27 +54,34 @@ def interval(xs):
     h = t_quantile(n - 1) * sd / math.sqrt(n)
     return m, m - h, m + h
 
-rows = list(csv.DictReader(open(sys.argv[1] if len(sys.argv) > 1 else "trees.csv")))
-searched, control = [], []
-for row in rows:
-    parents = [[int(x) for x in layer.split(",")] for layer in row["tree"].split(";")]
-    searched.append(measures(parents))
-    control.append(measures(random_tree(int(row["seed"]))))
-names = ["depth gap (within - across, layers)", "root gap (within - across, fraction)", "exact block recovery"]
-print(f"# Learning to Branch on blocks (rho 0.8 within, 0 across): {len(rows)} seeds\n")
-print("| measure | searched tree | random tree | searched - random (paired) |")
-print("|---|---|---|---|")
-for k, name in enumerate(names):
-    s = interval([x[k] for x in searched])
-    c = interval([x[k] for x in control])
-    d = interval([x[k] - y[k] for x, y in zip(searched, control)])
+NAMES = ["depth gap (within - across, layers)", "root gap (within - across, fraction)", "exact block recovery"]
+
+
+def report(rows, regime):
+    searched, control = [], []
+    for row in rows:
+        parents = [[int(x) for x in layer.split(",")] for layer in row["tree"].split(";")]
+        searched.append(measures(parents))
+        control.append(measures(random_tree(int(row["seed"]))))
+    print(f"## {regime} search epochs: {len(rows)} seeds\n")
+    print("| measure | searched tree | random tree | searched - random (paired) |")
+    print("|---|---|---|---|")
     f = lambda v: f"{v[0]:+.3f} [{v[1]:+.3f}, {v[2]:+.3f}]"
-    print(f"| {name} | {f(s)} | {f(c)} | {f(d)} |")
-print("\nMeans with 95% t-intervals over seeds. Per seed: " + "; ".join(
-    f"{row['seed']}: {row['tree']}" for row in rows))
-distinct = {}
-for row in rows:
-    p = paths([[int(x) for x in layer.split(",")] for layer in row["tree"].split(";")])
-    distinct.setdefault(len({q[0] for q in p}), 0)
-    distinct[len({q[0] for q in p})] += 1
-print("\nLayer-0 nodes used per tree (count: seeds): " + ", ".join(f"{k}: {v}" for k, v in sorted(distinct.items())))
+    for k, name in enumerate(NAMES):
+        s = interval([x[k] for x in searched])
+        c = interval([x[k] for x in control])
+        d = interval([x[k] - y[k] for x, y in zip(searched, control)])
+        print(f"| {name} | {f(s)} | {f(c)} | {f(d)} |")
+    used = {}
+    for row in rows:
+        p = paths([[int(x) for x in layer.split(",")] for layer in row["tree"].split(";")])
+        used[len({q[0] for q in p})] = used.get(len({q[0] for q in p}), 0) + 1
+    print("\nMeans with 95% t-intervals over seeds. Layer-0 nodes the tasks use (nodes: seeds): "
+          + ", ".join(f"{k}: {v}" for k, v in sorted(used.items())))
+    print("\nTrees per seed: " + "; ".join(f"{row['seed']}: {row['tree']}" for row in rows) + "\n")
+
+
+print("# Learning to Branch on blocks (rho 0.8 within a block, 0 across)\n")
+all_rows = list(csv.DictReader(open(sys.argv[1] if len(sys.argv) > 1 else "trees.csv")))
+for regime in sorted({int(r["search_epochs"]) for r in all_rows}):
+    report([r for r in all_rows if int(r["search_epochs"]) == regime], regime)
