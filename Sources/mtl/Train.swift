@@ -14,7 +14,8 @@ let trainCommand = CommandSpec(
              help: "the generated data"),
         Flag(name: "architecture", kind: .choice(default: "multi-head", choices: Architecture.allCases.map(\.rawValue)),
              help: "how the tasks share the network (mtan: per-task attention over the trunk's stages; its paper "
-                + "trains it with --balancer dwa)"),
+                + "trains it with --balancer dwa; ltb: a search over where the tasks branch, then the tree "
+                + "trained from scratch)"),
         Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0...1),
              help: "p, the fraction of units each task uses (roaming, fixed-partitioning)"),
         Flag(name: "update-interval", kind: .integer(default: nil, range: 1...1_000_000),

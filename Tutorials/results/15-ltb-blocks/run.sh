@@ -19,21 +19,23 @@ set -euo pipefail
 cd "$(dirname "$0")"
 mtl=${1:-../../../.build/release/mtl}
 [ -f trees.csv ] || echo "search_epochs,seed,tree" > trees.csv
-for search in 20 100; do
+trees() {
     for seed in $(seq 0 29); do
-        if grep -q "^$search,$seed," trees.csv; then continue; fi
+        if grep -q "^$1,$seed," trees.csv; then continue; fi
         dir=$(mktemp -d)
         nice -n 19 "$mtl" train --dataset blocks --correlation 0.8 --samples 3000 --architecture ltb --width 16 \
-            --search-epochs "$search" --epochs 1 --seed "$seed" --threads 1 --quiet --output "$dir/run" > /dev/null
+            --search-epochs "$1" --epochs 1 --seed "$seed" --threads 1 --quiet --output "$dir/run" > /dev/null
         tree=$(grep '"phase": "search"' "$dir/run/diagnostics.jsonl" | tail -1 | sed 's/.*"tree":"\([^"]*\)".*/\1/')
-        echo "$search,$seed,\"$tree\"" >> trees.csv
+        echo "$1,$seed,\"$tree\"" >> trees.csv
         rm -rf "$dir"
     done
-    echo "done: trees after $search search epochs"
-done
-python3 analyze.py trees.csv > trees-summary.md
+    echo "done: trees after $1 search epochs"
+}
+trees 20
 nice -n 19 "$mtl" study --dataset blocks --correlation 0.8 --samples 3000 --arms stl,multi-head,ltb --baseline stl \
     --seeds 20 --epochs 100 --patience 10 --batch-size 64 --learning-rate 0.001 --threads 1 \
     --output study > /dev/null
 echo "done: study"
+trees 100
+python3 analyze.py trees.csv > trees-summary.md
 cat trees-summary.md study/summary.md
