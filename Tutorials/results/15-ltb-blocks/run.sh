@@ -38,6 +38,15 @@ nice -n 19 "$mtl" study --dataset blocks --correlation 0.8 --samples 3000 --arms
     --baseline multi-head --seeds 20 --epochs 50 --patience 10 --noise-floor off --batch-size 64 \
     --learning-rate 0.001 --threads 1 --output study > /dev/null
 echo "done: study"
+# 3. Added after reading step 2 (a control, not a new question): ltb's trees have 1,990 to 6,310 parameters
+#    (mean 4,002) against the width-16 multi-head network's 1,990, so a multi-head network of the same mean
+#    budget, width 29 (3,979), joins the study as the baseline; the other two arms' runs are reused.
+mkdir -p study-capacity
+[ -f study-capacity/runs.csv ] || cp study/runs.csv study-capacity/runs.csv
+nice -n 19 "$mtl" study --dataset blocks --correlation 0.8 --samples 3000 --arms multi-head@29,multi-head,ltb \
+    --baseline multi-head@29 --seeds 20 --epochs 50 --patience 10 --noise-floor off --batch-size 64 \
+    --learning-rate 0.001 --threads 1 --output study-capacity > /dev/null
+echo "done: capacity control"
 trees 100
 python3 analyze.py trees.csv > trees-summary.md
-cat trees-summary.md study/summary.md
+cat trees-summary.md study/summary.md study-capacity/summary.md
