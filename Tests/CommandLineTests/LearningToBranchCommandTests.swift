@@ -37,6 +37,21 @@ struct LearningToBranchCommandTests {
         let evaluated = try CommandLineTests.mtl(["eval", "--checkpoint",
                                                   output.appendingPathComponent("model.mtlckpt").path])
         #expect(evaluated.status == 0 && evaluated.output.contains("task5"), "\(evaluated.error)")
+        // A damaged or missing tree record is refused by eval, not trusted.
+        for (key, value) in [("ltb.tree", "0,0;0,0,0,0,0,9"), ("ltb.tree", "x"), ("ltb.node-counts", "2,0"),
+                             ("ltb.node-counts", "2")] {
+            var checkpoint = try Checkpoint(contentsOf: output.appendingPathComponent("model.mtlckpt"))
+            checkpoint.metadata[key] = value
+            let damaged = directory.appendingPathComponent("damaged.mtlckpt")
+            try checkpoint.write(to: damaged)
+            #expect(try CommandLineTests.mtl(["eval", "--checkpoint", damaged.path])
+                .refused(saying: "is not a branching tree"), "\(key) = \(value)")
+        }
+        var untreed = try Checkpoint(contentsOf: output.appendingPathComponent("model.mtlckpt"))
+        untreed.metadata["ltb.tree"] = nil
+        try untreed.write(to: directory.appendingPathComponent("untreed.mtlckpt"))
+        #expect(try CommandLineTests.mtl(["eval", "--checkpoint", directory.appendingPathComponent("untreed.mtlckpt")
+            .path]).refused(saying: "cannot be rebuilt"))
         let run = ["train", "--dataset", "regression", "--architecture", "ltb", "--samples", "60", "--quiet",
                    "--output", directory.appendingPathComponent("bad").path]
         #expect(try CommandLineTests.mtl(run + ["--branch-nodes", "0"]).refused(saying: "--branch-nodes"))
