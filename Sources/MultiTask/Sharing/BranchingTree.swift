@@ -93,7 +93,7 @@ public struct BranchingTree: Sendable, Equatable, CustomStringConvertible {
         for task in 0..<taskCount {
             let path = path(task: task)
             parents[layerCount - 1][task] = labels[layerCount - 1][path[layerCount - 1]]!
-            for layer in 1..<max(1, layerCount) where layer < layerCount {
+            for layer in 1..<layerCount {
                 parents[layer - 1][labels[layer][path[layer]]!] = labels[layer - 1][path[layer - 1]]!
             }
         }
