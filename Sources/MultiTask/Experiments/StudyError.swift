@@ -11,6 +11,7 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
     /// Runs re-run now differ from those in the runs file, or are missing from it (listed).
     case notReproduced(path: String, runs: [String])
 
+    /// The reason in plain words, with the runs file's path and what differs or is missing.
     public var description: String {
         switch self {
         case .changedSettings(let path, let differences):
