@@ -198,6 +198,20 @@ struct LearningToBranchTests {
         #expect(result.parameterCount == network.parameterCount && network is BranchedNetwork)
     }
 
+    @Test("an ltb study arm's search settings are recorded when not the defaults, so studies never mix them")
+    func studySettingsRecorded() {
+        func settings(_ options: ArchitectureOptions) -> String? {
+            Study(arms: [StudyArm(name: "ltb", architecture: .learningToBranch, options: options)], seeds: [0],
+                  maximumEpochs: 1, baseline: "ltb") { _ in throw StudyError.noCompleteSeed }
+                .recordedSettings["arm.ltb"]
+        }
+        var soft = ArchitectureOptions(width: 8)
+        soft.branchSampling = .soft
+        soft.branchNodeCount = 3
+        #expect(settings(soft)?.hasSuffix(" search-epochs 20 branch-nodes 3 sampling soft branch-lr 0.01") == true)
+        #expect(settings(ArchitectureOptions(width: 8))?.hasSuffix("offset 0") == true)
+    }
+
     @Test("the learned tree's drawing: one box per reached node, shared nodes blue, a head per task")
     func treeDrawing() {
         let tree = BranchingTree(nodeCounts: [3, 3], argmaxOf: Self.handLogits)

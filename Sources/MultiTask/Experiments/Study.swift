@@ -194,6 +194,15 @@ public struct Study {
                     + "\(arm.options.sharedExpertCount) task-experts \(arm.options.taskExpertCount) levels "
                     + "\(arm.options.levelCount)"
             }
+            // Learning to Branch's search settings, likewise when not the defaults.
+            if arm.architecture.searchesStructure
+                && (arm.options.searchEpochs, arm.options.branchNodeCount, arm.options.branchSampling,
+                    arm.options.branchLearningRate) != (defaults.searchEpochs, defaults.branchNodeCount,
+                                                        defaults.branchSampling, defaults.branchLearningRate) {
+                all["arm.\(arm.name)"]! += " search-epochs \(arm.options.searchEpochs) branch-nodes "
+                    + "\(arm.options.branchNodeCount.map(String.init) ?? "tasks") sampling "
+                    + "\(arm.options.branchSampling.rawValue) branch-lr \(arm.options.branchLearningRate)"
+            }
             if arm.architecture == .maximumRoaming {
                 all["arm.\(arm.name)"]! += " interval \(arm.options.updateInterval) selection "
                     + "\(arm.options.selection.rawValue)"
