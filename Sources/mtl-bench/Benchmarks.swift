@@ -142,6 +142,7 @@ struct Benchmarks {
             if only.contains("steps") {
                 measurements += benchmarkTrainingSteps(threads: threads, repeats: repeats, wanted: wanted)
                 measurements += benchmarkExpertSteps(threads: threads, repeats: repeats, wanted: wanted)
+                measurements += benchmarkBranchingSteps(threads: threads, repeats: repeats, wanted: wanted)
             }
             if only.contains("balancers") { measurements += benchmarkBalancerSteps(threads: threads, repeats: repeats) }
             if only.contains("data") { measurements += benchmarkDataGeneration(threads: threads, repeats: repeats) }

@@ -9,7 +9,8 @@ import MultiTaskKit
 let settingsAddedLater = ["initialization": "round-robin", "backbone": "plain", "normalization": "none",
                           "channel-dropout": "0.0", "schedule": "constant", "warmup-steps": "0",
                           "early-stopping": "0", "experts": "8", "shared-experts": "1", "task-experts": "1",
-                          "levels": "2"]
+                          "levels": "2", "search-epochs": "20", "branch-sampling": "hard",
+                          "branch-learning-rate": "0.01"]
 
 /// A run's settings, parsed from flags or read back from a checkpoint's metadata.
 struct RunSettings {
@@ -47,6 +48,7 @@ struct RunSettings {
         options.backbone = Backbone(rawValue: flags.string("backbone")!)!
         options.batchNormalization = flags.string("normalization") == "batch"
         options.setExpertCounts(from: flags)
+        options.setBranching(from: flags)
         if let interval = flags.integer("update-interval") {
             options.updateInterval = interval
             updateIntervalGiven = true
@@ -88,7 +90,7 @@ struct RunSettings {
                         "run.initialization": options.partitionInitialization.rawValue,
                         "run.backbone": options.backbone.rawValue,
                         "run.normalization": options.batchNormalization ? "batch" : "none"]
-            .merging(options.expertMetadata) { $1 }
+            .merging(options.expertMetadata) { $1 }.merging(options.branchingMetadata) { $1 }
         guard userData == nil else { return settings.merging(dataRecord) { $1 } }
         return settings.merging(["run.dataset": dataset.rawValue, "run.samples": String(sampleCount),
                                  "run.correlation": String(correlation)]) { $1 }
@@ -133,6 +135,10 @@ struct RunSettings {
                                               options: options) {
             throw UsageError(description: "--architecture \(architecture.rawValue): \(problem)")
         }
+        if let problem = branchingOptionsProblem(architecture, taskCount: tasks.count, inputShape: inputShape,
+                                                 denseOutput: dense, options: options) {
+            throw UsageError(description: "--architecture \(architecture.rawValue): \(problem)")
+        }
         guard architecture == .maximumRoaming || architecture == .fixedPartitioning else { return }
         for units in maskedUnitCounts(inputShape: inputShape, denseOutput: dense, width: options.width,
                                       backbone: options.backbone) {
@@ -151,6 +157,7 @@ struct RunSettings {
 func rebuildRun(_ checkpoint: Checkpoint) throws -> (settings: RunSettings, data: DatasetSplits<MultiTaskDataset>,
                                                       model: MultiTaskNetwork) {
     var settings = try RunSettings(metadata: checkpoint.metadata)
+    try settings.readBranchingTree(checkpoint.metadata)
     let data = try settings.makeData(recorded: checkpoint.metadata)
     try settings.validate(data: data)
     let model = makeNetwork(settings.architecture, tasks: data.test.tasks, inputShape: data.test.inputShape,
@@ -164,6 +171,7 @@ func rebuildRun(_ checkpoint: Checkpoint) throws -> (settings: RunSettings, data
 func rebuildModel(_ checkpoint: Checkpoint) throws -> (settings: RunSettings, tasks: [TaskSpec], inputShape: [Int],
                                                         model: MultiTaskNetwork) {
     var settings = try RunSettings(metadata: checkpoint.metadata)
+    try settings.readBranchingTree(checkpoint.metadata)
     let tasks: [TaskSpec], inputShape: [Int]
     if let userData = settings.userData {
         tasks = try userData.declaredSpecs()

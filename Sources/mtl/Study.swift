@@ -71,6 +71,7 @@ let studyCommand = CommandSpec(
                     + "coupling; +OPTION: +least-aligned, +unconstrained, +reset-moments or +interval=N (Δ in "
                     + "batches) for roaming arms, +p=X (sharing ratio) for masked arms, +experts=N for mmoe "
                     + "arms, +shared-experts=N, +task-experts=N for cgc and ple arms, +levels=N for ple arms, "
+                    + "+search-epochs=N, +branch-nodes=N, +soft for ltb arms, "
                     + "+dropout=Q (whole channels) for any; +full, +head-only, +gradual=K, +decay=ξ: fine-tune a "
                     + "multi-head arm from --init-from); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
@@ -142,6 +143,7 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
         if try fineTuningArmOption(String(option), of: text, architecture: architecture, into: &arm.fineTuning) {
             continue
         }
+        if try branchingArmOption(String(option), of: text, architecture: architecture, into: &arm.options) { continue }
         let masked = architecture == .maximumRoaming || architecture == .fixedPartitioning
         switch option {
         case "least-aligned" where architecture == .maximumRoaming: arm.options.selection = .leastAligned
@@ -170,7 +172,7 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                              + "p=X to roaming and fixed-partitioning arms"
                              + (masked ? "" : ", and this arm is not one") + "; experts=N to mmoe arms, "
                              + "shared-experts=N, task-experts=N to cgc and ple arms, levels=N to ple arms; "
-                             + "dropout=Q to any)")
+                             + "search-epochs=N, branch-nodes=N, soft to ltb arms; dropout=Q to any)")
         }
     }
     return arm

@@ -14,7 +14,8 @@ let trainCommand = CommandSpec(
              help: "the generated data"),
         Flag(name: "architecture", kind: .choice(default: "multi-head", choices: Architecture.allCases.map(\.rawValue)),
              help: "how the tasks share the network (mtan: per-task attention over the trunk's stages; its paper "
-                + "trains it with --balancer dwa)"),
+                + "trains it with --balancer dwa; ltb: a search over where the tasks branch, then the tree "
+                + "trained from scratch)"),
         Flag(name: "sharing-ratio", kind: .number(default: 0.5, range: 0...1),
              help: "p, the fraction of units each task uses (roaming, fixed-partitioning)"),
         Flag(name: "update-interval", kind: .integer(default: nil, range: 1...1_000_000),
@@ -27,7 +28,7 @@ let trainCommand = CommandSpec(
                                                    choices: PartitionInitialization.allCases.map(\.rawValue)),
              help: "how the masks' first partitions are drawn (roaming, fixed-partitioning)"),
         backboneFlag, normalizationFlag,
-    ] + expertFlags + [
+    ] + expertFlags + branchingFlags + [
         Flag(name: "mode", kind: .choice(default: nil, choices: ["summed", "alternating", "groups"]),
              help: "one update per batch on all losses, one per task, or per random task group (default: alternating "
                 + "for masked architectures, else summed)"),
@@ -74,7 +75,7 @@ let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval"
                    "backbone", "normalization", "mode", "group-size", "balancer", "batch-size", "learning-rate",
                    "schedule", "warmup-steps", "early-stopping",
                    "samples", "correlation", "width", "seed", "log-format"] + userDataFlags.map(\.name)
-    + expertFlags.map(\.name)
+    + expertFlags.map(\.name) + branchingFlags.map(\.name)
 
 /// `--schedule` and `--warmup-steps` as a schedule counted in steps (`batchesPerEpoch` steps to an
 /// epoch); nil for a constant rate without warm-up.
@@ -162,6 +163,10 @@ func runTrain(_ arguments: [String]) throws {
                          + "task's loss alone; use --mode summed or groups")
     }
     let resume = flags.isSet("resume")
+    if resume && settings.architecture == .learningToBranch {
+        throw UsageError(description: "--resume: an ltb run searches its tree first and cannot be resumed; train it "
+                         + "again with --overwrite")
+    }
     if resume && flags.isSet("overwrite") {
         throw UsageError(description: "--resume and --overwrite exclude each other")
     }
@@ -209,7 +214,7 @@ func runTrain(_ arguments: [String]) throws {
     }
     if !resume {
         for name in ["log.csv", "log.jsonl", "diagnostics.jsonl", "loss.svg", "validation.svg", "model.mtlckpt",
-                     "best.mtlckpt", "experts.svg"] {
+                     "best.mtlckpt", "experts.svg", "branching.svg", "tree.svg", "search-diagnostics.jsonl"] {
             try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
         }
     }
@@ -237,6 +242,7 @@ func runTrain(_ arguments: [String]) throws {
                                    balancing: balancing, learningRate: Float(learningRate), training: training,
                                    resume: resume, observers: utilization.map { [$0] } ?? [], fineTuning: fineTuning)
     let tasks = data.train.tasks.map(\.name)
+    if let search = result.branchingSearch { try reportBranchingSearch(search, taskNames: tasks, output: output) }
     if let last = utilization?.history.last {
         try last.utilization.chart(title: "Expert utilization (\(settings.architecture.rawValue), validation, epoch "
                                    + "\(last.epoch))", taskNames: tasks)
@@ -260,7 +266,9 @@ func runTrain(_ arguments: [String]) throws {
               + "\(result.bestEpoch ?? 0)")
     }
     print("\nwrote \(output.path)/{log.\(logFormat), diagnostics.jsonl, loss.svg, validation.svg, "
-          + (utilization == nil ? "" : "experts.svg, ") + "model.mtlckpt, best.mtlckpt}; evaluate the last epoch "
+          + (utilization == nil ? "" : "experts.svg, ")
+          + (result.branchingSearch == nil ? "" : "branching.svg, tree.svg, ")
+          + "model.mtlckpt, best.mtlckpt}; evaluate the last epoch "
           + "with: mtl eval --checkpoint \(checkpointURL.path), the best "
           + "validation epoch (\(result.bestEpoch.map(String.init) ?? "—")) with: mtl eval --checkpoint "
           + "\(output.appendingPathComponent("best.mtlckpt").path)")

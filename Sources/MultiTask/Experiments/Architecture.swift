@@ -23,6 +23,9 @@ public enum Architecture: String, Sendable, CaseIterable {
     /// MTAN (Liu et al., CVPR 2019): per-task attention masks over every stage of a shared trunk
     /// (`MultiTaskAttentionNetwork`); its paper trains it with DWA (`BalancingMethod.dynamicWeightAverage`).
     case multiTaskAttention = "mtan"
+    /// Learning to Branch (Guo et al., ICML 2020): a search over where the tasks branch
+    /// (`BranchingSearchNetwork`), then the tree it chose retrained from scratch (`BranchedNetwork`).
+    case learningToBranch = "ltb"
 }
 
 /// The knobs of `makeNetwork`.
@@ -66,6 +69,18 @@ public struct ArchitectureOptions: Sendable {
     /// PLE: extraction levels, each a contiguous group of the backbone's blocks. Default 2, the
     /// smallest PLE that is not a CGC (and as many levels as the vector backbone has blocks).
     public var levelCount = 2
+    /// Learning to Branch: nodes per inner layer of the search space; nil: one per task (LibMTL's).
+    public var branchNodeCount: Int?
+    /// Learning to Branch: epochs of the search before the retraining (`searchBranching`). Default 20.
+    public var searchEpochs = 20
+    /// Learning to Branch: soft or hard (straight-through) Gumbel-softmax samples in the search.
+    public var branchSampling = GumbelSampling.hard
+    /// Learning to Branch: Adam's step size for the branching logits θ in the search (the weights use
+    /// the run's). Default 0.01, ten times the default weight rate, so θ moves within a short search.
+    public var branchLearningRate: Float = 0.01
+    /// Learning to Branch: the tree to build (`BranchedNetwork`); nil: `makeNetwork` builds the search
+    /// network, and `runExperiment` searches first.
+    public var branchingTree: BranchingTree?
 
     /// The common knobs, each with its default; set the others as properties.
     public init(width: Int = 16, sharingRatio: Double = 0.5, updateInterval: Int = 10,
@@ -164,6 +179,8 @@ public func makeNetwork(_ architecture: Architecture, tasks: [TaskSpec], inputSh
     case .mixtureOfExperts, .customizedGateControl, .progressiveLayeredExtraction:
         return makeExpertNetwork(architecture, taskCount: tasks.count, inputShape: inputShape, denseOutput: dense,
                                  options: options, backbone: { backbone() }, heads: heads)
+    case .learningToBranch:
+        return makeBranchingNetwork(taskCount: tasks.count, options: options, backbone: { backbone() }, heads: heads)
     case .multiTaskAttention:
         let (blocks, features) = backbone()
         // The attention modules draw from their own source, so that the trunk and heads start from

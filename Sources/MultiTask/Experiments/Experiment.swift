@@ -71,6 +71,9 @@ public struct ExperimentResult: Sendable {
     public var bestEpoch: Int?
     /// Whether training ended by early stopping.
     public var stoppedEarly: Bool
+    /// Learning to Branch: the search that chose the trained tree (nil for other architectures, or when
+    /// `options.branchingTree` was given).
+    public var branchingSearch: BranchingSearchResult?
 
     /// The mean over tasks of each task's main metric.
     public var meanMainMetric: Double { test.map(\.mainValue).reduce(0, +) / Double(test.count) }
@@ -100,11 +103,25 @@ extension Architecture {
 /// `fineTuning`, the network starts from pretrained weights and trains as the plan says
 /// (`FineTuningPlan.prepare`; its freezing observer comes before `observers`); on resume the
 /// checkpoint's weights then replace the pretrained ones.
+///
+/// Learning to Branch without `options.branchingTree` first runs its search (`searchBranching`, same
+/// balancer and `training`'s batches), then trains the chosen tree from scratch for `training.epochs`;
+/// the tree is recorded in the checkpoints' metadata (`branchingTreeKey`) and in the result.
 public func runExperiment(_ architecture: Architecture, data: DatasetSplits<MultiTaskDataset>,
                           options: ArchitectureOptions, balancing: BalancingMethod = .equal,
                           learningRate: Float = 1e-3, training: Trainer.Configuration,
                           resume: Bool = false, observers: [any TrainingObserver] = [],
                           fineTuning: FineTuningPlan? = nil) throws -> ExperimentResult {
+    var (options, training, search) = (options, training, BranchingSearchResult?.none)
+    if architecture.searchesStructure && options.branchingTree == nil {
+        // Learning to Branch: search first, then train the chosen tree from scratch (its checkpoints
+        // record the tree, so that it can be rebuilt).
+        search = try searchBranching(data: data, options: options, balancing: balancing, learningRate: learningRate,
+                                     training: training)
+        options.branchingTree = search!.tree
+        training.metadata[branchingTreeKey] = search!.tree.encoded
+        training.metadata[branchingNodeCountsKey] = search!.tree.nodeCounts.map(String.init).joined(separator: ",")
+    }
     let model = makeNetwork(architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
     var (balancer, optimizer) = balancing.make(for: model, learningRate: learningRate, seed: options.seed)
     var planned: [any TrainingObserver] = []
@@ -120,7 +137,7 @@ public func runExperiment(_ architecture: Architecture, data: DatasetSplits<Mult
     return ExperimentResult(architecture: architecture, test: test, history: history,
                             secondsPerEpoch: history.map(\.seconds).reduce(0, +) / Double(max(1, history.count)),
                             parameterCount: model.parameterCount, bestEpoch: trainer.validationRecord?.bestEpoch,
-                            stoppedEarly: trainer.stoppedEarly)
+                            stoppedEarly: trainer.stoppedEarly, branchingSearch: search)
 }
 
 /// A plain-text table of results: one row per run, one column per task's main metric, their

@@ -195,6 +195,15 @@ public struct Study {
                     + "\(arm.options.sharedExpertCount) task-experts \(arm.options.taskExpertCount) levels "
                     + "\(arm.options.levelCount)"
             }
+            // Learning to Branch's search settings, likewise when not the defaults.
+            if arm.architecture.searchesStructure
+                && (arm.options.searchEpochs, arm.options.branchNodeCount, arm.options.branchSampling,
+                    arm.options.branchLearningRate) != (defaults.searchEpochs, defaults.branchNodeCount,
+                                                        defaults.branchSampling, defaults.branchLearningRate) {
+                all["arm.\(arm.name)"]! += " search-epochs \(arm.options.searchEpochs) branch-nodes "
+                    + "\(arm.options.branchNodeCount.map(String.init) ?? "tasks") sampling "
+                    + "\(arm.options.branchSampling.rawValue) branch-lr \(arm.options.branchLearningRate)"
+            }
             if arm.architecture == .maximumRoaming {
                 all["arm.\(arm.name)"]! += " interval \(arm.options.updateInterval) selection "
                     + "\(arm.options.selection.rawValue)"
@@ -256,6 +265,14 @@ public struct Study {
         let start = DispatchTime.now().uptimeNanoseconds
         var options = arm.options
         options.seed = seed &+ arm.initializationOffset
+        if arm.architecture.searchesStructure && options.branchingTree == nil {
+            // Learning to Branch: the search (its epochs beyond the budget), then the tree from scratch.
+            options.branchingTree = try searchBranching(
+                data: data, options: options, balancing: arm.balancing, learningRate: arm.learningRate,
+                training: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
+                                mode: arm.mode ?? defaultTrainingMode(for: arm.architecture),
+                                showsProgress: false)).tree
+        }
         let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape,
                                 options: options)
         var (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)

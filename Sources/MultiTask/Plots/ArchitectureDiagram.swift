@@ -123,6 +123,11 @@ public struct ArchitectureDiagram {
                 let output = box("ŷ\(task)", 4.2, Double(task))
                 arrows += [(trunk, attention, "every j"), (attention, head, ""), (head, output, "")]
             }
+        case .learningToBranch:
+            // An example of what the search can choose: all tasks share the first block, then two branches.
+            let half = (taskCount + 1) / 2
+            drawBranching(BranchingTree(nodeCounts: [1, 2], parents: [[0, 0], tasks.map { $0 < half ? 0 : 1 }]),
+                          taskNames: tasks.map(String.init))
         }
     }
 
@@ -141,6 +146,7 @@ public struct ArchitectureDiagram {
         case .customizedGateControl: return "CGC: shared and task-specific experts, a gate per task"
         case .progressiveLayeredExtraction: return "PLE: stacked CGC levels, a shared gate between them"
         case .multiTaskAttention: return "MTAN: per-task attention masks over every stage of a shared trunk"
+        case .learningToBranch: return "Learning to Branch: a searched tree of shared and task-specific blocks"
         }
     }
 
