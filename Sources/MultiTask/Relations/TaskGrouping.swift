@@ -5,7 +5,7 @@ import TensorCore
 public struct TaskGrouping: Sendable, Equatable {
     /// The groups, each sorted; groups ordered by their first task.
     public var groups: [[Int]]
-    /// Σ over groups of Σ_{s ≠ t in the group} A[s][t]: the within-group affinity (both directions).
+    /// The within-group affinity of the groups (`score(of:affinity:)`).
     public var score: Double
 
     public init(groups: [[Int]], score: Double) {
@@ -13,10 +13,20 @@ public struct TaskGrouping: Sendable, Equatable {
         self.score = score
     }
 
-    /// The within-group affinity of `groups` under `affinity` (`values[s][t]`, s ≠ t only).
+    /// The within-group affinity of `groups` under `affinity` (`affinity[s][t]`: s's affinity for t),
+    /// as Fifty et al. (2021) score a group: each member t receives the mean affinity of its group-mates,
+    ///
+    ///     score = Σ_g Σ_{t ∈ g} (1 / (|g| − 1)) Σ_{s ∈ g, s ≠ t} A[s][t]      (a lone task adds 0)
+    ///
+    /// The mean, not the sum: with a sum and positive affinities, one big group would always win,
+    /// because it has the most pairs.
     public static func score(of groups: [[Int]], affinity: [[Double]]) -> Double {
         groups.reduce(0) { total, group in
-            total + group.reduce(0) { sum, s in sum + group.reduce(0) { $0 + ($1 == s ? 0 : affinity[s][$1]) } }
+            guard group.count > 1 else { return total }
+            let mates = Double(group.count - 1)
+            return total + group.reduce(0) { sum, t in
+                sum + group.reduce(0) { $0 + ($1 == t ? 0 : affinity[$1][t]) } / mates
+            }
         }
     }
 
@@ -39,8 +49,8 @@ public struct TaskGrouping: Sendable, Equatable {
 }
 
 /// The partition of the T tasks into exactly `groupCount` non-empty groups that maximizes the
-/// within-group affinity Σ_g Σ_{s ≠ t ∈ g} A[s][t] — the grouping step of Standley et al. (2020)
-/// and Fifty et al. (NeurIPS 2021) for disjoint groups.
+/// within-group affinity (`TaskGrouping.score(of:affinity:)`: each task receives the mean affinity
+/// of its group-mates) — the grouping step of Fifty et al. (NeurIPS 2021) for disjoint groups.
 ///
 /// Exact: it enumerates every set partition into k blocks (restricted-growth strings; the Stirling
 /// number S(T, k) of them, at most 42 525 for T = 10) and keeps the first best. Ties keep the

@@ -41,7 +41,9 @@ public func lookaheadAffinity(model: MultiTaskNetwork, inputs: Tensor, targets: 
     func losses() -> [Double] {
         withoutGradients {
             let outputs = model.outputs(Variable(inputs)).outputs
-            return tasks.indices.map { Double(taskLoss(tasks[$0], output: outputs[$0], target: targets[$0]).value.scalars[0]) }
+            return tasks.indices.map {
+                Double(taskLoss(tasks[$0], output: outputs[$0], target: targets[$0]).value.scalars[0])
+            }
         }
     }
     let before = losses()

@@ -113,8 +113,9 @@ public func taskonomyAffinities(data: DatasetSplits<MultiTaskDataset>, settings:
     // 2. A readout per transfer; 3. AHP per target.
     func readoutLosses(sources: [Int], target: Int) throws -> [Double] {
         let seed = settings.options.seed &+ 7000 &+ UInt64(target * 997 + sources.reduce(0) { $0 * 31 + $1 + 1 })
-        let readout = makeTransferReadout(for: tasks[target], featureCount: sources.map { featureCounts[$0] }
-                                            .reduce(0, +), width: settings.readoutWidth, random: RandomSource(seed: seed))
+        let featureCount = sources.map { featureCounts[$0] }.reduce(0, +)
+        let readout = makeTransferReadout(for: tasks[target], featureCount: featureCount, width: settings.readoutWidth,
+                                          random: RandomSource(seed: seed))
         let network = MultiHeadNetwork(trunk: FrozenEncoders(sources.map { encoders[$0] }), heads: [readout])
         let trainer = Trainer(model: network, optimizer: Adam(parameters: readout.parameters(),
                                                               learningRate: settings.learningRate),
