@@ -223,7 +223,7 @@ struct TaskRelationshipsTests {
     /// Six regression tasks in two blocks of three (ρ = 0.8 within, 0 across).
     func blockData(seed: UInt64) throws -> (DatasetSplits<MultiTaskDataset>, TaskAffinity) {
         let truth = (0..<6).map { s in (0..<6).map { t -> Float in s == t ? 1 : (s / 3 == t / 3 ? 0.8 : 0) } }
-        let data = try RelatedRegression(correlations: truth, seed: seed).dataset(sampleCount: 600, seed: seed &+ 1)
+        let data = try RelatedRegression(correlations: truth, seed: seed).dataset(sampleCount: 2000, seed: seed &+ 1)
             .split(validationFraction: 0.1, testFraction: 0.2, seed: seed &+ 2)
         return (data, TaskAffinity(taskNames: data.train.tasks.map(\.name), values: truth.map { $0.map(Double.init) },
                                    method: "truth"))
@@ -232,14 +232,36 @@ struct TaskRelationshipsTests {
     @Test("Taskonomy's AHP affinity recovers the two blocks of a block-correlated problem")
     func taskonomyRecoversBlocks() throws {
         let (data, truth) = try blockData(seed: 1)
-        var options = ArchitectureOptions(width: 16, seed: 1)
-        options.seed = 1
+        // The truth has two values off the diagonal (0.8 and 0), so ρ_s ≤ 0.85 for any untied estimate.
         let result = try taskonomyAffinities(data: data, settings: TaskonomySettings(
-            options: options, sourceEpochs: 8, readoutEpochs: 4, readoutWidth: 8))
+            options: ArchitectureOptions(width: 16, seed: 1), sourceEpochs: 20, readoutEpochs: 10, readoutWidth: 8))
         let score = try #require(recoveryScore(estimate: result.affinity, truth: truth))
-        #expect(score > 0.5, "Spearman ρ_s \(score) with the truth\n\(result.affinity.table)")
+        #expect(score > 0.7, "Spearman ρ_s \(score) with the truth\n\(result.affinity.table)")
         let grouping = bestTaskGrouping(affinity: result.affinity.values, groupCount: 2)
         #expect(grouping.groups == [[0, 1, 2], [3, 4, 5]], "groups \(grouping.groups)\n\(result.affinity.table)")
         #expect(result.transfers.count == 36 && result.testLosses.allSatisfy(\.isFinite))
+    }
+
+    // MARK: Grouped training
+
+    @Test("Grouped networks answer each task from its group's network and keep the sharing contract")
+    func groupedNetworks() {
+        let tasks = (0..<4).map { TaskSpec(name: "t\($0)", kind: .regression(outputCount: 1)) }
+        let groups = [[0, 2], [1], [3]]
+        let model = GroupedNetworks(groups: groups) { group, members in
+            makeNetwork(.multiHead, tasks: members.map { tasks[$0] }, inputShape: [5],
+                        options: ArchitectureOptions(width: 4, seed: UInt64(group)))
+        }
+        var generator = SeededGenerator(seed: 1)
+        let input = Tensor(shape: [3, 5], scalars: (0..<15).map { _ in generator.nextNormal() })
+        let direct = (model.networks[0] as! MultiHeadNetwork)
+        #expect(model(Variable(input), task: 2).value == direct(Variable(input), task: 1).value, "task 2 = group 0's 2nd")
+        #expect(model.sharedParameters().isEmpty, "several groups share nothing")
+        expectSharingContract(model, input: input)
+        let single = GroupedNetworks(groups: [[0, 1, 2, 3]]) { _, members in
+            makeNetwork(.multiHead, tasks: members.map { tasks[$0] }, inputShape: [5])
+        }
+        #expect(single.sharedParameters().count == single.networks[0].sharedParameters().count)
+        expectSharingContract(single, input: input)
     }
 }

@@ -130,9 +130,17 @@ public struct Study {
             let data = try makeData(seed)
             tasks = data.train.tasks
             for arm in pending {
+                guard let groups = arm.taskGroups else { continue }
+                let all = groups.flatMap { $0 }
+                guard groups.allSatisfy({ !$0.isEmpty }) && all.sorted() == Array(tasks.indices) else {
+                    throw StudyError.invalidTaskGroups(arm: arm.name, taskCount: tasks.count)
+                }
+            }
+            for arm in pending {
                 var arm = arm
                 if arm.selection == nil {
-                    arm.selection = ModelSelection(perTask: arm.architecture == .singleTask, patience: patience,
+                    arm.selection = ModelSelection(perTask: arm.architecture == .singleTask
+                                                        || (arm.taskGroups?.count ?? 1) > 1, patience: patience,
                                                    lastEpoch: selectsLastEpoch)
                 }
                 let (run, curve) = try Self.trainRecordingCurve(arm, seed: seed, data: data,
@@ -166,6 +174,10 @@ public struct Study {
                     + "\(arm.options.batchNormalization)"
             }
             if arm.resetsMomentsOnSwap { all["arm.\(arm.name)"]! += " resets-moments-on-swap" }
+            if let groups = arm.taskGroups {
+                all["arm.\(arm.name)"]! += " groups " + groups.map { $0.map(String.init).joined(separator: ".") }
+                    .joined(separator: "/")
+            }
             if arm.options.channelDropout > 0 {
                 all["arm.\(arm.name)"]! += " channel-dropout \(arm.options.channelDropout)"
             }
@@ -233,8 +245,12 @@ public struct Study {
         let start = DispatchTime.now().uptimeNanoseconds
         var options = arm.options
         options.seed = seed &+ arm.initializationOffset
-        let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape,
-                                options: options)
+        let model = arm.taskGroups.map { groups in
+            GroupedNetworks(groups: groups) { _, tasks in
+                makeNetwork(arm.architecture, tasks: tasks.map { data.train.tasks[$0] },
+                            inputShape: data.train.inputShape, options: options)
+            }
+        } ?? makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
         let (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)
         let trainer = Trainer(model: model, optimizer: optimizer, balancer: balancer,
                               configuration: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
@@ -246,7 +262,8 @@ public struct Study {
             }
             trainer.observers.append(RoamingMomentReset(network: network, optimizer: adam))
         }
-        let selection = arm.selection ?? ModelSelection(perTask: arm.architecture == .singleTask, patience: patience)
+        let selection = arm.selection ?? ModelSelection(perTask: arm.architecture == .singleTask
+                                                            || (arm.taskGroups?.count ?? 1) > 1, patience: patience)
         let masked = model as? MaximumRoamingNetwork
         let roams = arm.architecture == .maximumRoaming
         // With the budget counted after roaming, epochs before the one in which r(c) reached 1 are

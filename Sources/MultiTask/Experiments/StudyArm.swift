@@ -22,6 +22,10 @@ public struct StudyArm: Sendable {
     /// Maximum Roaming with Adam: zero the moments of the units each roaming update activates
     /// (`RoamingMomentReset`) — a swap-cost ablation.
     public var resetsMomentsOnSwap = false
+    /// Train one network of `architecture` per group of tasks (`GroupedNetworks`); nil: one network
+    /// for all tasks. The groups must partition the tasks. Each task then selects its own epoch, as
+    /// single-task networks do (the groups train independently).
+    public var taskGroups: [[Int]]?
 
     public init(name: String, architecture: Architecture, balancing: BalancingMethod = .equal,
                 options: ArchitectureOptions = ArchitectureOptions(), learningRate: Float = 1e-3, batchSize: Int = 64,
