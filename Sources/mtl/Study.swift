@@ -164,6 +164,7 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                                  + "indices, '.' within a group, '/' between groups)")
             }
             arm.taskGroups = groups.map { $0.map { $0! } }
+        case _ where option.hasPrefix("dropout="):
             guard let value = Float(option.dropFirst("dropout=".count)), value >= 0, value <= 0.95 else {
                 throw UsageError(description: "--arms: '\(excerpt(text))': dropout must be a number in 0...0.95")
             }
