@@ -13,11 +13,14 @@ import NeuralNetworks
 /// A task whose loss fell less (r_t near 1) than the others' gets more weight; τ = 2 smooths the
 /// softmax (τ → ∞ gives equal weights). The weights are constant within an epoch and sum to T.
 public final class DynamicWeightAverage: LossBalancer {
+    /// T, the number of tasks.
     public let taskCount: Int
+    /// τ, the softmax temperature (2 in MTAN; larger is closer to equal weights).
     public let temperature: Float
     /// The mean losses of the last (at most) two completed epochs, oldest first.
     var history: [[Float]] = []
 
+    /// DWA for `taskCount` tasks (≥ 1) with temperature τ > 0.
     public init(taskCount: Int, temperature: Float = 2) {
         checkPrecondition(taskCount >= 1 && temperature > 0,
             "DynamicWeightAverage: taskCount \(taskCount) ≥ 1 and temperature \(temperature) > 0 required")
@@ -25,6 +28,7 @@ public final class DynamicWeightAverage: LossBalancer {
         self.temperature = temperature
     }
 
+    /// "DWA", the name in logs and study tables.
     public var name: String { "DWA" }
 
     /// The weights of the current epoch, one per task.
@@ -37,11 +41,13 @@ public final class DynamicWeightAverage: LossBalancer {
         return exponentials.map { Float(taskCount) * $0 / sum }
     }
 
+    /// Backpropagates Σ_t w_t(e) L_t with this epoch's weights and returns them.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         let weights = currentWeights
         return backwardWeightedSum(losses: losses, weights: context.tasks.map { weights[$0] }, context: context)
     }
 
+    /// Keeps the epoch's mean losses L̄_t(e), one per task, for the next epoch's ratios r_t.
     public func epochDidEnd(meanLosses: [Float]) {
         checkPrecondition(meanLosses.count == taskCount,
                           "DynamicWeightAverage: \(meanLosses.count) losses for \(taskCount) tasks")

@@ -13,6 +13,7 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
     /// An arm's task groups (`StudyArm.taskGroups`) do not partition the data's tasks.
     case invalidTaskGroups(arm: String, taskCount: Int)
 
+    /// The reason in plain words, with the runs file's path and what differs or is missing.
     public var description: String {
         switch self {
         case .changedSettings(let path, let differences):
