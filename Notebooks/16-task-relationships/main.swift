@@ -8,7 +8,8 @@
 // correlation of its off-diagonal entries with R, over ten seeds, then pick sources under a budget
 // and split the tasks into two groups. Run with `swift run -c release 16-task-relationships`
 // (`--quick`: two seeds, less data); `--output DIR` writes `lab.csv` (one row per seed and
-// estimator, resumable) and the heat maps there (default `Tutorials/figures`).
+// estimator, resumable) and the heat maps there (default `Tutorials/figures`); `--correlation X`
+// sets ρ within the blocks (default 0.8).
 
 // %%
 import Foundation
@@ -20,7 +21,9 @@ let output = URL(fileURLWithPath: outputIndex.map { CommandLine.arguments[$0 + 1
                  isDirectory: true)
 try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
 let seeds: [UInt64] = quick ? [0, 1] : Array(0..<10)
-let within: Float = 0.8
+let correlationIndex = CommandLine.arguments.firstIndex(of: "--correlation")
+let within = correlationIndex.flatMap { Float(CommandLine.arguments[$0 + 1]) } ?? 0.8
+let rhoText = String(format: "%.1f", within)
 
 // %% [markdown]
 // ## AHP on a tournament we can solve by hand
@@ -37,11 +40,9 @@ print("AHP of a consistent tournament:", eigenvector.map { String(format: "%.3f"
 // ## The ground truth and one seed's estimates
 
 // %%
-let truthValues = (0..<6).map { s in (0..<6).map { t -> Float in s == t ? 1 : (s / 3 == t / 3 ? within : 0) } }
+let truthValues = RelatedRegression.blockCorrelations(blockSizes: [3, 3], within: within)
 func blocks(seed: UInt64) throws -> DatasetSplits<MultiTaskDataset> {
-    try RelatedRegression(correlations: truthValues, seed: seed)
-        .dataset(sampleCount: quick ? 600 : 2000, seed: seed &+ 1)
-        .split(validationFraction: 0.1, testFraction: 0.2, seed: seed &+ 2)
+    try SyntheticDataset.blocks.make(sampleCount: quick ? 600 : 2000, seed: seed, correlation: within)
 }
 let names = (0..<6).map { "task\($0)" }
 let truth = TaskAffinity(taskNames: names, values: truthValues.map { $0.map(Double.init) }, method: "truth")
@@ -51,7 +52,7 @@ func settings(seed: UInt64) -> RelationSettings {
                                                   readoutWidth: 8),
                      trainingEpochs: quick ? 3 : 20)
 }
-try truth.heatMap(title: "ground truth R: two blocks, ρ = 0.8 within, 0 across")
+try truth.heatMap(title: "ground truth R: two blocks, ρ = \(rhoText) within, 0 across")
     .write(to: output.appendingPathComponent("16-truth.svg"))
 var firstEstimates: [RelationMethod: TaskAffinity] = [:]
 for method in RelationMethod.allCases {
@@ -60,7 +61,7 @@ for method in RelationMethod.allCases {
     print("\n\(method.rawValue), seed \(seeds[0]): Spearman with R",
           String(format: "%.3f", recoveryScore(estimate: estimate, truth: truth) ?? .nan))
     print(estimate.table)
-    try estimate.heatMap(title: "\(method.rawValue) affinity, blocks ρ = 0.8, seed \(seeds[0])")
+    try estimate.heatMap(title: "\(method.rawValue) affinity, blocks ρ = \(rhoText), seed \(seeds[0])")
         .write(to: output.appendingPathComponent("16-\(method.rawValue).svg"))
 }
 
@@ -105,7 +106,8 @@ for seed in seeds {
         try writeAtomically(Data(text.utf8), to: csvURL)
     }
 }
-print("\nSpearman correlation with R over \(seeds.count) seeds (ρ_s ≤ 0.85: R has two values off the diagonal)")
+print("\nSpearman correlation with R (ρ = \(rhoText)) over \(seeds.count) seeds (ρ_s ≤ 0.85: R has two values off "
+      + "the diagonal)")
 for method in RelationMethod.allCases {
     let fields = rows.map { $0.split(separator: ",").map(String.init) }
         .filter { $0[1] == method.rawValue && seeds.contains(UInt64($0[0])!) }
@@ -117,3 +119,11 @@ for method in RelationMethod.allCases {
                        interval.mean, interval.lower, interval.upper, recovered, fields.count))
     }
 }
+
+// %% [markdown]
+// ## Random groups of the same sizes
+// The control of the grouping study (`Tutorials/results/16-grouping/`): a seeded random split into
+// two groups of three, to train beside the chosen groups.
+
+// %%
+print("random groups of sizes 3 and 3 (seed 16):", TaskGrouping.random(sizes: [3, 3], seed: 16))

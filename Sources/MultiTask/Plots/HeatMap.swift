@@ -8,6 +8,7 @@ import TensorCore
 ///
 /// Used for task × task affinity matrices (`TaskAffinity.heatMap`): rows = source, columns = target.
 public struct HeatMap {
+    /// The title: the setting in a few words.
     public var title: String
     /// What the rows and columns are ("source task", "target task").
     public var rowLabel: String, columnLabel: String
@@ -17,6 +18,7 @@ public struct HeatMap {
     /// The largest |value| of the colour scale; nil: the matrix's own.
     public var range: Double?
 
+    /// A heat map of `values` (`rowNames.count` × `columnNames.count`).
     public init(title: String, rowLabel: String, columnLabel: String, rowNames: [String], columnNames: [String],
                 values: [[Double]], range: Double? = nil) {
         checkPrecondition(values.count == rowNames.count && values.allSatisfy { $0.count == columnNames.count },

@@ -17,6 +17,7 @@ public final class FrozenEncoders: Module {
     /// The source tasks' encoders, in the order of the concatenated features.
     public let encoders: [Module]
 
+    /// Holds `encoders` and freezes every parameter they have.
     public init(_ encoders: [Module]) {
         checkPrecondition(!encoders.isEmpty, "FrozenEncoders: needs at least one encoder")
         self.encoders = encoders

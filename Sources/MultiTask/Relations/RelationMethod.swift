@@ -24,6 +24,7 @@ public struct RelationSettings: Sendable {
     /// η of the lookahead step.
     public var lookaheadStepSize: Float
 
+    /// Every setting, each with its default.
     public init(taskonomy: TaskonomySettings = TaskonomySettings(), trainingEpochs: Int = 10,
                 measurementInterval: Int = 5, lookaheadStepSize: Float = 0.01) {
         self.taskonomy = taskonomy

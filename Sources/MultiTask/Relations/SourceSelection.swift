@@ -7,9 +7,12 @@ import TensorCore
 public struct Transfer: Sendable, Equatable {
     /// The source tasks whose encoders the transfer reads (sorted, no repeats).
     public var sources: [Int]
+    /// The task the readout predicts.
     public var target: Int
+    /// The transfer's affinity for its target (AHP weight, or any estimator's value).
     public var affinity: Double
 
+    /// A transfer; `sources` are sorted and deduplicated.
     public init(sources: [Int], target: Int, affinity: Double) {
         self.sources = Array(Set(sources)).sorted()
         self.target = target

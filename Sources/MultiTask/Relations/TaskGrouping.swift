@@ -8,6 +8,7 @@ public struct TaskGrouping: Sendable, Equatable {
     /// The within-group affinity of the groups (`score(of:affinity:)`).
     public var score: Double
 
+    /// A grouping and its score.
     public init(groups: [[Int]], score: Double) {
         self.groups = groups
         self.score = score

@@ -17,9 +17,12 @@ public struct TaskonomySettings: Sendable {
     /// The highest transfer order: 1 = first order only; k > 1 adds, per target, the transfers from
     /// its 2, …, k top first-order sources concatenated (as the paper builds its higher orders).
     public var maximumOrder: Int
+    /// Samples per batch of every network.
     public var batchSize: Int
+    /// Adam's step size for every network.
     public var learningRate: Float
 
+    /// Every setting, each with its default.
     public init(options: ArchitectureOptions = ArchitectureOptions(), sourceEpochs: Int = 10, readoutEpochs: Int = 5,
                 readoutWidth: Int = 16, maximumOrder: Int = 1, batchSize: Int = 64, learningRate: Float = 1e-3) {
         self.options = options
