@@ -39,6 +39,8 @@ public struct TaskGrouping: Sendable, Equatable {
     /// Random groups of the given sizes (a seeded shuffle cut in order): the control that asks whether
     /// a chosen grouping beats any grouping of the same shape.
     public static func random(sizes: [Int], seed: UInt64) -> [[Int]] {
+        checkPrecondition(!sizes.isEmpty && sizes.allSatisfy { $0 >= 1 },
+                          "TaskGrouping.random: sizes \(sizes) must be ≥ 1 each")
         var generator = SeededGenerator(seed: seed)
         let order = generator.permutation(sizes.reduce(0, +))
         var start = 0
