@@ -86,7 +86,8 @@ for method in RelationMethod.allCases {
 // mean Spearman correlation with its 95% t-interval.
 
 // %%
-let csvURL = output.appendingPathComponent("lab.csv")
+// (Quick runs keep their own file, so that a smoke run never stands in for a full one.)
+let csvURL = output.appendingPathComponent(quick ? "lab-quick.csv" : "lab.csv")
 var rows: [String] = FileManager.default.fileExists(atPath: csvURL.path)
     ? try String(contentsOf: csvURL, encoding: .utf8).split(separator: "\n").dropFirst().map(String.init) : []
 for seed in seeds {
