@@ -24,6 +24,21 @@ struct RelationsCommandTests {
         #expect(csv.hasPrefix("source,task0,task1\n") && csv.split(separator: "\n").count == 3, "\(csv)")
     }
 
+    @Test("mtl relations reads the user's own table: Taskonomy transfers between its three tasks")
+    func relationsOnUserData() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let table = try UserDataTests.write(UserDataTests.csv(UserDataTests.table(rows: 80)), "table.csv",
+                                            in: directory)
+        let outcome = try CLI.mtl(["relations", "--data", table, "--tasks", "species,weight,attributes=smiling+glasses",
+                                   "--method", "taskonomy", "--epochs", "2", "--readout-epochs", "1", "--budget", "2",
+                                   "--groups", "2", "--threads", "1"])
+        #expect(outcome.status == 0, "status \(outcome.status): \(outcome.error)")
+        #expect(outcome.output.contains("taskonomy affinity on table.csv"), "\(outcome.output)")
+        #expect(outcome.output.contains("species") && outcome.output.contains("attributes"), "\(outcome.output)")
+        #expect(outcome.output.contains("best 2 groups: {"), "\(outcome.output)")
+    }
+
     @Test("mtl relations refuses bad values with status 2")
     func relationsRefusals() throws {
         #expect(try CLI.mtl(["relations", "--method", "nope"]).refused(saying: "--method"))
