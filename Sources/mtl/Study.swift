@@ -72,8 +72,8 @@ let studyCommand = CommandSpec(
                     + "batches) for roaming arms, +p=X (sharing ratio) for masked arms, +experts=N for mmoe "
                     + "arms, +shared-experts=N, +task-experts=N for cgc and ple arms, +levels=N for ple arms, "
                     + "+search-epochs=N, +branch-nodes=N, +soft for ltb arms, "
-                    + "+dropout=Q (whole channels) for any; +full, +head-only, +gradual=K, +decay=ξ: fine-tune a "
-                    + "multi-head arm from --init-from); "
+                    + "+dropout=Q (whole channels) or +groups=0.1.2/3.4.5 (one network per group of tasks) for any; "
+                    + "+full, +head-only, +gradual=K, +decay=ξ: fine-tune a multi-head arm from --init-from); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
                      defaultBatchSize: 64) + studyFineTuningFlags)
@@ -161,6 +161,15 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                 throw UsageError(description: "--arms: '\(excerpt(text))': p must be a number in 0...1")
             }
             arm.options.sharingRatio = value
+        case _ where option.hasPrefix("groups="):
+            // +groups=0.1.2/3.4.5: one network per group of tasks (`StudyArm.taskGroups`).
+            let groups = option.dropFirst("groups=".count).split(separator: "/", omittingEmptySubsequences: false)
+                .map { $0.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) } }
+            guard !groups.isEmpty, groups.allSatisfy({ !$0.isEmpty && $0.allSatisfy { ($0 ?? -1) >= 0 } }) else {
+                throw UsageError(description: "--arms: '\(excerpt(text))': groups must read like 0.1.2/3.4.5 (task "
+                                 + "indices, '.' within a group, '/' between groups)")
+            }
+            arm.taskGroups = groups.map { $0.map { $0! } }
         case _ where option.hasPrefix("dropout="):
             guard let value = Float(option.dropFirst("dropout=".count)), value >= 0, value <= 0.95 else {
                 throw UsageError(description: "--arms: '\(excerpt(text))': dropout must be a number in 0...0.95")
@@ -172,7 +181,8 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                              + "p=X to roaming and fixed-partitioning arms"
                              + (masked ? "" : ", and this arm is not one") + "; experts=N to mmoe arms, "
                              + "shared-experts=N, task-experts=N to cgc and ple arms, levels=N to ple arms; "
-                             + "search-epochs=N, branch-nodes=N, soft to ltb arms; dropout=Q to any)")
+                             + "search-epochs=N, branch-nodes=N, soft to ltb arms; "
+                             + "dropout=Q and groups=0.1/2.3 (one network per group of tasks) to any)")
         }
     }
     return arm

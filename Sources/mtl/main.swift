@@ -9,6 +9,7 @@
 //   mtl compare [flags]                           every balancing method against single-task networks
 //   mtl study [flags]                             architectures and methods over paired seeds, with CIs
 //   mtl tour                                      what the tensor core computes, with timings
+//   mtl relations [flags]                         which tasks should learn together (affinities, sources, groups)
 //   mtl --help, mtl <command> --help              usage
 //
 // Errors in the command line, in files and in data print a message on standard error and exit
@@ -22,7 +23,7 @@ import MultiTaskKit
 
 /// Every command's flag table (its usage text comes from it).
 let commands: [CommandSpec] = [demoCommand, trainCommand, evalCommand, predictCommand, exportCommand, importCommand,
-                               compareCommand, studyCommand, tourCommand]
+                               compareCommand, studyCommand, tourCommand, relationsCommand]
 
 let usage = """
     mtl — MultiTaskKit command-line tool
@@ -85,6 +86,8 @@ do {
         try runCompare(rest)
     case "study":
         try runStudyCommand(rest)
+    case "relations":
+        try runRelations(rest)
     default:
         throw UsageError(description: "unknown command '\(excerpt(command))' (commands: "
                          + "\(commands.map(\.name).joined(separator: ", ")), help)")

@@ -141,9 +141,17 @@ public struct Study {
             let data = try makeData(seed)
             tasks = data.train.tasks
             for arm in pending {
+                guard let groups = arm.taskGroups else { continue }
+                let all = groups.flatMap { $0 }
+                guard groups.allSatisfy({ !$0.isEmpty }) && all.sorted() == Array(tasks.indices) else {
+                    throw StudyError.invalidTaskGroups(arm: arm.name, taskCount: tasks.count)
+                }
+            }
+            for arm in pending {
                 var arm = arm
                 if arm.selection == nil {
-                    arm.selection = ModelSelection(perTask: arm.architecture == .singleTask, patience: patience,
+                    arm.selection = ModelSelection(perTask: arm.architecture == .singleTask
+                                                        || (arm.taskGroups?.count ?? 1) > 1, patience: patience,
                                                    lastEpoch: selectsLastEpoch)
                 }
                 let (run, curve) = try Self.trainRecordingCurve(arm, seed: seed, data: data,
@@ -178,6 +186,10 @@ public struct Study {
             }
             if arm.resetsMomentsOnSwap { all["arm.\(arm.name)"]! += " resets-moments-on-swap" }
             if let plan = arm.fineTuning { all["arm.\(arm.name)"]! += " fine-tuning \(plan.settingsDescription)" }
+            if let groups = arm.taskGroups {
+                all["arm.\(arm.name)"]! += " groups " + groups.map { $0.map(String.init).joined(separator: ".") }
+                    .joined(separator: "/")
+            }
             if arm.options.channelDropout > 0 {
                 all["arm.\(arm.name)"]! += " channel-dropout \(arm.options.channelDropout)"
             }
@@ -273,8 +285,12 @@ public struct Study {
                                 mode: arm.mode ?? defaultTrainingMode(for: arm.architecture),
                                 showsProgress: false)).tree
         }
-        let model = makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape,
-                                options: options)
+        let model = arm.taskGroups.map { groups in
+            GroupedNetworks(groups: groups) { _, tasks in
+                makeNetwork(arm.architecture, tasks: tasks.map { data.train.tasks[$0] },
+                            inputShape: data.train.inputShape, options: options)
+            }
+        } ?? makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
         var (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)
         var planned: [any TrainingObserver] = []
         if let plan = arm.fineTuning {   // pretrained weights of this seed (not offset: a noise floor keeps them)
@@ -292,7 +308,8 @@ public struct Study {
             }
             trainer.observers.append(RoamingMomentReset(network: network, optimizer: adam))
         }
-        let selection = arm.selection ?? ModelSelection(perTask: arm.architecture == .singleTask, patience: patience)
+        let selection = arm.selection ?? ModelSelection(perTask: arm.architecture == .singleTask
+                                                            || (arm.taskGroups?.count ?? 1) > 1, patience: patience)
         let masked = model as? MaximumRoamingNetwork
         let roams = arm.architecture == .maximumRoaming
         // With the budget counted after roaming, epochs before the one in which r(c) reached 1 are

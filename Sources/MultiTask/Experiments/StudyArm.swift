@@ -29,6 +29,10 @@ public struct StudyArm: Sendable {
     /// Start from pretrained weights and fine-tune as the plan says (`FineTuningPlan`; its
     /// checkpoint path may hold `{seed}`); nil: train from scratch.
     public var fineTuning: FineTuningPlan?
+    /// Train one network of `architecture` per group of tasks (`GroupedNetworks`); nil: one network
+    /// for all tasks. The groups must partition the tasks. Each task then selects its own epoch, as
+    /// single-task networks do (the groups train independently).
+    public var taskGroups: [[Int]]?
 
     /// An arm called `name` (non-empty, no commas or newlines); the defaults are equal weighting, Adam's
     /// η = 1e-3 and batches of 64.

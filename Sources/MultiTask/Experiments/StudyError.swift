@@ -10,6 +10,8 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
     case otherTasks(path: String)
     /// Runs re-run now differ from those in the runs file, or are missing from it (listed).
     case notReproduced(path: String, runs: [String])
+    /// An arm's task groups (`StudyArm.taskGroups`) do not partition the data's tasks.
+    case invalidTaskGroups(arm: String, taskCount: Int)
 
     /// The reason in plain words, with the runs file's path and what differs or is missing.
     public var description: String {
@@ -20,6 +22,9 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
         case .otherTasks(let path): return "\(path) holds runs on other tasks; use another output directory"
         case .notReproduced(let path, let runs):
             return "these runs do not reproduce \(path): \(runs.joined(separator: ", "))"
+        case .invalidTaskGroups(let arm, let taskCount):
+            return "arm \(arm): its task groups must split the tasks 0...\(taskCount - 1) into non-empty groups, "
+                + "each task in exactly one"
         case .noCompleteSeed: return "no seed has a finished run of every arm yet: nothing to summarize"
         }
     }
