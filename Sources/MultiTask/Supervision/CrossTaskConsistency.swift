@@ -35,7 +35,8 @@ public struct CrossTaskConsistency: Sendable {
     /// Depth (`sourceTask`) → normals (`targetTask`) consistency with weight λ = `weight`.
     public init(sourceTask: Int, targetTask: Int, weight: Float, mapping: DepthToNormals = DepthToNormals()) {
         checkPrecondition(weight >= 0 && weight.isFinite, "CrossTaskConsistency: weight λ = \(weight) must be ≥ 0")
-        checkPrecondition(sourceTask != targetTask, "CrossTaskConsistency: source and target task are both \(sourceTask)")
+        checkPrecondition(sourceTask != targetTask,
+                          "CrossTaskConsistency: source and target task are both \(sourceTask)")
         self.sourceTask = sourceTask
         self.targetTask = targetTask
         self.weight = weight
