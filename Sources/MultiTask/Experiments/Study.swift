@@ -166,6 +166,7 @@ public struct Study {
                     + "\(arm.options.batchNormalization)"
             }
             if arm.resetsMomentsOnSwap { all["arm.\(arm.name)"]! += " resets-moments-on-swap" }
+            if arm.consistencyWeight > 0 { all["arm.\(arm.name)"]! += " consistency \(arm.consistencyWeight)" }
             if arm.options.channelDropout > 0 {
                 all["arm.\(arm.name)"]! += " channel-dropout \(arm.options.channelDropout)"
             }
@@ -240,6 +241,13 @@ public struct Study {
                               configuration: .init(epochs: 0, batchSize: arm.batchSize, seed: options.seed,
                                                    mode: arm.mode ?? defaultTrainingMode(for: arm.architecture),
                                                    showsProgress: false))
+        if arm.consistencyWeight > 0 {
+            guard let consistency = CrossTaskConsistency.depthToNormals(tasks: data.train.tasks.map(\.name),
+                                                                       weight: arm.consistencyWeight) else {
+                throw StudyError.noConsistencyTasks(arm: arm.name)
+            }
+            trainer.configuration.consistency = consistency
+        }
         if arm.resetsMomentsOnSwap {
             guard let network = model as? MaximumRoamingNetwork, let adam = optimizer as? Adam else {
                 preconditionFailure("StudyArm \(arm.name): resetting moments on swaps needs roaming with Adam")

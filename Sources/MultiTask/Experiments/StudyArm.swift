@@ -22,6 +22,9 @@ public struct StudyArm: Sendable {
     /// Maximum Roaming with Adam: zero the moments of the units each roaming update activates
     /// (`RoamingMomentReset`) — a swap-cost ablation.
     public var resetsMomentsOnSwap = false
+    /// λ of a depth → normals consistency term (`CrossTaskConsistency.depthToNormals`) added to the
+    /// task losses; 0: none. Needs tasks named "depth" and "normals" (the `scenes` data).
+    public var consistencyWeight: Float = 0
 
     public init(name: String, architecture: Architecture, balancing: BalancingMethod = .equal,
                 options: ArchitectureOptions = ArchitectureOptions(), learningRate: Float = 1e-3, batchSize: Int = 64,

@@ -10,6 +10,9 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
     case otherTasks(path: String)
     /// Runs re-run now differ from those in the runs file, or are missing from it (listed).
     case notReproduced(path: String, runs: [String])
+    /// An arm asks for a depth → normals consistency term, but the data have no tasks named "depth"
+    /// and "normals".
+    case noConsistencyTasks(arm: String)
 
     public var description: String {
         switch self {
@@ -20,6 +23,8 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
         case .notReproduced(let path, let runs):
             return "these runs do not reproduce \(path): \(runs.joined(separator: ", "))"
         case .noCompleteSeed: return "no seed has a finished run of every arm yet: nothing to summarize"
+        case .noConsistencyTasks(let arm):
+            return "arm \(arm): a consistency term needs tasks named depth and normals (the scenes data)"
         }
     }
 }
