@@ -29,11 +29,11 @@ struct CrossTaskConsistencyTests {
         let map = DepthToNormals(focalLength: 1.2)
         let wall = map(Variable(Tensor.full([2, 1, 6, 6], value: 7))).value
         #expect(wall.shape == [2, 3, 5, 5])
-        let plane = 25
+        let pixels = 25
         for n in 0..<2 {
-            for pixel in 0..<plane {
-                #expect(abs(wall.scalars[(n * 3 + 2) * plane + pixel] + 1) < 1e-6)
-                #expect(abs(wall.scalars[(n * 3) * plane + pixel]) < 1e-6)
+            for pixel in 0..<pixels {
+                #expect(abs(wall.scalars[(n * 3 + 2) * pixels + pixel] + 1) < 1e-6)
+                #expect(abs(wall.scalars[(n * 3) * pixels + pixel]) < 1e-6)
             }
         }
         // A tilted plane: its depth is not linear in x and y, so forward differences are close, not exact.
@@ -117,7 +117,7 @@ struct CrossTaskConsistencyTests {
             return model.parameters().map(\.value)
         }
         let off = try stepped(0), on = try stepped(1)
-        #expect(on.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+        #expect(on.allSatisfy { $0.scalars.allSatisfy { $0.isFinite } })
         #expect(zip(off, on).contains { $0.scalars != $1.scalars })
         // Normals labels absent in the batch: without the term the normals head stays put; with it, the
         // head learns (the term needs no label).

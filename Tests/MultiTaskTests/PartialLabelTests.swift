@@ -132,7 +132,7 @@ struct PartialLabelTests {
                  target: data.targets[0]).backward()
         optimizer.step()
         for (trained, expected) in zip(model.parameters(), reference.parameters()) {
-            #expect(trained.value.scalars.allSatisfy(\.isFinite))
+            #expect(trained.value.scalars.allSatisfy { $0.isFinite })
             #expect(isClose(trained.value, expected.value, rtol: 1e-6, atol: 1e-7, "parameters after the step"))
         }
         // No labels at all: nothing changes.
@@ -140,7 +140,7 @@ struct PartialLabelTests {
         let none = LabelMask(sampleCount: 8, taskCount: 2, labelled: false)
         let (noLosses, _) = try trainer.trainingStep(inputs: data.inputs, targets: data.targets, tasks: data.tasks,
                                                      labelMask: none)
-        #expect(noLosses.allSatisfy(\.isNaN))
+        #expect(noLosses.allSatisfy { $0.isNaN })
         #expect(zip(model.parameters(), before).allSatisfy { $0.value.scalars == $1.scalars })
     }
 
@@ -158,7 +158,7 @@ struct PartialLabelTests {
             #expect(record.trainLosses[1].isFinite)
             #expect(record.validation!.allSatisfy { $0.loss.isFinite && $0.mainValue.isFinite })
         }
-        #expect(model.parameters().allSatisfy { $0.value.scalars.allSatisfy(\.isFinite) })
+        #expect(model.parameters().allSatisfy { $0.value.scalars.allSatisfy { $0.isFinite } })
     }
 
     @Test("metrics and losses ignore unlabelled samples, whatever their targets hold")
@@ -220,7 +220,7 @@ struct PartialLabelTests {
         balancer.epochDidEnd(meanLosses: [1, .nan])
         balancer.epochDidEnd(meanLosses: [0.5, 2])
         let weights = balancer.currentWeights
-        #expect(weights.allSatisfy(\.isFinite))
+        #expect(weights.allSatisfy { $0.isFinite })
         #expect(abs(weights.reduce(0, +) - 2) < 1e-5)
         #expect(weights[1] > weights[0], "task 1 (r = 1 by convention) fell less than task 0 (r = 0.5)")
         let restored = DynamicWeightAverage(taskCount: 2)
@@ -238,7 +238,7 @@ struct PartialLabelTests {
             (TaskSpec(name: "c", kind: .classification(classCount: 3)), ["c"])])
         #expect(data.labelMask.labelledSamples(task: 0) == [0, 3])
         #expect(data.labelMask.labelledSamples(task: 1) == [0, 1, 3])
-        #expect(data.targets[0].scalars.allSatisfy(\.isFinite) && data.targets[1].scalars.allSatisfy(\.isFinite))
+        #expect(data.targets[0].scalars.allSatisfy { $0.isFinite } && data.targets[1].scalars.allSatisfy { $0.isFinite })
         let missingInput = try CSVTable(text: "x1,y\n,1\n2,2\n", allowsMissing: true)
         #expect(throws: DataLoadingError.self) {
             try MultiTaskDataset(csv: missingInput, tasks: [(TaskSpec(name: "y", kind: .regression(outputCount: 1)),

@@ -15,14 +15,18 @@ public struct LabelledFractionCurve: Sendable {
     /// One study per fraction, in the order run.
     public var points: [(fraction: Double, result: StudyResult)]
 
+    /// A curve of the studies `points` (one per fraction; every study with the same arms, tasks and
+    /// baseline).
     public init(points: [(fraction: Double, result: StudyResult)]) {
         checkPrecondition(!points.isEmpty, "LabelledFractionCurve: no points")
         self.points = points
     }
 
-    /// The tasks and arms (of the first study).
+    /// The tasks (of the first study).
     public var tasks: [TaskSpec] { points[0].result.tasks }
+    /// The arms (of the first study).
     public var arms: [String] { points[0].result.arms }
+    /// The arm the others are compared with.
     public var baseline: String { points[0].result.baseline }
 
     /// Arm `arm`'s test metric of `task` at a point: the mean over seeds and its 95% interval (NaN
@@ -42,7 +46,8 @@ public struct LabelledFractionCurve: Sendable {
     }
 
     /// A markdown table per task: one row per fraction, each arm's mean [95% CI], and each other
-    /// arm's paired difference from the baseline with its interval and verdict.
+    /// arm's paired difference from the baseline with its interval and verdict (in the metric's own
+    /// direction: for an error, a negative difference is "better").
     public func markdownTable() -> String {
         var lines: [String] = []
         let others = arms.filter { $0 != baseline }
@@ -63,7 +68,7 @@ public struct LabelledFractionCurve: Sendable {
                 }.joined(separator: " | ")
                 for arm in others {
                     row += " | " + (difference(arm, task: task, at: index).map {
-                        $0.formatted(decimals: 4) + " — " + $0.verdict
+                        $0.formatted(decimals: 4) + " — " + $0.verdict(higherIsBetter: kind.higherIsBetter)
                     } ?? "—")
                 }
                 lines.append(row + " |")

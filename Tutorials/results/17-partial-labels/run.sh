@@ -9,6 +9,11 @@
 # `mtl study`'s default for `regression`, chosen before any run; no noise-floor arm (the paired
 # intervals are the statistic here, and the curve has 8 studies).
 #
+# A second regime, `long-rho-*/`: the same with at most 150 epochs and patience 15. Added after the
+# first regime's runs were found selected at the 30-epoch cap (most of them were still improving),
+# before looking at how that changes the arms' difference: a check that the curve is not an artefact
+# of a budget too short for the slower-learning arm.
+#
 # Resumable: each fraction's runs.csv gets one row per finished run, and a rerun skips those.
 # Usage: Tutorials/results/17-partial-labels/run.sh [path to mtl]   (default: .build/release/mtl)
 set -euo pipefail
@@ -20,5 +25,11 @@ for rho in 0.8 0; do
     nice -n 19 "$mtl" study --dataset regression --correlation "$rho" --arms stl,multi-head \
         --labelled-fractions 1,0.3,0.1,0.05 --labelled-task task0 --noise-floor off \
         --seeds "$seeds" --epochs 30 --threads 1 --output "rho-$rho" > "rho-$rho/stdout.txt"
+done
+for rho in 0.8 0; do
+    mkdir -p "long-rho-$rho"
+    nice -n 19 "$mtl" study --dataset regression --correlation "$rho" --arms stl,multi-head \
+        --labelled-fractions 1,0.3,0.1,0.05 --labelled-task task0 --noise-floor off \
+        --seeds "$seeds" --epochs 150 --patience 15 --threads 1 --output "long-rho-$rho" > "long-rho-$rho/stdout.txt"
 done
 echo "done"
