@@ -353,6 +353,8 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         curve.append((fraction, try runOne(fractions: fractions, directory: directory)))
     }
     let table = LabelledFractionCurve(points: curve)
+    let setting = "\(dataName)" + (userData == nil && dataset == .regression ? ", ρ = \(correlation)" : "")
+        + ", \(seedCount) seeds, ≤ \(epochs) epochs"
     print("\n" + table.markdownTable())
     if let output {
         do {
@@ -364,10 +366,9 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         }
         for task in curveTasks {
             let name = taskNames[task].name
-            try table.metricPlot(task: task, title: "\(name) vs labelled fraction (\(dataName), \(seedCount) seeds)")
+            try table.metricPlot(task: task, title: "\(name) vs labelled fraction (\(setting))")
                 .write(to: output.appendingPathComponent("curve-\(name).svg"))
-            try table.differencePlot(task: task,
-                                     title: "\(name): arm − \(baseline), paired by seed (\(seedCount) seeds)")
+            try table.differencePlot(task: task, title: "\(name): arm − \(baseline), paired by seed (\(setting))")
                 .write(to: output.appendingPathComponent("curve-\(name)-difference.svg"))
         }
         print("\nwrote \(output.path)/{curve.md, curve.csv, curve-TASK.svg, curve-TASK-difference.svg}")

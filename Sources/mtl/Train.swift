@@ -222,7 +222,7 @@ func runTrain(_ arguments: [String]) throws {
     print("training \(settings.architecture.rawValue) (\(balancing.rawValue)) on \(settings.dataName): "
           + "\(data.train.count) train / \(data.validation.count) validation / \(data.test.count) test samples, "
           + "\(data.train.tasks.count) tasks, \(epochs) epochs")
-    if fractions.contains(where: { $0 < 1 }) {
+    if !data.train.labelMask.isComplete {
         print("labelled training samples: " + data.train.tasks.indices.map { task in
             "\(data.train.tasks[task].name) \(data.train.labelMask.labelledCount(task: task))/\(data.train.count)"
         }.joined(separator: ", "))

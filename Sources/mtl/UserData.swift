@@ -109,8 +109,8 @@ struct UserDataSource {
         let features = try table.tensor(columns: inputs)
         if let index = features.scalars.firstIndex(where: { $0.isNaN }) {
             throw UsageError(description: "\(url.path): row \(index / inputs.count + 1), column "
-                             + "'\(excerpt(inputs[index % inputs.count]))': an input is missing (only labels may be "
-                             + "missing: an empty or nan label cell marks an unlabelled sample)")
+                             + "'\(excerpt(inputs[index % inputs.count]))': a missing input (an empty or nan cell); "
+                             + "only labels may be missing (an empty or nan label cell marks an unlabelled sample)")
         }
         return UserDataset(dataset: MultiTaskDataset(tasks: specs, inputs: features, targets: targets,
                                                      labelMask: LabelMask(perTask: labelled)),
