@@ -238,7 +238,8 @@ struct PartialLabelTests {
             (TaskSpec(name: "c", kind: .classification(classCount: 3)), ["c"])])
         #expect(data.labelMask.labelledSamples(task: 0) == [0, 3])
         #expect(data.labelMask.labelledSamples(task: 1) == [0, 1, 3])
-        #expect(data.targets[0].scalars.allSatisfy { $0.isFinite } && data.targets[1].scalars.allSatisfy { $0.isFinite })
+        #expect(data.targets[0].scalars.allSatisfy { $0.isFinite })
+        #expect(data.targets[1].scalars.allSatisfy { $0.isFinite })
         let missingInput = try CSVTable(text: "x1,y\n,1\n2,2\n", allowsMissing: true)
         #expect(throws: DataLoadingError.self) {
             try MultiTaskDataset(csv: missingInput, tasks: [(TaskSpec(name: "y", kind: .regression(outputCount: 1)),

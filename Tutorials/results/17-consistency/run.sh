@@ -18,7 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 mtl=${1:-../../../.build/release/mtl}
 seeds=${SEEDS:-5}
-nice -n 19 "$mtl" study --dataset scenes --samples 1000 --arms multi-head,multi-head+consistency=1,multi-head+consistency=0.1 \
+nice -n 19 "$mtl" study --dataset scenes --samples 1000 \
+    --arms multi-head,multi-head+consistency=1,multi-head+consistency=0.1 \
     --labelled-fraction normals=0.1 --noise-floor off --seeds "$seeds" --epochs 20 --patience 5 \
     --batch-size 32 --threads 1 --output . > stdout.txt
 # A longer budget, `long/`: at most 40 epochs (patience 5), λ = 0 and λ = 1 only — added because every
