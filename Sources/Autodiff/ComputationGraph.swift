@@ -14,9 +14,13 @@ import TensorCore
 public struct ComputationGraph {
     /// A node: its label (the operation, or the name given for a leaf) and its value's shape.
     public struct Node: Sendable {
+        /// The operation's name (e.g. "matmul"); for a leaf, its name in `names`, else "parameter" or "constant".
         public var label: String
+        /// The shape of the node's value, shown under its label.
         public var shape: [Int]
+        /// Whether the node has no parents (an input, a parameter or a constant) rather than being an operation.
         public var isLeaf: Bool
+        /// Whether the node's variable requires a gradient (a parameter, or an operation downstream of one).
         public var requiresGradient: Bool
         /// The column in the drawing: an operation's longest path from a leaf; a leaf's first
         /// consumer's column minus one.

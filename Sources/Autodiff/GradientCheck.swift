@@ -25,6 +25,8 @@ public struct GradientCheckResult: CustomStringConvertible, Sendable {
         index < inputShapes.count ? "input \(index)" : "parameter \(parameterNames[index - inputShapes.count])"
     }
 
+    /// One line for a test failure: passed or FAILED, the shapes and parameters checked, the projected
+    /// analytic and numeric derivatives, and the worst element with both of its values.
     public var description: String {
         var text = "gradcheck \(operation) \(passed ? "passed" : "FAILED") on inputs "
             + "\(inputShapes.map { "\($0)" }.joined(separator: ", "))"

@@ -10,6 +10,8 @@ import TensorCore
 //   y = a / b   ∂y/∂a = 1/b, ∂y/∂b = −a/b²
 
 extension Variable {
+    /// Elementwise sum with broadcasting, y = a + b. Backward: ∂y/∂a = ∂y/∂b = 1, so each input gets the
+    /// upstream gradient summed back to its own shape.
     public static func + (lhs: Variable, rhs: Variable) -> Variable {
         let (lhsShape, rhsShape) = (lhs.shape, rhs.shape)
         return Variable(lhs.value + rhs.value, operation: "add", parents: [lhs, rhs]) { upstream, needed in
@@ -18,6 +20,8 @@ extension Variable {
         }
     }
 
+    /// Elementwise difference with broadcasting, y = a − b. Backward: ∂y/∂a = 1, ∂y/∂b = −1, each
+    /// summed back to the input's shape.
     public static func - (lhs: Variable, rhs: Variable) -> Variable {
         let (lhsShape, rhsShape) = (lhs.shape, rhs.shape)
         return Variable(lhs.value - rhs.value, operation: "subtract", parents: [lhs, rhs]) { upstream, needed in
@@ -26,6 +30,8 @@ extension Variable {
         }
     }
 
+    /// Elementwise (Hadamard) product with broadcasting, y = a ⊙ b. Backward: ∂y/∂a = b, ∂y/∂b = a, each
+    /// times the upstream gradient and summed back to the input's shape.
     public static func * (lhs: Variable, rhs: Variable) -> Variable {
         let (a, b) = (lhs.value, rhs.value)
         return Variable(a * b, operation: "multiply", parents: [lhs, rhs]) { upstream, needed in
@@ -34,6 +40,8 @@ extension Variable {
         }
     }
 
+    /// Elementwise quotient with broadcasting, y = a / b. Backward: ∂y/∂a = 1/b, ∂y/∂b = −a/b², each
+    /// times the upstream gradient and summed back to the input's shape.
     public static func / (lhs: Variable, rhs: Variable) -> Variable {
         let (a, b) = (lhs.value, rhs.value)
         return Variable(a / b, operation: "divide", parents: [lhs, rhs]) { upstream, needed in
@@ -42,31 +50,48 @@ extension Variable {
         }
     }
 
+    /// Elementwise negation, y = −x. Backward: ∂y/∂x = −1.
     public static prefix func - (x: Variable) -> Variable {
         Variable(-x.value, operation: "negate", parents: [x]) { upstream, _ in [-upstream] }
     }
 
     // Constants on either side: the constant gets no gradient.
+    /// `lhs + rhs` with the constant `rhs` wrapped as a leaf; only `lhs` receives a gradient.
     public static func + (lhs: Variable, rhs: Tensor) -> Variable { lhs + Variable(rhs) }
+    /// `lhs − rhs` with the constant `rhs` wrapped as a leaf; only `lhs` receives a gradient.
     public static func - (lhs: Variable, rhs: Tensor) -> Variable { lhs - Variable(rhs) }
+    /// `lhs ⊙ rhs` with the constant `rhs` (e.g. a mask) wrapped as a leaf; only `lhs` receives a gradient.
     public static func * (lhs: Variable, rhs: Tensor) -> Variable { lhs * Variable(rhs) }
+    /// `lhs / rhs` with the constant `rhs` wrapped as a leaf; only `lhs` receives a gradient.
     public static func / (lhs: Variable, rhs: Tensor) -> Variable { lhs / Variable(rhs) }
+    /// `lhs + rhs` with the constant `lhs` wrapped as a leaf; only `rhs` receives a gradient.
     public static func + (lhs: Tensor, rhs: Variable) -> Variable { Variable(lhs) + rhs }
+    /// `lhs − rhs` with the constant `lhs` wrapped as a leaf; only `rhs` receives a gradient.
     public static func - (lhs: Tensor, rhs: Variable) -> Variable { Variable(lhs) - rhs }
+    /// `lhs ⊙ rhs` with the constant `lhs` (e.g. a mask) wrapped as a leaf; only `rhs` receives a gradient.
     public static func * (lhs: Tensor, rhs: Variable) -> Variable { Variable(lhs) * rhs }
+    /// `lhs / rhs` with the constant `lhs` wrapped as a leaf; only `rhs` receives a gradient.
     public static func / (lhs: Tensor, rhs: Variable) -> Variable { Variable(lhs) / rhs }
 
+    /// Adds the scalar `rhs` to every element, y = x + c, as one graph node. Backward: ∂y/∂x = 1.
     public static func + (lhs: Variable, rhs: Float) -> Variable {
         Variable(lhs.value + rhs, operation: "addScalar", parents: [lhs]) { upstream, _ in [upstream] }
     }
+    /// Subtracts the scalar `rhs` from every element, y = x − c (recorded as adding −c). Backward: ∂y/∂x = 1.
     public static func - (lhs: Variable, rhs: Float) -> Variable { lhs + (-rhs) }
+    /// Scales every element by the scalar `rhs`, y = c·x, as one graph node. Backward: ∂y/∂x = c.
     public static func * (lhs: Variable, rhs: Float) -> Variable {
         Variable(lhs.value * rhs, operation: "multiplyScalar", parents: [lhs]) { upstream, _ in [upstream * rhs] }
     }
+    /// Divides every element by the scalar `rhs`, y = x / c (recorded as times 1/c). Backward: ∂y/∂x = 1/c.
     public static func / (lhs: Variable, rhs: Float) -> Variable { lhs * (1 / rhs) }
+    /// Adds every element to the scalar `lhs`, y = c + x. Backward: ∂y/∂x = 1.
     public static func + (lhs: Float, rhs: Variable) -> Variable { rhs + lhs }
+    /// The scalar `lhs` minus every element, y = c − x (recorded as −x + c). Backward: ∂y/∂x = −1.
     public static func - (lhs: Float, rhs: Variable) -> Variable { -rhs + lhs }
+    /// The scalar `lhs` times every element, y = c·x. Backward: ∂y/∂x = c.
     public static func * (lhs: Float, rhs: Variable) -> Variable { rhs * lhs }
+    /// The scalar `lhs` divided by every element, y = c / x, as one graph node. Backward: ∂y/∂x = −c/x².
     public static func / (lhs: Float, rhs: Variable) -> Variable {
         let x = rhs.value
         return Variable(lhs / x, operation: "divideScalar", parents: [rhs]) { upstream, _ in

@@ -127,6 +127,7 @@ open class Variable {
 }
 
 extension Variable: CustomStringConvertible {
+    /// The operation that produced the variable, whether it requires a gradient, and its value.
     public var description: String {
         "Variable(\(operation), requiresGradient: \(requiresGradient), \(value))"
     }

@@ -19,12 +19,17 @@ import Autodiff
 /// Names: `parameters.<dotted name>`, `buffers.<dotted name>`, `optimizer.<parameter name>.<state key>`,
 /// `optimizer.stepCount`. Reading verifies everything before anything is applied to a model.
 public struct Checkpoint: Equatable {
+    /// The 8 bytes that open every checkpoint file, "MTLCKPT\n".
     public static let magic = Array("MTLCKPT\n".utf8)
+    /// The layout version this code writes and the only one it reads (1).
     public static let formatVersion: UInt32 = 1
 
+    /// The stored tensors by name (`parameters.…`, `buffers.…`, `optimizer.…`).
     public var tensors: [String: Tensor]
+    /// Free-form string pairs stored beside the tensors (e.g. what `mtl eval` needs to rebuild the run).
     public var metadata: [String: String]
 
+    /// A checkpoint holding `tensors` and `metadata` (write it to a file to save it).
     public init(tensors: [String: Tensor] = [:], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata

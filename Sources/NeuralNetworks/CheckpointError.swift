@@ -15,6 +15,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     /// a mask with no active unit.
     case invalidValue(name: String, reason: String)
 
+    /// The reason in plain words, naming the file or the entry (e.g. "cannot read checkpoint x.ckpt: …").
     public var description: String {
         switch self {
         case .cannotRead(let path, let reason): return "cannot read checkpoint \(path): \(reason)"

@@ -21,6 +21,7 @@ open class Module: CustomStringConvertible {
     /// statistics and updating its running averages). Set for a whole tree by `train()` / `eval()`.
     public private(set) var isTraining = true
 
+    /// A module with no parameters of its own; subclasses set their stored properties, then call it.
     public init() {}
 
     /// The forward pass of a module with one input. Layers override it; modules with other

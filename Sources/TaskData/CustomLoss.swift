@@ -27,6 +27,7 @@ public struct CustomLoss: Sendable, Equatable, CustomStringConvertible {
     /// L(output, target): one value.
     public var function: @Sendable (_ output: Variable, _ target: Tensor) -> Variable
 
+    /// A loss called `name` computing `function(output, target)`; give each different loss its own name.
     public init(name: String, _ function: @escaping @Sendable (_ output: Variable, _ target: Tensor) -> Variable) {
         self.name = name
         self.function = function
@@ -40,7 +41,9 @@ public struct CustomLoss: Sendable, Equatable, CustomStringConvertible {
         return loss
     }
 
+    /// Equal when the names are equal (closures cannot be compared).
     public static func == (lhs: CustomLoss, rhs: CustomLoss) -> Bool { lhs.name == rhs.name }
 
+    /// The loss's name.
     public var description: String { name }
 }

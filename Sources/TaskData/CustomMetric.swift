@@ -28,6 +28,7 @@ public struct CustomMetric: Sendable, Equatable, CustomStringConvertible {
     /// One batch's sum and count.
     public var measure: @Sendable (_ output: Tensor, _ target: Tensor) -> (sum: Double, count: Double)
 
+    /// A metric called `name`, better when larger if `higherIsBetter`, from per-batch `measure` totals.
     public init(name: String, higherIsBetter: Bool,
                 _ measure: @escaping @Sendable (_ output: Tensor, _ target: Tensor) -> (sum: Double, count: Double)) {
         self.name = name
@@ -35,9 +36,11 @@ public struct CustomMetric: Sendable, Equatable, CustomStringConvertible {
         self.measure = measure
     }
 
+    /// Equal when the names and the directions are equal (closures cannot be compared).
     public static func == (lhs: CustomMetric, rhs: CustomMetric) -> Bool {
         lhs.name == rhs.name && lhs.higherIsBetter == rhs.higherIsBetter
     }
 
+    /// The name followed by ↑ (higher is better) or ↓ (lower is better).
     public var description: String { "\(name) \(higherIsBetter ? "↑" : "↓")" }
 }

@@ -2,9 +2,12 @@ import TensorCore
 
 /// The samples of one task in a multi-input dataset: inputs `[N_t, …]` and targets `[N_t, …]`.
 public struct TaskSamples: Sendable {
+    /// The task's inputs `[N_t, …]`.
     public var inputs: Tensor
+    /// The task's targets `[N_t, …]`, in the layout of its `TaskKind`.
     public var targets: Tensor
 
+    /// The samples `inputs` and `targets`, which must agree on N_t (the first axis).
     public init(inputs: Tensor, targets: Tensor) {
         checkPrecondition(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
                           "TaskSamples: inputs \(inputs.shape) and targets \(targets.shape) differ in sample count")
@@ -26,10 +29,12 @@ public struct TaskSamples: Sendable {
 /// for each". A training step asks a `TaskSampler` which tasks to visit, then takes the next batch
 /// of each (see `MultiInputDataset.Loader`).
 public struct MultiInputDataset: Sendable {
+    /// The tasks, in the order of `samples`.
     public var tasks: [TaskSpec]
     /// `samples[t]`: the inputs and targets of task t.
     public var samples: [TaskSamples]
 
+    /// A dataset with one `TaskSamples` per task, in the order of `tasks`.
     public init(tasks: [TaskSpec], samples: [TaskSamples]) {
         checkPrecondition(tasks.count == samples.count,
                           "MultiInputDataset: \(tasks.count) tasks but \(samples.count) sample sets")
@@ -67,8 +72,11 @@ public struct MultiInputDataset: Sendable {
     /// picked task contributes the next `batchSize` samples of its own seeded shuffle (reshuffled
     /// when it runs out, so small tasks cycle faster than large ones).
     public struct Loader: Sendable {
+        /// The dataset the batches come from.
         public let dataset: MultiInputDataset
+        /// The samples each picked task contributes per step (fewer only if the task has fewer samples).
         public let batchSize: Int
+        /// Which tasks each step visits.
         public let sampler: TaskSampler
         private var generator: SeededGenerator
         private var orders: [[Int]]

@@ -16,8 +16,9 @@ public struct MultiTaskDataset: Sendable {
     /// are partially labelled. Carried through `subset`, `split`, `selectingTasks` and `batches`.
     public var labelMask: LabelMask
 
-    /// A dataset of `inputs` `[N, …]` and one target tensor `[N, …]` per task; `labelMask` `[N, T]`
-    /// marks the labelled samples (nil: all of them).
+    /// A dataset of `inputs` `[N, …]` and one target tensor `[N, …]` per task, in the order of `tasks`;
+    /// every target must have the inputs' sample count N. `labelMask` `[N, T]` marks the labelled
+    /// samples (nil: all of them).
     public init(tasks: [TaskSpec], inputs: Tensor, targets: [Tensor], labelMask: LabelMask? = nil) {
         checkPrecondition(tasks.count == targets.count,
                           "MultiTaskDataset: \(tasks.count) tasks but \(targets.count) target tensors")
@@ -88,9 +89,12 @@ public struct MultiTaskDataset: Sendable {
         public let size: Int
         let dropsLast: Bool
 
+        /// 0, the index of the first batch.
         public var startIndex: Int { 0 }
+        /// The number of batches: ⌈N / size⌉, or ⌊N / size⌋ when the last, short batch is dropped.
         public var endIndex: Int { dropsLast ? order.count / size : (order.count + size - 1) / size }
 
+        /// Batch `position`: the samples `order[position·size ..< (position + 1)·size]`, gathered on read.
         public subscript(position: Int) -> MultiTaskBatch {
             let indices = Array(order[(position * size)..<Swift.min(order.count, (position + 1) * size)])
             return MultiTaskBatch(indices: indices, inputs: dataset.inputs.gathering(indices),
@@ -104,7 +108,9 @@ public struct MultiTaskDataset: Sendable {
 public struct MultiTaskBatch: Sendable {
     /// The dataset indices of the samples.
     public var indices: [Int]
+    /// The batch's inputs `[B, …]`.
     public var inputs: Tensor
+    /// One target tensor `[B, …]` per task, in the order of the dataset's tasks.
     public var targets: [Tensor]
     /// The batch's rows of the dataset's `labelMask`, `[B, T]`.
     public var labelMask: LabelMask
@@ -123,10 +129,14 @@ public struct MultiTaskBatch: Sendable {
 
 /// Train, validation and test parts of a dataset.
 public struct DatasetSplits<Dataset: Sendable>: Sendable {
+    /// The part the model is trained on.
     public var train: Dataset
+    /// The part used for model selection (e.g. choosing the best epoch), never trained on.
     public var validation: Dataset
+    /// The held-out part, kept out of both training and model selection.
     public var test: Dataset
 
+    /// Splits from three parts already separated (e.g. a dataset's official train/test files).
     public init(train: Dataset, validation: Dataset, test: Dataset) {
         self.train = train
         self.validation = validation

@@ -29,6 +29,7 @@ public struct TaskSpec: Sendable, Equatable, CustomStringConvertible {
     /// Metrics of your own, reported beside `metrics` (`TaskEvaluation.customMetrics`).
     public var customMetrics: [CustomMetric]
 
+    /// A task; `loss` and `metrics` default to the kind's `defaultLoss` and `defaultMetrics`.
     public init(name: String, kind: TaskKind, loss: LossKind? = nil, metrics: [MetricKind]? = nil,
                 outputNames: [String] = [], customLoss: CustomLoss? = nil, customMetrics: [CustomMetric] = []) {
         self.name = name
@@ -43,6 +44,7 @@ public struct TaskSpec: Sendable, Equatable, CustomStringConvertible {
     /// The number of model outputs per sample (per pixel for dense tasks).
     public var outputCount: Int { kind.outputCount }
 
+    /// One line: the name, the kind, the loss (marked "custom" for a `CustomLoss`) and the metrics.
     public var description: String {
         "\(name): \(kind), loss \(customLoss.map { "\($0) (custom)" } ?? "\(loss)"), metrics "
             + (metrics.map(\.rawValue) + customMetrics.map(\.name)).joined(separator: ", ")
@@ -99,6 +101,7 @@ public enum TaskKind: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The kind and its size in words, e.g. "classification (10 classes)".
     public var description: String {
         switch self {
         case .classification(let count): return "classification (\(count) classes)"

@@ -5,12 +5,16 @@ import Foundation
 
 /// An error writing a file, with the path and the reason.
 public struct FileWriteError: Error, CustomStringConvertible, Equatable {
+    /// The path of the file that could not be written, as given.
     public var path: String
+    /// Why the write failed, in plain words (e.g. "no such directory", "disk full").
     public var reason: String
+    /// An error for `path`, saying `reason`.
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
+    /// "cannot write `path`: `reason`", the message a user sees (the `mtl` tool prints it).
     public var description: String { "cannot write \(path): \(reason)" }
 }
 

@@ -14,6 +14,7 @@ public struct FileReadError: Error, CustomStringConvertible, Equatable {
         self.path = path
         self.reason = reason
     }
+    /// "cannot read `path`: `reason`", the message a user sees (the `mtl` tool prints it).
     public var description: String { "cannot read \(path): \(reason)" }
 }
 

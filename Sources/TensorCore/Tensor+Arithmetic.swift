@@ -65,22 +65,38 @@ extension Tensor {
     /// Elementwise quotient with broadcasting.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { zip(lhs, rhs, DivideKernel.self, operation: "divide") }
 
+    /// Adds the scalar `rhs` to every element of `lhs`: `lhs + Tensor(rhs)`, shape of `lhs`.
     public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Tensor(rhs) }
+    /// Subtracts the scalar `rhs` from every element of `lhs`: `lhs − rhs`, shape of `lhs`.
     public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs - Tensor(rhs) }
+    /// Scales every element of `lhs` by the scalar `rhs`: `lhs · rhs`, shape of `lhs`.
     public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs * Tensor(rhs) }
+    /// Divides every element of `lhs` by the scalar `rhs`: `lhs / rhs`, shape of `lhs` (IEEE: `x / 0` is ±inf or NaN).
     public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs / Tensor(rhs) }
+    /// Adds every element of `rhs` to the scalar `lhs`: `lhs + rhs`, shape of `rhs`.
     public static func + (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) + rhs }
+    /// The scalar `lhs` minus every element of `rhs`: `lhs − rhs`, shape of `rhs` (`1 - mask` flips a 0/1 mask).
     public static func - (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) - rhs }
+    /// The scalar `lhs` times every element of `rhs`: `lhs · rhs`, shape of `rhs`.
     public static func * (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) * rhs }
+    /// The scalar `lhs` divided by every element of `rhs`: `lhs / rhs`, shape of `rhs` (`1 / x` is the reciprocal).
     public static func / (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) / rhs }
 
+    /// In-place elementwise sum, `lhs ← lhs + rhs`; `rhs` must broadcast to the shape of the result.
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+    /// In-place elementwise difference, `lhs ← lhs − rhs` (broadcasting as `-`).
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+    /// In-place elementwise product, `lhs ← lhs ⊙ rhs` (broadcasting as `*`).
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
+    /// In-place elementwise quotient, `lhs ← lhs / rhs` (broadcasting as `/`).
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
+    /// Adds the scalar `rhs` to every element of `lhs` in place, `lhs ← lhs + rhs`.
     public static func += (lhs: inout Tensor, rhs: Float) { lhs = lhs + rhs }
+    /// Subtracts the scalar `rhs` from every element of `lhs` in place, `lhs ← lhs − rhs`.
     public static func -= (lhs: inout Tensor, rhs: Float) { lhs = lhs - rhs }
+    /// Scales every element of `lhs` by the scalar `rhs` in place, `lhs ← lhs · rhs`.
     public static func *= (lhs: inout Tensor, rhs: Float) { lhs = lhs * rhs }
+    /// Divides every element of `lhs` by the scalar `rhs` in place, `lhs ← lhs / rhs`.
     public static func /= (lhs: inout Tensor, rhs: Float) { lhs = lhs / rhs }
 
     /// Elementwise negation.

@@ -20,10 +20,15 @@ extension Tensor {
     /// 1 where `lhs != rhs`, else 0 (broadcasting).
     public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { 1 - (lhs .== rhs) }
 
+    /// 1 where an element of `lhs` is greater than the scalar `rhs`, else 0; shape of `lhs`.
     public static func .> (lhs: Tensor, rhs: Float) -> Tensor { lhs .> Tensor(rhs) }
+    /// 1 where an element of `lhs` is less than the scalar `rhs`, else 0; shape of `lhs`.
     public static func .< (lhs: Tensor, rhs: Float) -> Tensor { lhs .< Tensor(rhs) }
+    /// 1 where an element of `lhs` is at least the scalar `rhs`, else 0; shape of `lhs`.
     public static func .>= (lhs: Tensor, rhs: Float) -> Tensor { lhs .>= Tensor(rhs) }
+    /// 1 where an element of `lhs` is at most the scalar `rhs`, else 0; shape of `lhs`.
     public static func .<= (lhs: Tensor, rhs: Float) -> Tensor { lhs .<= Tensor(rhs) }
+    /// 1 where an element of `lhs` equals the scalar `rhs` exactly, else 0; shape of `lhs` (e.g. a label match mask).
     public static func .== (lhs: Tensor, rhs: Float) -> Tensor { lhs .== Tensor(rhs) }
 
     /// `whenTrue` where `condition` is nonzero, else `whenFalse` (all three broadcast together),

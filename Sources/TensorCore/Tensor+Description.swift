@@ -1,6 +1,7 @@
 // Printing tensors: nested brackets like NumPy, with the shape, and "…" past 6 items per axis.
 
 extension Tensor: CustomStringConvertible {
+    /// The shape, then the values in nested brackets like a NumPy array, with "…" past 6 items per axis.
     public var description: String {
         let prefix = "Tensor(shape: \(shape), "
         return prefix + formatted(axis: 0, offset: 0, indent: prefix.count) + ")"

@@ -17,6 +17,7 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
     case malformedHeader(String)
     case unsupportedType(String)
 
+    /// The reason in plain words, with the path where there is one (e.g. "cannot read x.npy: is a directory").
     public var description: String {
         switch self {
         case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"

@@ -80,6 +80,43 @@ struct StudyTests {
         }.addingNoiseFloor()
     }
 
+    @Test("an expert arm's counts are in the recorded settings (when not the defaults), so studies never mix them")
+    func expertCountsRecorded() throws {
+        var four = ArchitectureOptions(width: 8)
+        four.expertCount = 4
+        func settings(_ options: ArchitectureOptions) -> String? {
+            Study(arms: [StudyArm(name: "mmoe", architecture: .mixtureOfExperts, options: options)], seeds: [0],
+                  maximumEpochs: 1, baseline: "mmoe") { _ in throw StudyError.noCompleteSeed }
+                .recordedSettings["arm.mmoe"]
+        }
+        #expect(settings(four)?.hasSuffix(" experts 4 shared-experts 1 task-experts 1 levels 2") == true)
+        // The defaults add nothing, so settings files written before the counts were recorded still match.
+        #expect(settings(ArchitectureOptions(width: 8))?.hasSuffix("offset 0") == true)
+        // A study of the same arm name with other counts is refused, not mixed in.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-experts-\(UUID()).csv")
+        defer { try? FileManager.default.removeItem(at: url.appendingPathExtension("settings")) }
+        let make = { (options: ArchitectureOptions) in
+            var study = Study(arms: [StudyArm(name: "mmoe", architecture: .mixtureOfExperts, options: options)],
+                              seeds: [0], maximumEpochs: 1, baseline: "mmoe", resultsURL: url) { _ in
+                throw StudyError.noCompleteSeed
+            }
+            study.trainsMissingRuns = false
+            return study
+        }
+        // The first study records its settings (and has no finished seed to summarize).
+        #expect(throws: StudyError.noCompleteSeed) { try make(four).run() }
+        var two = four
+        two.expertCount = 2
+        let error = #expect(throws: StudyError.self) { try make(two).run() }
+        guard case .changedSettings(_, let differences)? = error else {
+            Issue.record("expected changedSettings, got \(String(describing: error))")
+            return
+        }
+        #expect(differences.count == 1 && differences[0].hasPrefix("arm.mmoe:")
+                && differences[0].contains("experts 4 shared-experts 1 task-experts 1 levels 2 then")
+                && differences[0].hasSuffix("experts 2 shared-experts 1 task-experts 1 levels 2 now"), "\(differences)")
+    }
+
     @Test("a study is deterministic for its seeds, pairs runs by seed, and resumes from its runs file")
     func deterministicAndResumable() throws {
         let first = try Self.study().run()

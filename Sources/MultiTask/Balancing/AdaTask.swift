@@ -40,8 +40,11 @@ public final class AdaTask: Optimizer, LossBalancer {
         case adaGrad(epsilon: Float = 1e-10)
     }
 
+    /// The adaptive rule (Adam, RMSProp or AdaGrad) and its constants.
     public let rule: Rule
+    /// Whether shared parameters keep one accumulator per task (AdaTask) or one shared one (the plain optimizer).
     public let separatesTasks: Bool
+    /// Whether the per-task averages AU_t of the shared scalars' squared updates are kept.
     public let tracksDominance: Bool
     /// β of the AU averages.
     public let dominanceDecay: Float
@@ -86,10 +89,13 @@ public final class AdaTask: Optimizer, LossBalancer {
                                            weightDecay: weightDecay)])
     }
 
+    /// "AdaTask", or "AdaTask-off" when tasks are not separated (the plain optimizer).
     public var name: String { separatesTasks ? "AdaTask" : "AdaTask-off" }
 
     // MARK: Balancer: per-task gradients
 
+    /// Computes g_t for every task (T backward passes), keeps them for the next `step()`, writes their
+    /// sum into `.grad`, and returns weight 1 per task.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         let gradients = TaskGradients(losses: losses, model: context.model, sharedParameters: context.sharedParameters)
         let regularization = context.regularization.map { penalty in

@@ -17,6 +17,7 @@ public protocol TaskSeparableRule: AnyObject {
 }
 
 extension Adam: TaskSeparableRule {
+    /// Adam's step counter and moments m, v.
     public typealias RuleState = AdamState
 
     /// η m̂_t / (√v̂ + ε) with m_t the first moment of g_t alone and v the shared second moment: the
@@ -33,6 +34,7 @@ extension Adam: TaskSeparableRule {
 }
 
 extension RMSProp: TaskSeparableRule {
+    /// RMSProp's step counter and squared-gradient average s.
     public typealias RuleState = RMSPropState
 
     /// η g_t / (√s + ε).
@@ -43,6 +45,7 @@ extension RMSProp: TaskSeparableRule {
 }
 
 extension AdaGrad: TaskSeparableRule {
+    /// AdaGrad's step counter and sum of squared gradients s.
     public typealias RuleState = AdaGradState
 
     /// η g_t / (√s + ε).
@@ -67,6 +70,7 @@ public struct AdaTaskState<RuleState: OptimizerState> {
     /// Task t's own first moment, for its part of a shared Adam update (dominance, tasks not separated).
     public var dominanceMoments: [Tensor?]
 
+    /// The state before any update, with an empty slot per task for `taskCount` tasks.
     public init(taskCount: Int) {
         tasks = Array(repeating: nil, count: taskCount)
         updateAverages = Array(repeating: nil, count: taskCount)

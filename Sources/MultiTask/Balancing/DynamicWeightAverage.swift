@@ -15,11 +15,14 @@ import NeuralNetworks
 /// A task that had no labelled sample in one of the two epochs (partially labelled data: its mean
 /// loss is NaN) gets r_t = 1.
 public final class DynamicWeightAverage: LossBalancer {
+    /// T, the number of tasks.
     public let taskCount: Int
+    /// τ, the softmax temperature (2 in MTAN; larger is closer to equal weights).
     public let temperature: Float
     /// The mean losses of the last (at most) two completed epochs, oldest first.
     var history: [[Float]] = []
 
+    /// DWA for `taskCount` tasks (≥ 1) with temperature τ > 0.
     public init(taskCount: Int, temperature: Float = 2) {
         checkPrecondition(taskCount >= 1 && temperature > 0,
             "DynamicWeightAverage: taskCount \(taskCount) ≥ 1 and temperature \(temperature) > 0 required")
@@ -27,6 +30,7 @@ public final class DynamicWeightAverage: LossBalancer {
         self.temperature = temperature
     }
 
+    /// "DWA", the name in logs and study tables.
     public var name: String { "DWA" }
 
     /// The weights of the current epoch, one per task.
@@ -43,11 +47,13 @@ public final class DynamicWeightAverage: LossBalancer {
         return exponentials.map { Float(taskCount) * $0 / sum }
     }
 
+    /// Backpropagates Σ_t w_t(e) L_t with this epoch's weights and returns them.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         let weights = currentWeights
         return backwardWeightedSum(losses: losses, weights: context.tasks.map { weights[$0] }, context: context)
     }
 
+    /// Keeps the epoch's mean losses L̄_t(e), one per task, for the next epoch's ratios r_t.
     public func epochDidEnd(meanLosses: [Float]) {
         checkPrecondition(meanLosses.count == taskCount,
                           "DynamicWeightAverage: \(meanLosses.count) losses for \(taskCount) tasks")

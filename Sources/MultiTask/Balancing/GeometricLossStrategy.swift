@@ -12,10 +12,13 @@ import NeuralNetworks
 /// matters), so tasks with large loss scales do not dominate. Its implicit weights are
 /// ∂L/∂L_t = L / (T · L_t), which is what `backward` returns. Losses must be positive.
 public final class GeometricLossStrategy: LossBalancer {
+    /// The geometric loss strategy; it has no settings and no state.
     public init() {}
 
+    /// "GLS", the name in logs and study tables.
     public var name: String { "GLS" }
 
+    /// Backpropagates exp((1/T) Σ_t log L_t) and returns the implicit weights L / (T · L_t).
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         var logSum = losses[0].log()
         for loss in losses.dropFirst() { logSum = logSum + loss.log() }

@@ -25,13 +25,19 @@ import NeuralNetworks
 /// A task absent from a step (sampled tasks, or no labels in the batch of partially labelled data)
 /// keeps its weight, and its L_t(0) is its loss at the first step it takes part in.
 public final class GradNorm: LossBalancer {
+    /// Which losses serve as L_t(0): `.firstStep`, the first step's (the paper); `.everyEpoch`, each
+    /// epoch's first step's (the Maximum Roaming code).
     public enum InitialLosses: String, Sendable {
         case firstStep, everyEpoch
     }
 
+    /// T, the number of task weights.
     public let taskCount: Int
+    /// α, the asymmetry: how strongly the tasks' training rates r_t are pulled together (0: equal gradient norms).
     public let alpha: Float
+    /// Which losses are L_t(0) (see `InitialLosses`).
     public let initialLossPolicy: InitialLosses
+    /// The floor w_t is clamped to before the weights are renormalized to sum to T.
     public let minimumWeight: Float
     let weights: BalancerParameter
     /// W; nil: the last shared parameter of rank ≥ 2.
@@ -40,6 +46,7 @@ public final class GradNorm: LossBalancer {
     var initialLossEpoch = -1
     /// G_t and the targets mean(G)·r_t^α of the last step (for tests and logs).
     public private(set) var lastGradientNorms: [Float] = []
+    /// The targets mean_s(G_s) · r_t^α of the last step, one per task of the step.
     public private(set) var lastTargets: [Float] = []
 
     /// - Parameters:
@@ -62,11 +69,14 @@ public final class GradNorm: LossBalancer {
         }
     }
 
+    /// "GradNorm", the name in logs and study tables.
     public var name: String { "GradNorm" }
 
     /// The current w_t (they sum to T).
     public var currentWeights: [Float] { weights.parameter.value.scalars }
 
+    /// Backpropagates Σ_t w_t L_t with the current weights, then measures G_t on W (T partial backward
+    /// passes) and takes one step of the weights' optimizer on ∂L_grad/∂w; returns the weights used.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         let values = losses.map { $0.value.scalar }
         let w = currentWeights

@@ -13,9 +13,12 @@ import TensorCore
 public struct GradientStatistics: Sendable, Equatable {
     /// The tasks measured (model task indices).
     public var tasks: [Int]
+    /// ‖g_t‖ for each measured task, in the order of `tasks`.
     public var norms: [Double]
+    /// cos(g_s, g_t) for each pair of measured tasks, `[T, T]`, symmetric.
     public var cosines: [[Double]]
 
+    /// Statistics for `tasks` with their norms and pairwise cosines.
     public init(tasks: [Int], norms: [Double], cosines: [[Double]]) {
         self.tasks = tasks
         self.norms = norms

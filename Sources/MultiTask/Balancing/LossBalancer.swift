@@ -19,6 +19,7 @@ public struct BalancingContext {
     /// The training step (batches since the start) and epoch.
     public let step: Int, epoch: Int
 
+    /// The context of one step; the trainer builds it (tests and custom loops may too).
     public init(model: MultiTaskNetwork, tasks: [Int], sharedParameters: [Parameter],
                 sharedRepresentation: Variable? = nil, regularization: Variable? = nil, step: Int = 0, epoch: Int = 0) {
         self.model = model
@@ -56,6 +57,7 @@ public protocol LossBalancer: AnyObject {
 }
 
 extension LossBalancer {
+    /// Does nothing: most balancers keep no per-epoch state.
     public func epochDidEnd(meanLosses: [Float]) {}
     /// Most balancers do not measure dominance.
     public func updateDominance() -> [TaskDominance]? { nil }

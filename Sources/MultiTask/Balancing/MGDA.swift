@@ -23,6 +23,7 @@ import NeuralNetworks
 /// cap rather than its tolerance (very ill-conditioned gradient sets) are counted in
 /// `unconvergedSolveCount`; their α is the last iterate.
 public final class MGDA: LossBalancer {
+    /// Which per-task gradients g_t the minimum-norm problem is solved on.
     public enum GradientSource: String, Sendable {
         /// ∇_Z L_t (MGDA-UB).
         case representation
@@ -30,22 +31,28 @@ public final class MGDA: LossBalancer {
         case parameters
     }
 
+    /// The scale n_t each g_t is divided by before solving: 1 (`none`), ‖g_t‖ (`l2`), L_t (`loss`) or
+    /// L_t · ‖g_t‖ (`lossPlus`), as in Sener & Koltun's code.
     public enum Normalization: String, Sendable, CaseIterable {
         case none, l2, loss, lossPlus
     }
 
+    /// ∇_Z (MGDA-UB, the default) or ∇_{θ_sh} (exact MGDA).
     public let source: GradientSource
+    /// The gradient normalization of step 2.
     public let normalization: Normalization
     /// α of the last step.
     public private(set) var lastWeights: [Float] = []
     /// Steps whose `MinimumNormSolver` run ended at its iteration cap, not its tolerance.
     public private(set) var unconvergedSolveCount = 0
 
+    /// MGDA with gradients from `source` (the shared representation by default: MGDA-UB) and `normalization`.
     public init(gradientsWith source: GradientSource = .representation, normalization: Normalization = .none) {
         self.source = source
         self.normalization = normalization
     }
 
+    /// "MGDA-UB" with representation gradients, "MGDA" with parameter gradients.
     public var name: String { source == .representation ? "MGDA-UB" : "MGDA" }
 
     /// The MGDA weights α for per-task gradient vectors and losses (steps 2 and 3).
@@ -68,6 +75,8 @@ public final class MGDA: LossBalancer {
         return solution.weights
     }
 
+    /// Steps 1–4: per-task gradients, normalization, the minimum-norm α, and the backward pass of
+    /// Σ_t α_t L_t; returns α (summing to 1).
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         let values = losses.map { $0.value.scalar }
         if source == .representation, let z = context.sharedRepresentation {

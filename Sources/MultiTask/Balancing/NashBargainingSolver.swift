@@ -9,6 +9,7 @@ public enum NashBargainingError: Error, Equatable, CustomStringConvertible {
     /// Newton's method did not reach the tolerance.
     case didNotConverge(iterations: Int, residual: Double)
 
+    /// The failure in plain words, with the smallest pivot, or the iterations and residual reached.
     public var description: String {
         switch self {
         case .singularGram(let pivot):
@@ -52,6 +53,7 @@ public enum NashBargainingError: Error, Equatable, CustomStringConvertible {
 /// = 1 / α_M). The reference implementation normalizes M the same way and its α is α_M too: its
 /// constraint −log(n α_t) − log((Aα)_t) ≤ 0 is α_t (Mα)_t ≥ 1, the condition for M itself.
 public enum NashBargainingSolver {
+    /// The solver's answer: the weights α and the Newton iterations it took.
     public struct Solution: Sendable {
         /// α with (Mα)_t = 1/α_t for the M given.
         public var weights: [Double]

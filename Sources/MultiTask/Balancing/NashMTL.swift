@@ -22,7 +22,9 @@ import NeuralNetworks
 /// numbers around 1e9, e.g. two nearly opposite gradients), the step also solves with M + εI but
 /// counts it in `unconvergedSolveCount` instead.
 public final class NashMTL: LossBalancer {
+    /// The bound on the shared gradient's norm after aggregation (1 in the reference); nil: no clipping.
     public let maxNorm: Float?
+    /// The relative ridge ε of M + εI (times ‖M‖_F) used when M is singular or ill-conditioned.
     public let ridge: Double
     /// Steps whose Gram matrix was singular and was solved with the ridge.
     public private(set) var singularGramCount = 0
@@ -31,11 +33,13 @@ public final class NashMTL: LossBalancer {
     /// α of the last step.
     public private(set) var lastWeights: [Float] = []
 
+    /// Nash-MTL with the reference's clipping norm and a tiny ridge for singular Gram matrices.
     public init(maxNorm: Float? = 1, ridge: Double = 1e-6) {
         self.maxNorm = maxNorm
         self.ridge = ridge
     }
 
+    /// "Nash-MTL", the name in logs and study tables.
     public var name: String { "Nash-MTL" }
 
     /// α for the Gram matrix of the task gradients.
@@ -57,6 +61,8 @@ public final class NashMTL: LossBalancer {
         return fallback.weights
     }
 
+    /// Takes the per-task gradients, solves for α, writes Σ_t α_t g_t into the shared `.grad` (and
+    /// α_t ∇L_t into the task-specific ones), clips the shared norm to `maxNorm`; returns α.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         var gradients: TaskGradients?
         let used = backwardAggregated(losses: losses, context: context) { taskGradients in

@@ -16,12 +16,15 @@ import NeuralNetworks
 /// so no conflict remains. The visiting order of step k is drawn from a generator seeded by
 /// (seed, k), so resumed runs repeat.
 public final class PCGrad: LossBalancer {
+    /// The seed that, with the step number, determines each step's visiting order.
     public let seed: UInt64
     /// How many projections the last step made.
     public private(set) var lastProjectionCount = 0
 
+    /// PCGrad whose visiting orders are determined by `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
 
+    /// "PCGrad", the name in logs and study tables.
     public var name: String { "PCGrad" }
 
     /// The projected gradients g_i^PC (one per task) for step `step`.
@@ -42,6 +45,8 @@ public final class PCGrad: LossBalancer {
         return projected
     }
 
+    /// Projects the per-task shared gradients, writes Σ_i g_i^PC into the shared `.grad` (task-specific
+    /// parameters get their plain gradients), and returns weight 1 per task.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         backwardAggregated(losses: losses, context: context) { gradients in
             let projected = project(gradients.shared, step: context.step)

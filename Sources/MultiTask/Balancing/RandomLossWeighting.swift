@@ -14,10 +14,13 @@ import NeuralNetworks
 /// The draw of step k comes from a generator seeded by (seed, k), so a resumed run draws the same
 /// weights without saving any state.
 public final class RandomLossWeighting: LossBalancer {
+    /// The seed that, with the step number, determines each step's draw ε.
     public let seed: UInt64
 
+    /// Random loss weighting whose draws are determined by `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
 
+    /// "RLW", the name in logs and study tables.
     public var name: String { "RLW" }
 
     /// The weights of training step `step` for `count` tasks.
@@ -30,6 +33,7 @@ public final class RandomLossWeighting: LossBalancer {
         return exponentials.map { $0 / sum }
     }
 
+    /// Backpropagates Σ_t w_t L_t with this step's fresh w = softmax(ε) and returns w.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         backwardWeightedSum(losses: losses, weights: weights(step: context.step, count: losses.count), context: context)
     }

@@ -31,11 +31,14 @@ public final class UncertaintyWeighting: LossBalancer {
         }
     }
 
+    /// "uncertainty", the name in logs and study tables.
     public var name: String { "uncertainty" }
 
     /// The current s_t = log σ_t².
     public var currentLogVariances: [Float] { logVariances.parameter.value.scalars }
 
+    /// Backpropagates Σ_t L_t / (2e^{s_t}) + s_t/2 into the model and s, steps s's optimizer, and returns
+    /// the weights 1/(2e^{s_t}) used.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         let s = logVariances.parameter
         s.grad = nil

@@ -13,6 +13,7 @@ import NeuralNetworks
 /// normalization scales are not decayed). Add dropout in the model as usual. Those papers find
 /// this strong baseline matches or beats most specialized multi-task optimizers once tuned.
 public final class UnitaryScalarization: LossBalancer {
+    /// λ, the coefficient of (λ/2) Σ_W ‖W‖² over weight matrices and kernels.
     public let weightDecay: Float
 
     /// - Parameter weightDecay: λ (0 gives equal weighting).
@@ -21,8 +22,10 @@ public final class UnitaryScalarization: LossBalancer {
         self.weightDecay = weightDecay
     }
 
+    /// "unitary", the name in logs and study tables.
     public var name: String { "unitary" }
 
+    /// Backpropagates Σ_t L_t + (λ/2) Σ_W ‖W‖² (plus any regularization term) and returns weight 1 per task.
     public func backward(losses: [Variable], context: BalancingContext) -> [Float] {
         var total = losses[0]
         for loss in losses.dropFirst() { total = total + loss }

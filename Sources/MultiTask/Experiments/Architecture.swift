@@ -33,11 +33,13 @@ public struct ArchitectureOptions: Sendable {
     public var sharingRatio = 0.5
     /// Maximum Roaming: training batches between roaming updates Δ.
     public var updateInterval = 10
+    /// Maximum Roaming: which inactive unit a roaming update activates (`RoamingSelection`).
     public var selection = RoamingSelection.random
     /// Soft sharing: coupling strength λ.
     public var couplingStrength: Float = 1e-3
     /// Task descriptor of the conditioned architectures.
     public var descriptor = TaskDescriptorKind.oneHot
+    /// The seed of the network's initialization; masks, gates and dropout draw from seeds derived from it.
     public var seed: UInt64 = 0
     /// Masked layers compute only the active task's units (`MaskedSequential.skipsMaskedUnits`).
     public var skipsMaskedUnits = false
@@ -65,6 +67,7 @@ public struct ArchitectureOptions: Sendable {
     /// smallest PLE that is not a CGC (and as many levels as the vector backbone has blocks).
     public var levelCount = 2
 
+    /// The common knobs, each with its default; set the others as properties.
     public init(width: Int = 16, sharingRatio: Double = 0.5, updateInterval: Int = 10,
                 selection: RoamingSelection = .random,
                 couplingStrength: Float = 1e-3, descriptor: TaskDescriptorKind = .oneHot, seed: UInt64 = 0) {

@@ -59,6 +59,11 @@ public func maskedUnitCounts(inputShape: [Int], denseOutput: Bool, width: Int,
     }
 }
 
+/// Builds the standard backbone laid out as `maskedUnitCounts` describes, for an input of
+/// `inputShape` (`[C, H, W]` or `[D]`), with `gate` after every convolution / linear layer; returns
+/// the blocks (one per cross-stitch stage) and the feature count of their output. Weights draw from
+/// `random`; masks, gates and dropout from seeds derived from `options.seed`, so the trunk starts
+/// alike whatever the gate (paired comparisons).
 public func makeBackbone(inputShape: [Int], denseOutput: Bool, options: ArchitectureOptions,
                          gate: TrunkGate = .none, random: RandomSource) -> (blocks: [Module], featureCount: Int) {
     var maskSeed = options.seed &+ 1000

@@ -57,12 +57,15 @@ public enum SyntheticDataset: String, Sendable, CaseIterable {
 
 /// What one training run of an architecture gave.
 public struct ExperimentResult: Sendable {
+    /// The architecture trained.
     public var architecture: Architecture
     /// Test results after the last epoch.
     public var test: [TaskEvaluation]
+    /// Every epoch's record, in order.
     public var history: [EpochRecord]
     /// Mean wall time of an epoch, its validation pass included (`EpochRecord.seconds`).
     public var secondsPerEpoch: Double
+    /// The number of scalars in the network's parameters.
     public var parameterCount: Int
     /// The best validation epoch (`Trainer.validationRecord`), nil without validation.
     public var bestEpoch: Int?

@@ -23,6 +23,8 @@ public struct ModelSelection: Sendable {
     /// Take the last epoch trained, whatever the validation split says.
     public var lastEpoch: Bool
 
+    /// Selection jointly on the score (or `perTask`), with early stopping after `patience` epochs
+    /// (at least 1; nil: none), or the last epoch when `lastEpoch`.
     public init(perTask: Bool = false, patience: Int? = nil, lastEpoch: Bool = false) {
         checkPrecondition(patience.map { $0 >= 1 } ?? true, "ModelSelection: patience \(patience!) must be at least 1")
         self.perTask = perTask

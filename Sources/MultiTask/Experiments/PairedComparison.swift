@@ -96,6 +96,7 @@ public struct PairedComparison: Sendable, Equatable {
         return "\(signed(mean)) [\(signed(confidenceInterval.lower)), \(signed(confidenceInterval.upper))]"
     }
 
+    /// Equal when the differences, the interval and the confidence level are equal.
     public static func == (lhs: PairedComparison, rhs: PairedComparison) -> Bool {
         lhs.differences == rhs.differences && lhs.confidenceInterval == rhs.confidenceInterval && lhs.level == rhs.level
     }

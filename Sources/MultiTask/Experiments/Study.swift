@@ -3,9 +3,14 @@ import TensorCore
 import NeuralNetworks
 import TaskData
 
+// Over 300 lines: a study, its resumable runs file with the settings check, and the training of one run
+// read best together; the run record (`StudyRun`) is small enough to stay beside them.
+
 /// What one run of a study (one arm, one seed) gave, at the epoch selected on validation.
 public struct StudyRun: Sendable, Equatable {
+    /// The arm's name.
     public var arm: String
+    /// The run's seed (the data's; the model's too unless the arm offsets it).
     public var seed: UInt64
     /// Per task, the selected epoch (1-based).
     public var selectedEpochs: [Int]
@@ -18,7 +23,9 @@ public struct StudyRun: Sendable, Equatable {
     /// Per task, the test loss and the mean training loss of the selected epoch (the train–test gap
     /// is their difference; the training loss is the running mean over the epoch's batches).
     public var testLoss: [Double], trainLoss: [Double]
+    /// The number of scalars in the network's parameters.
     public var parameterCount: Int
+    /// Wall-clock seconds the run took (building, training and evaluating the network).
     public var seconds: Double
 
     /// The mean over tasks of test loss − training loss at the selected epochs.
@@ -37,7 +44,9 @@ public struct StudyRun: Sendable, Equatable {
 /// appended to a CSV file at once, and a study started again skips the (arm, seed) cells already
 /// there — a long study can be stopped at any time and continued.
 public struct Study {
+    /// The arms compared, with distinct names.
     public var arms: [StudyArm]
+    /// The seeds: each arm runs once per seed, on that seed's data.
     public var seeds: [UInt64]
     /// The most epochs a run trains (fewer with early stopping).
     public var maximumEpochs: Int
@@ -69,6 +78,8 @@ public struct Study {
     /// The name of the noise-floor arm added by `addingNoiseFloor()`.
     public var noiseFloorName: String { "\(baseline) re-init" }
 
+    /// A study of `arms` × `seeds` on `makeData(seed)`, compared with the arm named `baseline`; needs at
+    /// least one arm, seed and epoch, and distinct arm names.
     public init(arms: [StudyArm], seeds: [UInt64], maximumEpochs: Int, patience: Int? = nil, baseline: String,
                 resultsURL: URL? = nil, makeData: @escaping (UInt64) throws -> DatasetSplits<MultiTaskDataset>) {
         checkPrecondition(!arms.isEmpty && !seeds.isEmpty && maximumEpochs >= 1,
@@ -173,6 +184,17 @@ public struct Study {
             if arm.options.partitionInitialization != .roundRobinFill {
                 all["arm.\(arm.name)"]! += " initialization \(arm.options.partitionInitialization.rawValue)"
             }
+            // The expert counts, when not the defaults (an arm's name says them, but two studies
+            // must not mix runs of one name with other counts).
+            let defaults = ArchitectureOptions()
+            if arm.architecture.hasExpertGates
+                && (arm.options.expertCount, arm.options.sharedExpertCount, arm.options.taskExpertCount,
+                    arm.options.levelCount) != (defaults.expertCount, defaults.sharedExpertCount,
+                                                defaults.taskExpertCount, defaults.levelCount) {
+                all["arm.\(arm.name)"]! += " experts \(arm.options.expertCount) shared-experts "
+                    + "\(arm.options.sharedExpertCount) task-experts \(arm.options.taskExpertCount) levels "
+                    + "\(arm.options.levelCount)"
+            }
             if arm.architecture == .maximumRoaming {
                 all["arm.\(arm.name)"]! += " interval \(arm.options.updateInterval) selection "
                     + "\(arm.options.selection.rawValue)"
@@ -198,7 +220,7 @@ public struct Study {
             }
             let differences = current.keys.sorted().compactMap { key -> String? in
                 guard let old = stored[key], old != current[key] else { return nil }
-                return "\(key): \(excerpt(old, limit: 80)) then, \(current[key]!) now"
+                return "\(key): \(excerpt(old, limit: 240)) then, \(current[key]!) now"
             }
             guard differences.isEmpty else { throw StudyError.changedSettings(path: url.path,
                 differences: differences) }

@@ -5,11 +5,15 @@ import TensorCore
 public struct StudyArm: Sendable {
     /// The arm's name in tables and files (no commas).
     public var name: String
+    /// The architecture built for each run (`makeNetwork`).
     public var architecture: Architecture
+    /// How the task losses are balanced.
     public var balancing: BalancingMethod
     /// The architecture's options (`seed` is replaced by each run's seed).
     public var options: ArchitectureOptions
+    /// η, the optimizer's learning rate.
     public var learningRate: Float
+    /// B, the samples per training batch.
     public var batchSize: Int
     /// The training mode; nil: the architecture's default (`defaultTrainingMode(for:)`).
     public var mode: TrainingMode?
@@ -26,6 +30,8 @@ public struct StudyArm: Sendable {
     /// task losses; 0: none. Needs tasks named "depth" and "normals" (the `scenes` data).
     public var consistencyWeight: Float = 0
 
+    /// An arm called `name` (non-empty, no commas or newlines); the defaults are equal weighting, Adam's
+    /// η = 1e-3 and batches of 64.
     public init(name: String, architecture: Architecture, balancing: BalancingMethod = .equal,
                 options: ArchitectureOptions = ArchitectureOptions(), learningRate: Float = 1e-3, batchSize: Int = 64,
                 mode: TrainingMode? = nil, initializationOffset: UInt64 = 0, selection: ModelSelection? = nil) {

@@ -6,7 +6,9 @@ import TaskData
 /// test splits said — the learning curve behind a run's selected epoch. With Maximum Roaming it is
 /// the paper's F-score against the update progress r(c) (its figure 1, middle and right).
 public struct StudyCurvePoint: Sendable, Equatable {
+    /// The arm's name.
     public var arm: String
+    /// The run's seed.
     public var seed: UInt64
     /// The epoch, counted from 1.
     public var epoch: Int
@@ -17,6 +19,7 @@ public struct StudyCurvePoint: Sendable, Equatable {
     /// Per task, the validation and test main metrics after the epoch.
     public var validation: [Double], test: [Double]
 
+    /// One epoch of one run, as the study records it.
     public init(arm: String, seed: UInt64, epoch: Int, progress: Double?, coverage: Double?, validation: [Double],
                 test: [Double]) {
         self.arm = arm

@@ -14,6 +14,7 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
     /// and "normals".
     case noConsistencyTasks(arm: String)
 
+    /// The reason in plain words, with the runs file's path and what differs or is missing.
     public var description: String {
         switch self {
         case .changedSettings(let path, let differences):

@@ -6,12 +6,18 @@ import TaskData
 /// seeds), Δm% against the baseline paired by seed with its 95% bootstrap interval, and a verdict
 /// that says "no detectable difference" whenever the interval contains 0.
 public struct StudyResult: Sendable {
+    /// The tasks, in the order of each run's per-task values.
     public var tasks: [TaskSpec]
+    /// The arm names, in the study's order.
     public var arms: [String]
+    /// The seeds summarized; paired comparisons match runs by seed.
     public var seeds: [UInt64]
+    /// The arm every other arm is compared with.
     public var baseline: String
+    /// Every run, one per (arm, seed).
     public var runs: [StudyRun]
 
+    /// A summary of `runs` for `arms` and `seeds`, compared with `baseline`.
     public init(tasks: [TaskSpec], arms: [String], seeds: [UInt64], baseline: String, runs: [StudyRun]) {
         self.tasks = tasks
         self.arms = arms

@@ -9,6 +9,7 @@ import TaskData
 /// Outputs are the model's raw outputs (logits for classification kinds), shaped as `TaskSpec`
 /// documents; a multi-label logit above 0 is a predicted 1.
 public struct TaskMetricAccumulator: Sendable {
+    /// The task whose metrics are accumulated (its kind, metrics and custom metrics).
     public let spec: TaskSpec
     // Classification and multi-label: per-output true/false positives and false negatives,
     // correct predictions and the number of predictions.
@@ -22,6 +23,7 @@ public struct TaskMetricAccumulator: Sendable {
     // The spec's custom metrics: Σ sums and Σ counts of the batches so far.
     var customSums: [Double], customCounts: [Double]
 
+    /// An accumulator for `spec` with every total at zero.
     public init(spec: TaskSpec) {
         self.spec = spec
         let outputs = spec.outputCount

@@ -8,13 +8,18 @@ import TensorCore
 public struct ArchitectureDiagram {
     /// A box: its text, its place on a grid (column, row; fractional values allowed) and colour.
     public struct Box {
+        /// The text in the box (e.g. "shared trunk", "head 0").
         public var label: String
         public var column: Double, row: Double
+        /// The fill, an SVG colour: blue for shared parts, the task's colour for its own.
         public var colour: String
+        /// A dashed outline, for a part that changes during training (Maximum Roaming's masks).
         public var dashed = false
     }
 
+    /// The title above the picture (the architecture's name).
     public var title: String
+    /// The boxes, in the order arrows index them.
     public var boxes: [Box] = []
     /// Arrows between boxes (indices into `boxes`), with an optional label.
     public var arrows: [(from: Int, to: Int, label: String)] = []
@@ -24,6 +29,7 @@ public struct ArchitectureDiagram {
     static let shared = "#cfe2f3", descriptor = "#fff2cc", neutral = "#ffffff"
     static let taskColours = ["#f4cccc", "#d9ead3", "#ead1dc", "#fce5cd", "#d0e0e3", "#e6e6fa", "#f9f0c1", "#dddddd"]
 
+    /// An empty picture titled `title`, for drawing one of your own.
     public init(title: String) { self.title = title }
 
     @discardableResult

@@ -5,12 +5,16 @@ import TensorCore
 /// metric against a knob) and grouped bar charts, with axes, ticks, a title and a legend.
 /// The output is plain SVG 1.1 text, viewable in any browser and diffable in git.
 public struct LinePlot {
+    /// One line of the plot: a name for the legend, its points and an optional band.
     public struct Series {
+        /// The series' name in the legend (the method, and the variant when there are several).
         public var name: String
+        /// The points, joined in the order given; points with a non-finite coordinate are not drawn.
         public var points: [(x: Double, y: Double)]
         /// An optional band around the line, one (lower, upper) per point — a confidence interval
         /// over seeds, drawn shaded in the series' colour (say what it is in the axis label).
         public var band: [(lower: Double, upper: Double)]?
+        /// A series of `points` with an optional `band`, which needs one entry per point.
         public init(name: String, points: [(x: Double, y: Double)], band: [(lower: Double, upper: Double)]? = nil) {
             checkPrecondition(band.map { $0.count == points.count } ?? true,
                               "LinePlot.Series: \(band?.count ?? 0) band entries for \(points.count) points")
@@ -24,13 +28,18 @@ public struct LinePlot {
         }
     }
 
+    /// The title: the setting (data, seeds, epochs) in a few words.
     public var title: String
+    /// The x-axis label: the quantity and its unit ("epoch").
     public var xLabel: String
+    /// The y-axis label: the quantity and its unit ("validation F-score"); say "log scale" with `logarithmicY`.
     public var yLabel: String
+    /// The lines, each in its own palette colour in the order given.
     public var series: [Series] = []
     /// Draw y on a log₁₀ axis (loss curves).
     public var logarithmicY = false
 
+    /// A plot with the given labels and series.
     public init(title: String, xLabel: String, yLabel: String, series: [Series] = [], logarithmicY: Bool = false) {
         self.title = title
         self.xLabel = xLabel
@@ -87,8 +96,11 @@ public struct LinePlot {
 
 /// A grouped bar chart: one group per category (a task), one bar per series (a method).
 public struct BarChart {
+    /// The title: the setting (data, seeds, epochs) in a few words.
     public var title: String
+    /// The y-axis label: the quantity and its unit.
     public var yLabel: String
+    /// The group names along the x axis (tasks), slanted when they do not fit.
     public var categories: [String]
     /// (series name, one value per category).
     public var series: [(name: String, values: [Double])]
@@ -96,6 +108,7 @@ public struct BarChart {
     /// mean ± sd over seeds, drawn as whiskers (say which in `yLabel`).
     public var errorBars: [[(lower: Double, upper: Double)]]?
 
+    /// A chart of `series` over `categories`; set `errorBars` afterwards to draw whiskers.
     public init(title: String, yLabel: String, categories: [String], series: [(name: String, values: [Double])]) {
         self.title = title
         self.yLabel = yLabel
@@ -103,6 +116,7 @@ public struct BarChart {
         self.series = series
     }
 
+    /// The SVG document, `width` × `height` pixels.
     public func svg(width: Int = 640, height: Int = 400) -> String {
         var canvas = PlotCanvas(width: width, height: height, title: title, xLabel: "", yLabel: yLabel)
         // Category names longer than their slot are written at a slant, with room below for them.
@@ -147,6 +161,7 @@ public struct BarChart {
         return canvas.document()
     }
 
+    /// Writes `svg(width:height:)` to `url` atomically: a temporary file beside it, flushed, then renamed.
     public func write(to url: URL, width: Int = 640, height: Int = 400) throws {
         try writeAtomically(Data(svg(width: width, height: height).utf8), to: url)
     }

@@ -9,9 +9,13 @@ public struct MaskTimeline {
     /// One panel: its caption, and `masks` and `visited` as `[T, C]` 0/1 tensors (a `TaskMask`'s
     /// buffers).
     public struct Snapshot {
+        /// The text under the panel (e.g. the epoch or the update count).
         public var caption: String
+        /// m `[T, C]`: 1 where the unit is active for the task.
         public var masks: Tensor
+        /// The visited sets B_t as `[T, C]`: 1 where the task has ever used the unit.
         public var visited: Tensor
+        /// A panel of `masks` and `visited`, which must be `[T, C]` tensors of the same shape.
         public init(caption: String, masks: Tensor, visited: Tensor) {
             checkPrecondition(masks.rank == 2 && masks.shape == visited.shape,
                               "MaskTimeline: masks \(masks.shape), visited \(visited.shape)")
@@ -21,9 +25,12 @@ public struct MaskTimeline {
         }
     }
 
+    /// The title above the panels.
     public var title: String
+    /// The panels, left to right in training order; all have the first one's T and C.
     public var snapshots: [Snapshot]
 
+    /// A timeline of `snapshots` titled `title`.
     public init(title: String, snapshots: [Snapshot]) {
         self.title = title
         self.snapshots = snapshots
@@ -84,10 +91,14 @@ public struct MaskTimeline {
 /// direction: every task's loss decreases along it when it is not zero), and PCGrad's projections
 /// of each gradient onto the normal plane of the other when they conflict (g₁ · g₂ < 0).
 public struct GradientGeometry {
+    /// The title above the figure.
     public var title: String
+    /// g₁, the first task's gradient.
     public var first: (x: Double, y: Double)
+    /// g₂, the second task's gradient.
     public var second: (x: Double, y: Double)
 
+    /// The figure of the gradients `first` (g₁) and `second` (g₂).
     public init(title: String, first: (x: Double, y: Double), second: (x: Double, y: Double)) {
         self.title = title
         self.first = first

@@ -9,6 +9,7 @@ public final class AdditiveConditioning: TaskConditioning {
     /// W_z `[D, C]`, initialized to zero (conditioning starts neutral).
     public let weight: Parameter
 
+    /// Additive conditioning of `featureCount` channels C; W_z starts at zero.
     public init(featureCount: Int, descriptor: TaskDescriptor) {
         weight = Parameter(Tensor.zeros([descriptor.dimension, featureCount]))
         super.init(descriptor: descriptor)

@@ -18,6 +18,7 @@ public final class CrossStitchNetwork: MultiTaskNetwork {
     public let columns: [[Module]]
     /// One α `[T, T]` per stage boundary.
     public let stitches: [Parameter]
+    /// h_t, one head per task, after the last stage of its column.
     public let heads: [Module]
 
     /// Builds T columns of `stageCount` stages with `makeStage(task, stage)` and heads with `makeHead`.

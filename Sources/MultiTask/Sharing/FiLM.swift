@@ -7,9 +7,12 @@ import NeuralNetworks
 /// (`[D] → [C]` each). γ's bias starts at 1 and its weights at 0, β at 0, so FiLM starts as the
 /// identity and learns how far each task bends the shared features.
 public final class FiLM: TaskConditioning {
+    /// γ(z_t), the linear map `[D] → [C]` to the per-channel scales.
     public let scale: Linear
+    /// β(z_t), the linear map `[D] → [C]` to the per-channel shifts.
     public let shift: Linear
 
+    /// FiLM over `featureCount` channels C from `descriptor`'s z_t, starting as the identity.
     public init(featureCount: Int, descriptor: TaskDescriptor, random: RandomSource = .default) {
         scale = Linear(inputCount: descriptor.dimension, outputCount: featureCount, random: random)
         shift = Linear(inputCount: descriptor.dimension, outputCount: featureCount, random: random)

@@ -16,13 +16,16 @@ public final class MaskedResidualBlock: Module, TaskRoutedBlock {
     /// S, the projection shortcut; nil: the identity.
     public let shortcut: MaskedSequential?
 
+    /// The block ReLU(F_t(x) + S_t(x)); leave `shortcut` nil when `residual` keeps the shape.
     public init(residual: MaskedSequential, shortcut: MaskedSequential? = nil) {
         self.residual = residual
         self.shortcut = shortcut
     }
 
+    /// The task-routed layers of F, then of S.
     public var routedLayers: [any TaskRoutedLayer] { residual.routedLayers + (shortcut?.routedLayers ?? []) }
 
+    /// The masks of F, then of S, each with the layer it masks.
     public var maskedLayers: [MaskedLayer] { residual.maskedLayers + (shortcut?.maskedLayers ?? []) }
 
     /// ReLU(F_t(x) + S_t(x)); a channel can be non-zero where either branch's can.

@@ -21,6 +21,7 @@ import NeuralNetworks
 /// The steps are worked out once, when the sequence is built. Parameters are named as in
 /// `Sequential` (`layers.0.weight`, `layers.1.masks`), so checkpoints of the two read alike.
 public final class MaskedSequential: Module, TaskRoutedBlock {
+    /// The layers in order, masks and gates among them; `layers.i` prefixes layer i's parameter names.
     public let layers: [Module]
     /// Whether masked steps compute only the active task's units (same results, less work).
     public let skipsMaskedUnits: Bool
@@ -77,6 +78,7 @@ public final class MaskedSequential: Module, TaskRoutedBlock {
         self.steps = steps
     }
 
+    /// The sequence of the layers listed, first applied first.
     public convenience init(_ layers: Module..., skipsMaskedUnits: Bool = false) {
         self.init(layers, skipsMaskedUnits: skipsMaskedUnits)
     }
@@ -93,6 +95,7 @@ public final class MaskedSequential: Module, TaskRoutedBlock {
         }
     }
 
+    /// Every mask of this sequence and of the blocks nested in it, with the layer it masks, in order.
     public var maskedLayers: [MaskedLayer] {
         steps.flatMap { step -> [MaskedLayer] in
             switch step {
@@ -105,6 +108,8 @@ public final class MaskedSequential: Module, TaskRoutedBlock {
         }
     }
 
+    /// Applies the layers for task `task`, tracking which channels of the activation may be non-zero
+    /// (so a masked step can read and compute only those); nil: any channel.
     public func forward(_ input: Variable, task: Int, nonzeroChannels: [Int]?)
         -> (output: Variable, nonzeroChannels: [Int]?) {
         var value = input, nonzero = nonzeroChannels

@@ -30,7 +30,9 @@ import NeuralNetworks
 ///   training mode. Each update draws from its own generator, seeded from
 ///   `seed` and the update number, so a run resumed from a checkpoint roams identically.
 public final class MaximumRoamingNetwork: MultiTaskNetwork {
+    /// The shared trunk, with a `TaskMask` after each masked layer.
     public let trunk: MaskedSequential
+    /// h_t, one task-specific head per task, applied to the trunk's output under task t's masks.
     public let heads: [Module]
     /// The trunk's masks, in order (the trunk found them when it was built).
     public var masks: [TaskMask] { trunk.masks }

@@ -53,6 +53,7 @@ public final class MultiTaskAttentionNetwork: MultiTaskNetwork {
     public let attentions: [[TaskAttention]]
     /// f_j for j = 0..<J − 1, shared by the tasks: â_j to stage j + 1's shape.
     public let featureExtractors: [Module]
+    /// h_t, one head per task, after the last stage of its attention chain.
     public let heads: [Module]
 
     /// MTAN over the trunk `blocks` (e.g. `makeBackbone(...).blocks`, applied in order) with one head

@@ -52,6 +52,7 @@ open class MultiTaskNetwork: Module {
     /// The number of tasks T.
     public let taskCount: Int
 
+    /// A network for `taskCount` tasks (at least 1); subclasses build their modules, then call it.
     public init(taskCount: Int) {
         checkPrecondition(taskCount >= 1, "MultiTaskNetwork: taskCount \(taskCount) must be at least 1")
         self.taskCount = taskCount
@@ -126,9 +127,12 @@ open class MultiTaskNetwork: Module {
 /// is for each kind of architecture: `MultiTaskNetwork`), nil for architectures without one, such
 /// as independent networks.
 public struct MultiTaskOutputs {
+    /// ŷ_t for each task, in task order (`[B, …]` in the layout of the task's kind).
     public var outputs: [Variable]
+    /// Z, the shared representation every shared parameter reaches every loss through; nil when there is none.
     public var sharedRepresentation: Variable?
 
+    /// The task outputs and, when the architecture has one, Z (see `MultiTaskNetwork` for what qualifies).
     public init(outputs: [Variable], sharedRepresentation: Variable?) {
         self.outputs = outputs
         self.sharedRepresentation = sharedRepresentation

@@ -7,8 +7,10 @@ import NeuralNetworks
 /// the soft relative of Maximum Roaming's binary masks.) W_z `[D, C]`, b `[C]`; the gates start
 /// at σ(0) = ½ for one-hot descriptors.
 public final class MultiplicativeConditioning: TaskConditioning {
+    /// The gate's linear map z_t ↦ z_t W_z + b, `[D] → [C]`, before the sigmoid.
     public let gate: Linear
 
+    /// Multiplicative gates on `featureCount` channels C from `descriptor`'s z_t.
     public init(featureCount: Int, descriptor: TaskDescriptor, random: RandomSource = .default) {
         gate = Linear(inputCount: descriptor.dimension, outputCount: featureCount, random: random)
         super.init(descriptor: descriptor)

@@ -12,12 +12,15 @@ import NeuralNetworks
 /// inside the columns, so the columns must be built alike. Each task may add its own head after
 /// its column (`makeHead`) — heads are not coupled, so tasks can differ in their outputs.
 public final class SoftSharingNetwork: MultiTaskNetwork {
+    /// One full network per task, the columns whose parameters the penalty couples.
     public let columns: [Module]
     /// The uncoupled task heads (identities when none were given).
     public let heads: [Module]
     /// λ, the coupling strength.
     public var couplingStrength: Float
 
+    /// `taskCount` columns built by `makeColumn(t)` (alike, so their parameters pair up), coupled with
+    /// strength λ = `couplingStrength`, each followed by `makeHead(t)` when given.
     public init(taskCount: Int, couplingStrength: Float, makeColumn: (Int) -> Module,
                 makeHead: ((Int) -> Module)? = nil) {
         columns = (0..<taskCount).map(makeColumn)

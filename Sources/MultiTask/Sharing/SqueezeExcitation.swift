@@ -23,10 +23,14 @@ import NeuralNetworks
 public final class TaskSqueezeExcitation: Module, TaskRoutedLayer {
     /// The excitation MLP of each task: Linear(C → C/r), ReLU, Linear(C/r → C), Sigmoid.
     public let excitations: [Sequential]
+    /// C, the number of channels gated (axis 1 of the features).
     public let channelCount: Int
 
+    /// T, one excitation MLP per task.
     public var taskCount: Int { excitations.count }
 
+    /// Gates for `taskCount` tasks over `channelCount` channels, each with a hidden layer of
+    /// max(1, C / `reduction`) units.
     public init(channelCount: Int, taskCount: Int, reduction: Int = 16, random: RandomSource = .default) {
         checkPrecondition(channelCount >= 1 && taskCount >= 1 && reduction >= 1,
                           "TaskSqueezeExcitation: \(channelCount) channels, \(taskCount) tasks, reduction \(reduction)")
@@ -64,7 +68,9 @@ public final class TaskSqueezeExcitation: Module, TaskRoutedLayer {
 /// with learned, soft partitions. The gates are task-specific parameters; the rest of the trunk is
 /// shared.
 public final class SqueezeExcitationNetwork: MultiTaskNetwork {
+    /// The shared trunk with a `TaskSqueezeExcitation` gate where each mask would be.
     public let trunk: MaskedSequential
+    /// h_t, one task-specific head per task, applied to the trunk's output for that task.
     public let heads: [Module]
 
     /// A network over `trunk` (a `MaskedSequential` with `TaskSqueezeExcitation` layers) and

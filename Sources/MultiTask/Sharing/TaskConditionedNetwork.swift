@@ -10,11 +10,16 @@ import NeuralNetworks
 /// The decoder has one output layer for every task; when the tasks' output sizes differ, give
 /// `outputCounts` and task t reads the first `outputCounts[t]` outputs.
 public final class TaskConditionedNetwork: MultiTaskNetwork {
+    /// The shared encoder of the input x (an `Identity` feeds z_t in with the input itself).
     public let encoder: Module
+    /// How z_t enters the encoded features (concatenation, additive, multiplicative or FiLM).
     public let conditioning: TaskConditioning
+    /// The shared decoder of the conditioned features, with output layers for every task.
     public let decoder: Module
+    /// The number of outputs each task reads from the decoder (its first `outputCounts[t]`); nil: all.
     public let outputCounts: [Int]?
 
+    /// ŷ_t = decoder(conditioning(encoder(x), z_t)), for as many tasks as `conditioning`'s descriptor has.
     public init(encoder: Module, conditioning: TaskConditioning, decoder: Module, outputCounts: [Int]? = nil) {
         self.encoder = encoder
         self.conditioning = conditioning

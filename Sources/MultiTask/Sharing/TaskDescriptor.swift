@@ -12,11 +12,14 @@ public enum TaskDescriptorKind: Sendable, Equatable {
 
 /// Produces the descriptors z_t of a batch (`[B, D]`, the same row B times).
 public final class TaskDescriptor: Module {
+    /// One-hot or a learned embedding.
     public let kind: TaskDescriptorKind
+    /// T, the number of tasks described.
     public let taskCount: Int
     /// The learned table for `.embedding` (nil for one-hot).
     public let embedding: Embedding?
 
+    /// Descriptors of `kind` for `taskCount` tasks; an embedding table is drawn N(0, 1) with `random`.
     public init(kind: TaskDescriptorKind, taskCount: Int, random: RandomSource = .default) {
         self.kind = kind
         self.taskCount = taskCount
@@ -47,8 +50,10 @@ public final class TaskDescriptor: Module {
 /// lecture (concatenation, additive, multiplicative) and FiLM. Subclasses override
 /// `callAsFunction(_:task:)`.
 open class TaskConditioning: Module {
+    /// The descriptor z_t that the conditioning mixes into the features.
     public let descriptor: TaskDescriptor
 
+    /// A conditioning driven by `descriptor` (subclasses add their own layers first).
     public init(descriptor: TaskDescriptor) { self.descriptor = descriptor }
 
     /// The conditioned features.

@@ -46,7 +46,9 @@ public enum RoamingSelection: String, Sendable, Equatable, CaseIterable {
 /// The state lives in buffers (so checkpoints carry it): `masks` (m), `visited` (the sets B_t of
 /// units ever active for task t, starting as the initial masks) and `updateCount`.
 public final class TaskMask: Module {
+    /// T, the number of rows of the mask.
     public let taskCount: Int
+    /// C, the number of units masked (the layer's output channels or features).
     public let unitCount: Int
     /// m `[T, C]`, 0/1.
     public let masks: Buffer

@@ -29,7 +29,9 @@ public protocol TaskRoutedBlock: Module {
 public struct MaskedLayer {
     /// The masked layer; nil for a mask that does not directly follow a unit-subset layer.
     public let layer: (any UnitSubsetComputing)?
+    /// The batch normalization between the layer and the mask (conv → BN → mask); nil when there is none.
     public let normalization: BatchNormalization?
+    /// The mask itself.
     public let mask: TaskMask
 
     /// The parameters holding the values of the masked units, each with the axis indexing the units:

@@ -5,15 +5,20 @@ import TaskData
 
 /// One task's results on a split: the mean loss and the task's metrics.
 public struct TaskEvaluation: Sendable {
+    /// The task's name.
     public var task: String
+    /// The task's loss averaged over the split's samples.
     public var loss: Double
+    /// The value of each of the task's built-in metrics, over the whole split.
     public var metrics: [MetricKind: Double]
     /// The task's first (main) metric.
     public var mainMetric: MetricKind
+    /// The main metric's value (NaN if it was not computed): what model selection compares.
     public var mainValue: Double { metrics[mainMetric] ?? .nan }
     /// The values of the task's custom metrics (`TaskSpec.customMetrics`), by name.
     public var customMetrics: [String: Double]
 
+    /// One task's results, as `evaluate` computes them.
     public init(task: String, loss: Double, metrics: [MetricKind: Double], mainMetric: MetricKind,
                 customMetrics: [String: Double] = [:]) {
         self.task = task

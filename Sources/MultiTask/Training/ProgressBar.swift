@@ -12,6 +12,7 @@ public struct ProgressBar {
     let label: String
     var lastDrawn = -1
 
+    /// A bar for `total` steps (at least 1) titled `label`; disabled, it draws nothing.
     public init(total: Int, label: String, isEnabled: Bool = ProgressBar.isTerminal) {
         self.total = max(1, total)
         self.label = label

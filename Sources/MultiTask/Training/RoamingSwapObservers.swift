@@ -11,16 +11,21 @@ import NeuralNetworks
 /// starts its new task without the momentum other tasks left in it. An ablation of the swap's cost;
 /// the units stay shared with the tasks that already used them, whose momentum is reset too.
 public final class RoamingMomentReset: TrainingObserver {
+    /// The roaming network whose swaps are watched (`lastRoaming`, each mask's `lastSwaps`).
     public let network: MaximumRoamingNetwork
+    /// The optimizer whose moments m and v are zeroed for the activated units.
     public let optimizer: Adam
     /// How many (update, mask, unit) resets were made.
     public private(set) var resetCount = 0
 
+    /// An observer that resets `optimizer`'s moments for the units `network` activates; add it to
+    /// `Trainer.observers` of the trainer that steps both.
     public init(network: MaximumRoamingNetwork, optimizer: Adam) {
         self.network = network
         self.optimizer = optimizer
     }
 
+    /// At a roaming step, zeroes m and v of every unit added to a changed mask, along the unit's axis.
     public func trainer(_ trainer: Trainer, willTakeStep step: Int) {
         guard let roaming = network.lastRoaming, roaming.step == step else { return }
         let changed = Set(roaming.maskIndices.map { ObjectIdentifier(network.masks[$0]) })
@@ -50,23 +55,31 @@ public final class RoamingMomentReset: TrainingObserver {
 public final class RoamingSwapLosses: TrainingObserver {
     /// The losses around one roaming update, in the order of the step's tasks.
     public struct Record: Sendable {
+        /// The training step s at which roaming changed a mask.
         public var step: Int
+        /// The task losses of step s − 1, the last step before the swap.
         public var before: [Float]
+        /// The task losses of step s, the first step after the swap.
         public var after: [Float]
     }
 
+    /// The roaming network whose updates are watched (`lastRoaming`).
     public let network: MaximumRoamingNetwork
+    /// One record per roaming step that followed another training step, in order.
     public private(set) var records: [Record] = []
     var previousLosses: [Float]?
     var swapStep: Int?
 
+    /// An observer of `network`'s swaps; add it to `Trainer.observers`.
     public init(network: MaximumRoamingNetwork) { self.network = network }
 
+    /// Notes whether roaming changed a mask at `step` (and forgets any earlier losses at the run's step 0).
     public func trainer(_ trainer: Trainer, willTakeStep step: Int) {
         swapStep = network.lastRoaming?.step == step ? step : nil
         if swapStep == nil, step == 0 { previousLosses = nil }
     }
 
+    /// Records the losses around a swap at a swap step, and keeps this step's `losses` as the next "before".
     public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {
         if let step = swapStep, let before = previousLosses {
             records.append(Record(step: step, before: before, after: losses))

@@ -16,13 +16,19 @@ import TaskData
 /// random sources (dropout) are reseeded from it at each epoch start, so a resumed run repeats
 /// the uninterrupted run bit for bit (with any thread count).
 public final class Trainer {
+    /// The settings of a run: length, batch sizes, seed, training mode, and what to write where.
     public struct Configuration: Sendable {
+        /// The number of passes over the training data (at least 0).
         public var epochs: Int
+        /// B, the samples per training batch (per task, for multi-input data).
         public var batchSize: Int
+        /// The run's seed: epoch e's data order (and the dropout masks) are seeded from `seed + e`.
         public var seed: UInt64
+        /// How the task losses become updates: summed, task-alternating or in random task groups.
         public var mode: TrainingMode
         /// The task sampler for multi-input data.
         public var taskSampler: TaskSampler
+        /// The batch size of the validation and test passes (256 by default).
         public var evaluationBatchSize: Int
         /// Where to append the per-epoch log (`.csv`, else JSON lines); nil: no log file.
         public var logURL: URL?
@@ -88,9 +94,13 @@ public final class Trainer {
         }
     }
 
+    /// The network being trained.
     public let model: MultiTaskNetwork
+    /// The optimizer that updates `model`'s parameters (its state is part of every checkpoint).
     public let optimizer: Optimizer
+    /// Turns the task losses (or gradients) of a step into one update (not used in `.taskAlternating` mode).
     public let balancer: LossBalancer
+    /// The run's settings, as given at init (a `var`: they may be changed between `fit` calls).
     public var configuration: Configuration
     /// Epochs completed (restored by `resume`).
     public internal(set) var completedEpochs = 0
@@ -108,6 +118,8 @@ public final class Trainer {
     /// The gradient statistics measured in the current epoch.
     var statistics: [GradientStatistics] = []
 
+    /// A trainer of `model` with `optimizer` and `balancer`; checks the network's sharing contract
+    /// (`sharedParameters()`) before any step, and that epochs ≥ 0, batch size ≥ 1, patience ≥ 1.
     public init(model: MultiTaskNetwork, optimizer: Optimizer, balancer: LossBalancer = EqualWeighting(),
                 configuration: Configuration) {
         checkPrecondition(configuration.epochs >= 0 && configuration.batchSize >= 1,

@@ -9,12 +9,15 @@ import TaskData
 /// a `TrainingLog` (CSV or JSON lines by the file's extension); a resumed run appends to the log
 /// that `Trainer.resume` cut back to the checkpoint's epoch.
 public final class LogWriter: TrainingObserver {
+    /// The log file (`.csv`, else JSON lines).
     public let url: URL
     var log: TrainingLog?
     var tasks: [TaskSpec] = []
 
+    /// A writer to `url`; the file is opened when the run begins.
     public init(url: URL) { self.url = url }
 
+    /// Opens the log, cutting a resumed run's log back to its checkpoint's epoch, and clears stale temporary files.
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws {
         self.tasks = tasks
         // A resumed run continues after the checkpoint's epoch: rows written after it (by a run
@@ -24,6 +27,7 @@ public final class LogWriter: TrainingObserver {
         removeStaleTemporaryFiles(of: url)
     }
 
+    /// Appends the epoch's rows: training loss and weight per task, then the validation and test evaluations.
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
         guard let log else { return }
         let training = tasks.indices.map {
@@ -40,9 +44,11 @@ public final class LogWriter: TrainingObserver {
 
 /// Appends one JSON line of diagnostics per epoch (`Trainer.Configuration.diagnosticsURL`).
 public final class DiagnosticsWriter: TrainingObserver {
+    /// The JSON-lines file the diagnostics go to.
     public let url: URL
     var tasks: [TaskSpec] = []
 
+    /// A writer to `url`; the file is created (or, when resuming, cut back) when the run begins.
     public init(url: URL) { self.url = url }
 
     /// A new run starts an empty file; a resumed one appends.
@@ -103,10 +109,13 @@ public final class DiagnosticsWriter: TrainingObserver {
 public final class EpochPrinter: TrainingObserver {
     var tasks: [TaskSpec] = []
 
+    /// A printer of one line per epoch.
     public init() {}
 
+    /// Remembers the tasks, to name them in each line.
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws { self.tasks = tasks }
 
+    /// Prints "epoch e/E", the seconds, each task's training loss and its validation main metric.
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
         var line = String(format: "epoch %d/%d  %.1f s  train loss", record.epoch, trainer.configuration.epochs,
                           record.seconds)
@@ -124,18 +133,22 @@ public final class EpochPrinter: TrainingObserver {
 
 /// Writes the trainer's checkpoint (`Trainer.saveCheckpoint(to:)`, atomic) after every epoch.
 public final class CheckpointWriter: TrainingObserver {
+    /// Where the checkpoint is written (replaced atomically each time).
     public let url: URL
     /// Write only after an epoch that is the best on validation so far (`Trainer.validationRecord`):
     /// the best epoch's checkpoint, kept beside the last one.
     public let onlyBestEpochs: Bool
 
+    /// A writer to `url`, after every epoch or, with `onlyBestEpochs`, after each new best on validation.
     public init(url: URL, onlyBestEpochs: Bool = false) {
         self.url = url
         self.onlyBestEpochs = onlyBestEpochs
     }
 
+    /// Removes temporary files a crashed write left beside `url`.
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws { removeStaleTemporaryFiles(of: url) }
 
+    /// Writes the checkpoint (when the epoch qualifies); a failed write throws and stops the run.
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
         guard !onlyBestEpochs || trainer.validationRecord?.bestEpoch == record.epoch else { return }
         try trainer.saveCheckpoint(to: url)
@@ -147,18 +160,22 @@ public final class ProgressDisplay: TrainingObserver {
     let isEnabled: Bool
     var bar: ProgressBar?
 
+    /// A display drawn when `isEnabled` (by default, when standard error is a terminal).
     public init(isEnabled: Bool = ProgressBar.isTerminal) { self.isEnabled = isEnabled }
 
+    /// Starts a bar for the epoch's `stepCount` steps, titled "epoch e/E".
     public func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int) {
         guard isEnabled else { return }
         bar = ProgressBar(total: stepCount, label: "epoch \(epoch + 1)/\(trainer.configuration.epochs)",
                           isEnabled: true)
     }
 
+    /// Advances the bar, showing the step's summed task loss.
     public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {
         bar?.update(done: index + 1, note: String(format: "loss %.4f", losses.reduce(0, +)))
     }
 
+    /// Finishes the epoch's bar and drops it.
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
         bar?.finish()
         bar = nil

@@ -11,6 +11,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A checkpoint to resume from does not belong to this run.
     case incompatibleCheckpoint(String)
 
+    /// The reason in plain words: the task, step and value of a non-finite loss, the file, or the mismatch.
     public var description: String {
         switch self {
         case .nonFiniteLoss(let task, let step, let value):

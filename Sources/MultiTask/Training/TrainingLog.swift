@@ -10,6 +10,7 @@ import TensorCore
 /// where a task lacks one). JSON lines: `{"epoch": 1, "split": "validation", "task": "shape",
 /// "loss": 0.41, "fScore": 0.83, …}`.
 public final class TrainingLog {
+    /// The log file; its extension (`.csv` or not) chooses the format.
     public let url: URL
     let isCSV: Bool
     let metricColumns: [MetricKind]

@@ -29,10 +29,15 @@ public protocol TrainingObserver: AnyObject {
 }
 
 extension TrainingObserver {
+    /// Does nothing: an observer that needs no setup before the run leaves it out.
     public func trainerWillBegin(_ trainer: Trainer, tasks: [TaskSpec]) throws {}
+    /// Does nothing: an observer that does not watch epoch starts leaves it out.
     public func trainer(_ trainer: Trainer, willBeginEpoch epoch: Int, stepCount: Int) {}
+    /// Does nothing: an observer that does not act before steps leaves it out.
     public func trainer(_ trainer: Trainer, willTakeStep step: Int) {}
+    /// Does nothing: an observer that does not watch every step's losses leaves it out.
     public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {}
+    /// Does nothing: an observer that does not read the epoch's record leaves it out.
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {}
 }
 
@@ -43,6 +48,7 @@ public final class EpochCallback: TrainingObserver {
     /// An observer that calls `body` with the trainer and the record after every epoch.
     public init(_ body: @escaping (Trainer, EpochRecord) throws -> Void) { self.body = body }
 
+    /// Calls `body` with the trainer and the epoch's record; an error it throws stops the run.
     public func trainer(_ trainer: Trainer, didFinishEpoch record: EpochRecord) throws {
         try body(trainer, record)
     }

@@ -10,7 +10,9 @@ public final class ReLU: Module {
 
 /// `x` for `x > 0`, `slope · x` otherwise (PyTorch default slope 0.01).
 public final class LeakyReLU: Module {
+    /// The slope applied to negative inputs, `LeakyReLU(x) = slope · x` for x ≤ 0.
     public let slope: Float
+    /// A leaky ReLU with the given negative `slope` (0 gives the plain ReLU).
     public init(slope: Float = 0.01) { self.slope = slope }
     public override func callAsFunction(_ input: Variable) -> Variable { input.leakyRelu(slope: slope) }
 }
@@ -29,7 +31,9 @@ public final class Tanh: Module {
 
 /// Softmax along an axis (default: the last).
 public final class Softmax: Module {
+    /// The axis the probabilities sum to 1 along; negative counts from the end (−1: the last, the classes).
     public let axis: Int
+    /// A softmax `exp(xᵢ) / Σⱼ exp(xⱼ)` along `axis`.
     public init(axis: Int = -1) { self.axis = axis }
     public override func callAsFunction(_ input: Variable) -> Variable { input.softmax(alongAxis: axis) }
 }

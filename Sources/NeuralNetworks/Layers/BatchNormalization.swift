@@ -11,15 +11,24 @@ import Autodiff
 /// `tracksRunningStatistics` is false, the batch-statistics-only mode of the Maximum Roaming code,
 /// which always normalizes with the batch's own statistics.
 public class BatchNormalization: Module {
+    /// γ `[C]`, the learned per-feature scale (initialized to 1); nil without `affine`.
     public let scale: Parameter?      // γ, [C]
+    /// β `[C]`, the learned per-feature offset (initialized to 0); nil without `affine`.
     public let offset: Parameter?     // β, [C]
+    /// The running average of the batch means `[C]` (starts at 0), used in evaluation mode.
     public let runningMean: Buffer    // [C]
+    /// The running average of the unbiased batch variances `[C]` (starts at 1), used in evaluation mode.
     public let runningVariance: Buffer
+    /// The weight of a new batch in the running averages, r ← (1 − momentum)·r + momentum·batch (0.1).
     public let momentum: Float
+    /// ε, added to the variance before the square root so a constant feature does not divide by zero.
     public let epsilon: Float
+    /// Whether running averages are kept and used in evaluation; false normalizes with batch statistics always.
     public let tracksRunningStatistics: Bool
     let featureCount: Int
 
+    /// Normalization of `featureCount` features C (axis 1 of `[N, C]` or `[N, C, H, W]`); `affine` adds the
+    /// learned γ and β, and defaults follow PyTorch's `BatchNorm`.
     public init(featureCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true,
                 tracksRunningStatistics: Bool = true) {
         self.featureCount = featureCount

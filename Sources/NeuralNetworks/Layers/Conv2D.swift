@@ -7,12 +7,19 @@ import Autodiff
 /// `Ho = ⌊(H + 2·padding − dilation·(K − 1) − 1) / stride⌋ + 1`.
 /// Default initialization as PyTorch's `nn.Conv2d` (uniform ±1/√(C·K·K)).
 public final class Conv2D: Module {
+    /// The filters `[F, C, K, K]`: F output channels, C input channels, a K×K kernel.
     public let weight: Parameter
+    /// b `[F]`, one per output channel; nil for a layer created with `bias: false`.
     public let bias: Parameter?
+    /// s, the step of the kernel in pixels along height and width.
     public let stride: Int
+    /// p, the zero rows and columns added on each side of the input.
     public let padding: Int
+    /// d, the spacing between kernel taps (1: a dense kernel).
     public let dilation: Int
 
+    /// A convolution `[N, inputChannels, H, W] → [N, outputChannels, Ho, Wo]` with a square `kernelSize`
+    /// kernel; weights drawn by `weightInitializer` with `random`, the bias uniform in ±1/√(C·K·K).
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 dilation: Int = 1, bias: Bool = true,
                 weightInitializer: Initializer = .kaimingUniform(negativeSlope: Float(5).squareRoot()),

@@ -9,10 +9,14 @@ import Autodiff
 /// (axis 1) are dropped whole: one draw per (sample, channel), broadcast over the positions of
 /// `[N, C, H, W]` — a random, per-sample partition of the units.
 public final class Dropout: Module {
+    /// p, the probability that an element (or a whole channel) is zeroed in training, in [0, 1).
     public let probability: Float
+    /// Whether one draw per (sample, channel) zeroes a whole `[H, W]` map (`Dropout2d`) instead of one element.
     public let dropsWholeChannels: Bool
     let random: RandomSource
 
+    /// A dropout layer; `probability` must lie in [0, 1) (0 makes it the identity). The masks are drawn
+    /// from `random`, so a seeded source gives the same masks on every run.
     public init(probability: Float = 0.5, dropsWholeChannels: Bool = false, random: RandomSource = .default) {
         checkPrecondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) must be in [0, 1)")
         self.probability = probability

@@ -4,7 +4,9 @@ import Autodiff
 /// A lookup table of learned vectors: index i → row i of `weight` `[count, dimension]`.
 /// Used for learned task embeddings in task-conditioned networks. Default init N(0, 1), as PyTorch.
 public final class Embedding: Module {
+    /// The table `[count, dimension]`: row i is the vector of index i.
     public let weight: Parameter
+    /// A table of `count` vectors of size `dimension`, drawn from N(0, 1) with `random`.
     public init(count: Int, dimension: Int, random: RandomSource = .default) {
         checkPrecondition(count > 0 && dimension > 0,
                           "Embedding: count \(count) and dimension \(dimension) must be positive")

@@ -10,11 +10,17 @@ import Autodiff
 /// Default initialization as PyTorch's `nn.Linear`: W and b uniform in ±1/√inputCount (Kaiming
 /// uniform with a = √5).
 public final class Linear: Module {
+    /// W `[inputCount, outputCount]`, stored input-major so the forward pass is `x · W`.
     public let weight: Parameter
+    /// b `[outputCount]`, added to every row; nil for a layer created with `bias: false`.
     public let bias: Parameter?
+    /// The size of the last input axis.
     public let inputCount: Int
+    /// The size of the last output axis (the number of units).
     public let outputCount: Int
 
+    /// A layer `[…, inputCount] → […, outputCount]`; W drawn by `weightInitializer` with `random`, b
+    /// (when `bias`) uniform in ±1/√inputCount.
     public init(inputCount: Int, outputCount: Int, bias: Bool = true,
                 weightInitializer: Initializer = .kaimingUniform(negativeSlope: Float(5).squareRoot()),
                 random: RandomSource = .default) {

@@ -4,6 +4,8 @@ import Autodiff
 /// Max pooling over square windows: `[N, C, H, W] → [N, C, Ho, Wo]` (stride defaults to the window).
 public final class MaxPool2D: Module {
     public let kernelSize: Int, stride: Int, padding: Int
+    /// Max pooling with a K×K window (K = `kernelSize`); `stride` defaults to K; taps that fall on the
+    /// `padding` are skipped, so a padded cell never wins.
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
     }
@@ -16,6 +18,8 @@ public final class MaxPool2D: Module {
 /// Average pooling over square windows (padding counts as zeros, divisor K·K).
 public final class AvgPool2D: Module {
     public let kernelSize: Int, stride: Int, padding: Int
+    /// Average pooling with a `kernelSize`×`kernelSize` window; `stride` defaults to the window, `padding`
+    /// adds zeros that count in the K·K divisor.
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
     }

@@ -18,10 +18,14 @@ public final class Flatten: Module {
 ///   Written as `A_H · x · A_Wᵀ` with two small interpolation matrices, so its gradient is two
 ///   matrix products.
 public final class Upsample: Module {
+    /// How new pixels get their values: `.nearest` copies the nearest input pixel, `.bilinear` interpolates.
     public enum Mode: Sendable { case nearest, bilinear }
+    /// The integer factor by which height and width grow: `[N, C, H, W] → [N, C, H·s, W·s]`.
     public let scaleFactor: Int
+    /// Nearest-neighbour or bilinear interpolation.
     public let mode: Mode
 
+    /// Upsampling by `scaleFactor` (at least 1; 1 is the identity) with `mode`.
     public init(scaleFactor: Int, mode: Mode = .nearest) {
         checkPrecondition(scaleFactor >= 1, "Upsample: scale factor \(scaleFactor) must be at least 1")
         self.scaleFactor = scaleFactor

@@ -15,6 +15,7 @@ public final class ResidualBlock: Module {
     /// S, the projection shortcut; nil: the identity.
     public let shortcut: Module?
 
+    /// The block `ReLU(residual(x) + shortcut(x))`; leave `shortcut` nil when `residual` keeps the shape.
     public init(residual: Module, shortcut: Module? = nil) {
         self.residual = residual
         self.shortcut = shortcut

@@ -29,6 +29,7 @@ public protocol UnitSubsetComputing: Module {
 }
 
 extension Linear: UnitSubsetComputing {
+    /// `outputCount`: a linear layer's units are its output features.
     public var outputUnitCount: Int { outputCount }
 
     /// W `[inputCount, outputCount]` along axis 1, b along axis 0.
@@ -63,6 +64,7 @@ extension Linear: UnitSubsetComputing {
 }
 
 extension Conv2D: UnitSubsetComputing {
+    /// F: a convolution's units are its filters (output channels).
     public var outputUnitCount: Int { weight.shape[0] }
 
     /// The filters `[F, C, K, K]` along axis 0, b along axis 0.

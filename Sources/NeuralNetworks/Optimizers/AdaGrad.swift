@@ -5,8 +5,10 @@ import Autodiff
 public struct AdaGradState: OptimizerState {
     /// t (the update does not use it; kept, as PyTorch keeps it, in checkpoints).
     public var step: Int
+    /// s: the running sum of squared gradients Σ g² (never decays, so the step η/√s only shrinks).
     public var sumOfSquares: Tensor
 
+    /// The state before the first update: t = 0, s = 0 of shape `parameterShape`.
     public init(parameterShape: [Int]) {
         step = 0
         sumOfSquares = Tensor.zeros(parameterShape)
@@ -15,6 +17,7 @@ public struct AdaGradState: OptimizerState {
     /// "step", "sumOfSquares".
     public var namedTensors: [String: Tensor] { ["step": Tensor(Float(step)), "sumOfSquares": sumOfSquares] }
 
+    /// Reads "step" (≥ 1) and "sumOfSquares" (parameter-shaped, finite, ≥ 0) back, or throws `CheckpointError`.
     public init(namedTensors: [String: Tensor], parameterShape: [Int], name: String) throws {
         var reader = StoredStateReader(namedTensors, parameterShape: parameterShape, name: name)
         step = try reader.counter("step", atLeast: 1)
@@ -27,13 +30,16 @@ public struct AdaGradState: OptimizerState {
 ///
 ///     g ← g + λθ,   s ← s + g²,   θ ← θ − η g / (√s + ε)
 public final class AdaGrad: StatefulOptimizer<AdaGradState> {
+    /// ε in η g / (√s + ε), which keeps the first steps finite (PyTorch's 1e-10).
     public let epsilon: Float
 
+    /// AdaGrad over parameter groups, each with its own η and λ.
     public init(groups: [ParameterGroup], epsilon: Float = 1e-10) {
         self.epsilon = epsilon
         super.init(groups: groups)
     }
 
+    /// AdaGrad over one group of `parameters` with learning rate η and L2 weight decay λ.
     public convenience init(parameters: [Parameter], learningRate: Float = 1e-2, weightDecay: Float = 0) {
         self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate,
                                           weightDecay: weightDecay)])

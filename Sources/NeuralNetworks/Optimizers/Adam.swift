@@ -10,6 +10,7 @@ public struct AdamState: OptimizerState {
     /// v: the exponential average of the squared gradient.
     public var secondMoment: Tensor
 
+    /// The state before the first update: t = 0, m = v = 0 of shape `parameterShape`.
     public init(parameterShape: [Int]) {
         step = 0
         firstMoment = Tensor.zeros(parameterShape)
@@ -21,6 +22,8 @@ public struct AdamState: OptimizerState {
         ["step": Tensor(Float(step)), "firstMoment": firstMoment, "secondMoment": secondMoment]
     }
 
+    /// Reads "step" (≥ 1), "firstMoment" and "secondMoment" (parameter-shaped, finite, v ≥ 0) back, or
+    /// throws `CheckpointError`.
     public init(namedTensors: [String: Tensor], parameterShape: [Int], name: String) throws {
         var reader = StoredStateReader(namedTensors, parameterShape: parameterShape, name: name)
         step = try reader.counter("step", atLeast: 1)
@@ -41,11 +44,16 @@ public struct AdamState: OptimizerState {
 /// One fused pass of TensorCore's `adamUpdate` kernel does all of it (its naive twin,
 /// `adamUpdateNaive`, spells it out loop by loop).
 public class Adam: StatefulOptimizer<AdamState> {
+    /// β₁, the decay of the gradient average m.
     public let beta1: Float
+    /// β₂, the decay of the squared-gradient average v.
     public let beta2: Float
+    /// ε, added to the bias-corrected √v so the division stays finite.
     public let epsilon: Float
+    /// `true`: AdamW's decay θ ← θ − ηλθ outside the moments; `false`: Adam's L2 term g ← g + λθ.
     public let decoupledWeightDecay: Bool
 
+    /// Adam over parameter groups, each with its own η and λ; see the type for the update.
     public init(groups: [ParameterGroup], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 decoupledWeightDecay: Bool = false) {
         self.beta1 = beta1
@@ -55,6 +63,7 @@ public class Adam: StatefulOptimizer<AdamState> {
         super.init(groups: groups)
     }
 
+    /// Adam over one group of `parameters` with learning rate η and L2 weight decay λ (PyTorch's defaults).
     public convenience init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
                             beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate,
@@ -84,10 +93,12 @@ public class Adam: StatefulOptimizer<AdamState> {
 
 /// AdamW: Adam with decoupled weight decay (PyTorch default λ = 0.01).
 public final class AdamW: Adam {
+    /// AdamW over parameter groups; each group's `weightDecay` is the decoupled λ.
     public init(groups: [ParameterGroup], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
         super.init(groups: groups, beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: true)
     }
 
+    /// AdamW over one group of `parameters`: learning rate η, decoupled weight decay λ (PyTorch's 0.01).
     public convenience init(parameters: [Parameter], learningRate: Float = 1e-3, weightDecay: Float = 0.01) {
         self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate,
                                           weightDecay: weightDecay)])

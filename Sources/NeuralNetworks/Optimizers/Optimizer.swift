@@ -4,6 +4,7 @@ import Autodiff
 /// Parameters that share optimizer settings — e.g. the early layers of a pretrained network with a
 /// lower learning rate than its new head, or a frozen group during fine-tuning.
 public struct ParameterGroup {
+    /// The parameters updated with this group's settings.
     public var parameters: [Parameter]
     /// The current learning rate η (schedules change it).
     public var learningRate: Float
@@ -14,6 +15,7 @@ public struct ParameterGroup {
     /// A frozen group is skipped by `step()`.
     public var isFrozen: Bool
 
+    /// A group of `parameters` with learning rate η, weight decay λ, and whether it starts frozen.
     public init(parameters: [Parameter], learningRate: Float, weightDecay: Float = 0, isFrozen: Bool = false) {
         self.parameters = parameters
         self.learningRate = learningRate
@@ -31,10 +33,12 @@ public struct ParameterGroup {
 /// and turns it into named tensors only at the checkpoint boundary (`checkpointState(of:)`,
 /// `validateState(_:of:name:)`, `restoreState(_:of:name:)`).
 open class Optimizer {
+    /// The parameter groups, each with its own η and λ; schedules and freezing edit them in place.
     public var groups: [ParameterGroup]
     /// How many times `step()` ran.
     public private(set) var stepCount = 0
 
+    /// An optimizer over `groups` (subclasses add their hyperparameters and call this).
     public init(groups: [ParameterGroup]) {
         self.groups = groups
     }

@@ -26,6 +26,7 @@ public struct StoredStateReader {
     let name: String
     var used: Set<String> = []
 
+    /// A reader over the stored `tensors` of the parameter called `name`, of shape `parameterShape`.
     public init(_ tensors: [String: Tensor], parameterShape: [Int], name: String) {
         self.tensors = tensors
         self.parameterShape = parameterShape

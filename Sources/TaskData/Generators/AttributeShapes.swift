@@ -44,6 +44,7 @@ public struct AttributeShapes: Sendable {
         [0.25, 0.25], [0.3, 0.3], [0.5, 0.5], [0.4, 0.2],
     ]
 
+    /// A generator of `imageSize`×`imageSize` images (S ≥ 16, else it throws `DataGenerationError`).
     public init(imageSize: Int = 32) throws(DataGenerationError) {
         guard imageSize >= 16 else {
             throw .invalidParameter("AttributeShapes imageSize \(imageSize) must be at least 16")

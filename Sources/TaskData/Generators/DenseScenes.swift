@@ -25,6 +25,7 @@ public struct DenseScenes: Sendable {
     /// The segmentation class names.
     public static let classNames = ["wall", "floor", "sphere", "box"]
 
+    /// A generator of `imageSize`×`imageSize` scenes; throws `DataGenerationError` below 8 pixels.
     public init(imageSize: Int = 32) throws(DataGenerationError) {
         guard imageSize >= 8 else { throw .invalidParameter("DenseScenes imageSize \(imageSize) must be at least 8") }
         self.imageSize = imageSize

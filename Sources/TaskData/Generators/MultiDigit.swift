@@ -14,8 +14,10 @@ import TensorCore
 /// **What it shows:** two tasks that compete for the same pixels where the digits overlap — the
 /// classic two-task playground for MGDA and Pareto fronts (chapter 11).
 public struct MultiDigit: Sendable {
+    /// S, the side of the square images in pixels.
     public var imageSize: Int
 
+    /// A generator of S×S images (default 28, as MNIST; S ≥ 20, else it throws `DataGenerationError`).
     public init(imageSize: Int = 28) throws(DataGenerationError) {
         guard imageSize >= 20 else { throw .invalidParameter("MultiDigit imageSize \(imageSize) must be at least 20") }
         self.imageSize = imageSize

@@ -137,6 +137,7 @@ public struct RelatedRegression: Sendable {
 public enum DataGenerationError: Error, Equatable, CustomStringConvertible {
     case invalidParameter(String)
 
+    /// "invalid generator parameter: " and the reason, naming the generator and the value.
     public var description: String {
         switch self {
         case .invalidParameter(let reason): return "invalid generator parameter: \(reason)"

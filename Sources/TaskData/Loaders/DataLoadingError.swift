@@ -14,6 +14,7 @@ public enum DataLoadingError: Error, Equatable, CustomStringConvertible {
     /// A label does not fit its task (a class index out of range, a multi-label value not 0/1).
     case invalidLabel(task: String, row: Int, value: Float, expected: String)
 
+    /// The problem in plain words with where it is (path, row, column or task), as a CLI prints it.
     public var description: String {
         switch self {
         case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"

@@ -8,16 +8,27 @@
 
 /// Sizes, stride, padding and dilation of a 2-D convolution or pooling window.
 public struct ConvolutionGeometry: Sendable, Equatable {
+    /// C, the number of input channels.
     public var channels: Int
+    /// H, the input height in pixels (before padding).
     public var inputHeight: Int
+    /// W, the input width in pixels (before padding).
     public var inputWidth: Int
+    /// Kh, the kernel (window) height in taps.
     public var kernelHeight: Int
+    /// Kw, the kernel (window) width in taps.
     public var kernelWidth: Int
+    /// s along the height: rows the window moves between two output rows.
     public var strideHeight: Int
+    /// s along the width: columns the window moves between two output columns.
     public var strideWidth: Int
+    /// p along the height: zero rows added above and below the input.
     public var paddingHeight: Int
+    /// p along the width: zero columns added left and right of the input.
     public var paddingWidth: Int
+    /// d along the height: spacing between kernel taps (1 is a dense kernel; d spans d(Kh − 1) + 1 rows).
     public var dilationHeight: Int
+    /// d along the width: spacing between kernel taps (1 is a dense kernel; d spans d(Kw − 1) + 1 columns).
     public var dilationWidth: Int
 
     /// Square stride, padding and dilation (the usual case).
@@ -29,6 +40,9 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                   dilationHeight: dilation, dilationWidth: dilation)
     }
 
+    /// Separate stride, padding and dilation per axis. Sizes, stride and dilation must be positive and
+    /// padding non-negative (a precondition names the offending values). The output size per axis is
+    /// Ho = ⌊(H + 2p − d(Kh − 1) − 1) / s⌋ + 1, and the same for Wo.
     public init(channels: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int,
                 strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int,
                 dilationHeight: Int, dilationWidth: Int) {

@@ -44,8 +44,11 @@ public func gemmNaive(m: Int, n: Int, k: Int,
 /// - `mc`: rows of A packed at once (144×256×4 B = 144 KiB, within the 512 KiB L2 of Zen 3).
 /// - `nc`: columns of B packed at once (256×3072×4 B = 3 MiB, in the shared L3).
 public enum GEMMBlocking {
+    /// Depth of one packed panel pair (k-block): 256, so the MR×kc and kc×NR slivers fit in L1.
     public static let kc = 256
+    /// Rows of A packed at once (m-block): 144, a multiple of MR = 4 whose 144×256 panel fits in L2.
     public static let mc = 144
+    /// Columns of B packed at once (n-block): 3072, a multiple of NR = 24 whose 256×3072 panel fits in L3.
     public static let nc = 3072
 }
 

@@ -11,11 +11,17 @@
 /// evaluated as PyTorch does, `θ ← θ − (η/c₁) · m / (√v / √c₂ + ε)`: one square root, one multiply
 /// and one division per element instead of three divisions.
 public struct AdamStep: Sendable {
+    /// η, the learning rate of this step (after any schedule).
     public var learningRate: Float
+    /// β₁, the decay of the first-moment average m (0.9 in Kingma & Ba).
     public var beta1: Float
+    /// β₂, the decay of the second-moment average v (0.999 in Kingma & Ba).
     public var beta2: Float
+    /// ε, added to √v / √c₂ so the division stays finite where v ≈ 0.
     public var epsilon: Float
+    /// λ, the weight-decay coefficient (0 disables it).
     public var weightDecay: Float
+    /// `true` for AdamW's decoupled decay θ ← θ − ηλθ; `false` for Adam's L2 term g ← g + λθ.
     public var decoupledWeightDecay: Bool
     /// The step number t ≥ 1 (for the bias corrections c₁, c₂).
     public var step: Int
@@ -26,6 +32,7 @@ public struct AdamStep: Sendable {
         return (Float(Double(learningRate) / c1), Float(1 / c2.squareRoot()))
     }
 
+    /// The scalars of step `step` (t ≥ 1); see the type's formula for how each one enters the update.
     public init(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float,
                 decoupledWeightDecay: Bool, step: Int) {
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
