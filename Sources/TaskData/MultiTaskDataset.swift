@@ -12,10 +12,14 @@ public struct MultiTaskDataset: Sendable {
     public var inputs: Tensor
     /// One target tensor per task, the sample on the first axis.
     public var targets: [Tensor]
+    /// Which samples are labelled for which task (`LabelMask`, `[N, T]`); every one unless the data
+    /// are partially labelled. Carried through `subset`, `split`, `selectingTasks` and `batches`.
+    public var labelMask: LabelMask
 
     /// A dataset of `inputs` `[N, …]` and one target tensor `[N, …]` per task, in the order of `tasks`;
-    /// every target must have the inputs' sample count N.
-    public init(tasks: [TaskSpec], inputs: Tensor, targets: [Tensor]) {
+    /// every target must have the inputs' sample count N. `labelMask` `[N, T]` marks the labelled
+    /// samples (nil: all of them).
+    public init(tasks: [TaskSpec], inputs: Tensor, targets: [Tensor], labelMask: LabelMask? = nil) {
         checkPrecondition(tasks.count == targets.count,
                           "MultiTaskDataset: \(tasks.count) tasks but \(targets.count) target tensors")
         checkPrecondition(inputs.rank >= 1, "MultiTaskDataset: inputs need a sample axis, got shape \(inputs.shape)")
@@ -24,9 +28,14 @@ public struct MultiTaskDataset: Sendable {
                               "MultiTaskDataset: task \(task.name) has targets \(target.shape) for inputs "
                               + "\(inputs.shape)")
         }
+        let mask = labelMask ?? LabelMask(sampleCount: inputs.shape[0], taskCount: tasks.count)
+        checkPrecondition(mask.sampleCount == inputs.shape[0] && mask.taskCount == tasks.count,
+                          "MultiTaskDataset: a label mask of \(mask.sampleCount)×\(mask.taskCount) for "
+                            + "\(inputs.shape[0]) samples and \(tasks.count) tasks")
         self.tasks = tasks
         self.inputs = inputs
         self.targets = targets
+        self.labelMask = mask
     }
 
     /// The number of samples N.
@@ -38,12 +47,13 @@ public struct MultiTaskDataset: Sendable {
     /// The samples at `indices`, in that order.
     public func subset(_ indices: [Int]) -> MultiTaskDataset {
         MultiTaskDataset(tasks: tasks, inputs: inputs.gathering(indices),
-                         targets: targets.map { $0.gathering(indices) })
+                         targets: targets.map { $0.gathering(indices) }, labelMask: labelMask.gathering(indices))
     }
 
     /// The same samples with only the tasks at `taskIndices` (a single-task view: `selectingTasks([t])`).
     public func selectingTasks(_ taskIndices: [Int]) -> MultiTaskDataset {
-        MultiTaskDataset(tasks: taskIndices.map { tasks[$0] }, inputs: inputs, targets: taskIndices.map { targets[$0] })
+        MultiTaskDataset(tasks: taskIndices.map { tasks[$0] }, inputs: inputs, targets: taskIndices.map { targets[$0] },
+                         labelMask: labelMask.selectingTasks(taskIndices))
     }
 
     /// Splits the samples into train, validation and test sets after a seeded shuffle: the last
@@ -88,7 +98,8 @@ public struct MultiTaskDataset: Sendable {
         public subscript(position: Int) -> MultiTaskBatch {
             let indices = Array(order[(position * size)..<Swift.min(order.count, (position + 1) * size)])
             return MultiTaskBatch(indices: indices, inputs: dataset.inputs.gathering(indices),
-                                  targets: dataset.targets.map { $0.gathering(indices) })
+                                  targets: dataset.targets.map { $0.gathering(indices) },
+                                  labelMask: dataset.labelMask.gathering(indices))
         }
     }
 }
@@ -101,8 +112,19 @@ public struct MultiTaskBatch: Sendable {
     public var inputs: Tensor
     /// One target tensor `[B, …]` per task, in the order of the dataset's tasks.
     public var targets: [Tensor]
+    /// The batch's rows of the dataset's `labelMask`, `[B, T]`.
+    public var labelMask: LabelMask
     /// The batch size B.
     public var count: Int { indices.count }
+
+    /// A batch of `inputs` `[B, …]` and targets `[B, …]` per task, every sample labelled unless
+    /// `labelMask` (`[B, T]`) says otherwise.
+    public init(indices: [Int], inputs: Tensor, targets: [Tensor], labelMask: LabelMask? = nil) {
+        self.indices = indices
+        self.inputs = inputs
+        self.targets = targets
+        self.labelMask = labelMask ?? LabelMask(sampleCount: indices.count, taskCount: targets.count)
+    }
 }
 
 /// Train, validation and test parts of a dataset.

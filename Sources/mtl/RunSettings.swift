@@ -10,7 +10,7 @@ let settingsAddedLater = ["initialization": "round-robin", "backbone": "plain", 
                           "channel-dropout": "0.0", "schedule": "constant", "warmup-steps": "0",
                           "early-stopping": "0", "experts": "8", "shared-experts": "1", "task-experts": "1",
                           "levels": "2", "search-epochs": "20", "branch-sampling": "hard",
-                          "branch-learning-rate": "0.01"]
+                          "branch-learning-rate": "0.01", "labelled-fraction": "1", "consistency-weight": "0.0"]
 
 /// A run's settings, parsed from flags or read back from a checkpoint's metadata.
 struct RunSettings {

@@ -51,6 +51,12 @@ func studyFlags(defaultDataset: String, defaultSeeds: Int, defaultEpochs: Int, d
         Flag(name: "output", kind: .text(default: nil, placeholder: "DIR"),
              help: "write runs.csv (one row per finished run; a rerun skips the runs already there), curves.csv "
                 + "(every epoch of every run), summary.md, summary.csv and delta-m.svg"),
+        labelledFractionFlag,
+        Flag(name: "labelled-fractions", kind: .text(default: nil, placeholder: "F1,F2,…"),
+             help: "a curve: one study per fraction of the --labelled-task tasks' training labels (each in (0, 1]), "
+                + "into --output/fraction-F/, then curve.md, curve.csv and curve-TASK.svg with 95% CI bands"),
+        Flag(name: "labelled-task", kind: .text(default: nil, placeholder: "T,…"),
+             help: "with --labelled-fractions: the tasks (names or indices) whose labels thin (default: every task)"),
         Flag(name: "quick", kind: .toggle, help: "a smoke run: 2 seeds, 2 epochs, 300 samples"),
         Flag(name: "summarize-only", kind: .toggle,
              help: "train nothing: summarize the seeds of --output's runs.csv that every arm has finished (a study "
@@ -72,7 +78,8 @@ let studyCommand = CommandSpec(
                     + "batches) for roaming arms, +p=X (sharing ratio) for masked arms, +experts=N for mmoe "
                     + "arms, +shared-experts=N, +task-experts=N for cgc and ple arms, +levels=N for ple arms, "
                     + "+search-epochs=N, +branch-nodes=N, +soft for ltb arms, "
-                    + "+dropout=Q (whole channels) or +groups=0.1.2/3.4.5 (one network per group of tasks) for any; "
+                    + "+dropout=Q (whole channels), +groups=0.1.2/3.4.5 (one network per group of tasks) or "
+                    + "+consistency=λ (depth → normals, scenes) for any; "
                     + "+full, +head-only, +gradual=K, +decay=ξ: fine-tune a multi-head arm from --init-from); "
                     + "architectures: " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))]
         + studyFlags(defaultDataset: "regression", defaultSeeds: 5, defaultEpochs: 30, defaultSamples: 3000,
@@ -170,6 +177,17 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                                  + "indices, '.' within a group, '/' between groups)")
             }
             arm.taskGroups = groups.map { $0.map { $0! } }
+        case _ where option.hasPrefix("consistency="):
+            guard let value = Float(option.dropFirst("consistency=".count)), value.isFinite, value >= 0,
+                  value <= 1000 else {
+                throw UsageError(description: "--arms: '\(excerpt(text))': consistency must be a number in 0...1000 "
+                                 + "(λ of the depth → normals term)")
+            }
+            guard mode != .taskAlternating else {
+                throw UsageError(description: "--arms: '\(excerpt(text))': a consistency term needs summed or groups "
+                                 + "training")
+            }
+            arm.consistencyWeight = value
         case _ where option.hasPrefix("dropout="):
             guard let value = Float(option.dropFirst("dropout=".count)), value >= 0, value <= 0.95 else {
                 throw UsageError(description: "--arms: '\(excerpt(text))': dropout must be a number in 0...0.95")
@@ -182,7 +200,7 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                              + (masked ? "" : ", and this arm is not one") + "; experts=N to mmoe arms, "
                              + "shared-experts=N, task-experts=N to cgc and ple arms, levels=N to ple arms; "
                              + "search-epochs=N, branch-nodes=N, soft to ltb arms; "
-                             + "dropout=Q and groups=0.1/2.3 (one network per group of tasks) to any)")
+                             + "dropout=Q, groups=0.1/2.3 (one network per group of tasks) and consistency=λ to any)")
         }
     }
     return arm
@@ -190,6 +208,11 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
 
 /// Runs a study built from the shared flags and `arms`, prints the table and writes the files.
 func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
+    try checkLabelledFractionSyntax(flags.string("labelled-fraction")!)
+    if let text = flags.string("labelled-fractions") { _ = try curveFractionList(text) }
+    if flags.string("labelled-task") != nil && flags.string("labelled-fractions") == nil {
+        throw UsageError(description: "--labelled-task names the tasks of a --labelled-fractions curve; give both")
+    }
     let quick = flags.isSet("quick")
     let dataset = SyntheticDataset(rawValue: flags.string("dataset")!)!
     let seedCount = flags.integer("seeds", default: quick ? 2 : nil)!
@@ -269,45 +292,130 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         scale = (task, factor)
     }
     let firstSeed = UInt64(flags.integer("first-seed")!)
-    var study = Study(arms: arms, seeds: (firstSeed..<(firstSeed + UInt64(seedCount))).map { $0 },
-                      maximumEpochs: epochs,
-                      patience: flags.integer("patience"), baseline: baseline,
-                      resultsURL: output?.appendingPathComponent("runs.csv")) { seed in
-        var data = try makeSplits(seed)
-        if let scale {
-            data.train.targets[scale.task] = data.train.targets[scale.task] * scale.factor
-            data.validation.targets[scale.task] = data.validation.targets[scale.task] * scale.factor
-            data.test.targets[scale.task] = data.test.targets[scale.task] * scale.factor
+    let taskNames = probe.train.tasks
+    let fixedFractions = try labelledFractions(flags.string("labelled-fraction")!, tasks: taskNames)
+    let curveFractions = try flags.string("labelled-fractions").map { try curveFractionList($0) }
+    let curveTasks = try flags.string("labelled-task").map { try labelledTaskIndices($0, tasks: taskNames) }
+        ?? Array(taskNames.indices)
+    /// One study, with the training split labelled as `fractions` says; its files go into `directory`.
+    func runOne(fractions: [Double], directory: URL?) throws -> StudyResult {
+        var study = Study(arms: arms, seeds: (firstSeed..<(firstSeed + UInt64(seedCount))).map { $0 },
+                          maximumEpochs: epochs,
+                          patience: flags.integer("patience"), baseline: baseline,
+                          resultsURL: directory?.appendingPathComponent("runs.csv")) { seed in
+            var data = try makeSplits(seed)
+            if let scale {
+                data.train.targets[scale.task] = data.train.targets[scale.task] * scale.factor
+                data.validation.targets[scale.task] = data.validation.targets[scale.task] * scale.factor
+                data.test.targets[scale.task] = data.test.targets[scale.task] * scale.factor
+            }
+            return try partiallyLabelled(data, fractions: fractions, seed: seed)
         }
-        return data
+        study.selectsLastEpoch = flags.string("select-by") == "last"
+        study.trainsMissingRuns = !flags.isSet("summarize-only")
+        study.countsEpochsAfterRoaming = flags.string("budget") == "after-roaming"
+        study.curvesURL = directory?.appendingPathComponent("curves.csv")
+        study.settings = dataSettings.merging(["scale": scale.map { "task \($0.task) × \($0.factor)" } ?? "none"]) {
+            $1
+        }
+        // Recorded only when some labels are missing, so the settings files of earlier studies still match.
+        if fractions.contains(where: { $0 < 1 }) {
+            study.settings["labelled-fractions"] = fractions.map { String($0) }.joined(separator: " ")
+        }
+        if flags.string("noise-floor") == "on" { study = study.addingNoiseFloor() }
+        let labelNote = fractions.contains(where: { $0 < 1 })
+            ? ", training labels kept: " + zip(taskNames, fractions).map { "\($0.name) \($1)" }.joined(separator: ", ")
+            : ""
+        print("\(title): \(study.arms.count) arms × \(seedCount) seeds on \(dataName), "
+              + "at most \(epochs) epochs, selected by \(flags.string("select-by")!)"
+              + (flags.integer("patience").map { ", patience \($0)" } ?? "") + ", \(Parallelism.threadCount) thread(s)"
+              + labelNote)
+        let result = try study.run { run, isNew in
+            let epochs = run.selectedEpochs.map(String.init).joined(separator: "/")
+            print(String(format: "  %@ seed %d: epoch %@ of %d, %.1f s%@", run.arm, run.seed, epochs,
+                         run.epochsTrained, run.seconds,
+                         isNew ? "" : " (from runs.csv)"))
+        }
+        print("\n" + result.markdownTable() + "\n\n" + result.taskTermTable())
+        if let directory {
+            do {
+                try writeAtomically(Data((result.markdownTable() + "\n\n" + result.taskTermTable() + "\n").utf8),
+                                    to: directory.appendingPathComponent("summary.md"))
+                try writeAtomically(Data(result.summaryCSV().utf8), to: directory.appendingPathComponent("summary.csv"))
+            } catch {
+                throw UsageError(description: "cannot write into \(directory.path): \(error)")
+            }
+            try result.deltaMChart(title: "\(title) on \(userData?.name ?? dataset.rawValue), \(seedCount) seeds")
+                .write(to: directory.appendingPathComponent("delta-m.svg"))
+            print("\nwrote \(directory.path)/{runs.csv, summary.md, summary.csv, delta-m.svg}")
+        }
+        return result
     }
-    study.selectsLastEpoch = flags.string("select-by") == "last"
-    study.trainsMissingRuns = !flags.isSet("summarize-only")
-    study.countsEpochsAfterRoaming = flags.string("budget") == "after-roaming"
-    study.curvesURL = output?.appendingPathComponent("curves.csv")
-    study.settings = dataSettings.merging(["scale": scale.map { "task \($0.task) × \($0.factor)" } ?? "none"]) { $1 }
-    if flags.string("noise-floor") == "on" { study = study.addingNoiseFloor() }
-    print("\(title): \(study.arms.count) arms × \(seedCount) seeds on \(dataName), "
-          + "at most \(epochs) epochs, selected by \(flags.string("select-by")!)"
-          + (flags.integer("patience").map { ", patience \($0)" } ?? "") + ", \(Parallelism.threadCount) thread(s)")
-    let result = try study.run { run, isNew in
-        let epochs = run.selectedEpochs.map(String.init).joined(separator: "/")
-        print(String(format: "  %@ seed %d: epoch %@ of %d, %.1f s%@", run.arm, run.seed, epochs, run.epochsTrained,
-                     run.seconds,
-                     isNew ? "" : " (from runs.csv)"))
+    guard let curveFractions else {
+        _ = try runOne(fractions: fixedFractions, directory: output)
+        return
     }
-    print("\n" + result.markdownTable() + "\n\n" + result.taskTermTable())
+    // A labelled-fraction curve: one study per fraction of the --labelled-task tasks' labels.
+    var curve: [(fraction: Double, result: StudyResult)] = []
+    for fraction in curveFractions {
+        var fractions = fixedFractions
+        for task in curveTasks { fractions[task] = fraction }
+        let directory = output?.appendingPathComponent("fraction-\(fraction)")
+        if let directory {
+            do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+                throw UsageError(description: "cannot create \(directory.path): \(InputFile.reason(of: error))")
+            }
+        }
+        print("\n== labelled fraction \(fraction) ==")
+        curve.append((fraction, try runOne(fractions: fractions, directory: directory)))
+    }
+    let table = LabelledFractionCurve(points: curve)
+    let setting = "\(dataName)" + (userData == nil && dataset == .regression ? ", ρ = \(correlation)" : "")
+        + ", \(seedCount) seeds, ≤ \(epochs) epochs"
+    print("\n" + table.markdownTable())
     if let output {
         do {
-            try writeAtomically(Data((result.markdownTable() + "\n\n" + result.taskTermTable() + "\n").utf8),
-                                to: output.appendingPathComponent("summary.md"))
-            try writeAtomically(Data(result.summaryCSV().utf8), to: output.appendingPathComponent("summary.csv"))
+            try writeAtomically(Data((table.markdownTable() + "\n").utf8),
+                                to: output.appendingPathComponent("curve.md"))
+            try writeAtomically(Data(table.csv().utf8), to: output.appendingPathComponent("curve.csv"))
         } catch {
             throw UsageError(description: "cannot write into \(output.path): \(error)")
         }
-        try result.deltaMChart(title: "\(title) on \(userData?.name ?? dataset.rawValue), \(seedCount) seeds")
-            .write(to: output.appendingPathComponent("delta-m.svg"))
-        print("\nwrote \(output.path)/{runs.csv, summary.md, summary.csv, delta-m.svg}")
+        for task in curveTasks {
+            let name = taskNames[task].name
+            try table.metricPlot(task: task, title: "\(name) vs labelled fraction (\(setting))")
+                .write(to: output.appendingPathComponent("curve-\(name).svg"))
+            try table.differencePlot(task: task, title: "\(name): arm − \(baseline), paired by seed (\(setting))")
+                .write(to: output.appendingPathComponent("curve-\(name)-difference.svg"))
+        }
+        print("\nwrote \(output.path)/{curve.md, curve.csv, curve-TASK.svg, curve-TASK-difference.svg}")
+    }
+}
+
+/// `--labelled-fractions F1,F2,…`: the curve's fractions, each in (0, 1].
+func curveFractionList(_ text: String) throws -> [Double] {
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
+    guard !values.isEmpty, values.allSatisfy({ $0.map { $0.isFinite && $0 > 0 && $0 <= 1 } ?? false }) else {
+        throw UsageError(description: "--labelled-fractions must be fractions in (0, 1] separated by commas, got "
+                         + "'\(excerpt(text))'")
+    }
+    let fractions = values.map { $0! }
+    guard Set(fractions).count == fractions.count else {
+        throw UsageError(description: "--labelled-fractions: a fraction repeats in '\(excerpt(text))'")
+    }
+    return fractions
+}
+
+/// `--labelled-task T,…`: the tasks (by name or index) whose labels the curve thins.
+func labelledTaskIndices(_ text: String, tasks: [TaskSpec]) throws -> [Int] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+        let name = String(item)
+        guard let task = tasks.firstIndex(where: { $0.name == name })
+            ?? Int(name).flatMap({ tasks.indices.contains($0) ? $0 : nil }) else {
+            throw UsageError(description: "--labelled-task: no task '\(excerpt(name))' (tasks: "
+                             + tasks.map(\.name).joined(separator: ", ") + ", or their indices)")
+        }
+        return task
     }
 }
 

@@ -66,6 +66,7 @@ let trainCommand = CommandSpec(
         Flag(name: "overwrite", kind: .toggle, help: "replace a run already in --output"),
         presetFlag,
         Flag(name: "quiet", kind: .toggle, help: "no per-epoch lines"),
+        labelledFractionFlag, consistencyWeightFlag,
     ] + fineTuningFlags)
 
 /// The flags whose values change a run's result: a resumed run must give each the same value.
@@ -75,7 +76,7 @@ let resultFlags = ["dataset", "architecture", "sharing-ratio", "update-interval"
                    "backbone", "normalization", "mode", "group-size", "balancer", "batch-size", "learning-rate",
                    "schedule", "warmup-steps", "early-stopping",
                    "samples", "correlation", "width", "seed", "log-format"] + userDataFlags.map(\.name)
-    + expertFlags.map(\.name) + branchingFlags.map(\.name)
+    + expertFlags.map(\.name) + branchingFlags.map(\.name) + ["labelled-fraction", "consistency-weight"]
 
 /// `--schedule` and `--warmup-steps` as a schedule counted in steps (`batchesPerEpoch` steps to an
 /// epoch); nil for a constant rate without warm-up.
@@ -171,8 +172,16 @@ func runTrain(_ arguments: [String]) throws {
         throw UsageError(description: "--resume and --overwrite exclude each other")
     }
     // Everything that can be refused is checked before the output directory is touched.
-    let data = try settings.makeData()
+    try checkLabelledFractionSyntax(flags.string("labelled-fraction")!)
+    var data = try settings.makeData()
     try settings.validate(data: data)
+    let fractions = try labelledFractions(flags.string("labelled-fraction")!, tasks: data.train.tasks)
+    data = try partiallyLabelled(data, fractions: fractions, seed: settings.options.seed)
+    let consistency = try consistencyTerm(weight: flags.number("consistency-weight")!, tasks: data.train.tasks)
+    if consistency != nil && (mode ?? defaultTrainingMode(for: settings.architecture)) == .taskAlternating {
+        throw UsageError(description: "--consistency-weight: task-alternating training steps on one task's loss at a "
+                         + "time; use --mode summed or groups")
+    }
     let schedule = try learningRateSchedule(flags.string("schedule")!, warmupSteps: flags.integer("warmup-steps")!,
                                             batchesPerEpoch: (data.train.count + batchSize - 1) / batchSize)
     let patience = flags.integer("early-stopping")!
@@ -208,6 +217,8 @@ func runTrain(_ arguments: [String]) throws {
     metadata["run.warmup-steps"] = String(flags.integer("warmup-steps")!)
     metadata["run.early-stopping"] = String(patience)
     metadata["run.fine-tuning"] = fineTuning?.settingsDescription ?? "none"
+    metadata["run.labelled-fraction"] = flags.string("labelled-fraction")!
+    metadata["run.consistency-weight"] = String(flags.number("consistency-weight")!)
     if resume {
         try checkUnchangedSettings(checkpointURL, now: metadata)
         try checkUnchangedFineTuning(checkpointURL, now: metadata["run.fine-tuning"]!)
@@ -228,7 +239,12 @@ func runTrain(_ arguments: [String]) throws {
         print("initialized from \(fineTuning.checkpointPath): \(initialization); training: \(fineTuning.strategy.name)"
               + (fineTuning.discriminativeDecay.map { ", discriminative rates ξ = \($0)" } ?? ""))
     }
-    let training = Trainer.Configuration(
+    if !data.train.labelMask.isComplete {
+        print("labelled training samples: " + data.train.tasks.indices.map { task in
+            "\(data.train.tasks[task].name) \(data.train.labelMask.labelledCount(task: task))/\(data.train.count)"
+        }.joined(separator: ", "))
+    }
+    var training = Trainer.Configuration(
         epochs: epochs, batchSize: batchSize, seed: settings.options.seed,
         mode: mode ?? defaultTrainingMode(for: settings.architecture), taskGroupSize: groupSize,
         logURL: output.appendingPathComponent("log.\(logFormat)"), checkpointURL: checkpointURL,
@@ -236,6 +252,7 @@ func runTrain(_ arguments: [String]) throws {
         printsEpochs: !flags.isSet("quiet"), metadata: metadata, learningRateSchedule: schedule,
         earlyStoppingPatience: patience > 0 ? patience : nil,
         bestCheckpointURL: output.appendingPathComponent("best.mtlckpt"))
+    training.consistency = consistency
     // Expert architectures: their gates' mean weights per expert on the validation split, every epoch.
     let utilization = settings.architecture.hasExpertGates ? ExpertUtilizationRecorder(data: data.validation) : nil
     let result = try runExperiment(settings.architecture, data: data, options: settings.options,

@@ -55,7 +55,11 @@ extension UserDataSource {
         if standardized == .inputsAndTargets {
             for (task, spec) in data.dataset.tasks.enumerated() {
                 guard case .regression = spec.kind else { continue }
-                let statistics = Standardization(fittedTo: splits.train.targets[task])
+                // Fitted to the labelled rows only (an unlabelled row's target is a placeholder).
+                let labelled = splits.train.labelMask.labelledSamples(task: task)
+                let fitted = labelled.isEmpty ? splits.train.targets[task]
+                    : splits.train.targets[task].gathering(labelled)
+                let statistics = Standardization(fittedTo: fitted)
                 for part in [\DatasetSplits<MultiTaskDataset>.train, \.validation, \.test] {
                     splits[keyPath: part].targets[task] = statistics.applied(to: splits[keyPath: part].targets[task])
                 }

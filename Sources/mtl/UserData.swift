@@ -67,7 +67,7 @@ struct UserDataSource {
 
     private func loadTable(_ url: URL, inputColumns: [String]?) throws -> UserDataset {
         let table: CSVTable
-        do { table = try CSVTable(contentsOf: url) } catch { throw fileError(url, error) }
+        do { table = try CSVTable(contentsOf: url, allowsMissing: true) } catch { throw fileError(url, error) }
         let header = excerpt(table.columnNames.joined(separator: ", "), limit: 200)
         var used: [String: String] = [:]
         for task in tasks {
@@ -97,16 +97,23 @@ struct UserDataSource {
             throw UsageError(description: "\(url.path): no input columns are left after the label columns of --tasks")
         }
         guard table.rowCount > 0 else { throw UsageError(description: "\(url.path): the table has no data rows") }
-        var specs: [TaskSpec] = [], targets: [Tensor] = [], inferred: [String] = []
+        var specs: [TaskSpec] = [], targets: [Tensor] = [], inferred: [String] = [], labelled: [[Bool]] = []
         for task in tasks {
             let labels = try table.tensor(columns: task.columns)
-            let (spec, target) = try resolve(task, labels: labels, in: url, rowName: { "row \($0 + 1)" })
+            let (spec, target, rows) = try resolvePartial(task, labels: labels, in: url, rowName: { "row \($0 + 1)" })
             specs.append(spec)
             targets.append(target)
+            labelled.append(rows)
             if task.requested == nil { inferred.append(task.name) }
         }
         let features = try table.tensor(columns: inputs)
-        return UserDataset(dataset: MultiTaskDataset(tasks: specs, inputs: features, targets: targets),
+        if let index = features.scalars.firstIndex(where: { $0.isNaN }) {
+            throw UsageError(description: "\(url.path): row \(index / inputs.count + 1), column "
+                             + "'\(excerpt(inputs[index % inputs.count]))': a missing input (an empty or nan cell); "
+                             + "only labels may be missing (an empty or nan label cell marks an unlabelled sample)")
+        }
+        return UserDataset(dataset: MultiTaskDataset(tasks: specs, inputs: features, targets: targets,
+                                                     labelMask: LabelMask(perTask: labelled)),
                            specifications: zip(tasks, specs).map { $0.specification(resolvedAs: $1) },
                            inferredTasks: inferred, inputColumns: inputs)
     }
@@ -129,7 +136,7 @@ struct UserDataSource {
                              + "the convolutional trunk pools three times and needs at least 8×8")
         }
         try checkFinite(inputs, in: inputsURL, what: "inputs")
-        var specs: [TaskSpec] = [], targets: [Tensor] = [], inferred: [String] = []
+        var specs: [TaskSpec] = [], targets: [Tensor] = [], inferred: [String] = [], labelled: [[Bool]] = []
         for (task, url) in zip(tasks, targetURLs) {
             let labels = try readNPY(url)
             guard labels.rank == 1 || labels.rank == 2 else {
@@ -140,16 +147,51 @@ struct UserDataSource {
                 throw UsageError(description: "\(url.path): \(labels.shape[0]) labels for the task '\(task.name)', but "
                                  + "\(inputsURL.path) holds \(inputs.shape[0]) samples")
             }
-            try checkFinite(labels, in: url, what: "labels")
+            // NaN marks a missing label (an unlabelled sample); infinities are refused.
+            if let index = labels.scalars.firstIndex(where: { $0.isInfinite }) {
+                let perSample = max(1, labels.count / max(1, labels.shape[0]))
+                throw UsageError(description: "\(url.path): the labels of sample \(index / perSample) (counting from "
+                                 + "0) hold \(labels.scalars[index]): infinities are refused (NaN marks a missing "
+                                 + "label)")
+            }
             let matrix = labels.reshaped(to: [labels.shape[0], labels.rank == 2 ? labels.shape[1] : 1])
-            let (spec, target) = try resolve(task, labels: matrix, in: url, rowName: { "sample \($0)" })
+            let (spec, target, rows) = try resolvePartial(task, labels: matrix, in: url, rowName: { "sample \($0)" })
             specs.append(spec)
             targets.append(target)
+            labelled.append(rows)
             if task.requested == nil { inferred.append(task.name) }
         }
-        return UserDataset(dataset: MultiTaskDataset(tasks: specs, inputs: inputs, targets: targets),
+        return UserDataset(dataset: MultiTaskDataset(tasks: specs, inputs: inputs, targets: targets,
+                                                     labelMask: LabelMask(perTask: labelled)),
                            specifications: zip(tasks, specs).map { $0.specification(resolvedAs: $1) },
                            inferredTasks: inferred, inputColumns: nil)
+    }
+
+    /// `resolve` for labels with missing values (NaN: partially labelled data): the kind is resolved
+    /// from the labelled rows (a row with any NaN is unlabelled); the unlabelled rows' targets are a
+    /// placeholder 0. Returns the spec, the targets of every row and which rows are labelled.
+    private func resolvePartial(_ task: UserTask, labels: Tensor, in url: URL,
+                                rowName: (Int) -> String) throws -> (TaskSpec, Tensor, [Bool]) {
+        let count = labels.shape[0], width = labels.shape[1]
+        let labelled = (0..<count).map { row in
+            !labels.scalars[(row * width)..<((row + 1) * width)].contains(where: \.isNaN)
+        }
+        if !labelled.contains(false) {
+            let (spec, target) = try resolve(task, labels: labels, in: url, rowName: rowName)
+            return (spec, target, labelled)
+        }
+        let rows = labelled.indices.filter { labelled[$0] }
+        guard !rows.isEmpty else {
+            throw UsageError(description: "\(url.path): the task '\(task.name)' has no labels (every one is missing)")
+        }
+        let (spec, compact) = try resolve(task, labels: labels.gathering(rows), in: url,
+                                          rowName: { rowName(rows[$0]) })
+        let perSample = compact.count / rows.count
+        var scalars = [Float](repeating: 0, count: count * perSample)
+        for (index, row) in rows.enumerated() {
+            for k in 0..<perSample { scalars[row * perSample + k] = compact.scalars[index * perSample + k] }
+        }
+        return (spec, Tensor(shape: [count] + compact.shape.dropFirst(), scalars: scalars), labelled)
     }
 
     /// The task's kind (given, or inferred from `labels`, `[N, K]`) and its targets in the layout of

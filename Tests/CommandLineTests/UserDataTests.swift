@@ -304,7 +304,7 @@ struct UserDataTests {
         #expect(try train(["--data", table, "--tasks", "species", "--input-columns", "x1,x9"])
             .refuses("\(table): --input-columns names 'x9'"))
         #expect(try train(["--data", nanTable, "--tasks", "species"])
-            .refuses("\(nanTable): row 3, column 'x1': 'nan' is not a finite number"))
+            .refuses("\(nanTable): row 3, column 'x1': a missing input (an empty or nan cell)"))
         #expect(try train(["--data", outsideTable, "--tasks", "species:classification:3"])
             .refuses("\(outsideTable): the task 'species', row 5: the label 5.0 is not a class index in 0..<3"))
         #expect(try train(["--data", table, "--tasks", "weight:classification"])

@@ -196,7 +196,10 @@ struct CraftedCheckpointTests {
         }
         let balancer = DynamicWeightAverage(taskCount: 2)
         #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor([[1, 2, 3]])]) }
-        #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor([[1, .nan]])]) }
+        #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor([[1, .infinity]])]) }
+        #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor([[1, -2]])]) }
+        // NaN is a task without labels in that epoch (partially labelled data): accepted, r_t = 1.
+        try balancer.restoreState(["history": Tensor([[1, .nan]])])
         #expect(throws: CheckpointError.self) { try balancer.restoreState(["history": Tensor(shape: [3, 2],
             scalars: [1, 1, 1, 1, 1, 1])]) }
         try balancer.restoreState(["history": Tensor([[1, 2], [1, 1]])])

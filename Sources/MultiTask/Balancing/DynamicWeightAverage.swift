@@ -12,6 +12,8 @@ import NeuralNetworks
 /// L̄_t(e) is task t's mean training loss over epoch e (given by the trainer at each epoch's end).
 /// A task whose loss fell less (r_t near 1) than the others' gets more weight; τ = 2 smooths the
 /// softmax (τ → ∞ gives equal weights). The weights are constant within an epoch and sum to T.
+/// A task that had no labelled sample in one of the two epochs (partially labelled data: its mean
+/// loss is NaN) gets r_t = 1.
 public final class DynamicWeightAverage: LossBalancer {
     /// T, the number of tasks.
     public let taskCount: Int
@@ -34,7 +36,11 @@ public final class DynamicWeightAverage: LossBalancer {
     /// The weights of the current epoch, one per task.
     public var currentWeights: [Float] {
         guard history.count == 2 else { return Array(repeating: 1, count: taskCount) }
-        let ratios = (0..<taskCount).map { history[1][$0] / history[0][$0] / temperature }
+        // A task without labels in one of the two epochs (NaN mean loss) counts as not falling: r = 1.
+        let ratios = (0..<taskCount).map { task -> Float in
+            let ratio = history[1][task] / history[0][task]
+            return (ratio.isFinite ? ratio : 1) / temperature
+        }
         let largest = ratios.max()!
         let exponentials = ratios.map { Foundation.exp($0 - largest) }
         let sum = exponentials.reduce(0, +)
@@ -60,7 +66,8 @@ public final class DynamicWeightAverage: LossBalancer {
         history.isEmpty ? [:] : ["history": Tensor(shape: [history.count, taskCount], scalars: history.flatMap { $0 })]
     }
 
-    /// Restores the last one or two epochs' mean losses (`[1 or 2, T]`, finite, ≥ 0).
+    /// Restores the last one or two epochs' mean losses (`[1 or 2, T]`, finite and ≥ 0, or NaN for a
+    /// task without labels in that epoch).
     public func restoreState(_ state: [String: Tensor]) throws {
         if let key = state.keys.sorted().first(where: { $0 != "history" }) {
             throw CheckpointError.unexpectedTensor(name: "trainer.balancer.\(excerpt(key))")
@@ -70,9 +77,9 @@ public final class DynamicWeightAverage: LossBalancer {
             throw CheckpointError.shapeMismatch(name: "trainer.balancer.history", expected: [2, taskCount],
                                                 found: tensor.shape)
         }
-        guard tensor.scalars.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+        guard tensor.scalars.allSatisfy({ $0.isNaN || ($0.isFinite && $0 >= 0) }) else {
             throw CheckpointError.invalidValue(name: "trainer.balancer.history",
-                                               reason: "mean losses must be finite and ≥ 0")
+                                               reason: "mean losses must be finite and ≥ 0 (or NaN: no labels)")
         }
         history = (0..<tensor.shape[0]).map { Array(tensor.scalars[($0 * taskCount)..<(($0 + 1) * taskCount)]) }
     }

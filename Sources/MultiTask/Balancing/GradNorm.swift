@@ -22,6 +22,8 @@ import NeuralNetworks
 /// `initialLosses`: `.firstStep` is the paper's L_t(0); `.everyEpoch` takes each epoch's first
 /// losses, as the Maximum Roaming code does. Weights that the optimizer pushes to zero or below are
 /// clamped at `minimumWeight` before renormalizing (a safeguard the paper does not need to state).
+/// A task absent from a step (sampled tasks, or no labels in the batch of partially labelled data)
+/// keeps its weight, and its L_t(0) is its loss at the first step it takes part in.
 public final class GradNorm: LossBalancer {
     /// Which losses serve as L_t(0): `.firstStep`, the first step's (the paper); `.everyEpoch`, each
     /// epoch's first step's (the Maximum Roaming code).
@@ -85,11 +87,14 @@ public final class GradNorm: LossBalancer {
         checkPrecondition(candidate != nil,
             "GradNorm: the model has no shared weight of rank ≥ 2 to normalize gradients on; pass `layer:`")
         let layer = candidate!
+        // L_t(0) is task t's loss at its first step: with sampled tasks or partially labelled data, a
+        // task missing from the first steps takes it when it first appears (NaN marks "not yet").
         if initialLosses == nil || (initialLossPolicy == .everyEpoch && initialLossEpoch != context.epoch) {
-            var initial = initialLosses ?? Array(repeating: Float.nan, count: taskCount)
-            for (position, task) in context.tasks.enumerated() { initial[task] = values[position] }
-            initialLosses = initial
+            initialLosses = Array(repeating: Float.nan, count: taskCount)
             initialLossEpoch = context.epoch
+        }
+        for (position, task) in context.tasks.enumerated() where initialLosses![task].isNaN {
+            initialLosses![task] = values[position]
         }
         // ‖∇_W L_t‖ per task: backward passes pruned to the heads and W.
         let layerNorms = losses.map { gradients(of: $0, wrt: [layer])[0].squared().sum().scalar.squareRoot() }

@@ -190,6 +190,7 @@ public struct Study {
                 all["arm.\(arm.name)"]! += " groups " + groups.map { $0.map(String.init).joined(separator: ".") }
                     .joined(separator: "/")
             }
+            if arm.consistencyWeight > 0 { all["arm.\(arm.name)"]! += " consistency \(arm.consistencyWeight)" }
             if arm.options.channelDropout > 0 {
                 all["arm.\(arm.name)"]! += " channel-dropout \(arm.options.channelDropout)"
             }
@@ -302,6 +303,13 @@ public struct Study {
                                                    mode: arm.mode ?? defaultTrainingMode(for: arm.architecture),
                                                    showsProgress: false))
         trainer.observers = planned
+        if arm.consistencyWeight > 0 {
+            guard let consistency = CrossTaskConsistency.depthToNormals(tasks: data.train.tasks.map(\.name),
+                                                                       weight: arm.consistencyWeight) else {
+                throw StudyError.noConsistencyTasks(arm: arm.name)
+            }
+            trainer.configuration.consistency = consistency
+        }
         if arm.resetsMomentsOnSwap {
             guard let network = model as? MaximumRoamingNetwork, let adam = optimizer as? Adam else {
                 preconditionFailure("StudyArm \(arm.name): resetting moments on swaps needs roaming with Adam")

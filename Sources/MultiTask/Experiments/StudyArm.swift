@@ -33,6 +33,9 @@ public struct StudyArm: Sendable {
     /// for all tasks. The groups must partition the tasks. Each task then selects its own epoch, as
     /// single-task networks do (the groups train independently).
     public var taskGroups: [[Int]]?
+    /// λ of a depth → normals consistency term (`CrossTaskConsistency.depthToNormals`) added to the
+    /// task losses; 0: none. Needs tasks named "depth" and "normals" (the `scenes` data).
+    public var consistencyWeight: Float = 0
 
     /// An arm called `name` (non-empty, no commas or newlines); the defaults are equal weighting, Adam's
     /// η = 1e-3 and batches of 64.

@@ -12,6 +12,9 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
     case notReproduced(path: String, runs: [String])
     /// An arm's task groups (`StudyArm.taskGroups`) do not partition the data's tasks.
     case invalidTaskGroups(arm: String, taskCount: Int)
+    /// An arm asks for a depth → normals consistency term, but the data have no tasks named "depth"
+    /// and "normals".
+    case noConsistencyTasks(arm: String)
 
     /// The reason in plain words, with the runs file's path and what differs or is missing.
     public var description: String {
@@ -26,6 +29,8 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
             return "arm \(arm): its task groups must split the tasks 0...\(taskCount - 1) into non-empty groups, "
                 + "each task in exactly one"
         case .noCompleteSeed: return "no seed has a finished run of every arm yet: nothing to summarize"
+        case .noConsistencyTasks(let arm):
+            return "arm \(arm): a consistency term needs tasks named depth and normals (the scenes data)"
         }
     }
 }

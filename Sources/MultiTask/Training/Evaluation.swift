@@ -32,26 +32,38 @@ public struct TaskEvaluation: Sendable {
 /// Evaluates `model` on every task of a single-input dataset, in evaluation mode and without
 /// recording a graph; losses are sample-weighted means over the batches, metrics come from
 /// counts over the whole split.
+///
+/// Partially labelled data (`MultiTaskDataset.labelMask`): each task's loss and metrics count its
+/// labelled samples only; a task with no labelled sample in the split gets loss and metrics NaN.
 public func evaluate(_ model: MultiTaskNetwork, on data: MultiTaskDataset, batchSize: Int = 256) -> [TaskEvaluation] {
     let wasTraining = model.isTraining
     model.eval()
     defer { if wasTraining { model.train() } }
     var accumulators = data.tasks.map { TaskMetricAccumulator(spec: $0) }
-    var lossSums = Array(repeating: 0.0, count: data.tasks.count)
+    var lossSums = Array(repeating: 0.0, count: data.tasks.count), labelledCounts = lossSums
     withoutGradients {
         for batch in data.batches(size: batchSize) {
             let outputs = model.outputs(Variable(batch.inputs)).outputs
             for task in data.tasks.indices {
-                lossSums[task] += Double(taskLoss(data.tasks[task], output: outputs[task],
-                                                  target: batch.targets[task]).value.scalar) * Double(batch.count)
-                accumulators[task].add(output: outputs[task].value, target: batch.targets[task])
+                let labelled = batch.labelMask.labelledSamples(task: task)
+                guard let loss = maskedTaskLoss(data.tasks[task], output: outputs[task], target: batch.targets[task],
+                                                labelled: labelled) else { continue }
+                lossSums[task] += Double(loss.value.scalar) * Double(labelled.count)
+                labelledCounts[task] += Double(labelled.count)
+                if labelled.count == batch.count {
+                    accumulators[task].add(output: outputs[task].value, target: batch.targets[task])
+                } else {
+                    accumulators[task].add(output: outputs[task].value.gathering(labelled),
+                                           target: batch.targets[task].gathering(labelled))
+                }
             }
         }
     }
     return data.tasks.indices.map { task in
-        TaskEvaluation(task: data.tasks[task].name, loss: lossSums[task] / Double(max(1, data.count)),
-                       metrics: accumulators[task].values, mainMetric: data.tasks[task].metrics[0],
-                       customMetrics: accumulators[task].customValues)
+        let loss = labelledCounts[task] > 0 ? lossSums[task] / labelledCounts[task] : (data.count == 0 ? 0 : .nan)
+        return TaskEvaluation(task: data.tasks[task].name, loss: loss,
+                              metrics: accumulators[task].values, mainMetric: data.tasks[task].metrics[0],
+                              customMetrics: accumulators[task].customValues)
     }
 }
 

@@ -61,6 +61,9 @@ public final class Trainer {
         /// Where to write the checkpoint of the best epoch on validation (`ValidationRecord`), beside
         /// the last one (`checkpointURL`); nil: none. Needs a validation split.
         public var bestCheckpointURL: URL?
+        /// A cross-task consistency term (`CrossTaskConsistency`, e.g. depth → surface normals) added,
+        /// with its weight λ, to every summed or task-group update of single-input data; nil: none.
+        public var consistency: CrossTaskConsistency?
 
         /// Every setting, each with its default.
         public init(epochs: Int, batchSize: Int = 64, seed: UInt64 = 0, mode: TrainingMode = .summed,
@@ -133,8 +136,10 @@ public final class Trainer {
 
     // MARK: Training
 
-    /// Trains on single-input data (every sample labelled for every task) until
-    /// `configuration.epochs` epochs are complete; returns the records of the epochs run now.
+    /// Trains on single-input data until `configuration.epochs` epochs are complete; returns the
+    /// records of the epochs run now. Partially labelled data (`MultiTaskDataset.labelMask`) train each
+    /// task on its labelled samples only (`maskedTaskLoss`); the balancer sees the tasks labelled in
+    /// the batch, and a batch with no labels at all is skipped.
     @discardableResult
     public func fit(_ train: MultiTaskDataset, validation: MultiTaskDataset? = nil,
                     test: MultiTaskDataset? = nil) throws -> [EpochRecord] {
@@ -145,7 +150,7 @@ public final class Trainer {
             return (batches.count, { index in
                 let batch = batches[index]
                 return StepData(inputs: [batch.inputs], tasks: Array(train.tasks.indices), targets: batch.targets,
-                                sharedInput: true)
+                                sharedInput: true, labelled: StepData.labelledRows(batch.labelMask))
             })
         } evaluate: {
             (validation.map { evaluate(self.model, on: $0, batchSize: self.configuration.evaluationBatchSize) },
@@ -181,6 +186,16 @@ public final class Trainer {
         var tasks: [Int]
         var targets: [Tensor]
         var sharedInput: Bool
+        /// Per position, the batch rows labelled for its task; nil: every row of every task.
+        var labelled: [[Int]]? = nil
+
+        /// The rows labelled for each task of a batch's mask; nil when all are.
+        static func labelledRows(_ mask: LabelMask) -> [[Int]]? {
+            mask.isComplete ? nil : (0..<mask.taskCount).map { mask.labelledSamples(task: $0) }
+        }
+
+        /// Whether the task at `position` has at least one labelled row.
+        func hasLabels(_ position: Int) -> Bool { labelled.map { !$0[position].isEmpty } ?? true }
     }
 
     /// The epoch loop: each epoch's steps, the balancer's end-of-epoch update, evaluation, and the
@@ -205,7 +220,8 @@ public final class Trainer {
             for index in 0..<batchCount {
                 let data = batchAt(index)
                 let (losses, weights) = try takeStep(data, tasks: tasks, epoch: epoch, watchers: watchers)
-                for (position, task) in data.tasks.enumerated() {
+                for (position, task) in data.tasks.enumerated() where !losses[position].isNaN {
+                    // NaN: no labels for the task in this batch (partially labelled data).
                     lossSums[task] += Double(losses[position]); lossCounts[task] += 1
                     weightSums[task] += weights[position]; weightCounts[task] += 1
                 }
@@ -274,13 +290,21 @@ public final class Trainer {
     /// and one optimizer step (`updateOnCombinedLosses`); task-alternating and task-group modes take
     /// one such update per task or group. Shapes: `inputs` `[B, …]`, `targets[t]` task t's targets
     /// for the same B samples. Returns each task's loss and the weight the balancer gave it.
+    ///
+    /// With a `labelMask` (`[B, T]`), each task's loss averages its labelled samples only
+    /// (`maskedTaskLoss`); a task without labels in the batch is left out of the balancer's step and
+    /// reported with loss and weight NaN.
     @discardableResult
-    public func trainingStep(inputs: Tensor, targets: [Tensor], tasks: [TaskSpec]) throws
+    public func trainingStep(inputs: Tensor, targets: [Tensor], tasks: [TaskSpec], labelMask: LabelMask? = nil) throws
         -> (losses: [Float], weights: [Float]) {
         checkPrecondition(tasks.count == model.taskCount && targets.count == tasks.count,
                           "Trainer.trainingStep: \(tasks.count) tasks and \(targets.count) targets for a model of "
                             + "\(model.taskCount)")
-        let data = StepData(inputs: [inputs], tasks: Array(tasks.indices), targets: targets, sharedInput: true)
+        checkPrecondition(labelMask.map { $0.sampleCount == inputs.shape[0] && $0.taskCount == tasks.count } ?? true,
+                          "Trainer.trainingStep: a label mask of the wrong size for \(inputs.shape[0]) samples and "
+                            + "\(tasks.count) tasks")
+        let data = StepData(inputs: [inputs], tasks: Array(tasks.indices), targets: targets, sharedInput: true,
+                            labelled: labelMask.flatMap(StepData.labelledRows))
         return try takeStep(data, tasks: tasks, epoch: completedEpochs)
     }
 
@@ -299,8 +323,9 @@ public final class Trainer {
 
     /// One training step; returns the task losses (in the order of `data.tasks`) and weights.
     func trainStep(_ data: StepData, tasks: [TaskSpec], epoch: Int) throws -> ([Float], [Float]) {
-        func checkedLoss(_ task: Int, _ output: Variable, _ target: Tensor) throws -> Variable {
-            let loss = taskLoss(tasks[task], output: output, target: target)
+        func checkedLoss(_ task: Int, _ output: Variable, _ target: Tensor, _ labelled: [Int]?) throws -> Variable {
+            let loss = labelled.map { maskedTaskLoss(tasks[task], output: output, target: target, labelled: $0)! }
+                ?? taskLoss(tasks[task], output: output, target: target)
             guard loss.value.scalar.isFinite else {
                 throw TrainingError.nonFiniteLoss(task: tasks[task].name, step: step, value: loss.value.scalar)
             }
@@ -328,17 +353,20 @@ public final class Trainer {
             }
             return (values, weights)
         case .taskAlternating:
-            var values: [Float] = []
+            var values: [Float] = [], weights: [Float] = []
             for (position, task) in data.tasks.enumerated() {
+                guard data.hasLabels(position) else { values.append(.nan); weights.append(.nan); continue }
                 model.zeroGradients()
                 let input = data.inputs[data.sharedInput ? 0 : position]
-                let loss = try checkedLoss(task, model(Variable(input), task: task), data.targets[position])
+                let loss = try checkedLoss(task, model(Variable(input), task: task), data.targets[position],
+                                           data.labelled?[position])
                 let objective = model.regularizationLoss().map { loss + $0 } ?? loss
                 objective.backward()
                 optimizer.step()
                 values.append(loss.value.scalar)
+                weights.append(1)
             }
-            return (values, Array(repeating: 1, count: data.tasks.count))
+            return (values, weights)
         }
     }
 
@@ -346,31 +374,51 @@ public final class Trainer {
     /// into `data.tasks`) — the heart of multi-task training: forward, a loss per task, the
     /// balancer's backward (which turns the losses into gradients), the optimizer's step. Returns
     /// the losses and weights in the order of `positions`.
-    func updateOnCombinedLosses(_ data: StepData, positions: [Int],
-                                checkedLoss: (Int, Variable, Tensor) throws -> Variable,
+    ///
+    /// Partially labelled data: only the positions whose task has labels in the batch take part (the
+    /// balancer sees just those tasks); the others are reported with loss and weight NaN, and a step
+    /// in which no task has labels changes nothing.
+    func updateOnCombinedLosses(_ data: StepData, positions allPositions: [Int],
+                                checkedLoss: (Int, Variable, Tensor, [Int]?) throws -> Variable,
                                 epoch: Int) throws -> ([Float], [Float]) {
+        let positions = allPositions.filter { data.hasLabels($0) }
+        var lossValues = Array(repeating: Float.nan, count: allPositions.count), weightValues = lossValues
+        guard !positions.isEmpty else { return (lossValues, weightValues) }
         model.zeroGradients()
         let stepTasks = positions.map { data.tasks[$0] }
         var losses: [Variable] = [], shared: Variable?
+        var regularization = model.regularizationLoss()
         if data.sharedInput {
             let outputs = model.outputs(Variable(data.inputs[0]))
             shared = outputs.sharedRepresentation
             for (position, task) in zip(positions, stepTasks) {
-                losses.append(try checkedLoss(task, outputs.outputs[task], data.targets[position]))
+                losses.append(try checkedLoss(task, outputs.outputs[task], data.targets[position],
+                                              data.labelled?[position]))
+            }
+            if let consistency = configuration.consistency, allPositions.contains(where: {
+                [consistency.sourceTask, consistency.targetTask].contains(data.tasks[$0]) }) {
+                // Label-free: it applies to every sample of the batch, labelled or not.
+                let term = consistency.loss(outputs: outputs.outputs)
+                regularization = regularization.map { $0 + term } ?? term
             }
         } else {
             for (position, task) in zip(positions, stepTasks) {
                 let output = model(Variable(data.inputs[position]), task: task)
-                losses.append(try checkedLoss(task, output, data.targets[position]))
+                losses.append(try checkedLoss(task, output, data.targets[position], data.labelled?[position]))
             }
         }
         if positions.count == data.tasks.count { measureGradientStatistics(losses: losses, tasks: stepTasks) }
         let context = BalancingContext(model: model, tasks: stepTasks, sharedParameters: model.sharedParameters(),
-                                       sharedRepresentation: shared, regularization: model.regularizationLoss(),
+                                       sharedRepresentation: shared, regularization: regularization,
                                        step: step, epoch: epoch)
         let weights = balancer.backward(losses: losses, context: context)
         optimizer.step()
-        return (losses.map { $0.value.scalar }, weights)
+        for (index, position) in positions.enumerated() {
+            let slot = allPositions.firstIndex(of: position)!
+            lossValues[slot] = losses[index].value.scalar
+            weightValues[slot] = weights[index]
+        }
+        return (lossValues, weightValues)
     }
 
     /// Every `gradientStatisticsInterval` steps: the per-task gradients' norms and cosines on the

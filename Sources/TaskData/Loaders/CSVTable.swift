@@ -6,8 +6,10 @@ import TensorCore
 /// Accepted: a `,` (or chosen) delimiter, fields optionally in double quotes (`""` inside quotes is
 /// a quote), `\n` or `\r\n` line ends, blank lines ignored, a UTF-8 byte-order mark ignored. Every
 /// cell must parse as a number (`nan`/`inf` are refused: a user's data should not carry them
-/// silently). Rows are numbered from 1 = the first row after the header, as a spreadsheet shows them
-/// minus one.
+/// silently) — except, with `allowsMissing`, a **missing value**: an empty cell or `nan` (any case),
+/// stored as NaN (partially labelled data: `MultiTaskDataset.init(csv:tasks:inputColumns:)` turns a
+/// missing label into an unlabelled sample). Rows are numbered from 1 = the first row after the
+/// header, as a spreadsheet shows them minus one.
 public struct CSVTable: Sendable, Equatable {
     /// The header's column names, in file order.
     public let columnNames: [String]
@@ -24,7 +26,7 @@ public struct CSVTable: Sendable, Equatable {
     /// Reads the CSV file at `url`. The file's size and its first bytes are checked first: a file
     /// over `maximumFileSize`, or one whose first 64 KiB hold a NUL byte (binary data, not text), is
     /// refused before it is read.
-    public init(contentsOf url: URL, delimiter: Character = ",") throws(DataLoadingError) {
+    public init(contentsOf url: URL, delimiter: Character = ",", allowsMissing: Bool = false) throws(DataLoadingError) {
         let data: Data
         do {
             let file = try InputFile(url)
@@ -48,11 +50,12 @@ public struct CSVTable: Sendable, Equatable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .cannotRead(path: url.path, reason: "the file is not UTF-8 text")
         }
-        try self.init(text: text, delimiter: delimiter)
+        try self.init(text: text, delimiter: delimiter, allowsMissing: allowsMissing)
     }
 
-    /// Parses CSV text (see the type's documentation for what is accepted).
-    public init(text: String, delimiter: Character = ",") throws(DataLoadingError) {
+    /// Parses CSV text (see the type's documentation for what is accepted; `allowsMissing`: an empty
+    /// or `nan` cell is a missing value, NaN).
+    public init(text: String, delimiter: Character = ",", allowsMissing: Bool = false) throws(DataLoadingError) {
         guard delimiter != "\"" && delimiter != "\n" && delimiter != "\r" else {
             throw .malformed(format: "CSV", reason: "the delimiter cannot be a quote or a line end")
         }
@@ -77,6 +80,10 @@ public struct CSVTable: Sendable, Equatable {
             }
             for (column, field) in record.enumerated() {
                 let trimmed = field.trimmingCharacters(in: .whitespaces)
+                if allowsMissing && (trimmed.isEmpty || trimmed.lowercased() == "nan") {
+                    columns[column].append(.nan)
+                    continue
+                }
                 guard let value = Float(trimmed), value.isFinite else {
                     throw .notANumber(row: row + 1, column: names[column], text: trimmed)
                 }
@@ -159,6 +166,10 @@ extension MultiTaskDataset {
     /// regression and multi-label tasks), and the inputs are `inputColumns` — by default every
     /// column no task uses. Labels are checked against their task's kind.
     ///
+    /// Missing labels (a table read with `allowsMissing`): a row whose label columns of a task hold
+    /// a missing value (NaN) is **unlabelled** for that task in `labelMask`, and its target is a
+    /// placeholder 0 that losses and metrics never read. A missing input is refused.
+    ///
     /// Shapes: inputs `[rows, inputColumns.count]`; targets as `TaskSpec` documents.
     public init(csv table: CSVTable, tasks: [(spec: TaskSpec, labelColumns: [String])],
                 inputColumns: [String]? = nil) throws(DataLoadingError) {
@@ -167,9 +178,20 @@ extension MultiTaskDataset {
         guard !inputNames.isEmpty else {
             throw .malformed(format: "CSV", reason: "no input columns are left after the label columns")
         }
-        var targets: [Tensor] = []
+        var targets: [Tensor] = [], labelledColumns: [[Bool]] = []
+        let inputs = try table.tensor(columns: inputNames)
+        if let index = inputs.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw .notANumber(row: index / inputNames.count + 1, column: inputNames[index % inputNames.count],
+                              text: "\(inputs.scalars[index]) (a missing input)")
+        }
         for (spec, labelColumns) in tasks {
-            let labels = try table.tensor(columns: labelColumns)
+            var labels = try table.tensor(columns: labelColumns)
+            let width = max(1, labelColumns.count)
+            let labelled = (0..<table.rowCount).map { row in
+                !labels.scalars[(row * width)..<((row + 1) * width)].contains { $0.isNaN }
+            }
+            labels = Tensor(shape: labels.shape, scalars: labels.scalars.map { $0.isNaN ? 0 : $0 })
+            labelledColumns.append(labelled)
             switch spec.kind {
             case .classification(let classCount):
                 guard labelColumns.count == 1 else {
@@ -197,6 +219,7 @@ extension MultiTaskDataset {
                 throw .malformed(format: "CSV", reason: "dense task \(spec.name) cannot be read from a CSV table")
             }
         }
-        self.init(tasks: tasks.map(\.spec), inputs: try table.tensor(columns: inputNames), targets: targets)
+        self.init(tasks: tasks.map(\.spec), inputs: inputs, targets: targets,
+                  labelMask: LabelMask(perTask: labelledColumns))
     }
 }
