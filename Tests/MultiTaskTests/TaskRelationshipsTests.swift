@@ -255,7 +255,8 @@ struct TaskRelationshipsTests {
         var generator = SeededGenerator(seed: 1)
         let input = Tensor(shape: [3, 5], scalars: (0..<15).map { _ in generator.nextNormal() })
         let direct = (model.networks[0] as! MultiHeadNetwork)
-        #expect(model(Variable(input), task: 2).value == direct(Variable(input), task: 1).value, "task 2 = group 0's 2nd")
+        #expect(model(Variable(input), task: 2).value == direct(Variable(input), task: 1).value,
+                "task 2 = group 0's 2nd")
         #expect(model.sharedParameters().isEmpty, "several groups share nothing")
         expectSharingContract(model, input: input)
         let single = GroupedNetworks(groups: [[0, 1, 2, 3]]) { _, members in
