@@ -27,7 +27,7 @@ let notebooks = [
     "00-getting-started", "01-tensors", "02-loops-to-simd", "03-convolution", "04-autodiff",
     "05-modules-and-training", "06-multi-task-basics", "07-conditioning", "08-soft-sharing", "09-maximum-roaming",
     "10-balancing-losses", "11-multi-objective", "12-task-dominance", "13-dense-prediction", "14-extending",
-    "15-learning-to-share", "16-task-relationships",
+    "15-learning-to-share", "16-task-relationships", "17-transfer-and-supervision",
 ]
 let layers = ["TensorCore", "Autodiff", "NeuralNetworks", "TaskData", "MultiTask"]
 
