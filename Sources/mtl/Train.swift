@@ -1,6 +1,10 @@
 import Foundation
 import MultiTaskKit
 
+// Over 300 lines: `mtl train`'s flag table and its run function, which checks every setting (your own
+// data, fine-tuning, partial labels, consistency, schedules) before the run directory is touched;
+// one command, read top to bottom.
+
 /// The flags of `mtl train`. The run's settings are recorded in the checkpoint (`run.<flag>`), so
 /// that `mtl eval` can rebuild the run and `--resume` can refuse a changed setting; read back, they
 /// pass the same checks as on the command line.
