@@ -80,7 +80,7 @@ struct ExtendingTests {
         let restored = InitialLossNormalization(taskCount: 2)
         try restored.restoreState(balancer.state)
         #expect(restored.initialLosses == [0, 3])
-        for bad in [Tensor([1, -2]), Tensor([1, .infinity]), Tensor([1e-45, 1]), Tensor([1, 2, 3])] {
+        for bad in [Tensor([1, -2]), Tensor([1, .infinity]), Tensor([.leastNonzeroMagnitude, 1]), Tensor([1, 2, 3])] {
             #expect(throws: CheckpointError.self, "\(bad)") { try restored.restoreState(["initialLosses": bad]) }
         }
         #expect(restored.initialLosses == [0, 3])

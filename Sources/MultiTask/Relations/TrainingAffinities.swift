@@ -30,7 +30,9 @@ public struct TrainingAffinities: Sendable {
 ///
 /// - Parameters:
 ///   - model: the network; its `sharedParameters()` are θ_sh.
-///   - inputs: the batch `[B, …]`; `targets[t]`: task t's targets `[B, …]`; `tasks`: their specs.
+///   - inputs: the batch `[B, …]`.
+///   - targets: `targets[t]`, task t's targets `[B, …]`.
+///   - tasks: the tasks' specs (their losses).
 ///   - gradients: the batch's per-task gradients (`TaskGradients`) at θ_sh.
 ///   - stepSize: η of the lookahead step (a plain gradient step).
 /// - Returns: Z, T × T, `Z[s][t]`.
@@ -71,7 +73,9 @@ public func lookaheadAffinity(model: MultiTaskNetwork, inputs: Tensor, targets: 
 /// - Parameters:
 ///   - data: a single-input dataset (its training split).
 ///   - options: the network (`options.seed` seeds its weights and the batch order).
-///   - epochs, batchSize, learningRate: the training run.
+///   - epochs: epochs of the measured training run.
+///   - batchSize: samples per batch.
+///   - learningRate: Adam's step size for the run.
 ///   - interval: measure every this many steps (≥ 1).
 ///   - lookaheadStepSize: η of the lookahead step.
 /// - Note: TAG's lookahead uses the optimizer's own update; we take a plain gradient step of size
