@@ -135,7 +135,7 @@ print("random groups of sizes 3 and 3 (seed 16):", TaskGrouping.random(sizes: [3
 // small (`size` and `count`), the frame repeats the shape's colour (`colour` and `frame`), and
 // `shape` and `texture` read the same edges; `position` and `background` depend on nothing else.
 // The ground truth is 1 for those three pairs and 0 for every other pair — coarser than R above, so
-// Spearman's correlation has many ties. The settings were fixed before the first run: 2,000 images,
+// Spearman's correlation has many ties. The settings were chosen before the lab's first run: 2,000 images,
 // a plain trunk of width 8, ten epochs per source network and per measured run, five per readout.
 // Recovered: the best split into four groups is exactly the three pairs plus {position, background}.
 // (Skipped with `--correlation`: nothing here depends on ρ.)

@@ -3,8 +3,8 @@
 # lookahead) on six regression tasks in two blocks (ρ within, 0 across), ten seeds, at ρ = 0.8 (this
 # folder) and ρ = 0.3 (rho-0.3/); and the same estimators on `shapes`, whose related pairs are known by
 # construction (shapes-lab.csv, this folder only). Resumable: lab.csv and shapes-lab.csv get one row per
-# finished (seed, estimator); a rerun skips them. One thread, niced; about a minute per ρ, and about
-# a minute per seed on shapes.
+# finished (seed, estimator); a rerun skips them. One thread, niced; about a minute per ρ, and 1 to
+# 3.5 minutes per seed on shapes.
 set -e
 cd "$(dirname "$0")/../../.."
 swift build -c release --product 16-task-relationships
