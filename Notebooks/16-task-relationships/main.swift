@@ -86,27 +86,39 @@ for method in RelationMethod.allCases {
 // mean Spearman correlation with its 95% t-interval.
 
 // %%
-// (Quick runs keep their own file, so that a smoke run never stands in for a full one.)
-let csvURL = output.appendingPathComponent(quick ? "lab-quick.csv" : "lab.csv")
-var rows: [String] = FileManager.default.fileExists(atPath: csvURL.path)
-    ? try String(contentsOf: csvURL, encoding: .utf8).split(separator: "\n").dropFirst().map(String.init) : []
-for seed in seeds {
-    let pending = RelationMethod.allCases.filter { method in
-        !rows.contains { $0.hasPrefix("\(seed),\(method.rawValue),") }
+/// Runs the three estimators over `seeds`, appending one row per (seed, estimator) to `csv` at once (a
+/// rerun skips the rows already there): Spearman with `truth`, and whether the best split into
+/// `expected.count` groups is `expected`. Returns every row; `didEstimate` sees each new estimate.
+func runLab(csv: URL, seeds: [UInt64], recoveredColumn: String, truth: TaskAffinity, expected: [[Int]],
+            data: (UInt64) throws -> DatasetSplits<MultiTaskDataset>, settings: (UInt64) -> RelationSettings,
+            didEstimate: (UInt64, RelationMethod, TaskAffinity) throws -> Void = { _, _, _ in }) throws -> [String] {
+    var rows: [String] = FileManager.default.fileExists(atPath: csv.path)
+        ? try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").dropFirst().map(String.init) : []
+    for seed in seeds {
+        let pending = RelationMethod.allCases.filter { method in
+            !rows.contains { $0.hasPrefix("\(seed),\(method.rawValue),") }
+        }
+        guard !pending.isEmpty else { continue }
+        let splits = try data(seed)
+        for method in pending {
+            let start = Date()
+            let estimate = try estimateAffinity(method, data: splits, settings: settings(seed))
+            let score = recoveryScore(estimate: estimate, truth: truth) ?? .nan
+            let grouping = bestTaskGrouping(affinity: estimate.values, groupCount: expected.count)
+            rows.append("\(seed),\(method.rawValue),\(score),\(grouping.groups == expected),"
+                        + String(format: "%.1f", Date().timeIntervalSince(start)))
+            let text = "seed,method,spearman,\(recoveredColumn),seconds\n" + rows.joined(separator: "\n") + "\n"
+            try writeAtomically(Data(text.utf8), to: csv)
+            try didEstimate(seed, method, estimate)
+        }
     }
-    guard !pending.isEmpty else { continue }
-    let data = try blocks(seed: seed)
-    for method in pending {
-        let start = Date()
-        let estimate = try estimateAffinity(method, data: data, settings: settings(seed: seed))
-        let score = recoveryScore(estimate: estimate, truth: truth) ?? .nan
-        let grouping = bestTaskGrouping(affinity: estimate.values, groupCount: 2)
-        rows.append("\(seed),\(method.rawValue),\(score),\(grouping.groups == [[0, 1, 2], [3, 4, 5]]),"
-                    + String(format: "%.1f", Date().timeIntervalSince(start)))
-        let text = "seed,method,spearman,blocks_recovered,seconds\n" + rows.joined(separator: "\n") + "\n"
-        try writeAtomically(Data(text.utf8), to: csvURL)
-    }
+    return rows
 }
+
+// (Quick runs keep their own file, so that a smoke run never stands in for a full one.)
+let rows = try runLab(csv: output.appendingPathComponent(quick ? "lab-quick.csv" : "lab.csv"), seeds: seeds,
+                      recoveredColumn: "blocks_recovered", truth: truth, expected: [[0, 1, 2], [3, 4, 5]],
+                      data: blocks(seed:), settings: settings(seed:))
 print("\nSpearman correlation with R (ρ = \(rhoText)) over \(seeds.count) seeds (ρ_s ≤ 0.85: R has two values off "
       + "the diagonal)")
 for method in RelationMethod.allCases {
@@ -155,28 +167,15 @@ func shapeSettings(seed: UInt64) -> RelationSettings {
                      trainingEpochs: quick ? 1 : 10)
 }
 let shapeSeeds: [UInt64] = correlationIndex != nil ? [] : quick ? [0] : Array(0..<10)
-let shapeCSV = output.appendingPathComponent(quick ? "shapes-lab-quick.csv" : "shapes-lab.csv")
-var shapeRows: [String] = FileManager.default.fileExists(atPath: shapeCSV.path)
-    ? try String(contentsOf: shapeCSV, encoding: .utf8).split(separator: "\n").dropFirst().map(String.init) : []
-for seed in shapeSeeds {
-    let pending = RelationMethod.allCases.filter { method in
-        !shapeRows.contains { $0.hasPrefix("\(seed),\(method.rawValue),") }
-    }
-    guard !pending.isEmpty else { continue }
-    let data = try SyntheticDataset.shapes.make(sampleCount: quick ? 300 : 2000, seed: seed)
-    for method in pending {
-        let start = Date()
-        let estimate = try estimateAffinity(method, data: data, settings: shapeSettings(seed: seed))
-        let score = recoveryScore(estimate: estimate, truth: shapeTruth) ?? .nan
-        let grouping = bestTaskGrouping(affinity: estimate.values, groupCount: 4)
-        shapeRows.append("\(seed),\(method.rawValue),\(score),\(grouping.groups == shapePartition),"
-                         + String(format: "%.1f", Date().timeIntervalSince(start)))
-        let text = "seed,method,spearman,pairs_recovered,seconds\n" + shapeRows.joined(separator: "\n") + "\n"
-        try writeAtomically(Data(text.utf8), to: shapeCSV)
-        if seed == shapeSeeds[0] {
-            try estimate.heatMap(title: "\(method.rawValue) affinity, shapes, seed \(seed)")
-                .write(to: output.appendingPathComponent("16-shapes-\(method.rawValue).svg"))
-        }
+let shapeRows = try runLab(
+    csv: output.appendingPathComponent(quick ? "shapes-lab-quick.csv" : "shapes-lab.csv"), seeds: shapeSeeds,
+    recoveredColumn: "pairs_recovered", truth: shapeTruth, expected: shapePartition,
+    data: { try SyntheticDataset.shapes.make(sampleCount: quick ? 300 : 2000, seed: $0) },
+    settings: shapeSettings(seed:)
+) { seed, method, estimate in
+    if seed == shapeSeeds[0] {
+        try estimate.heatMap(title: "\(method.rawValue) affinity, shapes, seed \(seed)")
+            .write(to: output.appendingPathComponent("16-shapes-\(method.rawValue).svg"))
     }
 }
 if !shapeSeeds.isEmpty {
