@@ -9,8 +9,9 @@ Each line has the fields mtl-bench prints, in the same order and format:
 mtl-bench uses; `gflops` only where the workload has a FLOP count. Benchmarks/WORKLOADS.md defines the
 workloads; Benchmarks/compare.py puts these lines beside mtl-bench's.
 
-    python3 Benchmarks/peers.py                                  # every peer workload, 1 and 2 threads
+    python3 Benchmarks/peers.py                                  # every peer workload but epoch, 1 and 2 threads
     python3 Benchmarks/peers.py --only gemm,conv --threads 2     # some groups, one thread count
+    python3 Benchmarks/peers.py --only epoch --threads 1         # whole training epochs (seconds each)
     python3 Benchmarks/peers.py --filter 'gemm_(512|1024)'       # workloads whose name matches a regex
     python3 Benchmarks/peers.py --quick                          # few repeats: checks that it runs
     python3 Benchmarks/peers.py --list                           # the workload names, nothing timed
@@ -20,6 +21,10 @@ stderr (numpy times GEMM only; PyTorch times every workload). Each thread count 
 process of its own whose BLAS and OpenMP pools are sized by OMP_NUM_THREADS, OPENBLAS_NUM_THREADS
 and MKL_NUM_THREADS (read when those libraries load), torch.set_num_threads and, when installed,
 threadpoolctl. Notes, versions and the BLAS in use go to stderr, so stdout holds only JSON lines.
+
+The `epoch` group (epoch_shapes_multihead, epoch_shapes_roaming: one timed call is one training
+epoch over the shapes data's training split) is not in the default groups, as in mtl-bench: it runs
+only when named in --only.
 """
 
 import argparse
@@ -39,6 +44,7 @@ GROUPS = {
     "mlp": {"mlp"},
     "cnn": {"cnn"},
     "roaming": {"roaming"},
+    "epoch": {"epoch"},     # not in --only's default: each call is a whole epoch, seconds long
 }
 # mtl-bench groups that have no peer: accepted by --only (so one list serves both), timing nothing here.
 PROJECT_ONLY_GROUPS = {"autodiff", "data", "balancers"}
@@ -52,6 +58,32 @@ CONV_FLOPS = 2.0 * CONV_BATCH * CONV_OUT * CONV_SIZE * CONV_SIZE * CONV_IN * 9
 TASKS = 4              # heads of the CNN
 SHARING_RATIO = 0.5    # p of the Maximum Roaming masks
 CNN_CHANNELS = [(3, 16), (16, 32), (32, 64)]
+
+# The epoch workloads: `mtl train --dataset shapes` with its defaults. 3,000 samples, 2,100 of them
+# the training split, images 3×32×32; eight multi-label tasks; batches of 64 (32 full, one of 52).
+SHAPES_TRAIN, SHAPES_SIZE = 2100, 32
+SHAPES_LABELS = [3, 3, 2, 2, 2, 2, 2, 2]     # labels per task
+EPOCH_BATCH = 64
+ROAMING_INTERVAL = 10                        # batches between two roaming updates
+
+
+def shapes_step_flops(head_labels):
+    """FLOPs of one training pass over one image of the shapes network with heads of `head_labels`
+    outputs: 3 × the forward pass (Σ convolutions 2·C_out·H·W·C_in·9 with H = W = 32, 16, 8, plus
+    Σ heads 2·1024·L), less the first convolution's input gradient, which is never needed."""
+    size, convolutions = SHAPES_SIZE, []
+    for c_in, c_out in CNN_CHANNELS:
+        convolutions.append(2.0 * c_out * size * size * c_in * 9)
+        size //= 2
+    features = CNN_CHANNELS[-1][1] * size * size                  # 64·4·4 = 1024
+    forward = sum(convolutions) + sum(2.0 * features * labels for labels in head_labels)
+    return 3 * forward - convolutions[0]
+
+
+# One epoch: every training image once, through all eight heads (multi-head), or through one task's
+# masked network and head per task pass (roaming: eight passes per batch, each dense in PyTorch).
+EPOCH_MULTIHEAD_FLOPS = SHAPES_TRAIN * shapes_step_flops(SHAPES_LABELS)
+EPOCH_ROAMING_FLOPS = sum(SHAPES_TRAIN * shapes_step_flops([labels]) for labels in SHAPES_LABELS)
 
 
 def install_hint():
@@ -100,6 +132,9 @@ class Counts:
 
     def alternating(self):    # the per-task loops: 2 warm-up batches, max(3, R/2) timed
         return self(2, max(3, self.repeats // 2))
+
+    def epoch(self):          # the epoch workloads: 1 warm-up epoch, max(3, R/5) timed
+        return self(1, max(3, self.repeats // 5))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -184,18 +219,18 @@ def torch_mlp_step(counts):
     return body, *counts.mlp(), None
 
 
-def roaming_masks(seed):
+def roaming_masks(seed, tasks=TASKS):
     """Per task and convolution, a 0/1 mask over the output channels shaped [1, C, 1, 1], drawn as
     TaskMask's default (round-robin fill) draws it: channel c first goes to task c mod T, then each
     task gets random extra channels until round(p·C) are active."""
     import random
     import torch
     rng = random.Random(seed)
-    masks = [[] for _ in range(TASKS)]
+    masks = [[] for _ in range(tasks)]
     for _, channels in CNN_CHANNELS:
         active = max(1, int(SHARING_RATIO * channels + 0.5))
-        for task in range(TASKS):
-            chosen = {c for c in range(channels) if c % TASKS == task}
+        for task in range(tasks):
+            chosen = {c for c in range(channels) if c % tasks == task}
             chosen.update(rng.sample([c for c in range(channels) if c not in chosen], active - len(chosen)))
             mask = torch.zeros(channels)
             mask[sorted(chosen)] = 1
@@ -203,20 +238,28 @@ def roaming_masks(seed):
     return masks
 
 
-def make_cnn(seed):
+def make_cnn(seed, shapes=False):
     """The CNN of mtl_cnn_step: three 3×3 convolutions (3→16→32→64, padding 1), ReLU, 2×2 max pooling
     after the first two, global average pooling after the third, and TASKS heads Linear(64, 2).
+    With shapes=True, the shapes backbone of the epoch workloads (`--backbone plain`, width 16):
+    2×2 max pooling after the third convolution too, flattened to 64·4·4 = 1024 features, and one
+    head Linear(1024, L) per task of SHAPES_LABELS.
     With masks, the task's mask multiplies each convolution's output before its ReLU."""
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
     torch.manual_seed(seed)
+    if shapes:
+        features = CNN_CHANNELS[-1][1] * (SHAPES_SIZE // 8) ** 2
+        head_shapes = [(features, labels) for labels in SHAPES_LABELS]
+    else:
+        head_shapes = [(64, 2)] * TASKS
 
     class CNN(nn.Module):
         def __init__(self):
             super().__init__()
             self.convolutions = nn.ModuleList(nn.Conv2d(i, o, 3, padding=1) for i, o in CNN_CHANNELS)
-            self.heads = nn.ModuleList(nn.Linear(64, 2) for _ in range(TASKS))
+            self.heads = nn.ModuleList(nn.Linear(i, o) for i, o in head_shapes)
 
         def features(self, x, masks=None):
             for index, convolution in enumerate(self.convolutions):
@@ -224,7 +267,12 @@ def make_cnn(seed):
                 if masks is not None:
                     x = x * masks[index]
                 x = F.relu(x)
-                x = F.max_pool2d(x, 2) if index < 2 else x.mean(dim=(2, 3))
+                if index < 2:
+                    x = F.max_pool2d(x, 2)
+                elif shapes:
+                    x = F.max_pool2d(x, 2).flatten(1)
+                else:
+                    x = x.mean(dim=(2, 3))
             return x
 
     return CNN()
@@ -274,6 +322,91 @@ def torch_alternating_step(masked):
     return setup
 
 
+def shapes_epoch_data():
+    """Random images and 0/1 labels of the shapes data's training split sizes (timing does not depend
+    on the values): images [2100, 3, 32, 32] uniform in [0, 1), per task labels [2100, L_t]."""
+    import torch
+    generator = torch.Generator().manual_seed(1)
+    images = torch.rand(SHAPES_TRAIN, 3, SHAPES_SIZE, SHAPES_SIZE, generator=generator)
+    labels = [(torch.rand(SHAPES_TRAIN, count, generator=generator) < 0.5).float() for count in SHAPES_LABELS]
+    return images, labels
+
+
+def epoch_batches(epoch):
+    """The batch indices of one epoch: a permutation seeded by the epoch number, in batches of 64."""
+    import torch
+    order = torch.randperm(SHAPES_TRAIN, generator=torch.Generator().manual_seed(epoch))
+    return [order[start:start + EPOCH_BATCH] for start in range(0, SHAPES_TRAIN, EPOCH_BATCH)]
+
+
+def torch_epoch_multihead(counts):
+    """One epoch of the multi-head network: per batch, one Adam step on the sum of the 8 task losses."""
+    import itertools
+    import torch
+    import torch.nn.functional as F
+    model = make_cnn(seed=0, shapes=True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    images, labels = shapes_epoch_data()
+    epochs = itertools.count()
+
+    def body():
+        for index in epoch_batches(next(epochs)):
+            x = images.index_select(0, index)                        # gathered, as the Swift trainer
+            optimizer.zero_grad()
+            shared = model.features(x)
+            loss = sum(F.binary_cross_entropy_with_logits(head(shared), task_labels.index_select(0, index))
+                       for head, task_labels in zip(model.heads, labels))
+            loss.backward()
+            optimizer.step()
+    return body, *counts.epoch(), EPOCH_MULTIHEAD_FLOPS
+
+
+def roam(masks, visited, rng):
+    """A Maximum Roaming update: for each masked convolution and each task, one active channel
+    (uniformly at random) swaps places with one channel the task has never used (the same); a task
+    that has visited every channel keeps its mask."""
+    for layer, (_, channels) in enumerate(CNN_CHANNELS):
+        for task, task_masks in enumerate(masks):
+            mask = task_masks[layer].view(channels)
+            unvisited = [c for c in range(channels) if c not in visited[task][layer]]
+            if not unvisited:
+                continue
+            active = [c for c in range(channels) if mask[c] > 0]
+            leaving, joining = rng.choice(active), rng.choice(unvisited)
+            mask[leaving], mask[joining] = 0, 1
+            visited[task][layer].add(joining)
+
+
+def torch_epoch_roaming(counts):
+    """One epoch of Maximum Roaming (p = 0.5), task-alternating: per batch, for each task in turn, a
+    masked forward pass, that task's loss, backward, Adam step; a roaming update every 10 batches."""
+    import itertools
+    import random
+    import torch
+    import torch.nn.functional as F
+    tasks = len(SHAPES_LABELS)
+    model = make_cnn(seed=3, shapes=True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    images, labels = shapes_epoch_data()
+    masks = roaming_masks(seed=2, tasks=tasks)
+    visited = [[{c for c in range(mask.numel()) if mask.view(-1)[c] > 0} for mask in task_masks]
+               for task_masks in masks]
+    rng = random.Random(4)
+    epochs = itertools.count()
+
+    def body():
+        for batch, index in enumerate(epoch_batches(next(epochs))):
+            x = images.index_select(0, index)
+            for task in range(tasks):
+                optimizer.zero_grad()
+                logits = model.heads[task](model.features(x, masks[task]))
+                F.binary_cross_entropy_with_logits(logits, labels[task].index_select(0, index)).backward()
+                optimizer.step()
+            if (batch + 1) % ROAMING_INTERVAL == 0:
+                roam(masks, visited, rng)
+    return body, *counts.epoch(), EPOCH_ROAMING_FLOPS
+
+
 def workloads():
     """Every peer workload, in the order mtl-bench runs them."""
     table = []
@@ -287,6 +420,8 @@ def workloads():
         ("mtl_cnn_step", "cnn", "torch", torch_cnn_step),
         ("mtl_roaming_step", "roaming", "torch", torch_alternating_step(masked=True)),
         ("mtl_alternating_step_unmasked", "roaming", "torch", torch_alternating_step(masked=False)),
+        ("epoch_shapes_multihead", "epoch", "torch", torch_epoch_multihead),
+        ("epoch_shapes_roaming", "epoch", "torch", torch_epoch_roaming),
     ]
     return table
 
@@ -362,14 +497,15 @@ def parse(argv):
                     "print one JSON line per measurement.")
     parser.add_argument("--only", default="gemm,conv,steps",
                         help="comma-separated groups: gemm, conv, steps (= mlp, cnn, roaming), or mlp, cnn, "
-                             "roaming; mtl-bench's autodiff, data and balancers have no peer "
-                             "(default: gemm,conv,steps)")
+                             "roaming, and epoch (whole training epochs, only when named); mtl-bench's "
+                             "autodiff, data and balancers have no peer (default: gemm,conv,steps)")
     parser.add_argument("--filter", metavar="REGEX",
                         help="only the workloads whose name matches REGEX (re.search), e.g. 'gemm_512|conv'")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default: 1,2)")
     parser.add_argument("--repeats", type=int, default=15,
                         help="mtl-bench's --repeats R: timed calls per workload, 7R for mtl_mlp_step, "
-                             "max(3, R/2) for the per-task loops (default: 15)")
+                             "max(3, R/2) for the per-task loops, max(3, R/5) epochs for the epoch "
+                             "workloads (default: 15)")
     parser.add_argument("--quick", action="store_true",
                         help="1 warm-up call and at most 3 timed calls per workload: checks that everything "
                              "runs; not for quoting")

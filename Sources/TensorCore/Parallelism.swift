@@ -44,8 +44,9 @@ public enum Parallelism {
     ///
     /// Chunks are dealt to workers in contiguous runs (worker w gets chunks
     /// `w·n/W ..< (w+1)·n/W`); each chunk must write only its own part of the output, so the result
-    /// is the same for any number of workers. With one worker (or one chunk) it runs inline:
-    /// waking a Dispatch worker costs ~15–20 µs, more than small kernels take.
+    /// is the same for any number of workers. With one worker (or one chunk) it runs inline: waking a
+    /// Dispatch worker costs tens of microseconds (`wakeUpCost`), more than small kernels take — pass
+    /// `maxThreads: workerCount(work:of:)` to let the cost model decide.
     public static func forEachChunk(_ chunkCount: Int, maxThreads: Int? = nil, _ body: @Sendable (Int) -> Void) {
         let workers = Swift.min(chunkCount, maxThreads ?? threadCount)
         if workers <= 1 {
@@ -73,10 +74,66 @@ public enum Parallelism {
         }
     }
 
-    /// Work below this many multiply-adds stays on one thread (see `forEachChunk`). Waking a worker
-    /// costs ~15–20 µs; measured on `mtl_mlp_step` at 2 threads, 1 Mi beat 2 Mi by 6% (its
-    /// 256×128×32 products are worth splitting), while 64³ (0.26 Mi) was slower on two threads.
-    public static let minimumParallelWork = 1 << 20
+    // MARK: When to go parallel: the cost model
+
+    /// What one unit of a kernel's work is, and how fast one core does it (the estimate behind
+    /// `workerCount(work:of:)`).
+    public enum WorkKind: Sendable {
+        /// A multiply-add in the GEMM micro-kernel or the implicit-GEMM convolution.
+        case multiplyAdd
+        /// One element read and compared or combined (pooling, reductions, elementwise maps).
+        case elementwise
+
+        /// Units per second on one core: the micro-kernel's multiply-adds at about 40% of this
+        /// machine's 1-thread GEMM rate (small products never reach the full rate), a memory-bound
+        /// pass at a few elements per nanosecond. Conservative on purpose: underestimating the time
+        /// only keeps a call on one thread, which never makes it slower than with one thread.
+        var unitsPerSecond: Double {
+            switch self {
+            case .multiplyAdd: return 40e9
+            case .elementwise: return 2e9
+            }
+        }
+    }
+
+    /// What handing part of a kernel call to another worker costs, in seconds: waking a Dispatch
+    /// worker thread and joining it at the end of `DispatchQueue.concurrentPerform`.
+    ///
+    /// Default 25 µs, measured by `mtl-bench --only parallel` (`parallel_wake_up`, the median of an
+    /// empty two-worker `forEachChunk`) on a 2-core virtual machine, where a sleeping worker takes
+    /// longer to wake than on bare metal. Set it to your machine's figure, or to 0 to split every
+    /// call that has work for more than one worker (what the kernels did before the cost model).
+    public static var wakeUpCost: Double {
+        get { Double(storedWakeUpNanoseconds.load(ordering: .relaxed)) * 1e-9 }
+        set {
+            checkPrecondition(newValue >= 0 && newValue.isFinite, "Parallelism.wakeUpCost: \(newValue) must be ≥ 0")
+            storedWakeUpNanoseconds.store(Int((newValue * 1e9).rounded()), ordering: .relaxed)
+        }
+    }
+    private static let storedWakeUpNanoseconds = Atomic<Int>(25_000)
+
+    /// How many workers a kernel call of `work` units of `kind` should use (1...`threadCount`).
+    ///
+    /// A call that takes s seconds on one core takes about T(w) = s / w + (w − 1)·c on w workers,
+    /// c = `wakeUpCost`. T is least at w = √(s / c), so the call uses ⌊√(s / c)⌋ workers, at least
+    /// 1 and at most `threadCount`: a second worker only once s ≥ 4c, where it saves at least a
+    /// quarter of the time — the margin covers what the model leaves out (uneven shares, caches
+    /// shared by the two cores). The choice changes only the speed, never the results: every
+    /// parallel kernel computes the same operations in the same order for any worker count.
+    public static func workerCount(work: Int, of kind: WorkKind) -> Int {
+        workerCount(seconds: Double(Swift.max(0, work)) / kind.unitsPerSecond, wakeUpCost: wakeUpCost,
+                    threads: threadCount)
+    }
+
+    /// The cost model itself, as a pure function: for a call of `seconds` on one core and a wake-up
+    /// cost of `cost` seconds, ⌊√(s / c)⌋ workers clamped to 1...`threads`; every thread when c = 0
+    /// and there is work.
+    public static func workerCount(seconds: Double, wakeUpCost cost: Double, threads: Int) -> Int {
+        guard threads > 1, seconds > 0 else { return 1 }
+        guard cost > 0 else { return threads }
+        let best = (seconds / cost).squareRoot()
+        return best >= Double(threads) ? threads : Swift.max(1, Int(best))
+    }
 }
 
 /// A pointer that may cross into a `@Sendable` closure of `Parallelism.forEachChunk`.

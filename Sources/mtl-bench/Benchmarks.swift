@@ -5,8 +5,10 @@
 // `ms` is the median wall time of one call after warm-up. Benchmarks/README.md compares these lines with
 // the same workloads in numpy and PyTorch.
 //
-//   swift run -c release mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N]
+//   swift run -c release mtl-bench [--only gemm,conv,autodiff,steps,data,balancers,epoch,parallel] [--threads 1,2]
+//                                  [--repeats N]
 //                                  [--filter TEXT,…]   (only the workloads whose names contain one of the texts)
+//                                  [--wake-up-cost MICROSECONDS]   (the cost model's c, Parallelism.wakeUpCost)
 
 import Foundation
 import MultiTaskKit
@@ -88,8 +90,8 @@ func benchmarkConvolution(threads: Int, repeats: Int) -> [Measurement] {
 func fail(_ message: String) -> Never {
     writeToStandardError("""
         mtl-bench: \(message)
-        usage: mtl-bench [--only gemm,conv,autodiff,steps,data,balancers] [--threads 1,2] [--repeats N] \
-        [--filter TEXT,…]
+        usage: mtl-bench [--only gemm,conv,autodiff,steps,data,balancers,epoch,parallel] [--threads 1,2] [--repeats N] \
+        [--filter TEXT,…] [--wake-up-cost MICROSECONDS]
 
         """)
     exit(2)
@@ -109,7 +111,7 @@ struct Benchmarks {
             switch flag {
             case "--only":
                 only = Set(value.split(separator: ",").map(String.init))
-                let known: Set<String> = ["gemm", "conv", "autodiff", "steps", "data", "balancers"]
+                let known: Set<String> = ["gemm", "conv", "autodiff", "steps", "data", "balancers", "epoch", "parallel"]
                 guard only.isSubset(of: known) else {
                     fail("--only: unknown workload group(s) \(only.subtracting(known).sorted())")
                 }
@@ -124,6 +126,11 @@ struct Benchmarks {
                     fail("--repeats: expected a positive integer, got '\(value)'")
                 }
                 repeats = count
+            case "--wake-up-cost":
+                guard let microseconds = Double(value), microseconds >= 0, microseconds.isFinite else {
+                    fail("--wake-up-cost: expected microseconds ≥ 0, got '\(value)'")
+                }
+                Parallelism.wakeUpCost = microseconds * 1e-6
             case "--filter":
                 filters = value.split(separator: ",").map(String.init)
                 guard filters?.isEmpty == false else { fail("--filter: expected texts like mlp,mmoe, got '\(value)'") }
@@ -146,6 +153,12 @@ struct Benchmarks {
             }
             if only.contains("balancers") { measurements += benchmarkBalancerSteps(threads: threads, repeats: repeats) }
             if only.contains("data") { measurements += benchmarkDataGeneration(threads: threads, repeats: repeats) }
+            if only.contains("parallel") {
+                measurements += benchmarkParallelOverhead(threads: threads, repeats: repeats)
+            }
+            if only.contains("epoch") {
+                measurements += benchmarkEpochs(threads: threads, repeats: repeats, wanted: wanted)
+            }
             if only.contains("autodiff") {
                 measurements += benchmarkAutodiffOverhead(threads: threads, repeats: repeats * 7)
             }

@@ -82,6 +82,38 @@ struct GEMMTests {
         }
     }
 
+    @Test("the dot-product path equals its definition bit for bit (strided operands, depths under 8)")
+    func dotProductsMatchTheirDefinition() {
+        var generator = SeededGenerator(seed: 31)
+        for trial in 0..<400 {
+            let m = 1 + generator.nextInt(below: 40), n = 1 + generator.nextInt(below: 20)
+            let k = trial % 5 == 0 ? generator.nextInt(below: 8) : generator.nextInt(below: 70)
+            let transposeA = generator.nextInt(below: 2) == 1, transposeB = generator.nextInt(below: 2) == 1
+            let accumulate = generator.nextInt(below: 2) == 1
+            // Leading dimensions with some padding; zeros of both signs among the values.
+            let lda = (transposeA ? m : k) + generator.nextInt(below: 3)
+            let ldb = (transposeB ? k : n) + generator.nextInt(below: 3)
+            func values(_ count: Int) -> [Float] {
+                randomScalars(count, &generator).map { $0 > 0.9 ? 0 : $0 < -0.9 ? -0.0 : $0 }
+            }
+            let a = values(max(1, (transposeA ? k : m) * lda)), b = values(max(1, (transposeB ? n : k) * ldb))
+            let start = values(m * n)
+            var fast = start, naive = start
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    gemmDotProducts(m: m, n: n, k: k, a: a.baseAddress!, lda: lda, transposeA: transposeA,
+                                    b: b.baseAddress!, ldb: ldb, transposeB: transposeB, c: &fast, ldc: n,
+                                    accumulate: accumulate)
+                    gemmDotProductsNaive(m: m, n: n, k: k, a: a.baseAddress!, lda: lda, transposeA: transposeA,
+                                         b: b.baseAddress!, ldb: ldb, transposeB: transposeB, c: &naive, ldc: n,
+                                         accumulate: accumulate)
+                }
+            }
+            let same = zip(fast, naive).allSatisfy { $0.bitPattern == $1.bitPattern }
+            #expect(same, "m \(m) n \(n) k \(k) Aᵀ \(transposeA) Bᵀ \(transposeB) acc \(accumulate)")
+        }
+    }
+
     @Test("K = 0 gives zeros, or leaves C unchanged when accumulating")
     func emptyReduction() {
         let c0: [Float] = [1, 2, 3, 4, 5, 6]

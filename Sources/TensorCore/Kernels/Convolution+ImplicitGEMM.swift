@@ -264,7 +264,8 @@ func conv2dImplicitGEMM(input: UnsafePointer<Float>, weight: UnsafePointer<Float
     let work = batchCount * filterCount * plane * patch
     let inputPointer = SendableConstPointer(input), weightsPointer = SendableConstPointer(packedWeights)
     let biasPointer = bias.map(SendableConstPointer.init), outputPointer = SendablePointer(output)
-    Parallelism.forEachChunkRange(itemCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { items in
+    let workers = Parallelism.workerCount(work: work, of: .multiplyAdd)
+    Parallelism.forEachChunkRange(itemCount, maxThreads: workers) { items in
         // The last chunk of a row may read up to 7 scalars past the slab (into lanes never stored).
         let slabSize = g.paddedSlabSize(bandRowCount: largestBandRows)
         let slab = UnsafeMutablePointer<Float>.allocate(capacity: slabSize + 8)

@@ -101,13 +101,14 @@ public func conv2d(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bi
         return
     }
     let plane = g.outputPlaneSize, patch = g.patchSize
-    // Enough images to share: one image per worker with single-threaded GEMMs. Otherwise (a batch
-    // smaller than the thread count) images run in turn with the parallel GEMM.
-    let parallelOverImages = batchCount >= Parallelism.threadCount
+    // Enough work and images to share (the cost model, `Parallelism.workerCount`): one image per
+    // worker with single-threaded GEMMs. Otherwise images run in turn, each GEMM deciding for itself.
+    let workers = Parallelism.workerCount(work: batchCount * filterCount * plane * patch, of: .multiplyAdd)
+    let parallelOverImages = workers > 1 && batchCount >= workers
     let inputPointer = SendableConstPointer(input), weightPointer = SendableConstPointer(weight)
     let biasPointer = bias.map(SendableConstPointer.init), outputPointer = SendablePointer(output)
     let bands = g.outputRowBands
-    Parallelism.forEachChunkRange(batchCount, maxThreads: parallelOverImages ? nil : 1) { images in
+    Parallelism.forEachChunkRange(batchCount, maxThreads: parallelOverImages ? workers : 1) { images in
         let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.largestBandSize)
         defer { columns.deallocate() }
         for n in images {
@@ -191,11 +192,12 @@ public func conv2dWeightGradient(input: UnsafePointer<Float>, outputGradient: Un
     defer { partials.deallocate() }
     let inputPointer = SendableConstPointer(input), gradientPointer = SendableConstPointer(outputGradient)
     let partialPointer = SendablePointer(partials)
-    // Enough groups to share: one group per worker with single-threaded GEMMs; otherwise groups run
-    // in turn with the parallel GEMM.
-    let parallelOverGroups = groupCount >= Parallelism.threadCount
+    // Enough work and groups to share: one group per worker with single-threaded GEMMs; otherwise
+    // groups run in turn, each GEMM deciding for itself.
+    let workers = Parallelism.workerCount(work: batchCount * filterCount * plane * patch, of: .multiplyAdd)
+    let parallelOverGroups = workers > 1 && groupCount >= workers
     let bands = g.outputRowBands
-    Parallelism.forEachChunkRange(groupCount, maxThreads: parallelOverGroups ? nil : 1) { groups in
+    Parallelism.forEachChunkRange(groupCount, maxThreads: parallelOverGroups ? workers : 1) { groups in
         let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.largestBandSize)
         defer { columns.deallocate() }
         for group in groups {
@@ -235,13 +237,13 @@ public func conv2dInputGradient(weight: UnsafePointer<Float>, outputGradient: Un
         return
     }
     let plane = g.outputPlaneSize, patch = g.patchSize
-    // As in the forward pass: one image per worker with single-threaded GEMMs, or (a batch smaller
-    // than the thread count) images in turn with the parallel GEMM.
-    let parallelOverImages = batchCount >= Parallelism.threadCount
+    // As in the forward pass: one image per worker with single-threaded GEMMs, or images in turn.
+    let workers = Parallelism.workerCount(work: batchCount * filterCount * plane * patch, of: .multiplyAdd)
+    let parallelOverImages = workers > 1 && batchCount >= workers
     let weightPointer = SendableConstPointer(weight), gradientPointer = SendableConstPointer(outputGradient)
     let inputGradientPointer = SendablePointer(inputGradient)
     let bands = g.outputRowBands
-    Parallelism.forEachChunkRange(batchCount, maxThreads: parallelOverImages ? nil : 1) { images in
+    Parallelism.forEachChunkRange(batchCount, maxThreads: parallelOverImages ? workers : 1) { images in
         let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.largestBandSize)
         defer { columns.deallocate() }
         for n in images {

@@ -40,7 +40,8 @@ func conv2dInputGradientImplicitGEMM(weight: UnsafePointer<Float>, outputGradien
     let work = batchCount * filterCount * plane * g.patchSize
     let weightsPointer = SendableConstPointer(packedWeights), gradientPointer = SendableConstPointer(outputGradient)
     let inputGradientPointer = SendablePointer(inputGradient)
-    Parallelism.forEachChunkRange(batchCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { images in
+    let workers = Parallelism.workerCount(work: work, of: .multiplyAdd)
+    Parallelism.forEachChunkRange(batchCount, maxThreads: workers) { images in
         let slab = UnsafeMutablePointer<Float>.allocate(capacity: slabSize)
         let chunkCount = g.positionChunkCount(rowCount: g.outputHeight), tileCount = (chunkCount + 2) / 3
         let packedGradient = UnsafeMutablePointer<Float>.allocate(capacity: tileCount * filterCount * nr)

@@ -26,7 +26,8 @@ func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradien
     let work = batchCount * filterCount * plane * patch
     let inputPointer = SendableConstPointer(input), gradientPointer = SendableConstPointer(outputGradient)
     let partialPointer = SendablePointer(partials)
-    Parallelism.forEachChunkRange(groupCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { groups in
+    let workers = Parallelism.workerCount(work: work, of: .multiplyAdd)
+    Parallelism.forEachChunkRange(groupCount, maxThreads: workers) { groups in
         let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.paddedSlabSize(bandRowCount: largestBandRows))
         let lanes = UnsafeMutablePointer<Float>.allocate(capacity: weightSize * 8)
         let chunkOffsets = UnsafeMutablePointer<Int>.allocate(capacity: largestBandRows * wo / 8)

@@ -10,7 +10,8 @@
 //
 // Three variants share one signature:
 //   gemmNaive     the triple loop — the oracle of the tests and the text of chapter 02;
-//   gemmDirect    no packing: a row of C at a time, for thin (N < 16, K < 8) or tiny products;
+//   gemmDirect    no packing: a row of C at a time, for thin (N < 16, K < 8) or tiny products, or one
+//                 dot product per element (GEMM+DotProducts.swift);
 //   gemmBlocked   one thread: packing + cache blocking + the SIMD micro-kernel (GEMM+Packing.swift,
 //                 GEMM+MicroKernel.swift);
 //   gemm          the parallel driver: splits C into slabs, one `gemmBlocked` per slab.
@@ -162,15 +163,9 @@ public func gemmDirect(m: Int, n: Int, k: Int,
                        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     if transposeB || n < 8 {
-        let aStep = transposeA ? lda : 1, bStep = transposeB ? 1 : ldb
-        for i in 0..<m {
-            let aRow = transposeA ? a + i : a + i * lda
-            for j in 0..<n {
-                let bColumn = transposeB ? b + j * ldb : b + j
-                let sum = dotProduct(aRow, aStep, bColumn, bStep, count: k)
-                c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum
-            }
-        }
+        // One dot product per element (GEMM+DotProducts.swift).
+        gemmDotProducts(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
+                        transposeB: transposeB, c: c, ldc: ldc, accumulate: accumulate)
         return
     }
     for i in 0..<m {
@@ -219,14 +214,15 @@ func dotProduct(_ x: UnsafePointer<Float>, _ xStep: Int, _ y: UnsafePointer<Floa
     return sum
 }
 
-/// The parallel GEMM driver: same contract as `gemmNaive`, on up to `Parallelism.threadCount`
-/// threads (or `threads` when given).
+/// The parallel GEMM driver: same contract as `gemmNaive`, on as many workers as the cost model
+/// says are worth waking (`Parallelism.workerCount(work:of:)` for the M·N·K multiply-adds), or on
+/// `threads` when given.
 ///
 /// Partition: C is cut into as many slabs as workers — along N (column slabs, multiples of the
 /// micro-kernel's 24 columns) when N ≥ M, else along M (row slabs, multiples of 4 rows) — and each
 /// slab is an independent `gemmBlocked` call that packs its own panels. K is never split, so each
 /// element of C sees the same operations in the same order: results are bit-identical for any
-/// thread count. Products under `Parallelism.minimumParallelWork` multiply-adds stay on one thread.
+/// thread count.
 public func gemm(m: Int, n: Int, k: Int,
                  a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
                  b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
@@ -237,7 +233,7 @@ public func gemm(m: Int, n: Int, k: Int,
                    b: b, ldb: ldb, transposeB: transposeB, c: c, ldc: ldc, accumulate: accumulate)
         return
     }
-    let workers = min(threads ?? Parallelism.threadCount, m * n * k >= Parallelism.minimumParallelWork ? Int.max : 1)
+    let workers = threads ?? Parallelism.workerCount(work: m * n * k, of: .multiplyAdd)
     let splitColumns = n >= m
     let unit = splitColumns ? GEMMMicroKernel.columnCount : GEMMMicroKernel.rowCount
     let extent = splitColumns ? n : m

@@ -15,7 +15,8 @@ public func maxPool2d(input: UnsafePointer<Float>, planeCount: Int, geometry g: 
     // inside the image, so the loop needs no bounds checks.
     let tiled = g.strideHeight == g.kernelHeight && g.strideWidth == g.kernelWidth && g.paddingHeight == 0
         && g.paddingWidth == 0 && g.dilationHeight == 1 && g.dilationWidth == 1
-    Parallelism.forEachChunkRange(planeCount, maxThreads: work >= Parallelism.minimumParallelWork ? nil : 1) { planes in
+    let workers = Parallelism.workerCount(work: work, of: .elementwise)
+    Parallelism.forEachChunkRange(planeCount, maxThreads: workers) { planes in
         for plane in planes where tiled {
             let x = inputPointer.base + plane * inputPlane
             let out = outputPointer.base + plane * outputPlane, winners = argmaxPointer.base + plane * outputPlane
