@@ -7,7 +7,7 @@ extension Tensor {
             // Same shape: one contiguous run, the common case.
             return Tensor(shape: lhs.shape) { out in
                 withUnsafePointers(reading: lhs, rhs) { a, b in
-                    binaryRun(K.self, a, 1, b, 1, out.baseAddress!, out.count)
+                    binaryRunInParallel(K.self, a, b, out.baseAddress!, out.count)
                 }
             }
         }
@@ -34,7 +34,7 @@ extension Tensor {
         if outputShape == x.shape {
             return Tensor(shape: x.shape) { out in
                 x.scalars.withUnsafeBufferPointer { input in
-                    unaryRun(K.self, input.baseAddress!, 1, out.baseAddress!, out.count)
+                    unaryRunInParallel(K.self, input.baseAddress!, out.baseAddress!, out.count)
                 }
             }
         }

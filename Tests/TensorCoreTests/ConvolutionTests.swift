@@ -110,7 +110,7 @@ struct ConvolutionTests {
         #expect(output == Tensor(shape: [1, 1, 2, 2], scalars: [-3.5, -3.5, -3.5, -3.5]))
     }
 
-    @Test("forward and backward are bit-identical for 1 and 2 threads",
+    @Test("forward and backward, pooling and ReLU are bit-identical for 1, 2 and 3 threads, split or not",
           arguments: [(height: 16, width: 16), (height: 28, width: 28)])
     func threadCountDoesNotChangeBits(size: (height: Int, width: Int)) {
         // 16×16: every implicit-GEMM kernel; 28×28 (MNIST's size): partial 8-position chunks, and the
@@ -120,18 +120,24 @@ struct ConvolutionTests {
         let weight = Tensor.uniform([32, 16, 3, 3], low: -1, high: 1, using: &generator)
         let bias = Tensor.uniform([32], using: &generator)
         let upstream = Tensor.uniform([9, 32, size.height, size.width], low: -1, high: 1, using: &generator)
-        let saved = Parallelism.threadCount
-        defer { Parallelism.threadCount = saved }
+        let saved = (Parallelism.threadCount, Parallelism.wakeUpCost)
+        defer { (Parallelism.threadCount, Parallelism.wakeUpCost) = saved }
         var results: [[Tensor?]] = []
-        for threads in [1, 2, 3] {
+        // The cost model's choice (the default wake-up cost), then every call split (a free wake-up).
+        for (threads, wakeUpCost) in [(1, saved.1), (2, saved.1), (3, saved.1), (2, 0.0), (3, 0.0)] {
             Parallelism.threadCount = threads
+            Parallelism.wakeUpCost = wakeUpCost
             let output = Tensor.conv2d(input, weight: weight, bias: bias, padding: 1)
             let grads = Tensor.conv2dBackward(input, weight: weight, outputGradient: upstream, padding: 1)
-            let pooled = Tensor.maxPool2d(output, kernelSize: 2).output
-            results.append([output, grads.input, grads.weight, grads.bias, pooled])
+            let (pooled, argmax) = Tensor.maxPool2d(output, kernelSize: 2)
+            let poolGradient = Tensor.maxPool2dBackward(outputGradient: pooled, argmax: argmax,
+                                                        inputShape: output.shape, kernelSize: 2)
+            // The elementwise kernels a ReLU layer runs, forward and backward.
+            let activated = output.relu(), reluGradient = Tensor.reluGradient(upstream: upstream, input: output)
+            results.append([output, grads.input, grads.weight, grads.bias, pooled, poolGradient, activated,
+                            reluGradient])
         }
-        #expect(results[0] == results[1])
-        #expect(results[0] == results[2])
+        for other in results.dropFirst() { #expect(results[0] == other) }
     }
 
     @Test("max pooling: hand-computed forward, backward routes to the winners")

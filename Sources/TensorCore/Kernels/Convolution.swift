@@ -157,12 +157,17 @@ public func conv2dBackward(input: UnsafePointer<Float>, weight: UnsafePointer<Fl
 public func conv2dBiasGradient(outputGradient: UnsafePointer<Float>, batchCount: Int, filterCount: Int,
                                geometry g: ConvolutionGeometry, biasGradient: UnsafeMutablePointer<Float>) {
     let plane = g.outputPlaneSize
-    for f in 0..<filterCount {
-        var total: Float = 0
-        for n in 0..<batchCount {
-            total += sumContiguous(outputGradient + (n * filterCount + f) * plane, count: plane)
+    let gradientPointer = SendableConstPointer(outputGradient), biasPointer = SendablePointer(biasGradient)
+    // Filters are independent sums: dealt to workers, each summed over the images in order.
+    let workers = Parallelism.workerCount(work: batchCount * filterCount * plane, of: .elementwise)
+    Parallelism.forEachChunkRange(filterCount, maxThreads: workers) { filters in
+        for f in filters {
+            var total: Float = 0
+            for n in 0..<batchCount {
+                total += sumContiguous(gradientPointer.base + (n * filterCount + f) * plane, count: plane)
+            }
+            biasPointer.base[f] = total
         }
-        biasGradient[f] = total
     }
 }
 

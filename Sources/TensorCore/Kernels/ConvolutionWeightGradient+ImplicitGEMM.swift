@@ -53,9 +53,11 @@ func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradien
                             accumulate: !first)
                     }
                 }
-                // Edges: filters past the last 4-block, im2col rows past the last 3-block.
+                // Edges: filters past the last 4-block (every row), im2col rows past the last 3-block
+                // (every filter). Only those pairs are visited: testing all F·patch pairs for the
+                // condition cost as much as a sixth of the whole pass.
                 for f in 0..<filterCount {
-                    for r in 0..<patch where f >= fullFilters || r >= fullRows {
+                    for r in (f >= fullFilters ? 0 : fullRows)..<patch {
                         ImplicitGEMMKernel.weightGradientElement(
                             chunkCount: chunkCount, dOut: dOut + f * plane, row: slab + rowOffsets[r],
                             chunkOffsets: chunkOffsets, lanes: lanes + (f * patch + r) * 8, accumulate: !first)

@@ -6,13 +6,13 @@
 // Legend: n scalars per run; stride 1 = walk the operand, stride 0 = repeat one scalar (broadcast).
 
 /// An elementwise operation of two scalars, with a vector form for the SIMD loop.
-protocol BinaryKernel {
+protocol BinaryKernel: SendableMetatype {
     static func apply(_ a: Float, _ b: Float) -> Float
     static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
 }
 
 /// An elementwise operation of one scalar, with a vector form for the SIMD loop.
-protocol UnaryKernel {
+protocol UnaryKernel: SendableMetatype {
     static func apply(_ x: Float) -> Float
     static func apply(_ x: SIMD8<Float>) -> SIMD8<Float>
 }
@@ -81,6 +81,36 @@ func unaryRun<K: UnaryKernel>(_ kernel: K.Type, _ x: UnsafePointer<Float>, _ xSt
     while i < n {
         out[i] = K.apply(x[i * xStride])
         i += 1
+    }
+}
+
+/// `binaryRun` on contiguous operands (strides 1), split over the workers the cost model asks for
+/// (`Parallelism.workerCount`, elementwise work). Each worker's share starts at a multiple of 8, so
+/// every scalar goes through the same vector or scalar form of `K` as in one `binaryRun`: the same
+/// results for any thread count.
+func binaryRunInParallel<K: BinaryKernel>(_ kernel: K.Type, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                          _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+    let workers = Parallelism.workerCount(work: n, of: .elementwise)
+    guard workers > 1 else { return binaryRun(K.self, a, 1, b, 1, out, n) }
+    let share = roundUp((n + workers - 1) / workers, to: 8)
+    let (aPointer, bPointer, outPointer) = (SendableConstPointer(a), SendableConstPointer(b), SendablePointer(out))
+    Parallelism.forEachChunk((n + share - 1) / share, maxThreads: workers) { part in
+        let start = part * share
+        binaryRun(K.self, aPointer.base + start, 1, bPointer.base + start, 1, outPointer.base + start,
+                  Swift.min(share, n - start))
+    }
+}
+
+/// `unaryRun` on a contiguous operand, split like `binaryRunInParallel`.
+func unaryRunInParallel<K: UnaryKernel>(_ kernel: K.Type, _ x: UnsafePointer<Float>,
+                                        _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+    let workers = Parallelism.workerCount(work: n, of: .elementwise)
+    guard workers > 1 else { return unaryRun(K.self, x, 1, out, n) }
+    let share = roundUp((n + workers - 1) / workers, to: 8)
+    let (xPointer, outPointer) = (SendableConstPointer(x), SendablePointer(out))
+    Parallelism.forEachChunk((n + share - 1) / share, maxThreads: workers) { part in
+        let start = part * share
+        unaryRun(K.self, xPointer.base + start, 1, outPointer.base + start, Swift.min(share, n - start))
     }
 }
 

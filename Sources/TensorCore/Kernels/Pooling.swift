@@ -81,15 +81,23 @@ func maxPoolPlaneNaive(_ x: UnsafePointer<Float>, geometry g: ConvolutionGeometr
 }
 
 /// Max pooling backward: each output gradient goes to the input position that won the max.
-/// `inputGradient` is overwritten.
+/// `inputGradient` is overwritten. Planes are dealt to workers (the cost model decides how many);
+/// within a plane the gradients are added in output order, whatever the thread count.
 public func maxPool2dBackward(outputGradient: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, planeCount: Int,
                               geometry g: ConvolutionGeometry, inputGradient: UnsafeMutablePointer<Float>) {
     let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputPlaneSize
-    inputGradient.initialize(repeating: 0, count: planeCount * inputPlane)
-    for plane in 0..<planeCount {
-        for o in 0..<outputPlane {
-            let winner = Int(argmax[plane * outputPlane + o])
-            if winner >= 0 { inputGradient[plane * inputPlane + winner] += outputGradient[plane * outputPlane + o] }
+    let gradientPointer = SendableConstPointer(outputGradient), argmaxPointer = SendableConstPointer(argmax)
+    let inputGradientPointer = SendablePointer(inputGradient)
+    let workers = Parallelism.workerCount(work: planeCount * (inputPlane + outputPlane), of: .elementwise)
+    Parallelism.forEachChunkRange(planeCount, maxThreads: workers) { planes in
+        for plane in planes {
+            let dx = inputGradientPointer.base + plane * inputPlane
+            let dy = gradientPointer.base + plane * outputPlane, winners = argmaxPointer.base + plane * outputPlane
+            dx.initialize(repeating: 0, count: inputPlane)
+            for o in 0..<outputPlane {
+                let winner = Int(winners[o])
+                if winner >= 0 { dx[winner] += dy[o] }
+            }
         }
     }
 }
