@@ -26,6 +26,11 @@ public func maxPool2d(input: UnsafePointer<Float>, planeCount: Int, geometry g: 
                     ? maxPool2x2Vector(x, inputWidth: g.inputWidth, outputRow: oh, outputWidth: g.outputWidth,
                                        output: out + oh * g.outputWidth, argmax: winners + oh * g.outputWidth)
                     : 0
+                if g.kernelHeight == 2 && g.kernelWidth == 2 {
+                    maxPool2x2Scalar(x, inputWidth: g.inputWidth, outputRow: oh, columns: vectorized..<g.outputWidth,
+                                     output: out + oh * g.outputWidth, argmax: winners + oh * g.outputWidth)
+                    continue
+                }
                 for ow in vectorized..<g.outputWidth {
                     let corner = oh * g.kernelHeight * g.inputWidth + ow * g.kernelWidth
                     var best = x[corner], bestIndex = corner
@@ -173,6 +178,28 @@ func maxPool2x2Vector(_ x: UnsafePointer<Float>, inputWidth: Int, outputRow oh: 
         ow += 8
     }
     return ow
+}
+
+/// The 2×2 windows `columns` of output row `outputRow`, one at a time: the scalar loop of `maxPool2d`
+/// unrolled for its four taps, in its order (row 0 before row 1, left before right; the first
+/// maximum wins ties, a NaN wins over a number). For narrow rows (under 8 outputs) and what
+/// `maxPool2x2Vector` leaves.
+@inline(__always)
+func maxPool2x2Scalar(_ x: UnsafePointer<Float>, inputWidth: Int, outputRow oh: Int, columns: Range<Int>,
+                      output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+    for ow in columns {
+        let corner = 2 * oh * inputWidth + 2 * ow
+        var best = x[corner], bestIndex = corner
+        @inline(__always) func consider(_ index: Int) {
+            let value = x[index]
+            if value > best || (value.isNaN && !best.isNaN) { best = value; bestIndex = index }
+        }
+        consider(corner + 1)
+        consider(corner + inputWidth)
+        consider(corner + inputWidth + 1)
+        output[ow] = best
+        argmax[ow] = Int32(bestIndex)
+    }
 }
 
 extension ConvolutionGeometry {
