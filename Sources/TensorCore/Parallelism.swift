@@ -84,11 +84,12 @@ public enum Parallelism {
         /// One element read and compared or combined (pooling, reductions, elementwise maps).
         case elementwise
 
-        /// Units per second on one core: the micro-kernel's multiply-adds at about 40% of this
-        /// machine's 1-thread GEMM rate (small products never reach the full rate), a memory-bound
-        /// pass at a few elements per nanosecond. Conservative on purpose: underestimating the time
-        /// only keeps a call on one thread, which never makes it slower than with one thread.
-        var unitsPerSecond: Double {
+        /// Units per second on one core: multiply-adds well below the micro-kernel's full rate
+        /// (small products never reach it), a memory-bound pass at a few elements per nanosecond
+        /// (Benchmarks/README.md compares these estimates with measured rates). Conservative on
+        /// purpose: underestimating the time only keeps a call on one thread, which is never slower
+        /// than one thread.
+        public var unitsPerSecond: Double {
             switch self {
             case .multiplyAdd: return 40e9
             case .elementwise: return 2e9
@@ -99,15 +100,16 @@ public enum Parallelism {
     /// What handing part of a kernel call to another worker costs, in seconds: waking a Dispatch
     /// worker thread and joining it at the end of `DispatchQueue.concurrentPerform`.
     ///
-    /// Default 25 µs, measured by `mtl-bench --only parallel` (`parallel_wake_up`, the median of an
-    /// empty two-worker `forEachChunk`) on a 2-core virtual machine, where a sleeping worker takes
-    /// longer to wake than on bare metal. Set it to your machine's figure, or to 0 to split every
-    /// call that has work for more than one worker (what the kernels did before the cost model).
+    /// Default 25 µs, chosen from what `mtl-bench --only parallel` measures (`parallel_wake_up`, an
+    /// empty `forEachChunk` after the workers went idle) and from training steps timed at several
+    /// values (`--wake-up-cost`; Benchmarks/README.md, "When to go parallel"). Set it to your
+    /// machine's figure; 0 splits every call that has work for more than one worker. Stored in
+    /// whole nanoseconds, at most one second.
     public static var wakeUpCost: Double {
         get { Double(storedWakeUpNanoseconds.load(ordering: .relaxed)) * 1e-9 }
         set {
             checkPrecondition(newValue >= 0 && newValue.isFinite, "Parallelism.wakeUpCost: \(newValue) must be ≥ 0")
-            storedWakeUpNanoseconds.store(Int((newValue * 1e9).rounded()), ordering: .relaxed)
+            storedWakeUpNanoseconds.store(Int((Swift.min(newValue, 1) * 1e9).rounded()), ordering: .relaxed)
         }
     }
     private static let storedWakeUpNanoseconds = Atomic<Int>(25_000)
@@ -115,11 +117,12 @@ public enum Parallelism {
     /// How many workers a kernel call of `work` units of `kind` should use (1...`threadCount`).
     ///
     /// A call that takes s seconds on one core takes about T(w) = s / w + (w − 1)·c on w workers,
-    /// c = `wakeUpCost`. T is least at w = √(s / c), so the call uses ⌊√(s / c)⌋ workers, at least
-    /// 1 and at most `threadCount`: a second worker only once s ≥ 4c, where it saves at least a
-    /// quarter of the time — the margin covers what the model leaves out (uneven shares, caches
-    /// shared by the two cores). The choice changes only the speed, never the results: every
-    /// parallel kernel computes the same operations in the same order for any worker count.
+    /// c = `wakeUpCost`. T is least near w = √(s / c); the call uses ⌊√(s / c)⌋ workers — the
+    /// cautious side of that optimum, on purpose — at least 1 and at most `threadCount`: a second
+    /// worker only once s ≥ 4c, where it saves at least a quarter of the time. The margin covers
+    /// what the model leaves out (uneven shares, caches the cores share). The choice changes only
+    /// the speed, never the results: every parallel kernel computes the same operations in the same
+    /// order for any worker count.
     public static func workerCount(work: Int, of kind: WorkKind) -> Int {
         workerCount(seconds: Double(Swift.max(0, work)) / kind.unitsPerSecond, wakeUpCost: wakeUpCost,
                     threads: threadCount)

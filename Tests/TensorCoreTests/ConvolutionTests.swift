@@ -111,7 +111,7 @@ struct ConvolutionTests {
     }
 
     @Test("forward and backward, pooling and ReLU are bit-identical for 1, 2 and 3 threads, split or not",
-          arguments: [(height: 16, width: 16), (height: 28, width: 28)])
+          .serialized, arguments: [(height: 16, width: 16), (height: 28, width: 28)])
     func threadCountDoesNotChangeBits(size: (height: Int, width: Int)) {
         // 16×16: every implicit-GEMM kernel; 28×28 (MNIST's size): partial 8-position chunks, and the
         // explicit weight gradient.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TensorCore
 
+/// Chapter 02 — when a kernel call goes parallel, and what splitting it must not change.
 @Suite("Parallelism: the cost model")
 struct ParallelismTests {
     @Test("one worker below 4 wake-ups of work, ⌊√(s / c)⌋ above, never more than the threads")
@@ -34,12 +35,46 @@ struct ParallelismTests {
         }
     }
 
-    @Test("workerCount(work:of:) turns work into seconds with the kind's rate")
-    func workIntoSeconds() {
-        // 10⁹ multiply-adds take 25 ms at 40·10⁹ per second: all threads; 10 take nothing: one.
-        let many = Parallelism.workerCount(work: 1_000_000_000, of: .multiplyAdd)
-        #expect(many == Parallelism.threadCount)
-        #expect(Parallelism.workerCount(work: 10, of: .multiplyAdd) == 1)
-        #expect(Parallelism.workerCount(work: 10, of: .elementwise) == 1)
+    @Test("workerCount(work:of:) is the model at the kind's rate; elementwise work is the slower kind")
+    func workKinds() {
+        // The rates themselves (the globals are left alone: other suites change them concurrently).
+        #expect(Parallelism.WorkKind.multiplyAdd.unitsPerSecond > Parallelism.WorkKind.elementwise.unitsPerSecond)
+        let work = 4_000_000.0, cost = 25e-6
+        let multiplyAdds = Parallelism.workerCount(seconds: work / Parallelism.WorkKind.multiplyAdd.unitsPerSecond,
+                                                   wakeUpCost: cost, threads: 8)
+        let elements = Parallelism.workerCount(seconds: work / Parallelism.WorkKind.elementwise.unitsPerSecond,
+                                               wakeUpCost: cost, threads: 8)
+        #expect(multiplyAdds < elements, "the same count of slower units deserves more workers")
+    }
+
+    @Test("elementwise operations split over workers give the bits of one run, for every length 0…99",
+          .serialized, arguments: [false, true])
+    func elementwiseSplitKeepsBits(withSpecialValues: Bool) {
+        var generator = SeededGenerator(seed: 41)
+        let saved = (Parallelism.threadCount, Parallelism.wakeUpCost)
+        defer { (Parallelism.threadCount, Parallelism.wakeUpCost) = saved }
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude]
+        for n in 0..<100 {
+            func values() -> Tensor {
+                Tensor(shape: [n], scalars: (0..<n).map { _ in
+                    withSpecialValues && generator.nextInt(below: 4) == 0
+                        ? specials[generator.nextInt(below: specials.count)] : generator.nextFloat() * 2 - 1
+                })
+            }
+            let (x, y) = (values(), values())
+            var results: [[Tensor]] = []
+            for (threads, cost) in [(1, 25e-6), (3, 0.0), (2, 0.0)] {
+                Parallelism.threadCount = threads
+                Parallelism.wakeUpCost = cost
+                results.append([x + y, x * y, x.relu(), Tensor.reluGradient(upstream: y, input: x), x.exp()])
+            }
+            for other in results.dropFirst() {
+                for (a, b) in zip(results[0], other) {
+                    let same = zip(a.scalars, b.scalars).allSatisfy { $0.bitPattern == $1.bitPattern
+                                                                      || ($0.isNaN && $1.isNaN) }
+                    #expect(same, "n = \(n)")
+                }
+            }
+        }
     }
 }

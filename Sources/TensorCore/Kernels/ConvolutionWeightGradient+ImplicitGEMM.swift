@@ -54,8 +54,8 @@ func conv2dWeightGradientImplicitGEMM(input: UnsafePointer<Float>, outputGradien
                     }
                 }
                 // Edges: filters past the last 4-block (every row), im2col rows past the last 3-block
-                // (every filter). Only those pairs are visited: testing all F·patch pairs for the
-                // condition cost as much as a sixth of the whole pass.
+                // (every filter). Only those pairs are visited: testing every F·patch pair for the
+                // condition would cost more than the edges themselves.
                 for f in 0..<filterCount {
                     for r in (f >= fullFilters ? 0 : fullRows)..<patch {
                         ImplicitGEMMKernel.weightGradientElement(

@@ -1,18 +1,26 @@
 // Elementwise kernels: one loop over contiguous runs, `SIMD8<Float>` in the body, scalars for
 // the tail. An operation is a small type conforming to `BinaryKernel` / `UnaryKernel`; the generic
 // loops below are specialized for each one inside this module (never called unspecialized across
-// modules — see PERFORMANCE-NOTES: that costs a factor of thousands).
+// modules: a generic call that is not specialized is slower by orders of magnitude).
 //
 // Legend: n scalars per run; stride 1 = walk the operand, stride 0 = repeat one scalar (broadcast).
 
+#if compiler(>=6.2)
+/// What every kernel type is: its metatype travels into the workers' closures (`binaryRunInParallel`).
+protocol KernelMetatype: SendableMetatype {}
+#else
+/// What every kernel type is (before Swift 6.2, metatypes needed no `SendableMetatype`).
+protocol KernelMetatype {}
+#endif
+
 /// An elementwise operation of two scalars, with a vector form for the SIMD loop.
-protocol BinaryKernel: SendableMetatype {
+protocol BinaryKernel: KernelMetatype {
     static func apply(_ a: Float, _ b: Float) -> Float
     static func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
 }
 
 /// An elementwise operation of one scalar, with a vector form for the SIMD loop.
-protocol UnaryKernel: SendableMetatype {
+protocol UnaryKernel: KernelMetatype {
     static func apply(_ x: Float) -> Float
     static func apply(_ x: SIMD8<Float>) -> SIMD8<Float>
 }
