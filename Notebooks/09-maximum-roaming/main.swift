@@ -116,13 +116,14 @@ if fixedRuns.count == roamingRuns.count, fixedRuns.count >= 2 {
 /// every arm has finished (nil if none). The arms' settings are in the directory's
 /// `runs.csv.settings`; only their names are needed to read the runs.
 func committedStudy(_ directory: String, arms names: [String], baseline: String,
-                    seeds: Int = 10) throws -> StudyResult? {
+                    seeds: Int = 10, firstSeed: UInt64 = 0) throws -> StudyResult? {
     let url = URL(fileURLWithPath: "Tutorials/results/\(directory)/runs.csv")
     guard FileManager.default.fileExists(atPath: url.path) else { return nil }
     let arms = names.map { name in
         StudyArm(name: name, architecture: name.hasPrefix("roaming") ? .maximumRoaming : .fixedPartitioning)
     }
-    let study = Study(arms: arms, seeds: (0..<UInt64(seeds)).map { $0 }, maximumEpochs: 40, baseline: baseline,
+    let study = Study(arms: arms, seeds: (firstSeed..<firstSeed + UInt64(seeds)).map { $0 }, maximumEpochs: 40,
+                      baseline: baseline,
                       resultsURL: url) { seed in try SyntheticDataset.portraits.make(sampleCount: 300, seed: seed) }
     var result = try study.recordedResult()
     result.seeds = result.seeds.filter { seed in
@@ -229,6 +230,23 @@ if !roamingRise.isEmpty {
 let selectionArms = [alignedArm, randomArm]
 if let selection = try committedStudy("09-roaming-interval", arms: selectionArms, baseline: alignedArm, seeds: 5) {
     print("\nRandom against least-aligned at the selected epochs (late):\n\n" + selection.markdownTable() + "\n")
+}
+
+// %% [markdown]
+// Two later studies, read from their committed runs. `09-roaming-slow`: the Δ sweep's largest
+// comparison, roaming at Δ = 17 against fixed partitioning, tested again on fresh seeds 5–14 with its
+// reading fixed before any run. `09-roaming-ablations`: two ablations at Δ = 17 against the Δ sweep's
+// own roaming runs of seeds 0–4 — resetting the Adam moments of the units a swap activates, and
+// swapping without the "visited" constraint (random re-partitioning).
+
+// %%
+if let slow = try committedStudy("09-roaming-slow", arms: [fixedArm, randomArm], baseline: fixedArm,
+                                 seeds: 10, firstSeed: 5) {
+    print("Slow roaming against fixed partitioning, fresh seeds:\n\n" + slow.markdownTable() + "\n")
+}
+let ablationArms = [randomArm, randomArm + "+reset-moments", randomArm + "+unconstrained"]
+if let ablations = try committedStudy("09-roaming-ablations", arms: ablationArms, baseline: randomArm, seeds: 5) {
+    print("Ablations at Δ = 17:\n\n" + ablations.markdownTable() + "\n")
 }
 
 // %% [markdown]

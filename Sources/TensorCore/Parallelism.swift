@@ -100,11 +100,11 @@ public enum Parallelism {
     /// What handing part of a kernel call to another worker costs, in seconds: waking a Dispatch
     /// worker thread and joining it at the end of `DispatchQueue.concurrentPerform`.
     ///
-    /// Default 25 µs, chosen from what `mtl-bench --only parallel` measures (`parallel_wake_up`, an
-    /// empty `forEachChunk` after the workers went idle) and from training steps timed at several
-    /// values (`--wake-up-cost`; Benchmarks/README.md, "When to go parallel"). Set it to your
-    /// machine's figure; 0 splits every call that has work for more than one worker. Stored in
-    /// whole nanoseconds, at most one second.
+    /// Default 50 µs: more than an empty `forEachChunk` costs (`mtl-bench --only parallel`,
+    /// `parallel_wake_up`), because splitting a real call also moves its data between the cores'
+    /// caches; chosen from training steps timed at several values (`mtl-bench --wake-up-cost`;
+    /// Benchmarks/README.md, "When to go parallel"). Set it to your machine's figure; 0 splits every
+    /// call that has work for more than one worker. Stored in whole nanoseconds, at most one second.
     public static var wakeUpCost: Double {
         get { Double(storedWakeUpNanoseconds.load(ordering: .relaxed)) * 1e-9 }
         set {
@@ -112,7 +112,7 @@ public enum Parallelism {
             storedWakeUpNanoseconds.store(Int((Swift.min(newValue, 1) * 1e9).rounded()), ordering: .relaxed)
         }
     }
-    private static let storedWakeUpNanoseconds = Atomic<Int>(25_000)
+    private static let storedWakeUpNanoseconds = Atomic<Int>(50_000)
 
     /// How many workers a kernel call of `work` units of `kind` should use (1...`threadCount`).
     ///
