@@ -102,20 +102,28 @@ extension Tensor {
     /// Rows `indices` along `axis`, in that order (repeats allowed) — batching uses it.
     public func gathering(_ indices: [Int], alongAxis axis: Int = 0) -> Tensor {
         let axis = normalizedAxis(axis, operation: "gathering")
-        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *), rows = shape[axis]
+        if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
+            checkPrecondition(false, "gathering: index \(bad) out of bounds for axis \(axis) of shape \(shape)")
+        }
         var newShape = shape
         newShape[axis] = indices.count
-        var result = [Float]()
-        result.reserveCapacity(outer * indices.count * inner)
-        for o in 0..<outer {
-            for index in indices {
-                checkPrecondition(index >= 0 && index < shape[axis],
-                                  "gathering: index \(index) out of bounds for axis \(axis) of shape \(shape)")
-                let start = (o * shape[axis] + index) * inner
-                result.append(contentsOf: scalars[start..<(start + inner)])
+        // A copy of rows: the outer blocks are dealt to workers (the cost model decides how many).
+        return Tensor(shape: newShape) { destination in
+            guard destination.count > 0 else { return }
+            withUnsafeBufferPointer { source in
+                let from = SendableConstPointer(source.baseAddress!), to = SendablePointer(destination.baseAddress!)
+                let workers = Parallelism.workerCount(work: destination.count, of: .elementwise)
+                Parallelism.forEachChunkRange(outer, maxThreads: workers) { blocks in
+                    for o in blocks {
+                        for (k, index) in indices.enumerated() {
+                            (to.base + (o * indices.count + k) * inner)
+                                .initialize(from: from.base + (o * rows + index) * inner, count: inner)
+                        }
+                    }
+                }
             }
         }
-        return Tensor(shape: newShape, scalars: result)
     }
 
     /// The inverse placement of `gathering`: a tensor with `count` rows along `axis`, zero except
@@ -130,18 +138,25 @@ extension Tensor {
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
         var newShape = shape
         newShape[axis] = count
-        var result = Tensor.zeros(newShape)
-        result.withUnsafeMutableBufferPointer { destination in
+        // Zeros, then the rows in place: each outer block is one worker's (the cost model decides
+        // how many).
+        return Tensor(shape: newShape) { destination in
+            guard destination.count > 0 else { return }
             withUnsafeBufferPointer { source in
-                for o in 0..<outer {
-                    for (k, index) in indices.enumerated() {
-                        let from = source.baseAddress! + (o * indices.count + k) * inner
-                        (destination.baseAddress! + (o * count + index) * inner).update(from: from, count: inner)
+                let from = SendableConstPointer(source.baseAddress!), to = SendablePointer(destination.baseAddress!)
+                let workers = Parallelism.workerCount(work: destination.count, of: .elementwise)
+                Parallelism.forEachChunkRange(outer, maxThreads: workers) { blocks in
+                    for o in blocks {
+                        let block = to.base + o * count * inner
+                        block.initialize(repeating: 0, count: count * inner)
+                        for (k, index) in indices.enumerated() {
+                            (block + index * inner).update(from: from.base + (o * indices.count + k) * inner,
+                                                           count: inner)
+                        }
                     }
                 }
             }
         }
-        return result
     }
 
     /// The sub-tensor at `index` of the first axis (get and set).

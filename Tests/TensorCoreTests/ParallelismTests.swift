@@ -47,7 +47,7 @@ struct ParallelismTests {
         #expect(multiplyAdds < elements, "the same count of slower units deserves more workers")
     }
 
-    @Test("elementwise operations split over workers give the bits of one run, for every length 0…99",
+    @Test("elementwise operations, gathers and scatters split over workers give one run's bits, lengths 0…99",
           .serialized, arguments: [false, true])
     func elementwiseSplitKeepsBits(withSpecialValues: Bool) {
         var generator = SeededGenerator(seed: 41)
@@ -62,11 +62,15 @@ struct ParallelismTests {
                 })
             }
             let (x, y) = (values(), values())
+            // Rows of four, for the copies a layer computing a subset of its units makes.
+            let grid = Tensor(shape: [n, 4], scalars: (0..<(4 * n)).map { _ in generator.nextFloat() })
             var results: [[Tensor]] = []
             for (threads, cost) in [(1, 25e-6), (3, 0.0), (2, 0.0)] {
                 Parallelism.threadCount = threads
                 Parallelism.wakeUpCost = cost
-                results.append([x + y, x * y, x.relu(), Tensor.reluGradient(upstream: y, input: x), x.exp()])
+                let picked = grid.gathering([3, 1], alongAxis: 1)
+                results.append([x + y, x * y, x.relu(), Tensor.reluGradient(upstream: y, input: x), x.exp(), picked,
+                                picked.scattering([0, 2], into: 4, alongAxis: 1)])
             }
             for other in results.dropFirst() {
                 for (a, b) in zip(results[0], other) {
