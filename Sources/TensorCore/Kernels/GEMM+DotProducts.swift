@@ -75,14 +75,52 @@ public func gemmDotProducts(m: Int, n: Int, k: Int,
     defer { packedA?.deallocate(); packedB?.deallocate() }
     if let packedA { for p in 0..<k { for i in 0..<m { packedA[i * k + p] = a[p * lda + i] } } }
     if let packedB { for p in 0..<k { for j in 0..<n { packedB[j * k + p] = b[p * ldb + j] } } }
-    for i in 0..<m {
-        let aRow = packedA.map { UnsafePointer($0 + i * k) } ?? a + i * lda
+    func aRow(_ i: Int) -> UnsafePointer<Float> { packedA.map { UnsafePointer($0 + i * k) } ?? a + i * lda }
+    func bColumn(_ j: Int) -> UnsafePointer<Float> { packedB.map { UnsafePointer($0 + j * k) } ?? b + j * ldb }
+    func store(_ sum: Float, _ i: Int, _ j: Int) { c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum }
+    // Four rows of A against one column of B at a time: four independent chains of additions, so
+    // that each hides the others' latency; every dot product keeps its own sums, in its own order.
+    var i = 0
+    while i + 4 <= m {
         for j in 0..<n {
-            let bColumn = packedB.map { UnsafePointer($0 + j * k) } ?? b + j * ldb
-            let sum = dotProductInFours(aRow, bColumn, count: k)
-            c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum
+            let sums = dotProductsInFours(aRow(i), aRow(i + 1), aRow(i + 2), aRow(i + 3), bColumn(j), count: k)
+            for r in 0..<4 { store(sums[r], i + r, j) }
         }
+        i += 4
     }
+    while i < m {
+        for j in 0..<n { store(dotProductInFours(aRow(i), bColumn(j), count: k), i, j) }
+        i += 1
+    }
+}
+
+/// `dotProductInFours` of four vectors `x0`…`x3` with one `y`, side by side: the same arithmetic for
+/// each of the four, interleaved.
+@inline(__always)
+func dotProductsInFours(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+                        _ x3: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> SIMD4<Float> {
+    var (s0, s1, s2, s3) = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+    @inline(__always) func load4(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
+    }
+    var p = 0
+    while p + 4 <= count {
+        let v = load4(y + p)
+        s0 += load4(x0 + p) * v
+        s1 += load4(x1 + p) * v
+        s2 += load4(x2 + p) * v
+        s3 += load4(x3 + p) * v
+        p += 4
+    }
+    var sums = SIMD4(s0.sum(), s1.sum(), s2.sum(), s3.sum())
+    while p < count {
+        sums[0] += x0[p] * y[p]
+        sums[1] += x1[p] * y[p]
+        sums[2] += x2[p] * y[p]
+        sums[3] += x3[p] * y[p]
+        p += 1
+    }
+    return sums
 }
 
 /// `dotProduct`'s strided arithmetic on contiguous vectors: four lanes of products added in turn,
