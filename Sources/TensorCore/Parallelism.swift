@@ -100,11 +100,13 @@ public enum Parallelism {
     /// What handing part of a kernel call to another worker costs, in seconds: waking a Dispatch
     /// worker thread and joining it at the end of `DispatchQueue.concurrentPerform`.
     ///
-    /// Default 50 µs: more than an empty `forEachChunk` costs (`mtl-bench --only parallel`,
+    /// Default 35 µs: more than an empty `forEachChunk` costs (`mtl-bench --only parallel`,
     /// `parallel_wake_up`), because splitting a real call also moves its data between the cores'
-    /// caches; chosen from training steps timed at several values (`mtl-bench --wake-up-cost`;
-    /// Benchmarks/README.md, "When to go parallel"). Set it to your machine's figure; 0 splits every
-    /// call that has work for more than one worker. Stored in whole nanoseconds, at most one second.
+    /// caches. Calibrated in place, between a product that was slower split and a convolution that
+    /// was faster split, each timed at several values (`mtl-bench --wake-up-cost`,
+    /// `MTL_WAKE_UP_MICROSECONDS`; Benchmarks/README.md, "When to go parallel"). Set it to your machine's figure, here or with
+    /// the environment variable **`MTL_WAKE_UP_MICROSECONDS`**; 0 splits every call that has work
+    /// for more than one worker. Stored in whole nanoseconds, at most one second.
     public static var wakeUpCost: Double {
         get { Double(storedWakeUpNanoseconds.load(ordering: .relaxed)) * 1e-9 }
         set {
@@ -112,7 +114,16 @@ public enum Parallelism {
             storedWakeUpNanoseconds.store(Int((Swift.min(newValue, 1) * 1e9).rounded()), ordering: .relaxed)
         }
     }
-    private static let storedWakeUpNanoseconds = Atomic<Int>(50_000)
+    private static let storedWakeUpNanoseconds = Atomic<Int>(defaultWakeUpNanoseconds)
+
+    /// `MTL_WAKE_UP_MICROSECONDS` if set to a number in 0...1,000,000, else 35 µs (see `wakeUpCost`).
+    private static let defaultWakeUpNanoseconds: Int = {
+        if let text = ProcessInfo.processInfo.environment["MTL_WAKE_UP_MICROSECONDS"],
+           let value = Double(text.trimmingCharacters(in: .whitespaces)), value >= 0, value <= 1_000_000 {
+            return Int((value * 1000).rounded())
+        }
+        return 35_000
+    }()
 
     /// How many workers a kernel call of `work` units of `kind` should use (1...`threadCount`).
     ///
