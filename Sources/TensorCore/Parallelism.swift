@@ -103,8 +103,8 @@ public enum Parallelism {
     /// Default 35 µs: more than an empty `forEachChunk` costs (`mtl-bench --only parallel`,
     /// `parallel_wake_up`), because splitting a real call also moves its data between the cores'
     /// caches. Calibrated in place, between a product that was slower split and a convolution that
-    /// was faster split, each timed at several values (`mtl-bench --wake-up-cost`,
-    /// `MTL_WAKE_UP_MICROSECONDS`; Benchmarks/README.md, "When to go parallel"). Set it to your machine's figure, here or with
+    /// was faster split, each timed at several values (`mtl-bench --wake-up-cost`;
+    /// Benchmarks/README.md, "When to go parallel"). Set it to your machine's figure, here or with
     /// the environment variable **`MTL_WAKE_UP_MICROSECONDS`**; 0 splits every call that has work
     /// for more than one worker. Stored in whole nanoseconds, at most one second.
     public static var wakeUpCost: Double {
