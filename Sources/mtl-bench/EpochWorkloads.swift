@@ -8,7 +8,7 @@ import MultiTaskKit
 //   epoch_shapes_multihead  multi-head network, one update per batch on the sum of the 8 tasks'
 //                           binary cross-entropies (equal weighting)
 //   epoch_shapes_roaming    Maximum Roaming (p = 0.5, Δ = 10 batches, masked units skipped, as
-//                           `mtl train --architecture maximum-roaming`), task-alternating: 8 updates
+//                           `mtl train --architecture roaming`), task-alternating: 8 updates
 //                           per batch, each on one task's masked forward pass
 // Both run through `Trainer.fit`, as `mtl train` does; an epoch's time is its `EpochRecord.seconds`.
 // The FLOP counts are the dense computation's (what PyTorch executes), defined in
