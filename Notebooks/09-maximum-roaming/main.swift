@@ -250,6 +250,81 @@ if let ablations = try committedStudy("09-roaming-ablations", arms: ablationArms
 }
 
 // %% [markdown]
+// The controls (`09-roaming-controls`): what drives the result — channel dropout on fixed partitioning
+// at roaming's turnover (a quarter of a task's units change over roaming), summed against
+// task-alternating training, and full sharing with and without that dropout. Five comparisons, fixed
+// before any run, each with its own baseline.
+
+// %%
+let dropoutArm = fixedArm + "+dropout=0.25", summedArm = "roaming/summed@16+interval=17"
+let controlArms = [randomArm, fixedArm, dropoutArm, summedArm, "multi-head@16", "multi-head@16+dropout=0.25"]
+if var controls = try committedStudy("09-roaming-controls", arms: controlArms, baseline: fixedArm, seeds: 5) {
+    for (arm, baseline) in [(randomArm, dropoutArm), (dropoutArm, fixedArm), (summedArm, randomArm),
+                            ("multi-head@16+dropout=0.25", "multi-head@16"), (fixedArm, "multi-head@16")] {
+        controls.baseline = baseline
+        guard let comparison = controls.comparison(of: arm) else { continue }
+        print("\(arm) against \(baseline): Δm% \(comparison.formatted()) — \(comparison.verdict)")
+    }
+}
+
+// %% [markdown]
+// The paper's table (`09-roaming-table`): single-task networks, hard sharing with equal weights,
+// GradNorm, MGDA-UB, SE-MTL, fixed partitioning and Maximum Roaming, all of width 16 in the same regime,
+// against the single-task networks; then every arm against roaming (the paper: roaming beats them all).
+// A study still running shows the seeds every arm has finished.
+
+// %%
+let tableArms = ["stl@16", "multi-head@16", "multi-head:gradnorm@16", "multi-head:mgda-ub@16", "se-mtl@16",
+                 fixedArm, randomArm]
+if var table = try committedStudy("09-roaming-table", arms: tableArms, baseline: "stl@16", seeds: 5) {
+    print("The paper's table on portraits, against single-task networks:\n\n" + table.markdownTable() + "\n")
+    table.baseline = randomArm
+    for arm in tableArms where arm != randomArm {
+        guard let comparison = table.comparison(of: arm) else { continue }
+        print("\(arm) against roaming: Δm% \(comparison.formatted()) — \(comparison.verdict)")
+    }
+}
+
+// %% [markdown]
+// What a swap costs (`09-roaming-swaps`). Each roaming run records, per task, the step-to-step change
+// of its training loss at the swaps and at the other steps while roaming lasts (`swaps.csv`); the
+// excess is a swap's spike. Then the ablation: the head weights of never-used channels zeroed before
+// training (`+zero-heads`), so that a channel enters a task's head from zero rather than from its
+// random initial weights — against the same roaming runs.
+
+// %%
+let swapsURL = URL(fileURLWithPath: "Tutorials/results/09-roaming-swaps/swaps.csv")
+let swapRows = try StudySwapSpikes.read(from: swapsURL)
+/// Per seed, the mean over tasks of the swap's excess change, for the seeds in `seeds`.
+func meanExcess(_ arm: String, seeds: [UInt64]) -> [Double] {
+    seeds.map { seed in
+        let excesses = swapRows.filter { $0.arm == arm && $0.seed == seed }.compactMap(\.excess)
+        return excesses.reduce(0, +) / Double(excesses.count)
+    }
+}
+let zeroArm = randomArm + "+zero-heads"
+let swapSeeds = (UInt64(0)..<5).filter { seed in
+    [randomArm, zeroArm].allSatisfy { arm in swapRows.contains { $0.arm == arm && $0.seed == seed } }
+}
+/// Where an interval of a loss change lies (here a positive change is a spike, not an improvement).
+func side(_ comparison: PairedComparison) -> String {
+    guard comparison.differences.count >= PairedComparison.minimumSeedsForVerdict else { return comparison.verdict }
+    return comparison.confidenceInterval.lower > 0 ? "above 0"
+        : comparison.confidenceInterval.upper < 0 ? "below 0" : "the interval contains 0"
+}
+if !swapSeeds.isEmpty {
+    let spike = PairedComparison(differences: meanExcess(randomArm, seeds: swapSeeds))
+    let zeroed = PairedComparison(differences: meanExcess(zeroArm, seeds: swapSeeds))
+    let change = PairedComparison(meanExcess(zeroArm, seeds: swapSeeds), minus: meanExcess(randomArm, seeds: swapSeeds))
+    print("\(swapSeeds.count) seeds. Loss change at a swap beyond an ordinary step, mean over tasks: roaming "
+          + "\(spike.formatted(decimals: 4)) — \(side(spike)); with zeroed heads \(zeroed.formatted(decimals: 4)) "
+          + "— \(side(zeroed)); zeroed minus plain \(change.formatted(decimals: 4)) — \(side(change))")
+}
+if let swaps = try committedStudy("09-roaming-swaps", arms: [randomArm, zeroArm], baseline: randomArm, seeds: 5) {
+    print("\nZeroed heads against roaming (Δm%):\n\n" + swaps.markdownTable() + "\n")
+}
+
+// %% [markdown]
 // The slice (full mode): the first two epochs of seed 0's Δ = 17 run, trained again here with the
 // arm the study's command builds, must give exactly the committed curve's test F-scores.
 

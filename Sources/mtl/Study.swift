@@ -74,7 +74,8 @@ let studyCommand = CommandSpec(
                  help: "the arms, each ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING][+OPTION…], e.g. "
                     + "stl@8,multi-head@15,multi-head:dwa@15,multi-head/alternating@15,soft-sharing@8~0.01 (/MODE: "
                     + "summed, alternating or groups training, default: the architecture's; ~λ: soft sharing's "
-                    + "coupling; +OPTION: +least-aligned, +unconstrained, +reset-moments or +interval=N (Δ in "
+                    + "coupling; +OPTION: +least-aligned, +unconstrained, +reset-moments, +zero-heads or "
+                    + "+interval=N (Δ in "
                     + "batches) for roaming arms, +p=X (sharing ratio) for masked arms, +experts=N for mmoe "
                     + "arms, +shared-experts=N, +task-experts=N for cgc and ple arms, +levels=N for ple arms, "
                     + "+search-epochs=N, +branch-nodes=N, +soft for ltb arms, "
@@ -87,8 +88,9 @@ let studyCommand = CommandSpec(
 
 /// Parses one arm: `ARCHITECTURE[:BALANCER][/MODE][@WIDTH][~COUPLING][+OPTION…]` (the training mode
 /// — summed, alternating or groups —, the coupling λ of soft sharing, and options of the partitioning
-/// studies: `+least-aligned`, `+unconstrained`, `+reset-moments`, `+interval=N`, `+p=X`, `+dropout=Q`; of the
-/// expert architectures: `+experts=N`, `+shared-experts=N`, `+task-experts=N`, `+levels=N`).
+/// studies: `+least-aligned`, `+unconstrained`, `+reset-moments`, `+zero-heads`, `+interval=N`, `+p=X`,
+/// `+dropout=Q`; of the expert architectures: `+experts=N`, `+shared-experts=N`, `+task-experts=N`,
+/// `+levels=N`).
 func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInterval: Int = 10, learningRate: Float,
               batchSize: Int) throws -> StudyArm {
     let pieces = text.split(separator: "+", omittingEmptySubsequences: false)
@@ -157,6 +159,7 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
         case "unconstrained" where architecture == .maximumRoaming: arm.options.selection = .unconstrained
         case "reset-moments" where architecture == .maximumRoaming && balancing != .adaTask:
             arm.resetsMomentsOnSwap = true
+        case "zero-heads" where architecture == .maximumRoaming: arm.zeroesUnvisitedHeadWeights = true
         case _ where option.hasPrefix("interval=") && architecture == .maximumRoaming:
             guard let value = Int(option.dropFirst("interval=".count)), (1...1_000_000).contains(value) else {
                 throw UsageError(description: "--arms: '\(excerpt(text))': interval must be an integer in 1...1000000 "
@@ -195,7 +198,8 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
             arm.options.channelDropout = value
         default:
             throw UsageError(description: "--arms: '\(excerpt(text))': unknown option '+\(excerpt(String(option)))' "
-                             + "(least-aligned, unconstrained, reset-moments and interval=N apply to roaming arms, "
+                             + "(least-aligned, unconstrained, reset-moments, zero-heads and interval=N apply to "
+                             + "roaming arms, "
                              + "p=X to roaming and fixed-partitioning arms"
                              + (masked ? "" : ", and this arm is not one") + "; experts=N to mmoe arms, "
                              + "shared-experts=N, task-experts=N to cgc and ple arms, levels=N to ple arms; "
@@ -315,6 +319,7 @@ func runStudy(_ arms: [StudyArm], flags: Arguments, title: String) throws {
         study.trainsMissingRuns = !flags.isSet("summarize-only")
         study.countsEpochsAfterRoaming = flags.string("budget") == "after-roaming"
         study.curvesURL = directory?.appendingPathComponent("curves.csv")
+        study.swapsURL = directory?.appendingPathComponent("swaps.csv")
         study.settings = dataSettings.merging(["scale": scale.map { "task \($0.task) × \($0.factor)" } ?? "none"]) {
             $1
         }

@@ -77,14 +77,14 @@ struct TrunkOptionTests {
     }
 
     @Test("""
-        study arms take the partitioning options (+least-aligned, +unconstrained, +reset-moments, +interval=N, +p=X, \
-        +dropout=Q); --budget after-roaming; curves.csv
+        study arms take the partitioning options (+least-aligned, +unconstrained, +reset-moments, +zero-heads, \
+        +interval=N, +p=X, +dropout=Q); --budget after-roaming; curves.csv and swaps.csv
         """)
     func armOptions() throws {
         let directory = try CommandLineTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let arms = "fixed-partitioning@8+dropout=0.2,roaming@8+reset-moments,roaming@8+unconstrained+least-aligned,"
-            + "roaming@8+interval=3+p=0.75"
+            + "roaming@8+interval=3+p=0.75,roaming@8+zero-heads"
         let outcome = try CommandLineTests.mtl(["study", "--quick", "--arms", arms, "--noise-floor", "off",
                                                 "--update-interval", "2", "--budget", "after-roaming",
                                                 "--output", directory.path])
@@ -92,11 +92,16 @@ struct TrunkOptionTests {
         let settings = try String(contentsOf: directory.appendingPathComponent("runs.csv.settings"), encoding: .utf8)
         #expect(settings.contains("channel-dropout 0.2") && settings.contains("resets-moments-on-swap")
                 && settings.contains("selection leastAligned") && settings.contains("ratio 0.75")
-                && settings.contains("interval 3 selection random") && settings.contains("budget=after roaming"))
+                && settings.contains("interval 3 selection random") && settings.contains("budget=after roaming")
+                && settings.contains("zeroes-unvisited-head-weights"))
+        let swaps = try String(contentsOf: directory.appendingPathComponent("swaps.csv"), encoding: .utf8)
+        #expect(swaps.hasPrefix("arm,seed,task,swaps,") && swaps.contains("roaming@8+zero-heads,")
+                && !swaps.contains("fixed-partitioning"))
         let curves = try String(contentsOf: directory.appendingPathComponent("curves.csv"), encoding: .utf8)
         #expect(curves.hasPrefix("arm,seed,epoch,progress,coverage,")
                 && curves.contains("roaming@8+interval=3+p=0.75,1,"))
-        for bad in ["multi-head@8+unconstrained", "roaming@8+bogus", "roaming@8+dropout=2",
+        for bad in ["multi-head@8+unconstrained", "fixed-partitioning@8+zero-heads", "roaming@8+bogus",
+                    "roaming@8+dropout=2",
                     "roaming:adatask/summed@8+reset-moments", "roaming@8+interval=0", "roaming@8+interval=x",
                     "fixed-partitioning@8+interval=2", "multi-head@8+p=0.5", "roaming@8+p=1.5", "roaming@8+p=nan"] {
             #expect(try CommandLineTests.mtl(["study", "--quick", "--arms", bad]).refused(saying: "--arms"), "\(bad)")

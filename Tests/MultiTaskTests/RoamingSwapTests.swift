@@ -72,6 +72,80 @@ struct RoamingSwapTests {
         #expect(recorder.records.map(\.step) == [3, 6, 9])
         #expect(recorder.records.allSatisfy { $0.before.count == 2 && $0.after.count == 2 })
         #expect(recorder.meanSpikes.count == 2 && recorder.meanSpikes.allSatisfy(\.isFinite))
+        // The other 6 step pairs (steps 1, 2, 4, 5, 7, 8) are the yardstick, all before the last swap.
+        #expect(recorder.ordinaryRecords.map(\.step) == [1, 2, 4, 5, 7, 8])
+        #expect(recorder.ordinaryCountWhileRoaming == 6)
+        let ordinary = (0..<2).map { task in
+            recorder.ordinaryRecords.map { Double($0.after[task] - $0.before[task]) }.reduce(0, +) / 6
+        }
+        #expect(recorder.meanOrdinaryChanges == ordinary)
+        #expect(recorder.excessSpikes == zip(recorder.meanSpikes, ordinary).map { $0 - $1 })
+    }
+
+    /// A roaming network on the residual trunk with batch normalization before the masks.
+    func residualRoamingNetwork(tasks: [TaskSpec], inputShape: [Int], seed: UInt64) -> MaximumRoamingNetwork {
+        var options = ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 2, seed: seed)
+        options.batchNormalization = true
+        options.backbone = .residual
+        return makeNetwork(.maximumRoaming, tasks: tasks, inputShape: inputShape, options: options)
+            as! MaximumRoamingNetwork
+    }
+
+    @Test("""
+        the trunk-output channels followed through masks, residual blocks and flattening are exactly those a \
+        forward pass can make non-zero; zeroing the head weights of unvisited channels changes no prediction \
+        and those weights stay zero until roaming hands the channel over
+        """)
+    func headZeroing() throws {
+        let data = try AttributeShapes(imageSize: 16).dataset(sampleCount: 96, seed: 9).selectingTasks([0, 1, 2])
+            .split(seed: 10)
+        let network = residualRoamingNetwork(tasks: data.train.tasks, inputShape: data.train.inputShape, seed: 11)
+        let batch = Variable(data.train.batches(size: 8)[0].inputs)
+        let before = data.train.tasks.indices.map { network(batch, task: $0).value }
+        let weights = network.heads.map { ($0 as! Linear).weight.value }
+        for task in data.train.tasks.indices {
+            let (channels, count) = try #require(network.visitedOutputChannels(task: task))
+            #expect(count == 32 && channels.count < count)
+            let features = network.trunk(batch, task: task).value
+            let perChannel = features.shape[1] / count
+            for index in 0..<features.count {
+                let channel = (index % features.shape[1]) / perChannel
+                if !channels.contains(channel) { #expect(features[flat: index] == 0) }
+            }
+            #expect(channels.allSatisfy { channel in
+                (0..<features.count).contains { ($0 % features.shape[1]) / perChannel == channel
+                    && features[flat: $0] != 0 }
+            })
+        }
+        let zeroed = network.zeroHeadWeightsOfUnvisitedChannels()
+        #expect(zeroed > 0)
+        for task in data.train.tasks.indices {
+            #expect(network(batch, task: task).value == before[task])
+            let (channels, count) = network.visitedOutputChannels(task: task)!
+            let weight = (network.heads[task] as! Linear).weight.value
+            let rowLength = weight.shape[1], perChannel = weight.shape[0] / count
+            for index in 0..<weight.count {
+                let unvisited = !channels.contains(index / rowLength / perChannel)
+                #expect(weight[flat: index] == (unvisited ? 0 : weights[task][flat: index]))
+            }
+        }
+        // Train with roaming: a channel's head weights stay zero while the task has never used it.
+        let trainer = Trainer(model: network, optimizer: Adam(parameters: network.parameters(), learningRate: 1e-2),
+                              configuration: .init(epochs: 1, batchSize: 16, seed: 12, mode: .taskAlternating,
+                                                   showsProgress: false))
+        try trainer.fit(data.train)
+        #expect(network.masks.contains { Int($0.updateCount.value.scalars[0]) > 0 })
+        var stillUnvisited = 0
+        for task in data.train.tasks.indices {
+            let (channels, count) = network.visitedOutputChannels(task: task)!
+            let weight = (network.heads[task] as! Linear).weight.value
+            let rowLength = weight.shape[1], perChannel = weight.shape[0] / count
+            for index in 0..<weight.count where !channels.contains(index / rowLength / perChannel) {
+                #expect(weight[flat: index] == 0)
+                stillUnvisited += 1
+            }
+        }
+        #expect(stillUnvisited > 0, "every channel was visited: the test needs a shorter run")
     }
 
     @Test("unconstrained roaming (the control) keeps the counts, may bring back visited units and never completes")

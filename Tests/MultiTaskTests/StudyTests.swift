@@ -223,4 +223,41 @@ struct StudyTests {
         #expect(reread.filter { $0.arm == "roaming" } == plain.curve)
         #expect(reread.filter { $0.arm == "fixed" }.count == 2)
     }
+
+    @Test("swaps.csv gets one row per task of every roaming run (none for other arms) and reads back")
+    func swapsFile() throws {
+        var options = ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 2)
+        options.skipsMaskedUnits = true
+        var everyBatch = options
+        everyBatch.updateInterval = 1
+        let arms = [StudyArm(name: "fixed", architecture: .fixedPartitioning, options: options, batchSize: 16),
+                    StudyArm(name: "roaming", architecture: .maximumRoaming, options: options, batchSize: 16),
+                    StudyArm(name: "every-batch", architecture: .maximumRoaming, options: everyBatch, batchSize: 16)]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-swaps-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var study = Study(arms: arms, seeds: [3, 4], maximumEpochs: 2, baseline: "fixed",
+                          resultsURL: directory.appendingPathComponent("runs.csv")) { seed in
+            try SyntheticDataset.shapes.make(sampleCount: 120, seed: seed)
+        }
+        study.swapsURL = directory.appendingPathComponent("swaps.csv")
+        let result = try study.run()
+        let all = try StudySwapSpikes.read(from: study.swapsURL!)
+        let rows = all.filter { $0.arm == "roaming" }
+        #expect(all.count == 4 * result.tasks.count && !all.contains { $0.arm == "fixed" })
+        #expect(rows.map(\.task) == (result.tasks + result.tasks).map(\.name))
+        #expect(rows.allSatisfy { $0.swapCount >= 1 && $0.ordinaryCount >= 1 && $0.excess?.isFinite == true })
+        // Roaming every batch leaves no ordinary step while it lasts: no yardstick, no excess.
+        #expect(all.filter { $0.arm == "every-batch" }.allSatisfy {
+            $0.swapCount >= 1 && $0.ordinaryCount == 0 && $0.excess == nil
+        })
+        // The rows equal a rerun's recorder (training is deterministic), and a row written twice counts once.
+        let again = try Study.trainRecordingCurve(arms[1], seed: 3, data: try SyntheticDataset.shapes.make(
+            sampleCount: 120, seed: 3), maximumEpochs: 2, patience: nil).swaps
+        #expect(again == rows.filter { $0.seed == 3 })
+        try StudySwapSpikes.append(again, to: study.swapsURL!)
+        #expect(try StudySwapSpikes.read(from: study.swapsURL!).count == all.count)
+        try Data("arm,seed\nx,1\n".utf8).write(to: study.swapsURL!)
+        #expect(throws: DataLoadingError.self) { try StudySwapSpikes.read(from: study.swapsURL!) }
+    }
 }

@@ -74,6 +74,8 @@ public struct Study {
     public var countsEpochsAfterRoaming = false
     /// Where each run's learning curve is appended (`StudyCurves`); nil: not kept.
     public var curvesURL: URL?
+    /// Where each roaming run's loss changes at swaps are appended (`StudySwapSpikes`); nil: not kept.
+    public var swapsURL: URL?
 
     /// The name of the noise-floor arm added by `addingNoiseFloor()`.
     public var noiseFloorName: String { "\(baseline) re-init" }
@@ -154,10 +156,11 @@ public struct Study {
                                                         || (arm.taskGroups?.count ?? 1) > 1, patience: patience,
                                                    lastEpoch: selectsLastEpoch)
                 }
-                let (run, curve) = try Self.trainRecordingCurve(arm, seed: seed, data: data,
-                                                                maximumEpochs: maximumEpochs, patience: patience,
-                                                                countsEpochsAfterRoaming: countsEpochsAfterRoaming)
+                let (run, curve, swaps) = try Self.trainRecordingCurve(
+                    arm, seed: seed, data: data, maximumEpochs: maximumEpochs, patience: patience,
+                    countsEpochsAfterRoaming: countsEpochsAfterRoaming)
                 if let curvesURL { try StudyCurves.append(curve, tasks: tasks, to: curvesURL) }
+                if let swapsURL { try StudySwapSpikes.append(swaps, to: swapsURL) }
                 if let resultsURL { try StudyResult.append(run, tasks: tasks, to: resultsURL) }
                 runs.append(run)
                 report?(run, true)
@@ -185,6 +188,7 @@ public struct Study {
                     + "\(arm.options.batchNormalization)"
             }
             if arm.resetsMomentsOnSwap { all["arm.\(arm.name)"]! += " resets-moments-on-swap" }
+            if arm.zeroesUnvisitedHeadWeights { all["arm.\(arm.name)"]! += " zeroes-unvisited-head-weights" }
             if let plan = arm.fineTuning { all["arm.\(arm.name)"]! += " fine-tuning \(plan.settingsDescription)" }
             if let groups = arm.taskGroups {
                 all["arm.\(arm.name)"]! += " groups " + groups.map { $0.map(String.init).joined(separator: ".") }
@@ -271,10 +275,11 @@ public struct Study {
                                 countsEpochsAfterRoaming: countsEpochsAfterRoaming).run
     }
 
-    /// `train`, with the run's learning curve: one point per epoch trained.
+    /// `train`, with the run's learning curve (one point per epoch trained) and, for a roaming arm,
+    /// each task's loss changes at the swaps (`StudySwapSpike`; empty for other arms).
     public static func trainRecordingCurve(_ arm: StudyArm, seed: UInt64, data: DatasetSplits<MultiTaskDataset>,
                                            maximumEpochs: Int, patience: Int?, countsEpochsAfterRoaming: Bool = false)
-        throws -> (run: StudyRun, curve: [StudyCurvePoint]) {
+        throws -> (run: StudyRun, curve: [StudyCurvePoint], swaps: [StudySwapSpike]) {
         let start = DispatchTime.now().uptimeNanoseconds
         var options = arm.options
         options.seed = seed &+ arm.initializationOffset
@@ -292,6 +297,12 @@ public struct Study {
                             inputShape: data.train.inputShape, options: options)
             }
         } ?? makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
+        if arm.zeroesUnvisitedHeadWeights {
+            guard let network = model as? MaximumRoamingNetwork else {
+                preconditionFailure("StudyArm \(arm.name): zeroing unvisited head weights needs a masked network")
+            }
+            network.zeroHeadWeightsOfUnvisitedChannels()
+        }
         var (balancer, optimizer) = arm.balancing.make(for: model, learningRate: arm.learningRate, seed: options.seed)
         var planned: [any TrainingObserver] = []
         if let plan = arm.fineTuning {   // pretrained weights of this seed (not offset: a noise floor keeps them)
@@ -320,6 +331,9 @@ public struct Study {
                                                             || (arm.taskGroups?.count ?? 1) > 1, patience: patience)
         let masked = model as? MaximumRoamingNetwork
         let roams = arm.architecture == .maximumRoaming
+        // Watching the swaps changes nothing in training: the recorder only reads the losses.
+        let swapRecorder = roams ? masked.map { RoamingSwapLosses(network: $0) } : nil
+        if let swapRecorder { trainer.observers.append(swapRecorder) }
         // With the budget counted after roaming, epochs before the one in which r(c) reached 1 are
         // neither selected nor counted (index of the first eligible epoch; 0: all are).
         var firstEligible: Int? = countsEpochsAfterRoaming && roams ? nil : 0
@@ -350,6 +364,8 @@ public struct Study {
                            trainLoss: tasks.map { records[selected[$0]].trainLosses[$0] },
                            parameterCount: model.parameterCount,
                            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        return (run, curve)
+        let swaps = swapRecorder.map { StudySwapSpike.rows(arm: arm.name, seed: seed, tasks: data.train.tasks,
+                                                           recorder: $0) } ?? []
+        return (run, curve, swaps)
     }
 }

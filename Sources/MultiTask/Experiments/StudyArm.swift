@@ -26,6 +26,10 @@ public struct StudyArm: Sendable {
     /// Maximum Roaming with Adam: zero the moments of the units each roaming update activates
     /// (`RoamingMomentReset`) — a swap-cost ablation.
     public var resetsMomentsOnSwap = false
+    /// Maximum Roaming: before training, zero the head weights that read a trunk-output channel the
+    /// task has never used (`MaximumRoamingNetwork.zeroHeadWeightsOfUnvisitedChannels`), so that each
+    /// channel roaming hands a task enters its head from zero — a swap-cost ablation.
+    public var zeroesUnvisitedHeadWeights = false
     /// Start from pretrained weights and fine-tune as the plan says (`FineTuningPlan`; its
     /// checkpoint path may hold `{seed}`); nil: train from scratch.
     public var fineTuning: FineTuningPlan?

@@ -51,7 +51,9 @@ public final class RoamingMomentReset: TrainingObserver {
 }
 
 /// Records each task's training loss around roaming updates: for every step s at which roaming
-/// changed a mask, the losses of step s − 1 (before the swap) and of step s (the first after it).
+/// changed a mask, the losses of step s − 1 (before the swap) and of step s (the first after it) —
+/// and the same pair for every other step, the yardstick: consecutive steps differ by a batch and an
+/// update even without a swap, so a swap's cost is its change beyond the ordinary one.
 public final class RoamingSwapLosses: TrainingObserver {
     /// The losses around one roaming update, in the order of the step's tasks.
     public struct Record: Sendable {
@@ -67,8 +69,10 @@ public final class RoamingSwapLosses: TrainingObserver {
     public let network: MaximumRoamingNetwork
     /// One record per roaming step that followed another training step, in order.
     public private(set) var records: [Record] = []
+    /// One record per other step that followed a training step (no mask changed), in order.
+    public private(set) var ordinaryRecords: [Record] = []
     var previousLosses: [Float]?
-    var swapStep: Int?
+    var swapStep: Int?, currentStep: Int?
 
     /// An observer of `network`'s swaps; add it to `Trainer.observers`.
     public init(network: MaximumRoamingNetwork) { self.network = network }
@@ -76,19 +80,46 @@ public final class RoamingSwapLosses: TrainingObserver {
     /// Notes whether roaming changed a mask at `step` (and forgets any earlier losses at the run's step 0).
     public func trainer(_ trainer: Trainer, willTakeStep step: Int) {
         swapStep = network.lastRoaming?.step == step ? step : nil
+        currentStep = step
         if swapStep == nil, step == 0 { previousLosses = nil }
     }
 
     /// Records the losses around a swap at a swap step, and keeps this step's `losses` as the next "before".
     public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {
-        if let step = swapStep, let before = previousLosses {
-            records.append(Record(step: step, before: before, after: losses))
+        if let before = previousLosses {
+            if let step = swapStep {
+                records.append(Record(step: step, before: before, after: losses))
+            } else if let step = currentStep {
+                ordinaryRecords.append(Record(step: step, before: before, after: losses))
+            }
         }
         previousLosses = losses
     }
 
     /// Per task, the mean over recorded updates of (loss after − loss before).
-    public var meanSpikes: [Double] {
+    public var meanSpikes: [Double] { Self.meanChanges(records) }
+
+    /// Per task, the mean change (loss of step s − loss of step s − 1) over the ordinary steps while
+    /// roaming was under way (up to the last recorded swap); empty before the first swap.
+    public var meanOrdinaryChanges: [Double] {
+        guard let last = records.last?.step else { return [] }
+        return Self.meanChanges(ordinaryRecords.filter { $0.step < last })
+    }
+
+    /// The number of ordinary steps `meanOrdinaryChanges` averages.
+    public var ordinaryCountWhileRoaming: Int {
+        guard let last = records.last?.step else { return 0 }
+        return ordinaryRecords.count { $0.step < last }
+    }
+
+    /// Per task, the swap's excess change: `meanSpikes` − `meanOrdinaryChanges` — how much more a
+    /// task's loss rises from one step to the next at a swap than at an ordinary step of the same
+    /// stretch of training. Empty without a swap.
+    public var excessSpikes: [Double] {
+        zip(meanSpikes, meanOrdinaryChanges).map { $0 - $1 }
+    }
+
+    static func meanChanges(_ records: [Record]) -> [Double] {
         guard let taskCount = records.first?.after.count else { return [] }
         return (0..<taskCount).map { task in
             records.map { Double($0.after[task] - $0.before[task]) }.reduce(0, +) / Double(records.count)
