@@ -304,7 +304,9 @@ func meanExcess(_ arm: String, seeds: [UInt64]) -> [Double] {
 }
 let zeroArm = randomArm + "+zero-heads"
 let swapSeeds = (UInt64(0)..<5).filter { seed in
-    [randomArm, zeroArm].allSatisfy { arm in swapRows.contains { $0.arm == arm && $0.seed == seed } }
+    [randomArm, zeroArm].allSatisfy { arm in
+        swapRows.contains { $0.arm == arm && $0.seed == seed && $0.excess != nil }
+    }
 }
 /// Where an interval of a loss change lies (here a positive change is a spike, not an improvement).
 func side(_ comparison: PairedComparison) -> String {

@@ -207,6 +207,10 @@ func parseArm(_ text: String, width: Int, sharingRatio: Double = 0.5, updateInte
                              + "dropout=Q, groups=0.1/2.3 (one network per group of tasks) and consistency=λ to any)")
         }
     }
+    if (arm.resetsMomentsOnSwap || arm.zeroesUnvisitedHeadWeights) && arm.taskGroups != nil {
+        throw UsageError(description: "--arms: '\(excerpt(text))': reset-moments and zero-heads act on one roaming "
+                         + "network, not on groups of networks")
+    }
     return arm
 }
 

@@ -101,6 +101,7 @@ struct TrunkOptionTests {
         #expect(curves.hasPrefix("arm,seed,epoch,progress,coverage,")
                 && curves.contains("roaming@8+interval=3+p=0.75,1,"))
         for bad in ["multi-head@8+unconstrained", "fixed-partitioning@8+zero-heads", "roaming@8+bogus",
+                    "roaming@8+zero-heads+groups=0.1.2.3/4.5.6.7", "roaming@8+reset-moments+groups=0.1.2.3/4.5.6.7",
                     "roaming@8+dropout=2",
                     "roaming:adatask/summed@8+reset-moments", "roaming@8+interval=0", "roaming@8+interval=x",
                     "fixed-partitioning@8+interval=2", "multi-head@8+p=0.5", "roaming@8+p=1.5", "roaming@8+p=nan"] {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TensorCore
 import Autodiff
@@ -146,6 +147,56 @@ struct RoamingSwapTests {
             }
         }
         #expect(stillUnvisited > 0, "every channel was visited: the test needs a shorter run")
+    }
+
+    @Test("""
+        dense heads (1×1 convolutions, channels on the weight's axis 1) are zeroed per input channel on the \
+        plain dilated trunk; a trunk that mixes channels after its last mask zeroes nothing
+        """)
+    func denseHeadZeroingAndUnknownChannels() throws {
+        let scenes = try DenseScenes(imageSize: 16).dataset(sampleCount: 6, seed: 13)
+        let network = makeNetwork(.maximumRoaming, tasks: scenes.tasks, inputShape: scenes.inputShape,
+                                  options: ArchitectureOptions(width: 8, sharingRatio: 0.5, updateInterval: 2,
+                                                               seed: 14)) as! MaximumRoamingNetwork
+        let batch = Variable(scenes.batches(size: 2)[0].inputs)
+        let before = scenes.tasks.indices.map { network(batch, task: $0).value }
+        let weights = network.heads.map { ($0 as! Conv2D).weight.value }
+        #expect(network.zeroHeadWeightsOfUnvisitedChannels() > 0)
+        for task in scenes.tasks.indices {
+            let (channels, count) = try #require(network.visitedOutputChannels(task: task))
+            #expect(count == 8 && channels == Set(network.masks.last!.activeUnits(of: task)))
+            #expect(network(batch, task: task).value == before[task])
+            let weight = (network.heads[task] as! Conv2D).weight.value   // [outputs, C, 1, 1]
+            for index in 0..<weight.count {
+                let channel = (index / (weight.shape[2] * weight.shape[3])) % weight.shape[1]
+                #expect(weight[flat: index] == (channels.contains(channel) ? weights[task][flat: index] : 0))
+            }
+        }
+        // A convolution after the last mask may make any channel non-zero: nothing is known, nothing zeroed.
+        let mask = TaskMask(unitCount: 4, taskCount: 2, sharingRatio: 0.5, seed: 15)
+        let random = RandomSource(seed: 16)
+        let trunk = MaskedSequential(Conv2D(inputChannels: 3, outputChannels: 4, kernelSize: 1, random: random), mask,
+                                     ReLU(), Conv2D(inputChannels: 4, outputChannels: 4, kernelSize: 1, random: random))
+        let mixing = MaximumRoamingNetwork(
+            trunk: trunk, heads: (0..<2).map { _ in Conv2D(inputChannels: 4, outputChannels: 1, kernelSize: 1,
+                                                              random: random) },
+            updateInterval: 1, seed: 17)
+        #expect(mixing.visitedOutputChannels(task: 0) == nil)
+        #expect(mixing.zeroHeadWeightsOfUnvisitedChannels() == 0)
+    }
+
+    @Test("a hostile swaps file throws: a garbage, infinite or NaN change, a change without ordinary steps")
+    func hostileSwapsFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mtk-swaps-\(UUID()).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let header = "arm,seed,task,swaps,mean_change_at_swaps,ordinary_steps,mean_ordinary_change\n"
+        try Data((header + "a,1,x,3,0.5,4,\na,1,y,3,0.5,0,\n").utf8).write(to: url)
+        #expect(try StudySwapSpikes.read(from: url).map(\.excess) == [nil, nil])
+        for row in ["a,1,x,3,0.5,4,abc", "a,1,x,3,0.5,4,nan", "a,1,x,3,inf,4,0.1", "a,1,x,3,0.5,0,0.1",
+                    "a,1,x,-3,0.5,4,0.1", "a,1,x,3,0.5,4", "a,-1,x,3,0.5,4,0.1"] {
+            try Data((header + row + "\n").utf8).write(to: url)
+            #expect(throws: DataLoadingError.self, "\(row)") { try StudySwapSpikes.read(from: url) }
+        }
     }
 
     @Test("unconstrained roaming (the control) keeps the counts, may bring back visited units and never completes")

@@ -259,5 +259,13 @@ struct StudyTests {
         #expect(try StudySwapSpikes.read(from: study.swapsURL!).count == all.count)
         try Data("arm,seed\nx,1\n".utf8).write(to: study.swapsURL!)
         #expect(throws: DataLoadingError.self) { try StudySwapSpikes.read(from: study.swapsURL!) }
+        // A swap-cost option on an arm that is not one roaming network is refused before any training.
+        var zeroed = arms[0]
+        zeroed.zeroesUnvisitedHeadWeights = true
+        let refused = Study(arms: [arms[1], zeroed], seeds: [3], maximumEpochs: 1, baseline: "roaming") { _ in
+            Issue.record("the data were made: training started")
+            return try SyntheticDataset.shapes.make(sampleCount: 120, seed: 3)
+        }
+        #expect(throws: StudyError.swapOptionNeedsRoaming(arm: "fixed")) { try refused.run() }
     }
 }

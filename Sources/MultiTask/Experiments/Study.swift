@@ -111,6 +111,12 @@ public struct Study {
     /// Runs every (arm, seed) cell not already in `resultsURL`, seed by seed; `report` is called
     /// after each run (new or read back). Returns every run.
     public func run(report: ((StudyRun, _ isNew: Bool) -> Void)? = nil) throws -> StudyResult {
+        // Refused before any training, not hours into a study.
+        for arm in arms where (arm.resetsMomentsOnSwap || arm.zeroesUnvisitedHeadWeights)
+            && (arm.architecture != .maximumRoaming || arm.taskGroups != nil
+                || (arm.resetsMomentsOnSwap && arm.balancing == .adaTask)) {
+            throw StudyError.swapOptionNeedsRoaming(arm: arm.name)
+        }
         if let resultsURL {
             try StudyResult.dropPartialRow(resultsURL)
             try checkRecordedSettings(resultsURL)
@@ -299,7 +305,7 @@ public struct Study {
         } ?? makeNetwork(arm.architecture, tasks: data.train.tasks, inputShape: data.train.inputShape, options: options)
         if arm.zeroesUnvisitedHeadWeights {
             guard let network = model as? MaximumRoamingNetwork else {
-                preconditionFailure("StudyArm \(arm.name): zeroing unvisited head weights needs a masked network")
+                throw StudyError.swapOptionNeedsRoaming(arm: arm.name)
             }
             network.zeroHeadWeightsOfUnvisitedChannels()
         }
@@ -323,7 +329,7 @@ public struct Study {
         }
         if arm.resetsMomentsOnSwap {
             guard let network = model as? MaximumRoamingNetwork, let adam = optimizer as? Adam else {
-                preconditionFailure("StudyArm \(arm.name): resetting moments on swaps needs roaming with Adam")
+                throw StudyError.swapOptionNeedsRoaming(arm: arm.name)
             }
             trainer.observers.append(RoamingMomentReset(network: network, optimizer: adam))
         }

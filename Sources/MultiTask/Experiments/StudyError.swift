@@ -15,6 +15,9 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
     /// An arm asks for a depth → normals consistency term, but the data have no tasks named "depth"
     /// and "normals".
     case noConsistencyTasks(arm: String)
+    /// An arm asks for a swap-cost option (`resetsMomentsOnSwap`, `zeroesUnvisitedHeadWeights`) but is
+    /// not one Maximum Roaming network trained with Adam.
+    case swapOptionNeedsRoaming(arm: String)
 
     /// The reason in plain words, with the runs file's path and what differs or is missing.
     public var description: String {
@@ -31,6 +34,9 @@ public enum StudyError: Error, Equatable, CustomStringConvertible {
         case .noCompleteSeed: return "no seed has a finished run of every arm yet: nothing to summarize"
         case .noConsistencyTasks(let arm):
             return "arm \(arm): a consistency term needs tasks named depth and normals (the scenes data)"
+        case .swapOptionNeedsRoaming(let arm):
+            return "arm \(arm): resetting moments and zeroing heads at swaps need one roaming network (no task "
+                + "groups) trained with Adam"
         }
     }
 }

@@ -38,15 +38,16 @@ public struct StudySwapSpike: Sendable, Equatable {
     /// The swap's excess change: `meanChangeAtSwaps − meanOrdinaryChange`; nil without ordinary steps.
     public var excess: Double? { meanOrdinaryChange.map { meanChangeAtSwaps - $0 } }
 
-    /// One row per task of a run's recorder (none when it saw no swap).
+    /// One row per task of a run's recorder (none when it saw no swap; none for a task whose losses
+    /// around the swaps were never finite, e.g. never labelled).
     public static func rows(arm: String, seed: UInt64, tasks: [TaskSpec], recorder: RoamingSwapLosses)
         -> [StudySwapSpike] {
         let atSwaps = recorder.meanSpikes, ordinary = recorder.meanOrdinaryChanges
         guard atSwaps.count == tasks.count else { return [] }
-        return tasks.indices.map { task in
+        return tasks.indices.filter { atSwaps[$0].isFinite }.map { task in
             StudySwapSpike(arm: arm, seed: seed, task: tasks[task].name, swapCount: recorder.records.count,
                            meanChangeAtSwaps: atSwaps[task], ordinaryCount: recorder.ordinaryCountWhileRoaming,
-                           meanOrdinaryChange: ordinary.isEmpty ? nil : ordinary[task])
+                           meanOrdinaryChange: ordinary.isEmpty || !ordinary[task].isFinite ? nil : ordinary[task])
         }
     }
 }
@@ -86,10 +87,10 @@ public enum StudySwapSpikes {
             let change = cells.count == 7 && !cells[6].isEmpty ? Double(cells[6]) : nil
             guard cells.count == 7, let seed = UInt64(cells[1]), let swaps = Int(cells[3]), swaps >= 0,
                   let atSwaps = Double(cells[4]), atSwaps.isFinite, let ordinary = Int(cells[5]), ordinary >= 0,
-                  (ordinary == 0) == cells[6].isEmpty, change?.isFinite ?? true else {
+                  cells[6].isEmpty || change?.isFinite == true, change == nil || ordinary > 0 else {
                 throw DataLoadingError.malformed(format: "study swaps CSV", reason: "\(url.path) row \(index + 1) "
                                                  + "is not ARM,SEED,TASK,SWAPS,CHANGE,STEPS,CHANGE with finite numbers "
-                                                 + "(the last empty exactly when STEPS is 0)")
+                                                 + "(the last may be empty; with STEPS 0 it must be)")
             }
             let row = StudySwapSpike(arm: cells[0], seed: seed, task: cells[2], swapCount: swaps,
                                      meanChangeAtSwaps: atSwaps, ordinaryCount: ordinary, meanOrdinaryChange: change)

@@ -8,7 +8,9 @@ import NeuralNetworks
 // they keep their random initial values. The first time roaming activates c for t, those random
 // weights project c's features into t's predictions — noise the task must first unlearn. Starting
 // them at zero instead lets each new channel enter task t's predictions only as fast as its
-// gradient moves the weights.
+// gradient moves the weights. (A loss term over all weights changes this: under the `unitary`
+// balancer's L2 penalty the unused head weights decay towards 0 anyway, and zeroing them changes
+// little.)
 
 extension MaximumRoamingNetwork {
     /// The channels of the trunk's output that can be non-zero for task `task`, when each mask lets

@@ -84,8 +84,14 @@ public final class RoamingSwapLosses: TrainingObserver {
         if swapStep == nil, step == 0 { previousLosses = nil }
     }
 
-    /// Records the losses around a swap at a swap step, and keeps this step's `losses` as the next "before".
+    /// Records the losses around a swap at a swap step (around an ordinary step otherwise), and keeps
+    /// this step's `losses` as the next "before". A step whose losses do not cover every task in order
+    /// (a task sampler drawing some tasks per step) breaks the pairing: it is neither recorded nor kept.
     public func trainer(_ trainer: Trainer, didFinishStep index: Int, of stepCount: Int, losses: [Float]) {
+        guard losses.count == network.taskCount else {
+            previousLosses = nil
+            return
+        }
         if let before = previousLosses {
             if let step = swapStep {
                 records.append(Record(step: step, before: before, after: losses))
@@ -96,11 +102,13 @@ public final class RoamingSwapLosses: TrainingObserver {
         previousLosses = losses
     }
 
-    /// Per task, the mean over recorded updates of (loss after − loss before).
+    /// Per task, the mean over recorded updates of (loss after − loss before), over the records where
+    /// both losses are finite (a batch without labels for a task has a NaN loss); NaN when none is.
     public var meanSpikes: [Double] { Self.meanChanges(records) }
 
     /// Per task, the mean change (loss of step s − loss of step s − 1) over the ordinary steps while
-    /// roaming was under way (up to the last recorded swap); empty before the first swap.
+    /// roaming was under way (up to the last recorded swap), finite pairs only as in `meanSpikes`;
+    /// empty before the first swap.
     public var meanOrdinaryChanges: [Double] {
         guard let last = records.last?.step else { return [] }
         return Self.meanChanges(ordinaryRecords.filter { $0.step < last })
@@ -122,7 +130,8 @@ public final class RoamingSwapLosses: TrainingObserver {
     static func meanChanges(_ records: [Record]) -> [Double] {
         guard let taskCount = records.first?.after.count else { return [] }
         return (0..<taskCount).map { task in
-            records.map { Double($0.after[task] - $0.before[task]) }.reduce(0, +) / Double(records.count)
+            let changes = records.map { Double($0.after[task] - $0.before[task]) }.filter(\.isFinite)
+            return changes.isEmpty ? .nan : changes.reduce(0, +) / Double(changes.count)
         }
     }
 }
